@@ -1,0 +1,123 @@
+/*
+ * cli_serve.c: `smtp-harness serve`: options to a config and a loop.
+ *   serve [--listen ADDR]... [--spool DIR] [--config FILE] [--quiet] [--port-file F]
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "smtph/server.h"
+
+#define SERVE_MAX_LISTEN 8
+
+static void
+serve_usage(FILE *f)
+{
+	fprintf(f, "usage: smtp-harness serve [--listen HOST:PORT]... [--spool DIR] [--config FILE]\n"
+		   "                          [--quiet] [--port-file FILE]\n"
+		   "  --listen     address to listen on, repeatable; [::1]:2525 for IPv6;\n"
+		   "               port 0 picks a free port (default 127.0.0.1:2525)\n"
+		   "  --spool      Maildir spool directory (default ./spool)\n"
+		   "  --config     YAML configuration over the built-in defaults\n"
+		   "  --port-file  write the first listener's port there once listening\n"
+		   "  --quiet      no per-connection log lines\n");
+}
+
+static int
+write_port_file(const char *path, int port)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return -1;
+	fprintf(f, "%d\n", port);
+	return fclose(f);
+}
+
+int
+cli_serve(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "spool", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "port-file", required_argument, NULL, 'p' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *listen[SERVE_MAX_LISTEN];
+	struct server_loop_opts opts = { .listen = listen, .spool = "spool" };
+	const char *config = NULL, *port_file = NULL;
+	struct server_config cfg;
+	struct server_loop *loop;
+	char err[512];
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "l:s:c:p:qh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'l':
+			if (opts.nlisten == SERVE_MAX_LISTEN) {
+				fprintf(stderr, "serve: at most %d --listen\n", SERVE_MAX_LISTEN);
+				return 2;
+			}
+			listen[opts.nlisten++] = optarg;
+			break;
+		case 's':
+			opts.spool = optarg;
+			break;
+		case 'c':
+			config = optarg;
+			break;
+		case 'p':
+			port_file = optarg;
+			break;
+		case 'q':
+			opts.quiet = true;
+			break;
+		case 'h':
+			serve_usage(stdout);
+			return 0;
+		default:
+			serve_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		serve_usage(stderr);
+		return 2;
+	}
+	if (opts.nlisten == 0)
+		listen[opts.nlisten++] = "127.0.0.1:2525";
+	if (server_config_defaults(&cfg) < 0) {
+		fprintf(stderr, "serve: out of memory\n");
+		return 1;
+	}
+	if (config != NULL && server_config_load(&cfg, config, err, sizeof(err)) < 0) {
+		fprintf(stderr, "serve: %s\n", err);
+		server_config_free(&cfg);
+		return 2;
+	}
+	loop = server_loop_new(&cfg, &opts, err, sizeof(err));
+	if (loop == NULL) {
+		fprintf(stderr, "serve: %s\n", err);
+		server_config_free(&cfg);
+		return 1;
+	}
+	server_loop_install_signals(loop);
+	if (port_file != NULL && write_port_file(port_file, server_loop_port(loop)) < 0) {
+		fprintf(stderr, "serve: cannot write %s\n", port_file);
+		server_loop_free(&loop);
+		server_config_free(&cfg);
+		return 1;
+	}
+	if (!opts.quiet)
+		fprintf(stderr, "serve: listening on %s (port %d), spool %s\n", listen[0],
+			server_loop_port(loop), opts.spool);
+	rc = server_loop_run(loop);
+	server_loop_free(&loop);
+	server_config_free(&cfg);
+	return rc;
+}

@@ -1,0 +1,55 @@
+/*
+ * main.c: smtp-harness's entry point: picks the subcommand and hands over.
+ * No logic beyond wiring.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+#define SMTPH_VERSION "0.1.0"
+
+struct subcommand {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct subcommand subcommands[] = {
+	{ "serve", cli_serve, "run the bundled reference SMTP server" },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: smtp-harness COMMAND [OPTIONS]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		fprintf(f, "  %-8s %s\n", subcommands[i].name, subcommands[i].help);
+	fprintf(f, "  %-8s %s\n", "version", "print the version");
+	fprintf(f, "\n'smtp-harness COMMAND --help' describes each command.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("smtp-harness %s\n", SMTPH_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
+		if (strcmp(argv[1], subcommands[i].name) == 0)
+			return subcommands[i].run(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "smtp-harness: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

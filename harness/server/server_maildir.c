@@ -1,0 +1,283 @@
+/*
+ * server_maildir.c: the reference server's message sink: Maildir delivery.
+ * A message is written to SPOOL/tmp/ with Return-Path and Received trace lines
+ * (RFC 5321 4.4) in front, fsync'd, then hard-linked into
+ * SPOOL/<domain>/<user>/new/ of each recipient, and each new/ directory is
+ * fsync'd; only then does commit() return 0 and the session answer 250.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <stdatomic.h>
+
+#include "smtph/buf.h"
+#include "smtph/server.h"
+
+/* One counter for every sink in the process keeps file names unique. */
+static atomic_ulong md_seq;
+
+struct server_maildir {
+	char *spool;
+	char *hostname;
+	/* the open message */
+	int fd;
+	char tmp_path[PATH_MAX];
+	char name[128];
+	char **rcpts;
+	size_t nrcpts;
+};
+
+static int
+mkdir_p(const char *path)
+{
+	char tmp[PATH_MAX];
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, path, n + 1);
+	for (size_t i = 1; i < n; i++) {
+		if (tmp[i] != '/')
+			continue;
+		tmp[i] = '\0';
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return -1;
+		tmp[i] = '/';
+	}
+	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+static char *
+dup_str(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		memcpy(p, s, n);
+	return p;
+}
+
+struct server_maildir *
+server_maildir_new(const char *spool, const char *hostname)
+{
+	struct server_maildir *m = calloc(1, sizeof(*m));
+	char tmp[PATH_MAX];
+
+	if (m == NULL)
+		return NULL;
+	m->fd = -1;
+	m->spool = dup_str(spool);
+	m->hostname = dup_str(hostname);
+	if (m->spool == NULL || m->hostname == NULL ||
+	    snprintf(tmp, sizeof(tmp), "%s/tmp", spool) >= (int)sizeof(tmp) || mkdir_p(tmp) < 0) {
+		server_maildir_free(&m);
+		return NULL;
+	}
+	return m;
+}
+
+static void
+drop_rcpts(struct server_maildir *m)
+{
+	for (size_t i = 0; i < m->nrcpts; i++)
+		free(m->rcpts[i]);
+	free(m->rcpts);
+	m->rcpts = NULL;
+	m->nrcpts = 0;
+}
+
+void
+server_maildir_free(struct server_maildir **mp)
+{
+	struct server_maildir *m = *mp;
+
+	if (m == NULL)
+		return;
+	if (m->fd >= 0) {
+		close(m->fd);
+		unlink(m->tmp_path);
+	}
+	drop_rcpts(m);
+	free(m->spool);
+	free(m->hostname);
+	free(m);
+	*mp = NULL;
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Return-Path and Received (RFC 5321 4.4); every value was validated by the parser. */
+static int
+trace_lines(struct server_maildir *m, const struct server_envelope *env)
+{
+	struct buf b;
+	char date[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc;
+
+	if (gmtime_r(&now, &tm) == NULL || strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000",
+						    &tm) == 0)
+		return -1;
+	buf_init(&b, 4096);
+	rc = buf_printf(&b, "Return-Path: <%s>\r\n", env->sender);
+	if (rc == 0)
+		rc = buf_printf(&b, "Received: from %s ([%s])\r\n\tby %s (smtp-harness) with %s id %s",
+				env->helo[0] != '\0' ? env->helo : "unknown", env->peer,
+				m->hostname, env->protocol, m->name);
+	if (rc == 0 && env->nrcpts == 1)
+		rc = buf_printf(&b, "\r\n\tfor <%s>", env->rcpts[0]);
+	if (rc == 0)
+		rc = buf_printf(&b, "; %s\r\n", date);
+	if (rc == 0)
+		rc = write_all(m->fd, b.data, b.len);
+	buf_free(&b);
+	return rc;
+}
+
+static int
+md_begin(void *ctx, const struct server_envelope *env)
+{
+	struct server_maildir *m = ctx;
+	struct timespec ts;
+
+	if (m->fd >= 0)
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (snprintf(m->name, sizeof(m->name), "%lld.M%ldP%ldQ%lu.%s", (long long)ts.tv_sec,
+		     ts.tv_nsec / 1000, (long)getpid(), atomic_fetch_add(&md_seq, 1) + 1,
+		     m->hostname) >= (int)sizeof(m->name) ||
+	    snprintf(m->tmp_path, sizeof(m->tmp_path), "%s/tmp/%s", m->spool, m->name) >=
+		    (int)sizeof(m->tmp_path))
+		return -1;
+	m->fd = open(m->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (m->fd < 0)
+		return -1;
+	drop_rcpts(m);
+	m->rcpts = calloc(env->nrcpts > 0 ? env->nrcpts : 1, sizeof(*m->rcpts));
+	if (m->rcpts == NULL)
+		goto fail;
+	for (size_t i = 0; i < env->nrcpts; i++) {
+		m->rcpts[i] = dup_str(env->rcpts[i]);
+		if (m->rcpts[i] == NULL)
+			goto fail;
+		m->nrcpts++;
+	}
+	if (trace_lines(m, env) < 0)
+		goto fail;
+	return 0;
+fail:
+	close(m->fd);
+	m->fd = -1;
+	unlink(m->tmp_path);
+	drop_rcpts(m);
+	return -1;
+}
+
+static int
+md_write(void *ctx, const char *data, size_t len)
+{
+	struct server_maildir *m = ctx;
+
+	return m->fd >= 0 ? write_all(m->fd, data, len) : -1;
+}
+
+static int
+fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/* Links the stored file into user@domain's Maildir: SPOOL/domain/user/new/NAME. */
+static int
+deliver_one(struct server_maildir *m, const char *rcpt)
+{
+	const char *at = strrchr(rcpt, '@');
+	char dir[PATH_MAX], dst[PATH_MAX];
+	static const char *const sub[] = { "tmp", "cur", "new" };
+
+	if (at == NULL)
+		return -1;
+	for (size_t i = 0; i < 3; i++) {
+		if (snprintf(dir, sizeof(dir), "%s/%s/%.*s/%s", m->spool, at + 1, (int)(at - rcpt),
+			     rcpt, sub[i]) >= (int)sizeof(dir) ||
+		    mkdir_p(dir) < 0)
+			return -1;
+	}
+	if (snprintf(dst, sizeof(dst), "%s/%s", dir, m->name) >= (int)sizeof(dst))
+		return -1;
+	if (link(m->tmp_path, dst) < 0 && errno != EEXIST)
+		return -1;
+	return fsync_dir(dir);
+}
+
+static int
+md_commit(void *ctx)
+{
+	struct server_maildir *m = ctx;
+	int rc = 0;
+
+	if (m->fd < 0)
+		return -1;
+	if (fsync(m->fd) < 0)
+		rc = -1;
+	if (close(m->fd) < 0)
+		rc = -1;
+	m->fd = -1;
+	for (size_t i = 0; rc == 0 && i < m->nrcpts; i++)
+		rc = deliver_one(m, m->rcpts[i]);
+	unlink(m->tmp_path);
+	drop_rcpts(m);
+	return rc;
+}
+
+static void
+md_abort(void *ctx)
+{
+	struct server_maildir *m = ctx;
+
+	if (m->fd >= 0) {
+		close(m->fd);
+		m->fd = -1;
+		unlink(m->tmp_path);
+	}
+	drop_rcpts(m);
+}
+
+const struct server_sink_ops server_maildir_ops = {
+	.begin = md_begin,
+	.write = md_write,
+	.commit = md_commit,
+	.abort = md_abort,
+};

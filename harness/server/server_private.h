@@ -1,0 +1,132 @@
+/*
+ * server_private.h: the session structure and the helpers shared by the
+ * session's files (server_session.c: input, data, replies; server_cmd.c: the
+ * command table and handlers; server_auth.c: SASL). Not installed.
+ */
+#ifndef SMTPH_SERVER_PRIVATE_H
+#define SMTPH_SERVER_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "smtph/buf.h"
+#include "smtph/server.h"
+#include "smtph/smtp_command.h"
+#include "smtph/smtp_data.h"
+#include "smtph/smtp_limits.h"
+#include "smtph/smtp_line.h"
+
+/* Input buffer: the longest AUTH response we take (RFC 4954 4 sizing hint) plus CRLF. */
+#define SERVER_AUTH_LINE_MAX 12288
+#define SERVER_IN_CAP 16384
+/* Stop taking commands while this much output waits for the peer. */
+#define SERVER_OUT_HIGH 65536
+#define SERVER_OUT_MAX (1024 * 1024)
+/* An over-long line that goes on past this is answered and the session closed (SEC-09). */
+#define SERVER_LINE_SKIP_MAX 65536
+
+enum server_state {
+	SERVER_STATE_INIT = 0,   /* greeted, no HELO/EHLO yet */
+	SERVER_STATE_READY,      /* HELO/EHLO done, no transaction */
+	SERVER_STATE_MAIL,       /* MAIL accepted */
+	SERVER_STATE_RCPT,       /* at least one RCPT accepted */
+	SERVER_STATE_DATA,       /* inside DATA, after 354 */
+	SERVER_STATE_BDAT,       /* reading a BDAT chunk */
+	SERVER_STATE_AUTH,       /* waiting for a SASL response line */
+	SERVER_STATE_TLS,        /* 220 to STARTTLS sent, waiting for the handshake */
+	SERVER_STATE_CLOSED,     /* QUIT, 421 or fatal: nothing more is read */
+	SERVER_STATE_COUNT
+};
+
+#define SERVER_STATE_BIT(st) (1u << (st))
+
+enum server_auth_step {
+	SERVER_AUTH_NONE = 0,
+	SERVER_AUTH_PLAIN,       /* waiting for the PLAIN response */
+	SERVER_AUTH_LOGIN_USER,  /* waiting for the LOGIN user name */
+	SERVER_AUTH_LOGIN_PASS,  /* waiting for the LOGIN password */
+};
+
+struct server_session {
+	const struct server_config *cfg;
+	const struct server_sink_ops *sink;
+	void *sink_ctx;
+	char peer[64];
+
+	enum server_state state;
+	unsigned events;
+	bool esmtp;     /* EHLO (not HELO) was accepted: extensions and ESC are on */
+	bool tls;       /* inside TLS */
+	bool authed;
+	size_t errors;  /* bad commands so far (SEC-14) */
+	char helo[SMTP_LIMIT_DOMAIN + 1];
+
+	/* input */
+	char in[SERVER_IN_CAP];
+	size_t in_len;
+	struct smtp_line_reader lines;
+
+	/* output */
+	struct buf out;
+
+	/* transaction */
+	char sender[SMTP_LIMIT_PATH + 1];
+	char **rcpts;          /* "user@domain", each owned */
+	size_t nrcpts;
+	bool smtputf8;         /* MAIL carried SMTPUTF8 */
+	bool body_8bit;
+	bool used_bdat;        /* BDAT seen in this transaction (DATA then gets 503) */
+	bool have_mail;        /* MAIL accepted (the sender may be empty: <>) */
+	bool msg_open;         /* sink begin() called */
+	bool msg_failed;       /* a sink write failed: answer 451 at the end */
+	uint64_t msg_size;     /* content octets so far */
+	struct smtp_data_parser data;
+
+	/* BDAT */
+	uint64_t bdat_left;    /* chunk octets still to read */
+	bool bdat_last;
+	bool bdat_discard;     /* swallow the chunk, then send the saved reply */
+	enum server_state bdat_prev; /* state to return to after the chunk */
+	unsigned bdat_code;    /* saved reply for a refused chunk (RFC 3030 2) */
+	const char *bdat_esc;
+	const char *bdat_text;
+
+	/* AUTH */
+	enum server_auth_step auth_step;
+	char auth_user[256];
+};
+
+/* Replies: code, enhanced code (used only when ESC is on), text. One line. */
+void server_reply(struct server_session *s, unsigned code, const char *esc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* One line of a multi-line reply: last = false for "code-". */
+void server_reply_line(struct server_session *s, unsigned code, const char *esc, bool last,
+		       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Answers a library error with its table code and text (smtp_error.c). */
+void server_reply_error(struct server_session *s, const struct smtp_error *err);
+/* The one place where the state changes. */
+void server_set_state(struct server_session *s, enum server_state st);
+/* Drops the transaction (sender, recipients, open message). */
+void server_txn_reset(struct server_session *s);
+/* Counts a bad command; at the limit queues 421 and closes. Returns true if closed. */
+bool server_count_error(struct server_session *s);
+/* Closes after the output is flushed. */
+void server_close(struct server_session *s);
+
+/* server_cmd.c: dispatch of one parsed (or failed) command line. */
+void server_cmd_dispatch(struct server_session *s, const char *line, size_t len);
+/* server_cmd.c: begin the data phase after 354 (opens the sink). */
+int server_msg_begin(struct server_session *s);
+/* server_cmd.c: end of DATA or last BDAT chunk: commit and answer. */
+void server_msg_finish(struct server_session *s, unsigned data_flags);
+
+/* server_auth.c */
+void server_auth_start(struct server_session *s, const struct smtp_command *cmd);
+void server_auth_response(struct server_session *s, const char *line, size_t len);
+
+/* server_tls.c: an SSL_CTX for STARTTLS (a self-signed certificate when none is configured). */
+struct ssl_ctx_st;
+struct ssl_ctx_st *server_tls_ctx_new(const struct server_config *cfg, char *err, size_t errlen);
+
+#endif

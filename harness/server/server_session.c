@@ -1,0 +1,459 @@
+/*
+ * server_session.c: the reference server's session core, with no sockets.
+ * Owns the input buffer and its framing (command lines, DATA, BDAT chunks),
+ * the output buffer and reply formatting (enhanced codes once EHLO has
+ * advertised them, RFC 2034), the state change, and the message's way into
+ * the sink: the 250 for a message is queued only after the sink's commit()
+ * returned 0, i.e. after the message is on disk (RFC 5321 4.2.5, 6.1).
+ * The command table and handlers are in server_cmd.c.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/server_private.h"
+
+static const char *const state_names[SERVER_STATE_COUNT] = {
+	[SERVER_STATE_INIT] = "INIT", [SERVER_STATE_READY] = "READY",
+	[SERVER_STATE_MAIL] = "MAIL", [SERVER_STATE_RCPT] = "RCPT",
+	[SERVER_STATE_DATA] = "DATA", [SERVER_STATE_BDAT] = "BDAT",
+	[SERVER_STATE_AUTH] = "AUTH", [SERVER_STATE_TLS] = "TLS",
+	[SERVER_STATE_CLOSED] = "CLOSED",
+};
+
+_Static_assert(sizeof(state_names) / sizeof(state_names[0]) == SERVER_STATE_COUNT,
+	       "state name table");
+
+struct server_session *
+server_session_new(const struct server_config *cfg, const struct server_sink_ops *sink,
+		   void *sink_ctx, const char *peer)
+{
+	struct server_session *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	s->cfg = cfg;
+	s->sink = sink;
+	s->sink_ctx = sink_ctx;
+	if (snprintf(s->peer, sizeof(s->peer), "%s", peer != NULL ? peer : "unknown") >=
+	    (int)sizeof(s->peer))
+		s->peer[sizeof(s->peer) - 1] = '\0';
+	buf_init(&s->out, SERVER_OUT_MAX);
+	smtp_line_reader_init(&s->lines, SERVER_AUTH_LINE_MAX + 2);
+	s->state = SERVER_STATE_INIT;
+	return s;
+}
+
+void
+server_session_free(struct server_session **sp)
+{
+	struct server_session *s = *sp;
+
+	if (s == NULL)
+		return;
+	server_txn_reset(s);
+	free(s->rcpts);
+	buf_free(&s->out);
+	explicit_bzero(s->auth_user, sizeof(s->auth_user));
+	free(s);
+	*sp = NULL;
+}
+
+const char *
+server_session_state_name(const struct server_session *s)
+{
+	return state_names[s->state];
+}
+
+void
+server_set_state(struct server_session *s, enum server_state st)
+{
+	s->state = st;
+}
+
+void
+server_close(struct server_session *s)
+{
+	server_txn_reset(s);
+	server_set_state(s, SERVER_STATE_CLOSED);
+	s->events |= SERVER_EV_CLOSE;
+}
+
+/* ---- replies ------------------------------------------------------------ */
+
+static void
+reply_v(struct server_session *s, unsigned code, const char *esc, bool last, const char *fmt,
+	va_list ap)
+{
+	bool with_esc = s->esmtp && esc != NULL && esc[0] != '\0' && code / 100 != 3;
+	int rc;
+
+	rc = buf_printf(&s->out, "%03u%c", code, last ? ' ' : '-');
+	if (rc == 0 && with_esc)
+		rc = buf_printf(&s->out, "%s ", esc);
+	if (rc == 0)
+		rc = buf_vprintf(&s->out, fmt, ap);
+	if (rc == 0)
+		rc = buf_append(&s->out, "\r\n", 2);
+	if (rc < 0) {
+		/* The peer does not read its replies: give up on it. */
+		s->events |= SERVER_EV_CLOSE;
+		server_set_state(s, SERVER_STATE_CLOSED);
+	}
+}
+
+void
+server_reply(struct server_session *s, unsigned code, const char *esc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	reply_v(s, code, esc, true, fmt, ap);
+	va_end(ap);
+}
+
+void
+server_reply_line(struct server_session *s, unsigned code, const char *esc, bool last,
+		  const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	reply_v(s, code, esc, last, fmt, ap);
+	va_end(ap);
+}
+
+void
+server_reply_error(struct server_session *s, const struct smtp_error *err)
+{
+	unsigned code = smtp_error_reply_code(err->code);
+
+	server_reply(s, code != 0 ? code : 500, smtp_error_esc(err->code), "%s",
+		     smtp_error_text(err->code));
+}
+
+bool
+server_count_error(struct server_session *s)
+{
+	if (++s->errors < s->cfg->max_errors)
+		return false;
+	server_reply(s, 421, "4.7.0", "%s too many errors, closing connection", s->cfg->hostname);
+	server_close(s);
+	return true;
+}
+
+/* ---- transaction -------------------------------------------------------- */
+
+void
+server_txn_reset(struct server_session *s)
+{
+	if (s->msg_open && s->sink != NULL)
+		s->sink->abort(s->sink_ctx);
+	s->msg_open = false;
+	s->msg_failed = false;
+	s->msg_size = 0;
+	for (size_t i = 0; i < s->nrcpts; i++)
+		free(s->rcpts[i]);
+	s->nrcpts = 0;
+	s->sender[0] = '\0';
+	s->smtputf8 = false;
+	s->body_8bit = false;
+	s->used_bdat = false;
+	s->have_mail = false;
+	s->bdat_left = 0;
+	s->bdat_last = false;
+	s->bdat_discard = false;
+}
+
+static const char *
+protocol_name(const struct server_session *s)
+{
+	if (!s->esmtp)
+		return "SMTP";
+	if (s->tls)
+		return s->authed ? "ESMTPSA" : "ESMTPS";
+	return s->authed ? "ESMTPA" : "ESMTP";
+}
+
+int
+server_msg_begin(struct server_session *s)
+{
+	struct server_envelope env = {
+		.sender = s->sender,
+		.rcpts = (const char *const *)s->rcpts,
+		.nrcpts = s->nrcpts,
+		.helo = s->helo,
+		.peer = s->peer,
+		.protocol = protocol_name(s),
+	};
+
+	s->msg_size = 0;
+	s->msg_failed = false;
+	if (s->sink == NULL || s->sink->begin(s->sink_ctx, &env) < 0)
+		return -1;
+	s->msg_open = true;
+	return 0;
+}
+
+/* Appends content octets, enforcing the size limit (RFC 1870 6: refuse at the end). */
+static void
+msg_write(struct server_session *s, const char *p, size_t n)
+{
+	if (n == 0 || !s->msg_open)
+		return;
+	if (s->msg_size + n > s->cfg->max_message) {
+		s->msg_size = s->cfg->max_message + 1;
+		return;
+	}
+	s->msg_size += n;
+	if (!s->msg_failed && s->sink->write(s->sink_ctx, p, n) < 0)
+		s->msg_failed = true;
+}
+
+/* Chooses the final reply; only a successful commit() yields 250. */
+void
+server_msg_finish(struct server_session *s, unsigned data_flags)
+{
+	if (!s->msg_open) {
+		server_reply(s, 451, "4.3.0", "local error: message not opened");
+	} else if (s->msg_size > s->cfg->max_message) {
+		server_reply(s, 552, "5.3.4", "message exceeds fixed maximum size of %llu octets",
+			     (unsigned long long)s->cfg->max_message);
+	} else if (data_flags & (SMTP_DATA_F_BARE_CR | SMTP_DATA_F_BARE_LF)) {
+		/* SEC-02: refuse, never treat them as line ends. */
+		server_reply(s, 554, "5.6.0", "bare CR or LF in message data refused");
+	} else if (data_flags & SMTP_DATA_F_NUL) {
+		server_reply(s, 554, "5.6.0", "NUL octet in message data refused");
+	} else if (data_flags & SMTP_DATA_F_LONG_LINE) {
+		server_reply(s, 554, "5.6.0", "message line longer than %d octets refused",
+			     SMTP_LIMIT_TEXT_LINE);
+	} else if (s->msg_failed || s->sink->commit(s->sink_ctx) < 0) {
+		server_reply(s, 451, "4.3.0", "local error in processing, message not stored");
+	} else {
+		s->msg_open = false; /* committed: txn_reset must not abort it */
+		server_reply(s, 250, "2.0.0", "message accepted for delivery");
+	}
+	server_txn_reset(s);
+	server_set_state(s, SERVER_STATE_READY);
+}
+
+/* ---- input -------------------------------------------------------------- */
+
+static size_t
+process_data(struct server_session *s, char *p, size_t n)
+{
+	size_t used = 0, outlen = 0;
+	int end = smtp_data_parse(&s->data, p, n, &used, p, &outlen);
+
+	msg_write(s, p, outlen);
+	if (end == 1)
+		server_msg_finish(s, s->data.flags);
+	return used;
+}
+
+static size_t
+process_bdat(struct server_session *s, const char *p, size_t n)
+{
+	size_t take = n;
+
+	if ((uint64_t)take > s->bdat_left)
+		take = (size_t)s->bdat_left;
+	if (!s->bdat_discard)
+		msg_write(s, p, take);
+	s->bdat_left -= take;
+	if (s->bdat_left > 0)
+		return take;
+	server_set_state(s, s->bdat_prev);
+	if (s->bdat_discard) {
+		s->bdat_discard = false;
+		server_reply(s, s->bdat_code, s->bdat_esc, "%s", s->bdat_text);
+		return take;
+	}
+	if (s->bdat_last) {
+		server_msg_finish(s, 0);
+		return take;
+	}
+	server_reply(s, 250, "2.0.0", "%llu octets received", (unsigned long long)s->msg_size);
+	return take;
+}
+
+static bool
+is_auth_command(const char *p, size_t n)
+{
+	struct smtp_slice w = { p, n < 5 ? n : 5 };
+
+	return smtp_slice_eq_ci(w, "AUTH ");
+}
+
+static size_t
+process_line(struct server_session *s, const char *p, size_t n)
+{
+	struct smtp_line line;
+	size_t used = 0;
+
+	if (smtp_line_next(&s->lines, p, n, &used, &line) == 0) {
+		if (smtp_line_skipped(&s->lines) > SERVER_LINE_SKIP_MAX) {
+			server_reply(s, 500, "5.5.6", "line too long");
+			server_reply(s, 421, "4.7.0", "%s closing connection", s->cfg->hostname);
+			server_close(s);
+		}
+		return used;
+	}
+	if (line.flags & SMTP_LINE_F_TOO_LONG) {
+		if (s->state == SERVER_STATE_AUTH) {
+			/* RFC 4954 4: an over-long exchange line ends the exchange. */
+			s->auth_step = SERVER_AUTH_NONE;
+			server_set_state(s, SERVER_STATE_READY);
+		}
+		server_reply(s, 500, "5.5.6", "line too long");
+		server_count_error(s);
+	} else if (s->state == SERVER_STATE_AUTH) {
+		server_auth_response(s, line.text.ptr, line.text.len);
+	} else if (line.text.len + 2 > SMTP_LIMIT_COMMAND_LINE &&
+		   !is_auth_command(line.text.ptr, line.text.len)) {
+		/* RFC 5321 4.5.3.1.4; only AUTH may be longer (RFC 4954 4). */
+		server_reply(s, 500, "5.5.6", "line too long");
+		server_count_error(s);
+	} else {
+		server_cmd_dispatch(s, line.text.ptr, line.text.len);
+	}
+	return used;
+}
+
+static bool
+can_take_input(const struct server_session *s)
+{
+	return s->state != SERVER_STATE_CLOSED && s->state != SERVER_STATE_TLS &&
+	       s->out.len < SERVER_OUT_HIGH;
+}
+
+void
+server_session_process(struct server_session *s)
+{
+	size_t pos = 0;
+
+	while (pos < s->in_len && can_take_input(s)) {
+		size_t n;
+
+		if (s->state == SERVER_STATE_DATA)
+			n = process_data(s, s->in + pos, s->in_len - pos);
+		else if (s->state == SERVER_STATE_BDAT)
+			n = process_bdat(s, s->in + pos, s->in_len - pos);
+		else
+			n = process_line(s, s->in + pos, s->in_len - pos);
+		if (n == 0)
+			break;
+		pos += n;
+	}
+	if (s->state == SERVER_STATE_TLS || s->state == SERVER_STATE_CLOSED) {
+		/* RFC 3207 4.2, SEC-05: nothing sent after STARTTLS in clear is kept. */
+		s->in_len = 0;
+		return;
+	}
+	memmove(s->in, s->in + pos, s->in_len - pos);
+	s->in_len -= pos;
+}
+
+char *
+server_session_in_space(struct server_session *s, size_t *avail)
+{
+	*avail = sizeof(s->in) - s->in_len;
+	return s->in + s->in_len;
+}
+
+void
+server_session_in_commit(struct server_session *s, size_t n)
+{
+	if (n > sizeof(s->in) - s->in_len)
+		n = sizeof(s->in) - s->in_len;
+	s->in_len += n;
+}
+
+size_t
+server_session_feed(struct server_session *s, const char *data, size_t len)
+{
+	size_t taken = 0;
+
+	while (taken < len && can_take_input(s)) {
+		size_t avail;
+		char *space = server_session_in_space(s, &avail);
+		size_t n = len - taken < avail ? len - taken : avail;
+
+		if (n == 0)
+			break;
+		memcpy(space, data + taken, n);
+		server_session_in_commit(s, n);
+		taken += n;
+		server_session_process(s);
+	}
+	return taken;
+}
+
+const char *
+server_session_out(const struct server_session *s, size_t *len)
+{
+	*len = s->out.len;
+	return s->out.data;
+}
+
+void
+server_session_out_consume(struct server_session *s, size_t n)
+{
+	buf_consume(&s->out, n);
+}
+
+unsigned
+server_session_events(const struct server_session *s)
+{
+	return s->events;
+}
+
+bool
+server_session_in_data(const struct server_session *s)
+{
+	return s->state == SERVER_STATE_DATA || s->state == SERVER_STATE_BDAT;
+}
+
+void
+server_session_start(struct server_session *s)
+{
+	server_reply(s, 220, NULL, "%s ESMTP smtp-harness reference server", s->cfg->hostname);
+}
+
+void
+server_session_tls_done(struct server_session *s, bool ok)
+{
+	s->events &= ~(unsigned)SERVER_EV_TLS;
+	if (!ok) {
+		server_close(s);
+		return;
+	}
+	/* RFC 3207 4.2: discard all knowledge obtained from the client before TLS. */
+	s->tls = true;
+	s->esmtp = false;
+	s->authed = false;
+	s->helo[0] = '\0';
+	s->in_len = 0;
+	smtp_line_reader_init(&s->lines, SERVER_AUTH_LINE_MAX + 2);
+	server_txn_reset(s);
+	server_set_state(s, SERVER_STATE_INIT);
+}
+
+void
+server_session_eof(struct server_session *s)
+{
+	server_close(s);
+}
+
+void
+server_session_shutdown(struct server_session *s, const char *why)
+{
+	if (s->state == SERVER_STATE_CLOSED)
+		return;
+	/* An unfinished message was never acknowledged: dropping it loses nothing. */
+	server_reply(s, 421, why != NULL && strcmp(why, "timeout") == 0 ? "4.4.2" : "4.3.2",
+		     "%s %s, closing connection", s->cfg->hostname,
+		     why != NULL ? why : "service shutting down");
+	server_close(s);
+}

@@ -1,0 +1,123 @@
+/*
+ * buf.c: growable byte buffer with a hard maximum (see buf.h).
+ * Doubling growth; the maximum is checked before any allocation.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smtph/buf.h"
+
+void
+buf_init(struct buf *b, size_t max)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+	b->max = max;
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+int
+buf_reserve(struct buf *b, size_t extra)
+{
+	size_t need, ncap;
+	char *p;
+
+	if (extra > SIZE_MAX - b->len - 1)
+		return -1;
+	need = b->len + extra;
+	if (b->max != 0 && need > b->max)
+		return -1;
+	if (need + 1 <= b->cap)
+		return 0;
+	ncap = b->cap == 0 ? 256 : b->cap;
+	while (ncap < need + 1)
+		ncap = ncap > SIZE_MAX / 2 ? need + 1 : ncap * 2;
+	if (b->max != 0 && ncap > b->max + 1)
+		ncap = b->max + 1;
+	p = realloc(b->data, ncap);
+	if (p == NULL)
+		return -1;
+	b->data = p;
+	b->cap = ncap;
+	return 0;
+}
+
+int
+buf_append(struct buf *b, const void *p, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (buf_reserve(b, n) < 0)
+		return -1;
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	return 0;
+}
+
+int
+buf_puts(struct buf *b, const char *s)
+{
+	return buf_append(b, s, strlen(s));
+}
+
+int
+buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0 || buf_reserve(b, (size_t)n) < 0)
+		return -1;
+	if (vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap) != n)
+		return -1;
+	b->len += (size_t)n;
+	return 0;
+}
+
+int
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = buf_vprintf(b, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+void
+buf_consume(struct buf *b, size_t n)
+{
+	if (n >= b->len) {
+		b->len = 0;
+		return;
+	}
+	memmove(b->data, b->data + n, b->len - n);
+	b->len -= n;
+}
+
+const char *
+buf_cstr(struct buf *b)
+{
+	if (b->data == NULL && buf_reserve(b, 0) < 0)
+		return NULL;
+	if (b->data == NULL)
+		return NULL;
+	b->data[b->len] = '\0';
+	return b->data;
+}

@@ -1,0 +1,158 @@
+/*
+ * server.h: the bundled reference SMTP server (RFC 5321 and the extensions in
+ * RULES.md part 2). Three layers, usable apart:
+ *   - server_config: domains, users, limits (defaults or a YAML file);
+ *   - server_session: the protocol state machine over byte buffers, with no
+ *     sockets, so unit tests and the session fuzz target can drive it;
+ *   - server_loop: a poll() event loop with listeners, deadlines, STARTTLS
+ *     (OpenSSL) and Maildir delivery, i.e. `smtp-harness serve`.
+ */
+#ifndef SMTPH_SERVER_H
+#define SMTPH_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- configuration ---------------------------------------------------- */
+
+struct server_account {
+	char *user;
+	char *password;
+};
+
+struct server_config {
+	char *hostname;        /* our name in the greeting, EHLO and Received */
+	char **domains;        /* local domains (case-insensitive) */
+	size_t ndomains;
+	char **users;          /* mailboxes, valid at every local domain */
+	size_t nusers;
+	struct server_account *accounts; /* AUTH PLAIN / LOGIN credentials */
+	size_t naccounts;
+	size_t max_recipients; /* per transaction; RFC 5321 4.5.3.1.8 asks >= 100 */
+	uint64_t max_message;  /* octets; advertised as SIZE */
+	size_t max_errors;     /* bad commands before 421 (RULES SEC-14) */
+	size_t max_sessions;   /* concurrent connections before 421 (SEC-13) */
+	unsigned idle_timeout; /* seconds waiting for a command (>= 300, GREET-08) */
+	unsigned data_timeout; /* seconds waiting for data octets */
+	char *tls_cert;        /* PEM files; NULL = a self-signed certificate made at start */
+	char *tls_key;
+	bool tls;              /* offer STARTTLS */
+	bool auth_plaintext;   /* allow AUTH before TLS (default false, SEC-06) */
+};
+
+/* Fills *cfg with the built-in defaults: example.test; alice, bob, postmaster. */
+int server_config_defaults(struct server_config *cfg);
+/*
+ * Loads a YAML config file over the defaults. Returns 0, or -1 with a
+ * "file:line:column: message" written to err (capacity errlen).
+ */
+int server_config_load(struct server_config *cfg, const char *path, char *err, size_t errlen);
+/* Frees everything the config owns. */
+void server_config_free(struct server_config *cfg);
+/* Returns true when domain (any case) is one of ours. */
+bool server_config_is_local_domain(const struct server_config *cfg, const char *d, size_t len);
+/* Returns the configured user name matching local (case-insensitive), or NULL. */
+const char *server_config_find_user(const struct server_config *cfg, const char *local,
+				    size_t len);
+
+/* ---- message sink ----------------------------------------------------- */
+
+struct server_envelope {
+	const char *sender;        /* reverse-path without brackets ("" for <>) */
+	const char *const *rcpts;  /* "user@domain" of each accepted recipient */
+	size_t nrcpts;
+	const char *helo;          /* client's HELO/EHLO argument */
+	const char *peer;          /* client address, for Received */
+	const char *protocol;      /* "SMTP", "ESMTP", "ESMTPS", "ESMTPSA" */
+};
+
+/*
+ * Where accepted messages go. begin() opens a message, write() appends content
+ * octets, commit() makes it durable (returns 0 only once the message is safely
+ * stored: the session sends 250 after that), abort() drops it.
+ * Each returns 0 on success, -1 on failure (the session answers 451).
+ */
+struct server_sink_ops {
+	int (*begin)(void *ctx, const struct server_envelope *env);
+	int (*write)(void *ctx, const char *data, size_t len);
+	int (*commit)(void *ctx);
+	void (*abort)(void *ctx);
+};
+
+/* ---- session ---------------------------------------------------------- */
+
+struct server_session;
+
+enum server_event {
+	SERVER_EV_NONE = 0,
+	SERVER_EV_TLS = 1u << 0,   /* flush output, then start the TLS handshake */
+	SERVER_EV_CLOSE = 1u << 1, /* flush output, then close */
+};
+
+/* Creates a session; cfg and sink must outlive it. Returns NULL when out of memory. */
+struct server_session *server_session_new(const struct server_config *cfg,
+					  const struct server_sink_ops *sink, void *sink_ctx,
+					  const char *peer);
+/* Frees the session (aborting an open message) and sets *sp to NULL. */
+void server_session_free(struct server_session **sp);
+/* Queues the greeting (220). */
+void server_session_start(struct server_session *s);
+/* Where the transport may write input bytes; *avail is the room (0: process first). */
+char *server_session_in_space(struct server_session *s, size_t *avail);
+/* Tells the session that n bytes were written at in_space. */
+void server_session_in_commit(struct server_session *s, size_t n);
+/* Runs every complete command (and data) in the input buffer. */
+void server_session_process(struct server_session *s);
+/* Copies len bytes in and processes them (for tests and fuzzing). Returns bytes taken. */
+size_t server_session_feed(struct server_session *s, const char *data, size_t len);
+/* The pending output and its length; consume what was written. */
+const char *server_session_out(const struct server_session *s, size_t *len);
+void server_session_out_consume(struct server_session *s, size_t n);
+/* SERVER_EV_* bits the transport must act on. */
+unsigned server_session_events(const struct server_session *s);
+/* After SERVER_EV_TLS: the handshake result. Drops buffered input, forgets EHLO. */
+void server_session_tls_done(struct server_session *s, bool ok);
+/* Peer closed its side. */
+void server_session_eof(struct server_session *s);
+/* Shutdown (SIGTERM) or timeout: queue 421 and close. */
+void server_session_shutdown(struct server_session *s, const char *why);
+/* True while the session is inside DATA or BDAT (data_timeout applies). */
+bool server_session_in_data(const struct server_session *s);
+/* The state's name (for logs and tests). */
+const char *server_session_state_name(const struct server_session *s);
+
+/* ---- Maildir sink ----------------------------------------------------- */
+
+struct server_maildir;
+
+/* Creates a Maildir sink under spool (created if missing). Returns NULL with errno set. */
+struct server_maildir *server_maildir_new(const char *spool, const char *hostname);
+void server_maildir_free(struct server_maildir **mp);
+extern const struct server_sink_ops server_maildir_ops;
+
+/* ---- event loop ------------------------------------------------------- */
+
+struct server_loop_opts {
+	const char *const *listen; /* "127.0.0.1:2525", "[::1]:2525", port 0 = ephemeral */
+	size_t nlisten;
+	const char *spool;
+	bool quiet;                /* no per-session log lines */
+};
+
+struct server_loop;
+
+/* Binds the listeners and prepares TLS. Returns NULL with a message in err. */
+struct server_loop *server_loop_new(const struct server_config *cfg,
+				    const struct server_loop_opts *opts, char *err, size_t errlen);
+/* The port the first listener got (useful with port 0). */
+int server_loop_port(const struct server_loop *l);
+/* Runs until server_loop_stop() or SIGTERM/SIGINT (when installed). Returns 0. */
+int server_loop_run(struct server_loop *l);
+/* Asks the loop to shut down gracefully (async-signal-safe). */
+void server_loop_stop(struct server_loop *l);
+/* Installs SIGTERM/SIGINT handlers that stop this loop. */
+void server_loop_install_signals(struct server_loop *l);
+void server_loop_free(struct server_loop **lp);
+
+#endif
