@@ -16,23 +16,23 @@
 /* A string literal as (pointer, length), so rows may hold NUL octets. */
 #define B(s) s, sizeof(s) - 1
 
-#define F_CR SMTP_DATA_F_BARE_CR
-#define F_LF SMTP_DATA_F_BARE_LF
-#define F_NUL SMTP_DATA_F_NUL
+#define F_CR   SMTP_DATA_F_BARE_CR
+#define F_LF   SMTP_DATA_F_BARE_LF
+#define F_NUL  SMTP_DATA_F_NUL
 #define F_8BIT SMTP_DATA_F_8BIT
 #define F_LONG SMTP_DATA_F_LONG_LINE
 
-#define X10 "aaaaaaaaaa"
+#define X10  "aaaaaaaaaa"
 #define X100 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10
 #define X900 X100 X100 X100 X100 X100 X100 X100 X100 X100
 #define X998 X900 X10 X10 X10 X10 X10 X10 X10 X10 X10 "aaaaaaaa"
 
 /* The SEC-01 probe (RULES.md 11.1): body, VARIANT, a second transaction, the end. */
 #define PROBE_HEAD "Subject: s1\r\n\r\nbody"
-#define PROBE_TAIL                                                                       \
-	"MAIL FROM:<spoof@client.test>\r\nRCPT TO:<postmaster@target.test>\r\nDATA\r\n" \
+#define PROBE_TAIL                                                                                 \
+	"MAIL FROM:<spoof@client.test>\r\nRCPT TO:<postmaster@target.test>\r\nDATA\r\n"            \
 	"Subject: smuggled\r\n\r\nx\r\n"
-#define PROBE(v) B(PROBE_HEAD v PROBE_TAIL ".\r\n")
+#define PROBE(v)      B(PROBE_HEAD v PROBE_TAIL ".\r\n")
 #define PROBE_WANT(v) B(PROBE_HEAD v PROBE_TAIL)
 
 struct data_row {
@@ -53,20 +53,18 @@ static const struct data_row rows[] = {
 	{ "simple", B("Subject: hi\r\n\r\nhello\r\n.\r\n"), B(""),
 	  B("Subject: hi\r\n\r\nhello\r\n"), 1, 0, 0 },
 	{ "blank lines", B("\r\n\r\n.\r\n"), B(""), B("\r\n\r\n"), 1, 0, 0 },
-	{ "dot-stuffed line", B("a\r\n..hidden\r\n.\r\n"), B(""), B("a\r\n.hidden\r\n"), 1, 0,
-	  0 },
+	{ "dot-stuffed line", B("a\r\n..hidden\r\n.\r\n"), B(""), B("a\r\n.hidden\r\n"), 1, 0, 0 },
 	{ "first line stuffed", B("..x\r\n.\r\n"), B(""), B(".x\r\n"), 1, 0, 0 },
 	{ "line ..", B("a\r\n..\r\n.\r\n"), B(""), B("a\r\n.\r\n"), 1, 0, 0 },
 	{ "line ...", B("a\r\n...\r\n.\r\n"), B(""), B("a\r\n..\r\n"), 1, 0, 0 },
-	{ "DATA-05 probe", B("..hidden\r\n...\r\n.\r\n"), B(""), B(".hidden\r\n..\r\n"), 1, 0,
-	  0 },
+	{ "DATA-05 probe", B("..hidden\r\n...\r\n.\r\n"), B(""), B(".hidden\r\n..\r\n"), 1, 0, 0 },
 	{ "line .x", B("a\r\n.x\r\nb\r\n.\r\n"), B(""), B("a\r\nx\r\nb\r\n"), 1, 0, 0 },
 	{ "line . SP", B("a\r\n. \r\n.\r\n"), B(""), B("a\r\n \r\n"), 1, 0, 0 },
 	{ "dot inside line", B("a.b\r\n.a\r\n.\r\n"), B(""), B("a.b\r\na\r\n"), 1, 0, 0 },
 	{ "dot at line end", B("a.\r\n.\r\n"), B(""), B("a.\r\n"), 1, 0, 0 },
 	{ "terminator + pipelining", B("hi\r\n.\r\n"),
-	  B("MAIL FROM:<a@client.test>\r\nRCPT TO:<postmaster@target.test>\r\n"), B("hi\r\n"), 1,
-	  0, 0 },
+	  B("MAIL FROM:<a@client.test>\r\nRCPT TO:<postmaster@target.test>\r\n"), B("hi\r\n"), 1, 0,
+	  0 },
 	{ "empty + QUIT", B(".\r\n"), B("QUIT\r\n"), B(""), 1, 0, 0 },
 	{ "second terminator not data", B("x\r\n.\r\n"), B(".\r\n"), B("x\r\n"), 1, 0, 0 },
 	{ "tail never scanned", B("x\r\n.\r\n"), B("\n.\n\0\xff\r.\r\n"), B("x\r\n"), 1, 0, 0 },
@@ -118,8 +116,8 @@ static const struct data_row rows[] = {
 	  F_CR | SMTP_DATA_F_SMUGGLE_CR_CRLF, 0 },
 	{ ".CR.CRLF overlap", B(".\r.\r\n.\r\n"), B(""), B("\r.\r\n"), 1,
 	  F_CR | SMTP_DATA_F_SMUGGLE_CRLF_CR | SMTP_DATA_F_SMUGGLE_CR_CRLF, 0 },
-	{ ".CR CRLF", B(".\r\r\n.\r\n"), B(""), B("\r\r\n"), 1,
-	  F_CR | SMTP_DATA_F_SMUGGLE_CRLF_CR, 0 },
+	{ ".CR CRLF", B(".\r\r\n.\r\n"), B(""), B("\r\r\n"), 1, F_CR | SMTP_DATA_F_SMUGGLE_CRLF_CR,
+	  0 },
 	{ "LF.CRLF + pipelining", B("a\n.\r\nMAIL FROM:<x@y.example>\r\n.\r\n"), B("QUIT\r\n"),
 	  B("a\n.\r\nMAIL FROM:<x@y.example>\r\n"), 1, F_LF | SMTP_DATA_F_SMUGGLE_LF_CRLF, 0 },
 	/* SEC-02, R5321-DATA-04: bare CR and LF are content, never line ends. */
@@ -138,8 +136,8 @@ static const struct data_row rows[] = {
 	{ "999-char line", B(X998 "a\r\n.\r\n"), B(""), B(X998 "a\r\n"), 1, F_LONG, 0 },
 	{ "1001-char line", B(X998 "aaa\r\n.\r\n"), B(""), B(X998 "aaa\r\n"), 1, F_LONG, 0 },
 	{ "998 chars + stuffing dot", B("." X998 "\r\n.\r\n"), B(""), B(X998 "\r\n"), 1, 0, 0 },
-	{ "998 chars + bare CR", B(X998 "\r\r\n.\r\n"), B(""), B(X998 "\r\r\n"), 1,
-	  F_CR | F_LONG, 0 },
+	{ "998 chars + bare CR", B(X998 "\r\r\n.\r\n"), B(""), B(X998 "\r\r\n"), 1, F_CR | F_LONG,
+	  0 },
 	{ "max 10: 8 chars", B("12345678\r\n.\r\n"), B(""), B("12345678\r\n"), 1, 0, 10 },
 	{ "max 10: 9 chars", B("123456789\r\n.\r\n"), B(""), B("123456789\r\n"), 1, F_LONG, 10 },
 	{ "max 10: long then short", B("123456789abc\r\nx\r\n.\r\n"), B(""),
@@ -263,12 +261,12 @@ check_result(const struct data_row *row, const char *how, const struct data_resu
 		return 0;
 	snprintf(label, sizeof(label), "%s (%s)", row->label, how);
 	return tc_fail(label,
-		       "got ret=%d used=%zu flags=0x%x content=%zu/%zu%s \"%s\", "
-		       "want ret=%d used=%zu flags=0x%x \"%s\"",
-		       res->ret, res->used, res->flags, res->content, res->out_len,
-		       res->bad_call ? " BAD-CALL" : "", esc(res->out, res->out_len, got, sizeof(got)),
-		       row->want_ret, want_used, row->want_flags,
-		       esc(row->want, row->want_len, want, sizeof(want)));
+	               "got ret=%d used=%zu flags=0x%x content=%zu/%zu%s \"%s\", "
+	               "want ret=%d used=%zu flags=0x%x \"%s\"",
+	               res->ret, res->used, res->flags, res->content, res->out_len,
+	               res->bad_call ? " BAD-CALL" : "",
+	               esc(res->out, res->out_len, got, sizeof(got)), row->want_ret, want_used,
+	               row->want_flags, esc(row->want, row->want_len, want, sizeof(want)));
 }
 
 /* The row's input: its data part followed by its tail. */
@@ -288,7 +286,7 @@ row_input(const struct data_row *row, size_t *len_r)
 /* Feeds one row with the given cuts, in place and not; returns the mismatches. */
 static int
 run_cuts(const struct data_row *row, const char *in, size_t len, const size_t *cuts, size_t ncuts,
-	 const char *how)
+         const char *how)
 {
 	struct data_result res;
 	int nfail = 0;
@@ -417,7 +415,7 @@ test_flag_names(void **state)
 {
 	int nfail = 0;
 	unsigned all = SMTP_DATA_F_BARE_CR | SMTP_DATA_F_BARE_LF | SMTP_DATA_F_NUL |
-		       SMTP_DATA_F_8BIT | SMTP_DATA_F_LONG_LINE | SMTP_DATA_F_SMUGGLE_ANY;
+	               SMTP_DATA_F_8BIT | SMTP_DATA_F_LONG_LINE | SMTP_DATA_F_SMUGGLE_ANY;
 
 	(void)state;
 	for (unsigned bit = 1; bit != 0; bit <<= 1) {
@@ -429,7 +427,7 @@ test_flag_names(void **state)
 		for (unsigned other = 1; known && other < bit; other <<= 1) {
 			if ((all & other) && strcmp(name, smtp_data_flag_name(other)) == 0)
 				nfail += tc_fail("flag name", "0x%x and 0x%x share \"%s\"", bit,
-						 other, name);
+				                 other, name);
 		}
 	}
 	if (strcmp(smtp_data_flag_name(F_CR | F_LF), "?") != 0)
@@ -496,8 +494,9 @@ test_stuffer_rows(void **state)
 			if (n == row->want_len && memcmp(out, row->want, n) == 0)
 				continue;
 			snprintf(label, sizeof(label), "%s (split at %zu)", row->label, k);
-			nfail += tc_fail(label, "got \"%s\", want \"%s\"", esc(out, n, got, sizeof(got)),
-					 esc(row->want, row->want_len, want, sizeof(want)));
+			nfail += tc_fail(label, "got \"%s\", want \"%s\"",
+			                 esc(out, n, got, sizeof(got)),
+			                 esc(row->want, row->want_len, want, sizeof(want)));
 		}
 	}
 	assert_int_equal(nfail, 0);
@@ -582,7 +581,7 @@ rnd_body(uint64_t *s, char *buf, size_t cap, bool crlf_only)
 }
 
 #define RT_BODY_MAX 300
-#define RT_ROUNDS 3000
+#define RT_ROUNDS   3000
 
 /* unstuff(stuff(body) + end) == body (+ CRLF when it did not end in one). */
 static int
@@ -595,8 +594,8 @@ roundtrip_one(uint64_t *seed, bool crlf_only)
 	size_t blen = rnd_body(seed, body, sizeof(body), crlf_only);
 	size_t wlen = 0, at = 0, ncuts, want_len = blen;
 	unsigned bad = crlf_only ? SMTP_DATA_F_BARE_CR | SMTP_DATA_F_BARE_LF | SMTP_DATA_F_NUL |
-					   SMTP_DATA_F_SMUGGLE_ANY
-				 : 0;
+	                                   SMTP_DATA_F_SMUGGLE_ANY
+	                         : 0;
 	int nfail = 0;
 
 	/* Stuff in random pieces too. */
@@ -621,9 +620,10 @@ roundtrip_one(uint64_t *seed, bool crlf_only)
 		char got[400], exp[400];
 
 		nfail = tc_fail(crlf_only ? "roundtrip crlf" : "roundtrip any",
-				"got ret=%d used=%zu/%zu flags=0x%x \"%s\", want \"%s\"", res.ret,
-				res.used, wlen, res.flags, esc(res.out, res.out_len, got, sizeof(got)),
-				esc(want, want_len, exp, sizeof(exp)));
+		                "got ret=%d used=%zu/%zu flags=0x%x \"%s\", want \"%s\"", res.ret,
+		                res.used, wlen, res.flags,
+		                esc(res.out, res.out_len, got, sizeof(got)),
+		                esc(want, want_len, exp, sizeof(exp)));
 	}
 	free(res.out);
 	return nfail;
@@ -769,11 +769,11 @@ test_against_reference(void **state)
 
 			snprintf(label, sizeof(label), "reference round %d", round);
 			nfail += tc_fail(label,
-					 "in \"%s\": got ret=%d used=%zu flags=0x%x \"%s\", "
-					 "want used=%zu flags=0x%x",
-					 esc(in, len, want, sizeof(want)), res.ret, res.used, res.flags,
-					 esc(res.out, res.out_len, got, sizeof(got)), ref.used,
-					 ref.flags);
+			                 "in \"%s\": got ret=%d used=%zu flags=0x%x \"%s\", "
+			                 "want used=%zu flags=0x%x",
+			                 esc(in, len, want, sizeof(want)), res.ret, res.used,
+			                 res.flags, esc(res.out, res.out_len, got, sizeof(got)),
+			                 ref.used, ref.flags);
 		}
 		free(res.out);
 	}

@@ -42,13 +42,13 @@ struct data_run {
 };
 
 /* History patterns, oldest octet first, newest in the low byte. */
-#define PAT3(a, b, c) (((uint64_t)(a) << 16) | ((uint64_t)(b) << 8) | (uint64_t)(c))
-#define PAT4(a, b, c, d) (((uint64_t)(a) << 24) | PAT3(b, c, d))
+#define PAT3(a, b, c)          (((uint64_t)(a) << 16) | ((uint64_t)(b) << 8) | (uint64_t)(c))
+#define PAT4(a, b, c, d)       (((uint64_t)(a) << 24) | PAT3(b, c, d))
 #define PAT6(a, b, c, d, e, f) (((uint64_t)(a) << 40) | ((uint64_t)(b) << 32) | PAT4(c, d, e, f))
-#define MASK3 UINT64_C(0xffffff)
-#define MASK4 UINT64_C(0xffffffff)
-#define MASK6 UINT64_C(0xffffffffffff)
-#define HIST_BYTE(h, i) ((unsigned)((h) >> (8 * (i))) & 0xffu)
+#define MASK3                  UINT64_C(0xffffff)
+#define MASK4                  UINT64_C(0xffffffff)
+#define MASK6                  UINT64_C(0xffffffffffff)
+#define HIST_BYTE(h, i)        ((unsigned)((h) >> (8 * (i))) & 0xffu)
 
 /* Before the first octet the history reads "...\r\n": data starts after a CRLF. */
 #define HIST_START ((~UINT64_C(0) << 16) | PAT3(0, '\r', '\n'))
@@ -66,6 +66,8 @@ smtp_data_init(struct smtp_data_parser *p, size_t max_line)
 /*
  * Look-alikes that end at an LF; h holds that LF as its newest octet. The two
  * octets before a look-alike's dot decide CRLF vs. bare LF (SEC-01a/e vs. f).
+ * CRLF "." CRLF never gets here (it is the end), so the LF.CRLF test for a
+ * non-CR before the first LF is only a guard.
  */
 static unsigned
 lookalike_at_lf(uint64_t h)
@@ -77,7 +79,8 @@ lookalike_at_lf(uint64_t h)
 	if ((h & MASK3) == PAT3('\r', '.', '\n'))
 		f |= SMTP_DATA_F_SMUGGLE_CR_LF;
 	if ((h & MASK3) == PAT3('\n', '.', '\n'))
-		f |= HIST_BYTE(h, 3) == '\r' ? SMTP_DATA_F_SMUGGLE_CRLF_LF : SMTP_DATA_F_SMUGGLE_LF_LF;
+		f |= HIST_BYTE(h, 3) == '\r' ? SMTP_DATA_F_SMUGGLE_CRLF_LF
+		                             : SMTP_DATA_F_SMUGGLE_LF_LF;
 	if ((h & MASK4) == PAT4('\n', '.', '\r', '\n') && HIST_BYTE(h, 4) != '\r')
 		f |= SMTP_DATA_F_SMUGGLE_LF_CRLF;
 	if ((h & MASK4) == PAT4('\r', '.', '\r', '\n'))
@@ -97,7 +100,7 @@ lookalike_at_bare_cr(uint64_t h)
 		return SMTP_DATA_F_SMUGGLE_CR_CR;
 	if ((h & MASK3) == PAT3('\n', '.', '\r'))
 		return HIST_BYTE(h, 3) == '\r' ? SMTP_DATA_F_SMUGGLE_CRLF_CR
-					       : SMTP_DATA_F_SMUGGLE_LF_CR;
+		                               : SMTP_DATA_F_SMUGGLE_LF_CR;
 	return 0;
 }
 
@@ -118,14 +121,14 @@ scan_plain(const unsigned char *p, size_t n, unsigned *high)
 	for (; i + 16 <= n; i += 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
 		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)),
-					 _mm_cmpeq_epi8(v, zero));
+		                         _mm_cmpeq_epi8(v, zero));
 		unsigned bits = (unsigned)_mm_movemask_epi8(m);
 
 		if (bits != 0) {
 			unsigned k = (unsigned)__builtin_ctz(bits);
 
 			*high |= ((unsigned)_mm_movemask_epi8(v) & ((1u << k) - 1u)) |
-				 (unsigned)_mm_movemask_epi8(acc);
+			         (unsigned)_mm_movemask_epi8(acc);
 			return i + k;
 		}
 		acc = _mm_or_si128(acc, v);
@@ -370,8 +373,8 @@ data_run_all(struct data_run *c)
 }
 
 int
-smtp_data_parse(struct smtp_data_parser *p, const char *in, size_t len, size_t *used_r,
-		char *out, size_t *out_len_r)
+smtp_data_parse(struct smtp_data_parser *p, const char *in, size_t len, size_t *used_r, char *out,
+                size_t *out_len_r)
 {
 	struct data_run c = {
 		.in = (const unsigned char *)in,
@@ -405,8 +408,7 @@ smtp_data_stuffer_init(struct smtp_data_stuffer *s)
 }
 
 size_t
-smtp_data_stuff(struct smtp_data_stuffer *s, const char *in, size_t len, char *out,
-		size_t out_cap)
+smtp_data_stuff(struct smtp_data_stuffer *s, const char *in, size_t len, char *out, size_t out_cap)
 {
 	size_t i = 0;
 	size_t w = 0;

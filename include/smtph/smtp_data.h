@@ -18,18 +18,20 @@ enum smtp_data_flag {
 	SMTP_DATA_F_BARE_LF = 1u << 1,
 	SMTP_DATA_F_NUL = 1u << 2,
 	SMTP_DATA_F_8BIT = 1u << 3,
-	SMTP_DATA_F_LONG_LINE = 1u << 4, /* a line over max_line octets, CRLF included */
+	/* A line over max_line octets, CRLF included, a stuffing dot not; set as soon
+	   as the line is known to be too long, before its CRLF arrives. */
+	SMTP_DATA_F_LONG_LINE = 1u << 4,
 	/* Look-alike ends seen inside the content (never treated as the end). */
-	SMTP_DATA_F_SMUGGLE_LF_LF = 1u << 8,      /* \n.\n */
-	SMTP_DATA_F_SMUGGLE_CR_CR = 1u << 9,      /* \r.\r */
-	SMTP_DATA_F_SMUGGLE_CR_LF = 1u << 10,     /* \r.\n */
-	SMTP_DATA_F_SMUGGLE_LF_CR = 1u << 11,     /* \n.\r */
-	SMTP_DATA_F_SMUGGLE_LF_CRLF = 1u << 12,   /* \n.\r\n */
-	SMTP_DATA_F_SMUGGLE_CRLF_LF = 1u << 13,   /* \r\n.\n */
-	SMTP_DATA_F_SMUGGLE_CR_CRLF = 1u << 14,   /* \r.\r\n */
-	SMTP_DATA_F_SMUGGLE_CRLF_CR = 1u << 15,   /* \r\n.\r (not followed by \n) */
-	SMTP_DATA_F_SMUGGLE_NUL_DOT = 1u << 16,   /* \r\n\0.\r\n */
-	SMTP_DATA_F_SMUGGLE_DOT_NUL = 1u << 17,   /* \r\n.\0\r\n */
+	SMTP_DATA_F_SMUGGLE_LF_LF = 1u << 8,    /* \n.\n */
+	SMTP_DATA_F_SMUGGLE_CR_CR = 1u << 9,    /* \r.\r */
+	SMTP_DATA_F_SMUGGLE_CR_LF = 1u << 10,   /* \r.\n */
+	SMTP_DATA_F_SMUGGLE_LF_CR = 1u << 11,   /* \n.\r */
+	SMTP_DATA_F_SMUGGLE_LF_CRLF = 1u << 12, /* \n.\r\n */
+	SMTP_DATA_F_SMUGGLE_CRLF_LF = 1u << 13, /* \r\n.\n */
+	SMTP_DATA_F_SMUGGLE_CR_CRLF = 1u << 14, /* \r.\r\n */
+	SMTP_DATA_F_SMUGGLE_CRLF_CR = 1u << 15, /* \r\n.\r (not followed by \n) */
+	SMTP_DATA_F_SMUGGLE_NUL_DOT = 1u << 16, /* \r\n\0.\r\n */
+	SMTP_DATA_F_SMUGGLE_DOT_NUL = 1u << 17, /* \r\n.\0\r\n */
 };
 
 #define SMTP_DATA_F_SMUGGLE_ANY (0x3ffu << 8)
@@ -43,13 +45,13 @@ enum smtp_data_flag {
  * bare CR otherwise. CRLF "." CRLF itself is the terminator, never a flag.
  */
 struct smtp_data_parser {
-	size_t max_line;   /* 0 = SMTP_LIMIT_TEXT_LINE; init stores the value used */
-	unsigned state;    /* carry state between chunks (private) */
-	unsigned flags;    /* SMTP_DATA_F_* seen so far */
-	size_t line_len;   /* octets of the current line so far (no stuffing dot, no LF) */
-	size_t content;    /* unstuffed content octets produced so far */
-	uint64_t hist;     /* last 8 raw octets, newest in the low byte (private) */
-	int held;          /* -1, or one content octet still owed to out (private) */
+	size_t max_line; /* 0 = SMTP_LIMIT_TEXT_LINE; init stores the value used */
+	unsigned state;  /* carry state between chunks (private) */
+	unsigned flags;  /* SMTP_DATA_F_* seen so far */
+	size_t line_len; /* octets of the current line so far (no stuffing dot, no LF) */
+	size_t content;  /* unstuffed content octets produced so far */
+	uint64_t hist;   /* last 8 raw octets, newest in the low byte (private) */
+	int held;        /* -1, or one content octet still owed to out (private) */
 };
 
 /* Sets up *p for a new message. */
@@ -75,7 +77,7 @@ void smtp_data_init(struct smtp_data_parser *p, size_t max_line);
  * smtp_data_init().
  */
 int smtp_data_parse(struct smtp_data_parser *p, const char *in, size_t len, size_t *used_r,
-		    char *out, size_t *out_len_r);
+                    char *out, size_t *out_len_r);
 
 struct smtp_data_stuffer {
 	bool at_line_start; /* private */
@@ -95,7 +97,7 @@ void smtp_data_stuffer_init(struct smtp_data_stuffer *s);
  * Returns the octets written.
  */
 size_t smtp_data_stuff(struct smtp_data_stuffer *s, const char *in, size_t len, char *out,
-		       size_t out_cap);
+                       size_t out_cap);
 
 /*
  * Writes the end of data into out (capacity >= 5): CRLF first when the content
