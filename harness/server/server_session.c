@@ -82,7 +82,7 @@ server_close(struct server_session *s)
 
 /* ---- replies ------------------------------------------------------------ */
 
-static void
+static void __attribute__((format(printf, 5, 0)))
 reply_v(struct server_session *s, unsigned code, const char *esc, bool last, const char *fmt,
 	va_list ap)
 {

@@ -1,0 +1,116 @@
+/*
+ * scenario.h: the scenario model: what a YAML scenario file says, with no YAML
+ * types in it. A scenario is an id, its rule IDs, tags, a level, the EHLO
+ * keywords it requires, an expected greeting and a list of steps; each step
+ * that reads a reply carries an expectation. The loader (scenario_load.h)
+ * builds it; the runner (runner.h) executes it. Everything here is owned by
+ * the struct scenario_file it hangs from and freed with it.
+ */
+#ifndef SMTPH_SCENARIO_H
+#define SMTPH_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum scenario_level {
+	SCENARIO_MUST = 0, /* a mismatch fails the scenario */
+	SCENARIO_SHOULD,   /* a mismatch warns (fails with --strict) */
+	SCENARIO_MAY,      /* a mismatch warns (fails with --strict) */
+	SCENARIO_HARDEN,   /* hardening rule (RULES.md part 2, 11): a mismatch fails */
+};
+
+/* One allowed reply code: each digit 0-9, or -1 for "any" ("5xx" = {5,-1,-1}). */
+struct scenario_code {
+	signed char digit[3];
+};
+
+#define SCENARIO_MAX_CODES 16
+
+enum scenario_severity {
+	SCENARIO_SEV_DEFAULT = 0, /* from the scenario's level */
+	SCENARIO_SEV_FAIL,
+	SCENARIO_SEV_WARN,
+};
+
+struct scenario_expect {
+	bool present;                /* the step checks its reply */
+	size_t ncodes;               /* 0 = any code */
+	struct scenario_code codes[SCENARIO_MAX_CODES];
+	char *esc;                   /* enhanced code pattern "5.1.x", or NULL */
+	char *text_re;               /* POSIX extended regex on the reply text, or NULL */
+	char **ehlo_has;             /* EHLO keywords that must be present */
+	size_t nehlo_has;
+	char **ehlo_lacks;           /* EHLO keywords that must be absent */
+	size_t nehlo_lacks;
+	enum scenario_severity severity;
+};
+
+enum scenario_step_kind {
+	SCENARIO_STEP_SEND = 0,      /* text + CRLF; reads one reply */
+	SCENARIO_STEP_RAW,           /* exact bytes; reads `replies` replies (default 1) */
+	SCENARIO_STEP_DATA,          /* body, dot-stuffed, CRLF line ends, then CRLF.CRLF */
+	SCENARIO_STEP_PIPELINE,      /* children's bytes in one write, then their replies */
+	SCENARIO_STEP_REPEAT,        /* child step `count` times */
+	SCENARIO_STEP_STARTTLS,      /* STARTTLS, expect 220 (or as given), TLS handshake */
+	SCENARIO_STEP_SLEEP,         /* wait ms */
+	SCENARIO_STEP_EXPECT,        /* read one reply without sending (e.g. after raw) */
+	SCENARIO_STEP_EXPECT_CLOSE,  /* the server closes within ms (after an optional reply) */
+	SCENARIO_STEP_EXPECT_SILENCE, /* no byte arrives within ms */
+	SCENARIO_STEP_COUNT
+};
+
+struct scenario_step {
+	enum scenario_step_kind kind;
+	unsigned line, column;       /* where the step starts in the file (1-based) */
+	char *text;                  /* send/raw/data: template text (variables unexpanded) */
+	size_t len;                  /* raw: decoded byte length; others: strlen(text) */
+	unsigned replies;            /* raw: replies to read (0 = none) */
+	unsigned count;              /* repeat */
+	unsigned ms;                 /* sleep, expect_close, expect_silence */
+	bool tls_handshake;          /* starttls: do the handshake after 220 (default true) */
+	struct scenario_step *children; /* pipeline: steps; repeat: exactly one */
+	size_t nchildren;
+	struct scenario_expect expect;
+};
+
+struct scenario {
+	char *id;
+	char *title;
+	char *description;           /* optional: what it provokes and why */
+	char **rules;                /* rule IDs from RULES.md */
+	size_t nrules;
+	char **tags;
+	size_t ntags;
+	enum scenario_level level;
+	char **requires;             /* EHLO keywords; missing ones skip the scenario */
+	size_t nrequires;
+	bool tls;                    /* run over a STARTTLS-upgraded session (--starttls or tls: true) */
+	struct scenario_expect greeting; /* default: 220 */
+	struct scenario_step *steps;
+	size_t nsteps;
+	const char *file;            /* the file it came from (owned by scenario_file) */
+	unsigned line;               /* where the document starts */
+};
+
+struct scenario_file {
+	char *path;
+	struct scenario *scenarios;  /* one per YAML document */
+	size_t count;
+};
+
+/* Frees everything the file owns and zeroes it. */
+void scenario_file_free(struct scenario_file *f);
+
+/* Returns "MUST", "SHOULD", "MAY", "HARDEN". */
+const char *scenario_level_name(enum scenario_level level);
+
+/* Returns the YAML key of a step kind ("send", "raw", ...). */
+const char *scenario_step_name(enum scenario_step_kind kind);
+
+/* Returns true when code matches one of e's codes (or e has none). */
+bool scenario_expect_code_ok(const struct scenario_expect *e, unsigned code);
+
+/* Writes e's codes as "[500, 501, 5xx]" into out (capacity cap). */
+void scenario_expect_codes_str(const struct scenario_expect *e, char *out, size_t cap);
+
+#endif
