@@ -1,0 +1,61 @@
+/*
+ * result.h: what a run produced: one result per scenario (verdict, reason,
+ * the expected and received replies of the failing check, warnings and the
+ * transcript) and the run as a whole. The runner fills it; the report
+ * writers (report.h) read it and never change it.
+ */
+#ifndef SMTPH_RESULT_H
+#define SMTPH_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "smtph/scenario.h"
+#include "smtph/transcript.h"
+
+enum run_verdict {
+	RUN_PASS = 0,
+	RUN_FAIL,  /* a MUST/HARDEN expectation (or the reply grammar) was broken */
+	RUN_WARN,  /* a SHOULD/MAY expectation was not met (a failure with --strict) */
+	RUN_SKIP,  /* a required EHLO keyword is not advertised, or not selected */
+	RUN_ERROR, /* the harness could not run it: connect refused, reset, TLS failure, timeout */
+	RUN_VERDICT_COUNT
+};
+
+#define RESULT_TEXT_MAX 512
+
+struct run_result {
+	const struct scenario *sc;
+	enum run_verdict verdict;
+	char reason[RESULT_TEXT_MAX];   /* one line; empty on pass */
+	int step;                       /* top-level step index of the failure, -1 if none */
+	unsigned line;                  /* its line in the scenario file, 0 if none */
+	char expected[RESULT_TEXT_MAX]; /* e.g. "[503]", empty if not a reply check */
+	char received[RESULT_TEXT_MAX]; /* the reply that came, escaped, first line */
+	char **warnings;                /* owned; each one line */
+	size_t nwarnings;
+	double ms;                      /* wall time of the scenario */
+	struct transcript tx;
+};
+
+struct run_report {
+	const char *target;            /* "127.0.0.1:2525" or "reference server (in-process)" */
+	bool strict;
+	time_t started;
+	double ms;                     /* wall time of the run */
+	struct run_result *results;    /* in the order they were selected (file, then document) */
+	size_t count;
+	size_t counts[RUN_VERDICT_COUNT];
+};
+
+/* "pass", "fail", "warn", "skip", "error". */
+const char *run_verdict_name(enum run_verdict v);
+
+/* True when the verdict counts as a failure (FAIL, ERROR; WARN too when strict). */
+bool run_verdict_failed(enum run_verdict v, bool strict);
+
+/* Frees what a result owns (warnings, transcript). */
+void run_result_free(struct run_result *r);
+
+#endif
