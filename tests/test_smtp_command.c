@@ -20,11 +20,11 @@
 #define BIN(s) .in = (s), .len = sizeof(s) - 1
 
 /* Optional row fields are stored plus one (or with a marker bit), so 0 means "not checked". */
-#define KIND(k)	 ((int)(k) + 1)
+#define KIND(k)  ((int)(k) + 1)
 #define PF_CHECK 0x10000u
-#define PF(f)	 ((unsigned)(f) | PF_CHECK)
-#define NP(n)	 ((int)(n) + 1)
-#define OFF(n)	 ((size_t)(n) + 1)
+#define PF(f)    ((unsigned)(f) | PF_CHECK)
+#define NP(n)    ((int)(n) + 1)
+#define OFF(n)   ((size_t)(n) + 1)
 
 #define V(x) SMTP_VERB_##x
 #define E(x) SMTP_ERR_##x
@@ -184,8 +184,14 @@ static const struct cmd_ok cmd_ok_rows[] = {
 	  .arg = "client.example",
 	  .domain = "client.example",
 	  .kind = KIND(SMTP_DOMAIN_NAME) },
-	{ .label = "helo-lower", BIN("helo client.example"), .verb = V(HELO), .domain = "client.example" },
-	{ .label = "helo-single-label", BIN("HELO localhost"), .verb = V(HELO), .domain = "localhost" },
+	{ .label = "helo-lower",
+	  BIN("helo client.example"),
+	  .verb = V(HELO),
+	  .domain = "client.example" },
+	{ .label = "helo-single-label",
+	  BIN("HELO localhost"),
+	  .verb = V(HELO),
+	  .domain = "localhost" },
 	{ .label = "helo-trailing-sp",
 	  BIN("HELO client.example   "),
 	  .verb = V(HELO),
@@ -198,8 +204,14 @@ static const struct cmd_ok cmd_ok_rows[] = {
 	  .domain = "client.example",
 	  .kind = KIND(SMTP_DOMAIN_NAME) },
 	{ .label = "ehlo-lower", BIN("ehlo x"), .verb = V(EHLO), .domain = "x" },
-	{ .label = "ehlo-mixed", BIN("EhLo Client.Example"), .verb = V(EHLO), .domain = "Client.Example" },
-	{ .label = "ehlo-digit-label", BIN("EHLO 123.example"), .verb = V(EHLO), .domain = "123.example" },
+	{ .label = "ehlo-mixed",
+	  BIN("EhLo Client.Example"),
+	  .verb = V(EHLO),
+	  .domain = "Client.Example" },
+	{ .label = "ehlo-digit-label",
+	  BIN("EHLO 123.example"),
+	  .verb = V(EHLO),
+	  .domain = "123.example" },
 	{ .label = "ehlo-hyphens",
 	  BIN("EHLO mail-01.a--b.example"),
 	  .verb = V(EHLO),
@@ -604,7 +616,10 @@ static const struct cmd_ok cmd_ok_rows[] = {
 	  .verb = V(VRFY),
 	  .arg = "postmaster@served.example" },
 	{ .label = "vrfy-lower", BIN("vrfy smith"), .verb = V(VRFY), .arg = "smith" },
-	{ .label = "vrfy-quoted", BIN("VRFY \"John Smith\""), .verb = V(VRFY), .arg = "\"John Smith\"" },
+	{ .label = "vrfy-quoted",
+	  BIN("VRFY \"John Smith\""),
+	  .verb = V(VRFY),
+	  .arg = "\"John Smith\"" },
 	{ .label = "expn", BIN("EXPN staff"), .verb = V(EXPN), .arg = "staff" },
 	{ .label = "expn-lower", BIN("expn list-1"), .verb = V(EXPN), .arg = "list-1" },
 
@@ -630,7 +645,11 @@ static const struct cmd_ok cmd_ok_rows[] = {
 	  .bdat = true,
 	  .size = 100,
 	  .last = true },
-	{ .label = "bdat-leading-zeros", BIN("BDAT 007"), .verb = V(BDAT), .bdat = true, .size = 7 },
+	{ .label = "bdat-leading-zeros",
+	  BIN("BDAT 007"),
+	  .verb = V(BDAT),
+	  .bdat = true,
+	  .size = 7 },
 	{ .label = "bdat-u64-max",
 	  BIN("BDAT 18446744073709551615"),
 	  .verb = V(BDAT),
@@ -684,7 +703,11 @@ static const struct cmd_ok cmd_ok_rows[] = {
 	  .verb = V(AUTH),
 	  .mech = "PLAIN",
 	  .initial = "dGVzdAB0ZXN0AHRlc3Q=" },
-	{ .label = "auth-eq", BIN("AUTH PLAIN ="), .verb = V(AUTH), .mech = "PLAIN", .initial = "=" },
+	{ .label = "auth-eq",
+	  BIN("AUTH PLAIN ="),
+	  .verb = V(AUTH),
+	  .mech = "PLAIN",
+	  .initial = "=" },
 	{ .label = "auth-external-eq",
 	  BIN("AUTH EXTERNAL ="),
 	  .verb = V(AUTH),
@@ -714,21 +737,21 @@ check_ok(const struct cmd_ok *r)
 	rc = smtp_command_parse(buf, r->len, &cmd, &err);
 	if (rc != 0) {
 		nfail += tc_fail(r->label, "got rc %d (%s at %zu), want 0 %s", rc,
-				 smtp_error_name(err.code), err.offset,
-				 smtp_command_verb_name(r->verb));
+		                 smtp_error_name(err.code), err.offset,
+		                 smtp_command_verb_name(r->verb));
 		goto out;
 	}
 	if (cmd.verb != r->verb) {
 		nfail += tc_fail(r->label, "got verb %s, want %s", smtp_command_verb_name(cmd.verb),
-				 smtp_command_verb_name(r->verb));
+		                 smtp_command_verb_name(r->verb));
 		goto out;
 	}
 	/* verb_text is the verb as written: the first octets of the line. */
 	vname = smtp_command_verb_name(r->verb);
 	if (cmd.verb_text.ptr != buf || cmd.verb_text.len != strlen(vname))
 		nfail += tc_fail(r->label, "got verb_text \"%s\", want the first %zu octets",
-				 show(g, sizeof(g), cmd.verb_text.ptr, cmd.verb_text.len),
-				 strlen(vname));
+		                 show(g, sizeof(g), cmd.verb_text.ptr, cmd.verb_text.len),
+		                 strlen(vname));
 	if (!inside(cmd.arg, buf, r->len) || !inside(cmd.domain, buf, r->len) ||
 	    !inside(cmd.path.raw, buf, r->len) || !inside(cmd.path.local, buf, r->len) ||
 	    !inside(cmd.path.domain, buf, r->len) || !inside(cmd.path.route, buf, r->len) ||
@@ -736,15 +759,15 @@ check_ok(const struct cmd_ok *r)
 		nfail += tc_fail(r->label, "a slice points outside the line");
 	if (r->arg != NULL && !slice_is(cmd.arg, r->arg))
 		nfail += tc_fail(r->label, "got arg \"%s\", want \"%s\"",
-				 show(g, sizeof(g), cmd.arg.ptr, cmd.arg.len), r->arg);
+		                 show(g, sizeof(g), cmd.arg.ptr, cmd.arg.len), r->arg);
 	if (r->domain != NULL) {
 		if (!slice_is(cmd.domain, r->domain))
 			nfail += tc_fail(r->label, "got domain \"%s\", want \"%s\"",
-					 show(g, sizeof(g), cmd.domain.ptr, cmd.domain.len),
-					 r->domain);
+			                 show(g, sizeof(g), cmd.domain.ptr, cmd.domain.len),
+			                 r->domain);
 		if (r->kind != 0 && (int)cmd.domain_kind != r->kind - 1)
 			nfail += tc_fail(r->label, "got domain kind %s, want %s",
-					 kind_name((int)cmd.domain_kind), kind_name(r->kind - 1));
+			                 kind_name((int)cmd.domain_kind), kind_name(r->kind - 1));
 	}
 	if (r->local != NULL) {
 		const char *pd = r->pdomain != NULL ? r->pdomain : "";
@@ -752,25 +775,24 @@ check_ok(const struct cmd_ok *r)
 
 		if (!slice_is(cmd.path.local, r->local))
 			nfail += tc_fail(r->label, "got local \"%s\", want \"%s\"",
-					 show(g, sizeof(g), cmd.path.local.ptr, cmd.path.local.len),
-					 r->local);
+			                 show(g, sizeof(g), cmd.path.local.ptr, cmd.path.local.len),
+			                 r->local);
 		if (!slice_is(cmd.path.domain, pd))
-			nfail += tc_fail(r->label, "got path domain \"%s\", want \"%s\"",
-					 show(g, sizeof(g), cmd.path.domain.ptr,
-					      cmd.path.domain.len),
-					 pd);
+			nfail += tc_fail(
+			        r->label, "got path domain \"%s\", want \"%s\"",
+			        show(g, sizeof(g), cmd.path.domain.ptr, cmd.path.domain.len), pd);
 		if (!slice_is(cmd.path.route, rt))
 			nfail += tc_fail(r->label, "got route \"%s\", want \"%s\"",
-					 show(g, sizeof(g), cmd.path.route.ptr, cmd.path.route.len),
-					 rt);
+			                 show(g, sizeof(g), cmd.path.route.ptr, cmd.path.route.len),
+			                 rt);
 		if (r->kind != 0 && (int)cmd.path.domain_kind != r->kind - 1)
 			nfail += tc_fail(r->label, "got path domain kind %s, want %s",
-					 kind_name((int)cmd.path.domain_kind),
-					 kind_name(r->kind - 1));
+			                 kind_name((int)cmd.path.domain_kind),
+			                 kind_name(r->kind - 1));
 	}
 	if (r->pflags != 0 && cmd.path.flags != (r->pflags & ~PF_CHECK))
 		nfail += tc_fail(r->label, "got path flags 0x%x, want 0x%x", cmd.path.flags,
-				 r->pflags & ~PF_CHECK);
+		                 r->pflags & ~PF_CHECK);
 	if (r->np != 0 && cmd.params.count != (size_t)(r->np - 1))
 		nfail += tc_fail(r->label, "got %zu params, want %d", cmd.params.count, r->np - 1);
 	for (size_t i = 0; i < 4 && r->kw[i] != NULL; i++) {
@@ -784,35 +806,34 @@ check_ok(const struct cmd_ok *r)
 			nfail += tc_fail(r->label, "param %zu: slice outside the line", i);
 		if (!slice_is(p->keyword, r->kw[i]))
 			nfail += tc_fail(r->label, "param %zu: got keyword \"%s\", want \"%s\"", i,
-					 show(g, sizeof(g), p->keyword.ptr, p->keyword.len),
-					 r->kw[i]);
+			                 show(g, sizeof(g), p->keyword.ptr, p->keyword.len),
+			                 r->kw[i]);
 		if (r->val[i] == NULL && p->has_value)
 			nfail += tc_fail(r->label, "param %zu: got a value, want none", i);
 		if (r->val[i] != NULL && (!p->has_value || !slice_is(p->value, r->val[i])))
 			nfail += tc_fail(r->label, "param %zu: got value \"%s\", want \"%s\"", i,
-					 show(g, sizeof(g), p->value.ptr, p->value.len),
-					 r->val[i]);
+			                 show(g, sizeof(g), p->value.ptr, p->value.len), r->val[i]);
 	}
 	if (r->bdat && (cmd.bdat_size != r->size || cmd.bdat_last != r->last))
 		nfail += tc_fail(r->label, "got bdat %llu last=%d, want %llu last=%d",
-				 (unsigned long long)cmd.bdat_size, cmd.bdat_last,
-				 (unsigned long long)r->size, r->last);
+		                 (unsigned long long)cmd.bdat_size, cmd.bdat_last,
+		                 (unsigned long long)r->size, r->last);
 	if (r->mech != NULL) {
 		if (!slice_is(cmd.auth_mech, r->mech))
 			nfail += tc_fail(r->label, "got mech \"%s\", want \"%s\"",
-					 show(g, sizeof(g), cmd.auth_mech.ptr, cmd.auth_mech.len),
-					 r->mech);
+			                 show(g, sizeof(g), cmd.auth_mech.ptr, cmd.auth_mech.len),
+			                 r->mech);
 		if (r->initial == NULL && (cmd.auth_has_initial || cmd.auth_initial.len != 0))
-			nfail += tc_fail(r->label, "got initial response \"%s\", want none",
-					 show(g, sizeof(g), cmd.auth_initial.ptr,
-					      cmd.auth_initial.len));
+			nfail += tc_fail(
+			        r->label, "got initial response \"%s\", want none",
+			        show(g, sizeof(g), cmd.auth_initial.ptr, cmd.auth_initial.len));
 		if (r->initial != NULL &&
 		    (!cmd.auth_has_initial || !slice_is(cmd.auth_initial, r->initial)))
-			nfail += tc_fail(r->label, "got initial %s\"%s\", want \"%s\"",
-					 cmd.auth_has_initial ? "" : "(absent) ",
-					 show(g, sizeof(g), cmd.auth_initial.ptr,
-					      cmd.auth_initial.len),
-					 r->initial);
+			nfail += tc_fail(
+			        r->label, "got initial %s\"%s\", want \"%s\"",
+			        cmd.auth_has_initial ? "" : "(absent) ",
+			        show(g, sizeof(g), cmd.auth_initial.ptr, cmd.auth_initial.len),
+			        r->initial);
 	}
 out:
 	free(buf);
@@ -827,8 +848,8 @@ struct cmd_bad {
 	size_t len;
 	enum smtp_err want;
 	enum smtp_err alt[2]; /* codes the header leaves equally open, or NONE */
-	enum smtp_verb verb;  /* argument errors: cmd->verb must still be set; UNKNOWN = unchecked */
-	size_t off;           /* OFF(): expected error offset; 0 = unchecked */
+	enum smtp_verb verb; /* argument errors: cmd->verb must still be set; UNKNOWN = unchecked */
+	size_t off;          /* OFF(): expected error offset; 0 = unchecked */
 };
 
 #define ALT(a, b)                                                                                  \
@@ -868,8 +889,9 @@ static const struct cmd_bad cmd_bad_rows[] = {
 	{ "ctl-esc", BIN("NOOP \x1b[31m"), E(LINE_CONTROL), NOALT, V(UNKNOWN), OFF(5) },
 	{ "ctl-del", BIN("NOOP \x7f"), E(LINE_CONTROL), NOALT, V(UNKNOWN), OFF(5) },
 	{ "ctl-vt", BIN("EHLO a\x0b"), E(LINE_CONTROL), NOALT, V(UNKNOWN), OFF(6) },
-	{ "ctl-ff", BIN("EHLO a\x0c"
-			"b"),
+	{ "ctl-ff",
+	  BIN("EHLO a\x0c"
+	      "b"),
 	  E(LINE_CONTROL), NOALT, V(UNKNOWN), OFF(6) },
 	{ "ctl-first", BIN("\x01NOOP"), E(LINE_CONTROL), NOALT, V(UNKNOWN), OFF(0) },
 	{ "ctl-param", BIN("MAIL FROM:<a@b.example> SIZE=1\x01"), E(LINE_CONTROL), NOALT,
@@ -917,8 +939,8 @@ static const struct cmd_bad cmd_bad_rows[] = {
 	{ "ehlo-sp-only", BIN("EHLO "), E(ARG_MISSING), NOALT, V(EHLO), 0 },
 	{ "ehlo-sps", BIN("EHLO    "), E(ARG_MISSING), NOALT, V(EHLO), 0 },
 	{ "helo-lower-noarg", BIN("helo"), E(ARG_MISSING), NOALT, V(HELO), 0 },
-	{ "ehlo-two-words", BIN("EHLO a.example b.example"), E(ARG_SYNTAX), ALT(DOMAIN_SYNTAX, NONE),
-	  V(EHLO), 0 },
+	{ "ehlo-two-words", BIN("EHLO a.example b.example"), E(ARG_SYNTAX),
+	  ALT(DOMAIN_SYNTAX, NONE), V(EHLO), 0 },
 	{ "helo-two-words", BIN("HELO a b"), E(ARG_SYNTAX), ALT(DOMAIN_SYNTAX, NONE), V(HELO), 0 },
 	{ "ehlo-hyphen-first", BIN("EHLO -client.example"), E(DOMAIN_SYNTAX), NOALT, V(EHLO), 0 },
 	{ "ehlo-hyphen-last", BIN("EHLO client-.example"), E(DOMAIN_SYNTAX), NOALT, V(EHLO), 0 },
@@ -933,8 +955,8 @@ static const struct cmd_bad cmd_bad_rows[] = {
 	{ "ehlo-ipv4-256", BIN("EHLO [256.1.1.1]"), E(ADDR_LITERAL), NOALT, V(EHLO), 0 },
 	{ "ehlo-ipv4-short", BIN("EHLO [1.2.3]"), E(ADDR_LITERAL), NOALT, V(EHLO), 0 },
 	{ "ehlo-ipv4-long", BIN("EHLO [1.2.3.4.5]"), E(ADDR_LITERAL), NOALT, V(EHLO), 0 },
-	{ "ehlo-ipv4-unterminated", BIN("EHLO [1.2.3.4"), E(ADDR_LITERAL),
-	  ALT(DOMAIN_SYNTAX, NONE), V(EHLO), 0 },
+	{ "ehlo-ipv4-unterminated", BIN("EHLO [1.2.3.4"), E(ADDR_LITERAL), ALT(DOMAIN_SYNTAX, NONE),
+	  V(EHLO), 0 },
 	{ "ehlo-literal-empty", BIN("EHLO []"), E(ADDR_LITERAL), NOALT, V(EHLO), 0 },
 	{ "ehlo-ipv6-nine", BIN("EHLO [IPv6:1:2:3:4:5:6:7:8:9]"), E(ADDR_LITERAL), NOALT, V(EHLO),
 	  0 },
@@ -1071,7 +1093,8 @@ static const struct cmd_bad cmd_bad_rows[] = {
 	  ALT(PATH_SYNTAX, LOCAL_SYNTAX), V(RCPT), 0 },
 	{ "rcpt-two-paths", BIN("RCPT TO:<a@b.example> <c@d.example>"), E(PARAM_SYNTAX), NOALT,
 	  V(RCPT), 0 },
-	{ "rcpt-gt-in-local", BIN("RCPT TO:<a>b@c.example>"), E(DOMAIN_MISSING), NOALT, V(RCPT), 0 },
+	{ "rcpt-gt-in-local", BIN("RCPT TO:<a>b@c.example>"), E(DOMAIN_MISSING), NOALT, V(RCPT),
+	  0 },
 
 	/* BDAT (RFC 3030 2: bdat-cmd ::= "BDAT" SP chunk-size [SP end-marker]; R3030-CHUNK-08). */
 	{ "bdat-noarg", BIN("BDAT"), E(BDAT_SIZE), ALT(ARG_MISSING, NONE), V(BDAT), 0 },
@@ -1084,7 +1107,8 @@ static const struct cmd_bad cmd_bad_rows[] = {
 	{ "bdat-hex", BIN("BDAT 0x10"), E(BDAT_SIZE), ALT(ARG_SYNTAX, NONE), V(BDAT), 0 },
 	{ "bdat-decimal", BIN("BDAT 1.5"), E(BDAT_SIZE), ALT(ARG_SYNTAX, NONE), V(BDAT), 0 },
 	{ "bdat-first", BIN("BDAT 5 FIRST"), E(ARG_SYNTAX), ALT(BDAT_SIZE, NONE), V(BDAT), 0 },
-	{ "bdat-last-extra", BIN("BDAT 5 LAST x"), E(ARG_SYNTAX), ALT(BDAT_SIZE, NONE), V(BDAT), 0 },
+	{ "bdat-last-extra", BIN("BDAT 5 LAST x"), E(ARG_SYNTAX), ALT(BDAT_SIZE, NONE), V(BDAT),
+	  0 },
 	{ "bdat-double-sp", BIN("BDAT 5  LAST"), E(ARG_SYNTAX), ALT(BDAT_SIZE, NONE), V(BDAT), 0 },
 	{ "bdat-lastx", BIN("BDAT 5 LASTX"), E(ARG_SYNTAX), ALT(BDAT_SIZE, NONE), V(BDAT), 0 },
 	{ "bdat-two-numbers", BIN("BDAT 1 2"), E(ARG_SYNTAX), ALT(BDAT_SIZE, NONE), V(BDAT), 0 },
@@ -1120,31 +1144,32 @@ check_bad(const struct cmd_bad *r)
 	rc = smtp_command_parse(buf, r->len, &cmd, &err);
 	if (rc != -1) {
 		nfail += tc_fail(r->label, "got rc %d (verb %s), want -1 %s", rc,
-				 smtp_command_verb_name(cmd.verb), smtp_error_name(r->want));
+		                 smtp_command_verb_name(cmd.verb), smtp_error_name(r->want));
 		goto out;
 	}
 	if (err.code != r->want && (r->alt[0] == SMTP_ERR_NONE || err.code != r->alt[0]) &&
 	    (r->alt[1] == SMTP_ERR_NONE || err.code != r->alt[1])) {
 		nfail += tc_fail(r->label, "got %s, want %s%s%s%s%s", smtp_error_name(err.code),
-				 smtp_error_name(r->want), r->alt[0] ? " or " : "",
-				 r->alt[0] ? smtp_error_name(r->alt[0]) : "",
-				 r->alt[1] ? " or " : "",
-				 r->alt[1] ? smtp_error_name(r->alt[1]) : "");
+		                 smtp_error_name(r->want), r->alt[0] ? " or " : "",
+		                 r->alt[0] ? smtp_error_name(r->alt[0]) : "",
+		                 r->alt[1] ? " or " : "",
+		                 r->alt[1] ? smtp_error_name(r->alt[1]) : "");
 		goto out;
 	}
 	if (err.offset > r->len)
-		nfail += tc_fail(r->label, "got offset %zu, past the line (%zu)", err.offset, r->len);
+		nfail += tc_fail(r->label, "got offset %zu, past the line (%zu)", err.offset,
+		                 r->len);
 	if (r->off != 0 && err.offset != r->off - 1)
 		nfail += tc_fail(r->label, "got %s at offset %zu, want offset %zu",
-				 smtp_error_name(err.code), err.offset, r->off - 1);
+		                 smtp_error_name(err.code), err.offset, r->off - 1);
 	/* "On an argument error cmd->verb is still set." */
 	if (r->verb != SMTP_VERB_UNKNOWN && cmd.verb != r->verb)
 		nfail += tc_fail(r->label, "got verb %s after %s, want %s",
-				 smtp_command_verb_name(cmd.verb), smtp_error_name(err.code),
-				 smtp_command_verb_name(r->verb));
+		                 smtp_command_verb_name(cmd.verb), smtp_error_name(err.code),
+		                 smtp_command_verb_name(r->verb));
 	if (err.code == SMTP_ERR_VERB_UNKNOWN && cmd.verb != SMTP_VERB_UNKNOWN)
 		nfail += tc_fail(r->label, "got verb %s with VERB_UNKNOWN",
-				 smtp_command_verb_name(cmd.verb));
+		                 smtp_command_verb_name(cmd.verb));
 out:
 	free(buf);
 	return nfail;
@@ -1183,11 +1208,11 @@ test_command_valid(void **state)
 	sb_str(&b, l.buf);
 	sb_str(&b, "@b.example>");
 	g[ng++] = (struct cmd_ok){ .label = "gen-local-64",
-				   .in = b.buf,
-				   .len = b.len,
-				   .verb = V(RCPT),
-				   .local = l.buf,
-				   .pdomain = "b.example" };
+		                   .in = b.buf,
+		                   .len = b.len,
+		                   .verb = V(RCPT),
+		                   .local = l.buf,
+		                   .pdomain = "b.example" };
 
 	/* A path of exactly 256 octets (4.5.3.1.3; R5321-SYN-19). */
 	l = gb(2);
@@ -1202,12 +1227,12 @@ test_command_valid(void **state)
 	sb_str(&b, "> SIZE=1");
 	assert_int_equal(b.len, 10 + 256 + 7);
 	g[ng++] = (struct cmd_ok){ .label = "gen-path-256",
-				   .in = b.buf,
-				   .len = b.len,
-				   .verb = V(MAIL),
-				   .local = l.buf,
-				   .pdomain = d.buf,
-				   .np = NP(1) };
+		                   .in = b.buf,
+		                   .len = b.len,
+		                   .verb = V(MAIL),
+		                   .local = l.buf,
+		                   .pdomain = d.buf,
+		                   .np = NP(1) };
 
 	/* A 63-octet label in a path. */
 	d = gb(5);
@@ -1218,11 +1243,11 @@ test_command_valid(void **state)
 	sb_str(&b, d.buf);
 	sb_str(&b, ">");
 	g[ng++] = (struct cmd_ok){ .label = "gen-label-63",
-				   .in = b.buf,
-				   .len = b.len,
-				   .verb = V(RCPT),
-				   .local = "u",
-				   .pdomain = d.buf };
+		                   .in = b.buf,
+		                   .len = b.len,
+		                   .verb = V(RCPT),
+		                   .local = "u",
+		                   .pdomain = d.buf };
 
 	/* EHLO with a 255-octet domain (4.5.3.1.2; R5321-SYN-18). */
 	d = gb(7);
@@ -1231,21 +1256,21 @@ test_command_valid(void **state)
 	sb_str(&b, "EHLO ");
 	sb_str(&b, d.buf);
 	g[ng++] = (struct cmd_ok){ .label = "gen-ehlo-255",
-				   .in = b.buf,
-				   .len = b.len,
-				   .verb = V(EHLO),
-				   .domain = d.buf,
-				   .kind = KIND(SMTP_DOMAIN_NAME) };
+		                   .in = b.buf,
+		                   .len = b.len,
+		                   .verb = V(EHLO),
+		                   .domain = d.buf,
+		                   .kind = KIND(SMTP_DOMAIN_NAME) };
 
 	/* The command line limit is smtp_line's business, not smtp_command_parse's. */
 	b = gb(9);
 	sb_str(&b, "NOOP ");
 	sb_rep(&b, 'x', 1000);
 	g[ng++] = (struct cmd_ok){ .label = "gen-noop-1005",
-				   .in = b.buf,
-				   .len = b.len,
-				   .verb = V(NOOP),
-				   .arg = b.buf + 5 };
+		                   .in = b.buf,
+		                   .len = b.len,
+		                   .verb = V(NOOP),
+		                   .arg = b.buf + 5 };
 
 	/* Exactly the 510 octets that fit a 512-octet line with CRLF (R5321-SYN-03). */
 	b = gb(10);
@@ -1253,10 +1278,10 @@ test_command_valid(void **state)
 	sb_rep(&b, 'x', 505);
 	assert_int_equal(b.len, 510);
 	g[ng++] = (struct cmd_ok){ .label = "gen-noop-510",
-				   .in = b.buf,
-				   .len = b.len,
-				   .verb = V(NOOP),
-				   .arg = b.buf + 5 };
+		                   .in = b.buf,
+		                   .len = b.len,
+		                   .verb = V(NOOP),
+		                   .arg = b.buf + 5 };
 
 	/* SMTP_LIMIT_PARAMS parameters are accepted. */
 	b = gb(11);
@@ -1269,12 +1294,12 @@ test_command_valid(void **state)
 		sb_str(&b, one);
 	}
 	g[ng++] = (struct cmd_ok){ .label = "gen-params-limit",
-				   .in = b.buf,
-				   .len = b.len,
-				   .verb = V(MAIL),
-				   .np = NP(SMTP_LIMIT_PARAMS),
-				   .kw = { "P1", "P2" },
-				   .val = { "1", "1" } };
+		                   .in = b.buf,
+		                   .len = b.len,
+		                   .verb = V(MAIL),
+		                   .np = NP(SMTP_LIMIT_PARAMS),
+		                   .kw = { "P1", "P2" },
+		                   .val = { "1", "1" } };
 
 	for (size_t i = 0; i < ng; i++, n++)
 		nfail += check_ok(&g[i]);
@@ -1303,10 +1328,10 @@ test_command_invalid(void **state)
 	sb_rep(&b, 'a', 65);
 	sb_str(&b, "@b.example>");
 	g[ng++] = (struct cmd_bad){ .label = "gen-local-65",
-				    .in = b.buf,
-				    .len = b.len,
-				    .want = E(LOCAL_TOO_LONG),
-				    .verb = V(RCPT) };
+		                    .in = b.buf,
+		                    .len = b.len,
+		                    .want = E(LOCAL_TOO_LONG),
+		                    .verb = V(RCPT) };
 
 	/* 257-octet path (4.5.3.1.3), each part valid on its own. */
 	b = gb(13);
@@ -1317,10 +1342,10 @@ test_command_invalid(void **state)
 	sb_str(&b, ">");
 	assert_int_equal(b.len, 10 + 257);
 	g[ng++] = (struct cmd_bad){ .label = "gen-path-257",
-				    .in = b.buf,
-				    .len = b.len,
-				    .want = E(PATH_TOO_LONG),
-				    .verb = V(MAIL) };
+		                    .in = b.buf,
+		                    .len = b.len,
+		                    .want = E(PATH_TOO_LONG),
+		                    .verb = V(MAIL) };
 
 	/* A 300-octet path: much too long. */
 	b = gb(14);
@@ -1330,11 +1355,11 @@ test_command_invalid(void **state)
 	sb_domain(&b, 300 - 67);
 	sb_str(&b, ">");
 	g[ng++] = (struct cmd_bad){ .label = "gen-path-300",
-				    .in = b.buf,
-				    .len = b.len,
-				    .want = E(PATH_TOO_LONG),
-				    .alt = { E(DOMAIN_TOO_LONG), E(NONE) },
-				    .verb = V(RCPT) };
+		                    .in = b.buf,
+		                    .len = b.len,
+		                    .want = E(PATH_TOO_LONG),
+		                    .alt = { E(DOMAIN_TOO_LONG), E(NONE) },
+		                    .verb = V(RCPT) };
 
 	/* A valid 255-octet domain in a path makes the path 259 octets. */
 	b = gb(15);
@@ -1342,10 +1367,10 @@ test_command_invalid(void **state)
 	sb_domain(&b, 255);
 	sb_str(&b, ">");
 	g[ng++] = (struct cmd_bad){ .label = "gen-path-259",
-				    .in = b.buf,
-				    .len = b.len,
-				    .want = E(PATH_TOO_LONG),
-				    .verb = V(MAIL) };
+		                    .in = b.buf,
+		                    .len = b.len,
+		                    .want = E(PATH_TOO_LONG),
+		                    .verb = V(MAIL) };
 
 	/* A 64-octet label in a short path. */
 	b = gb(16);
@@ -1353,29 +1378,29 @@ test_command_invalid(void **state)
 	sb_rep(&b, 'd', 64);
 	sb_str(&b, ".example>");
 	g[ng++] = (struct cmd_bad){ .label = "gen-label-64",
-				    .in = b.buf,
-				    .len = b.len,
-				    .want = E(DOMAIN_TOO_LONG),
-				    .verb = V(RCPT) };
+		                    .in = b.buf,
+		                    .len = b.len,
+		                    .want = E(DOMAIN_TOO_LONG),
+		                    .verb = V(RCPT) };
 
 	/* EHLO with a 256-octet domain, and with a 64-octet label. */
 	b = gb(17);
 	sb_str(&b, "EHLO ");
 	sb_domain(&b, 256);
 	g[ng++] = (struct cmd_bad){ .label = "gen-ehlo-256",
-				    .in = b.buf,
-				    .len = b.len,
-				    .want = E(DOMAIN_TOO_LONG),
-				    .verb = V(EHLO) };
+		                    .in = b.buf,
+		                    .len = b.len,
+		                    .want = E(DOMAIN_TOO_LONG),
+		                    .verb = V(EHLO) };
 	b = gb(18);
 	sb_str(&b, "EHLO ");
 	sb_rep(&b, 'h', 64);
 	sb_str(&b, ".example");
 	g[ng++] = (struct cmd_bad){ .label = "gen-ehlo-label-64",
-				    .in = b.buf,
-				    .len = b.len,
-				    .want = E(DOMAIN_TOO_LONG),
-				    .verb = V(EHLO) };
+		                    .in = b.buf,
+		                    .len = b.len,
+		                    .want = E(DOMAIN_TOO_LONG),
+		                    .verb = V(EHLO) };
 
 	/* SMTP_LIMIT_PARAMS + 1 parameters. */
 	b = gb(19);
@@ -1388,10 +1413,10 @@ test_command_invalid(void **state)
 		sb_str(&b, one);
 	}
 	g[ng++] = (struct cmd_bad){ .label = "gen-params-too-many",
-				    .in = b.buf,
-				    .len = b.len,
-				    .want = E(PARAM_TOO_MANY),
-				    .verb = V(MAIL) };
+		                    .in = b.buf,
+		                    .len = b.len,
+		                    .want = E(PARAM_TOO_MANY),
+		                    .verb = V(MAIL) };
 
 	/* A NUL after 500 octets must still be seen (no truncation tricks, SEC-11). */
 	b = gb(20);
@@ -1399,10 +1424,10 @@ test_command_invalid(void **state)
 	sb_rep(&b, 'x', 500);
 	sb_put(&b, "\0y", 2);
 	g[ng++] = (struct cmd_bad){ .label = "gen-nul-late",
-				    .in = b.buf,
-				    .len = b.len,
-				    .want = E(LINE_NUL),
-				    .off = OFF(505) };
+		                    .in = b.buf,
+		                    .len = b.len,
+		                    .want = E(LINE_NUL),
+		                    .off = OFF(505) };
 
 	for (size_t i = 0; i < ng; i++, n++)
 		nfail += check_bad(&g[i]);
@@ -1448,11 +1473,11 @@ test_command_optional_verbs(void **state)
 		rc = smtp_command_parse(buf, r->len, &cmd, &err);
 		if (rc != 0 && !(rc == -1 && err.code == SMTP_ERR_VERB_NOT_IMPL))
 			nfail += tc_fail(r->label, "got rc %d %s, want 0 or VERB_NOT_IMPL", rc,
-					 smtp_error_name(err.code));
+			                 smtp_error_name(err.code));
 		else if (cmd.verb != r->verb)
 			nfail += tc_fail(r->label, "got verb %s, want %s",
-					 smtp_command_verb_name(cmd.verb),
-					 smtp_command_verb_name(r->verb));
+			                 smtp_command_verb_name(cmd.verb),
+			                 smtp_command_verb_name(r->verb));
 		free(buf);
 	}
 	print_message("test_command_optional_verbs: %zu rows checked\n", n);
@@ -1467,30 +1492,38 @@ static const struct {
 	const char *lower;
 	const char *mixed;
 } verb_rows[] = {
-	{ V(HELO), "HELO", "helo", "HeLo" },	     { V(EHLO), "EHLO", "ehlo", "eHlO" },
-	{ V(MAIL), "MAIL", "mail", "Mail" },	     { V(RCPT), "RCPT", "rcpt", "rCpT" },
-	{ V(DATA), "DATA", "data", "Data" },	     { V(RSET), "RSET", "rset", "RsEt" },
-	{ V(NOOP), "NOOP", "noop", "nOoP" },	     { V(QUIT), "QUIT", "quit", "Quit" },
-	{ V(VRFY), "VRFY", "vrfy", "VrFy" },	     { V(EXPN), "EXPN", "expn", "eXpN" },
-	{ V(HELP), "HELP", "help", "Help" },	     { V(STARTTLS), "STARTTLS", "starttls", "StartTLS" },
-	{ V(AUTH), "AUTH", "auth", "Auth" },	     { V(BDAT), "BDAT", "bdat", "bDaT" },
-	{ V(SEND), "SEND", "send", "Send" },	     { V(SOML), "SOML", "soml", "SoMl" },
-	{ V(SAML), "SAML", "saml", "sAmL" },	     { V(TURN), "TURN", "turn", "Turn" },
-	{ V(ETRN), "ETRN", "etrn", "EtRn" },	     { V(ATRN), "ATRN", "atrn", "aTrN" },
+	{ V(HELO), "HELO", "helo", "HeLo" }, { V(EHLO), "EHLO", "ehlo", "eHlO" },
+	{ V(MAIL), "MAIL", "mail", "Mail" }, { V(RCPT), "RCPT", "rcpt", "rCpT" },
+	{ V(DATA), "DATA", "data", "Data" }, { V(RSET), "RSET", "rset", "RsEt" },
+	{ V(NOOP), "NOOP", "noop", "nOoP" }, { V(QUIT), "QUIT", "quit", "Quit" },
+	{ V(VRFY), "VRFY", "vrfy", "VrFy" }, { V(EXPN), "EXPN", "expn", "eXpN" },
+	{ V(HELP), "HELP", "help", "Help" }, { V(STARTTLS), "STARTTLS", "starttls", "StartTLS" },
+	{ V(AUTH), "AUTH", "auth", "Auth" }, { V(BDAT), "BDAT", "bdat", "bDaT" },
+	{ V(SEND), "SEND", "send", "Send" }, { V(SOML), "SOML", "soml", "SoMl" },
+	{ V(SAML), "SAML", "saml", "sAmL" }, { V(TURN), "TURN", "turn", "Turn" },
+	{ V(ETRN), "ETRN", "etrn", "EtRn" }, { V(ATRN), "ATRN", "atrn", "aTrN" },
 };
 
 _Static_assert(sizeof(verb_rows) / sizeof(verb_rows[0]) == SMTP_VERB_COUNT - 1,
-	       "one verb_rows entry per verb");
+               "one verb_rows entry per verb");
 
 static const struct {
 	const char *label;
 	const char *in;
 	size_t len;
 } not_verb_rows[] = {
-	{ "empty", BIN("") },	       { "prefix", BIN("MAI") },	{ "longer", BIN("MAILS") },
-	{ "trailing-sp", BIN("EHLO ") }, { "nul", BIN("HELO\0") },	{ "starttlsx", BIN("STARTTLSX") },
-	{ "8bit", BIN("\xc3\x89HLO") },  { "xyzzy", BIN("XYZZY") },	{ "start", BIN("START") },
-	{ "digit", BIN("HEL0") },	 { "space-first", BIN(" EHLO") }, { "unknown", BIN("UNKNOWN") },
+	{ "empty", BIN("") },
+	{ "prefix", BIN("MAI") },
+	{ "longer", BIN("MAILS") },
+	{ "trailing-sp", BIN("EHLO ") },
+	{ "nul", BIN("HELO\0") },
+	{ "starttlsx", BIN("STARTTLSX") },
+	{ "8bit", BIN("\xc3\x89HLO") },
+	{ "xyzzy", BIN("XYZZY") },
+	{ "start", BIN("START") },
+	{ "digit", BIN("HEL0") },
+	{ "space-first", BIN(" EHLO") },
+	{ "unknown", BIN("UNKNOWN") },
 };
 
 static void
@@ -1507,22 +1540,22 @@ test_command_verb_table(void **state)
 
 		if (got == NULL || strcmp(got, name) != 0)
 			nfail += tc_fail(name, "got name \"%s\", want \"%s\"", got ? got : "(null)",
-					 name);
+			                 name);
 		v = smtp_command_verb_lookup(name, strlen(name));
 		if (v != verb_rows[i].verb)
 			nfail += tc_fail(name, "lookup: got %s", smtp_command_verb_name(v));
 		v = smtp_command_verb_lookup(verb_rows[i].lower, strlen(verb_rows[i].lower));
 		if (v != verb_rows[i].verb)
 			nfail += tc_fail(verb_rows[i].lower, "lookup: got %s, want %s",
-					 smtp_command_verb_name(v), name);
+			                 smtp_command_verb_name(v), name);
 		v = smtp_command_verb_lookup(verb_rows[i].mixed, strlen(verb_rows[i].mixed));
 		if (v != verb_rows[i].verb)
 			nfail += tc_fail(verb_rows[i].mixed, "lookup: got %s, want %s",
-					 smtp_command_verb_name(v), name);
+			                 smtp_command_verb_name(v), name);
 	}
 	if (strcmp(smtp_command_verb_name(SMTP_VERB_UNKNOWN), "UNKNOWN") != 0)
 		nfail += tc_fail("name-unknown", "got \"%s\", want \"UNKNOWN\"",
-				 smtp_command_verb_name(SMTP_VERB_UNKNOWN));
+		                 smtp_command_verb_name(SMTP_VERB_UNKNOWN));
 	n++;
 	for (size_t i = 0; i < TC_ROWS(not_verb_rows); i++, n++) {
 		char *buf = dup_exact(not_verb_rows[i].in, not_verb_rows[i].len);
@@ -1530,13 +1563,13 @@ test_command_verb_table(void **state)
 
 		if (v != SMTP_VERB_UNKNOWN)
 			nfail += tc_fail(not_verb_rows[i].label, "lookup: got %s, want UNKNOWN",
-					 smtp_command_verb_name(v));
+			                 smtp_command_verb_name(v));
 		free(buf);
 	}
 	/* The lookup reads exactly len octets: "MAIL FROM:" with len 4 is MAIL. */
 	if (smtp_command_verb_lookup("MAIL FROM:", 4) != SMTP_VERB_MAIL)
 		nfail += tc_fail("lookup-prefix-len", "got %s, want MAIL",
-				 smtp_command_verb_name(smtp_command_verb_lookup("MAIL FROM:", 4)));
+		                 smtp_command_verb_name(smtp_command_verb_lookup("MAIL FROM:", 4)));
 	n++;
 	print_message("test_command_verb_table: %zu rows checked\n", n);
 	assert_int_equal(nfail, 0);

@@ -139,11 +139,7 @@ static const struct param_ok param_ok_rows[] = {
 	{ .label = "hyphen-last", BIN("A-=1"), .count = 1, .kw = { "A-" }, .val = { "1" } },
 	{ .label = "double-hyphen", BIN("A--B"), .count = 1, .kw = { "A--B" } },
 	{ .label = "lowercase", BIN("size=10"), .count = 1, .kw = { "size" }, .val = { "10" } },
-	{ .label = "unknown-keyword",
-	  BIN("XFOO=1"),
-	  .count = 1,
-	  .kw = { "XFOO" },
-	  .val = { "1" } },
+	{ .label = "unknown-keyword", BIN("XFOO=1"), .count = 1, .kw = { "XFOO" }, .val = { "1" } },
 	/* '<' is %d60 and '>' is %d62: both are esmtp-value octets. */
 	{ .label = "auth-null", BIN("AUTH=<>"), .count = 1, .kw = { "AUTH" }, .val = { "<>" } },
 	{ .label = "auth-xtext",
@@ -240,7 +236,7 @@ check_param_ok(const struct param_ok *row)
 	rc = smtp_param_parse(buf, row->len, &ps, &err);
 	if (rc != 0) {
 		nfail += tc_fail(row->label, "got rc %d (%s at %zu), want 0", rc,
-				 smtp_error_name(err.code), err.offset);
+		                 smtp_error_name(err.code), err.offset);
 		goto out;
 	}
 	if (ps.count != row->count) {
@@ -254,21 +250,21 @@ check_param_ok(const struct param_ok *row)
 			nfail += tc_fail(row->label, "param %zu: slice outside the input", i);
 		if (!p->has_value && p->value.len != 0)
 			nfail += tc_fail(row->label, "param %zu: no value but value.len %zu", i,
-					 p->value.len);
+			                 p->value.len);
 		if (i >= 4 || row->kw[i] == NULL)
 			continue;
 		if (!slice_is(p->keyword, row->kw[i]))
-			nfail += tc_fail(row->label, "param %zu: got keyword \"%s\", want \"%s\"", i,
-					 show(g, sizeof(g), p->keyword.ptr, p->keyword.len),
-					 row->kw[i]);
+			nfail += tc_fail(row->label, "param %zu: got keyword \"%s\", want \"%s\"",
+			                 i, show(g, sizeof(g), p->keyword.ptr, p->keyword.len),
+			                 row->kw[i]);
 		if (row->val[i] == NULL && p->has_value)
 			nfail += tc_fail(row->label, "param %zu: got value \"%s\", want none", i,
-					 show(g, sizeof(g), p->value.ptr, p->value.len));
+			                 show(g, sizeof(g), p->value.ptr, p->value.len));
 		if (row->val[i] != NULL && (!p->has_value || !slice_is(p->value, row->val[i])))
-			nfail += tc_fail(row->label, "param %zu: got value %s\"%s\", want \"%s\"", i,
-					 p->has_value ? "" : "(none) ",
-					 show(g, sizeof(g), p->value.ptr, p->value.len),
-					 row->val[i]);
+			nfail += tc_fail(row->label, "param %zu: got value %s\"%s\", want \"%s\"",
+			                 i, p->has_value ? "" : "(none) ",
+			                 show(g, sizeof(g), p->value.ptr, p->value.len),
+			                 row->val[i]);
 	}
 out:
 	free(buf);
@@ -288,10 +284,10 @@ check_param_bad(const char *label, const char *in, size_t len, enum smtp_err wan
 	rc = smtp_param_parse(buf, len, &ps, &err);
 	if (rc != -1)
 		nfail += tc_fail(label, "got rc %d (count %zu), want -1 %s", rc, ps.count,
-				 smtp_error_name(want));
+		                 smtp_error_name(want));
 	else if (err.code != want)
 		nfail += tc_fail(label, "got %s, want %s", smtp_error_name(err.code),
-				 smtp_error_name(want));
+		                 smtp_error_name(want));
 	else if (err.offset > len)
 		nfail += tc_fail(label, "got offset %zu, past the input (%zu)", err.offset, len);
 	free(buf);
@@ -414,9 +410,9 @@ test_param_find(void **state)
 
 		if (r->want_kw == NULL) {
 			if (p != NULL)
-				nfail += tc_fail(r->label, "got \"%s\", want NULL",
-						 show(g, sizeof(g), p->keyword.ptr,
-						      p->keyword.len));
+				nfail +=
+				        tc_fail(r->label, "got \"%s\", want NULL",
+				                show(g, sizeof(g), p->keyword.ptr, p->keyword.len));
 			continue;
 		}
 		if (p == NULL) {
@@ -427,14 +423,14 @@ test_param_find(void **state)
 			nfail += tc_fail(r->label, "got a pointer outside the parameter list");
 		else if (!slice_is(p->keyword, r->want_kw))
 			nfail += tc_fail(r->label, "got keyword \"%s\", want \"%s\"",
-					 show(g, sizeof(g), p->keyword.ptr, p->keyword.len),
-					 r->want_kw);
+			                 show(g, sizeof(g), p->keyword.ptr, p->keyword.len),
+			                 r->want_kw);
 		else if (r->want_val == NULL && p->has_value)
 			nfail += tc_fail(r->label, "got a value, want none");
 		else if (r->want_val != NULL && (!p->has_value || !slice_is(p->value, r->want_val)))
 			nfail += tc_fail(r->label, "got value \"%s\", want \"%s\"",
-					 show(g, sizeof(g), p->value.ptr, p->value.len),
-					 r->want_val);
+			                 show(g, sizeof(g), p->value.ptr, p->value.len),
+			                 r->want_val);
 	}
 	/* An empty list finds nothing. */
 	memset(&ps, 0, sizeof(ps));
@@ -522,11 +518,11 @@ test_param_size(void **state)
 
 		if (rc != 0)
 			nfail += tc_fail(r->label, "got rc %d (%s), want 0", rc,
-					 smtp_error_name(err.code));
+			                 smtp_error_name(err.code));
 		else if (out != r->want || over != r->overflow)
 			nfail += tc_fail(r->label, "got %llu overflow=%d, want %llu overflow=%d",
-					 (unsigned long long)out, over,
-					 (unsigned long long)r->want, r->overflow);
+			                 (unsigned long long)out, over, (unsigned long long)r->want,
+			                 r->overflow);
 		free(buf);
 	}
 	for (size_t i = 0; i < TC_ROWS(size_bad_rows); i++, n++) {
@@ -540,10 +536,10 @@ test_param_size(void **state)
 
 		if (rc != -1)
 			nfail += tc_fail(r->label, "got rc %d (%llu), want -1 PARAM_VALUE", rc,
-					 (unsigned long long)out);
+			                 (unsigned long long)out);
 		else if (err.code != SMTP_ERR_PARAM_VALUE)
 			nfail += tc_fail(r->label, "got %s, want PARAM_VALUE",
-					 smtp_error_name(err.code));
+			                 smtp_error_name(err.code));
 		free(buf);
 	}
 	print_message("test_param_size: %zu rows checked\n", n);
@@ -577,24 +573,15 @@ static const struct xtext_row xtext_ok_rows[] = {
 };
 
 static const struct xtext_row xtext_bad_rows[] = {
-	{ "hex-short", BIN("a+4") },
-	{ "hex-non-hex", BIN("a+zz") },
-	{ "hex-lower", BIN("a+4a") },
-	{ "hex-lower-both", BIN("+ab") },
-	{ "eq", BIN("a=b") },
-	{ "plus-end", BIN("a+") },
-	{ "plus-only", BIN("+") },
-	{ "hex-g", BIN("+G0") },
-	{ "plus-plus", BIN("a++40") },
-	{ "trailing-plus", BIN("a+40+") },
-	{ "space", BIN("a b") },
-	{ "tab", BIN("a\tb") },
-	{ "del", BIN("a\x7f") },
-	{ "ctl", BIN("a\x01") },
-	{ "nul", BIN("a\0b") },
-	{ "8bit", BIN("a\xc3\xa9") },
-	{ "eq-only", BIN("=") },
-	{ "hex-one-then-x", BIN("+4x") },
+	{ "hex-short", BIN("a+4") },   { "hex-non-hex", BIN("a+zz") },
+	{ "hex-lower", BIN("a+4a") },  { "hex-lower-both", BIN("+ab") },
+	{ "eq", BIN("a=b") },          { "plus-end", BIN("a+") },
+	{ "plus-only", BIN("+") },     { "hex-g", BIN("+G0") },
+	{ "plus-plus", BIN("a++40") }, { "trailing-plus", BIN("a+40+") },
+	{ "space", BIN("a b") },       { "tab", BIN("a\tb") },
+	{ "del", BIN("a\x7f") },       { "ctl", BIN("a\x01") },
+	{ "nul", BIN("a\0b") },        { "8bit", BIN("a\xc3\xa9") },
+	{ "eq-only", BIN("=") },       { "hex-one-then-x", BIN("+4x") },
 };
 
 static void
@@ -630,8 +617,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_param_parse_valid), cmocka_unit_test(test_param_parse_invalid),
-		cmocka_unit_test(test_param_find),	  cmocka_unit_test(test_param_size),
+		cmocka_unit_test(test_param_parse_valid),
+		cmocka_unit_test(test_param_parse_invalid),
+		cmocka_unit_test(test_param_find),
+		cmocka_unit_test(test_param_size),
 		cmocka_unit_test(test_param_xtext),
 	};
 

@@ -16,6 +16,8 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
+	{ "run", cli_run, "replay scenarios against a target (or the bundled server)" },
+	{ "lint", cli_lint, "check scenario files without running them" },
 	{ "serve", cli_serve, "run the bundled reference SMTP server" },
 };
 

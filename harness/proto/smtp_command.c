@@ -134,6 +134,21 @@ parse_domain_arg(struct smtp_command *cmd, struct smtp_error *err)
 	return 0;
 }
 
+/* True when s starts with the first n letters of word, ignoring case. */
+static bool
+prefix_ci(struct smtp_slice s, const char *word, size_t n)
+{
+	struct smtp_slice head = { s.ptr, n };
+
+	if (s.len < n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if ((head.ptr[i] | 0x20) != (word[i] | 0x20))
+			return false;
+	}
+	return true;
+}
+
 /*
  * "FROM:" / "TO:" then a path, then SP-separated parameters. RFC 5321 3.3:
  * no space on either side of the colon (SYN-14: we refuse, with 501).
@@ -152,8 +167,7 @@ parse_envelope(struct smtp_command *cmd, const char *kw, enum smtp_path_mode mod
 	word.len = a.len < kwlen ? a.len : kwlen;
 	if (!smtp_slice_eq_ci(word, kw)) {
 		/* "FROM :" is a space before the colon, anything else is no keyword at all. */
-		word.len = kwlen - 1;
-		if (a.len > kwlen && smtp_slice_eq_ci(word, kw) && a.ptr[kwlen - 1] == ' ')
+		if (a.len > kwlen && prefix_ci(a, kw, kwlen - 1) && a.ptr[kwlen - 1] == ' ')
 			return smtp_fail(err, SMTP_ERR_SPACE_COLON, off(cmd, a.ptr) + kwlen - 1);
 		return smtp_fail(err, kw_err, off(cmd, a.ptr));
 	}
@@ -201,7 +215,8 @@ parse_bdat(struct smtp_command *cmd, struct smtp_error *err)
 	if (i == 0 || (i < a.len && a.ptr[i] != ' '))
 		return smtp_fail(err, SMTP_ERR_BDAT_SIZE, off(cmd, a.ptr) + i);
 	if (i < a.len) {
-		struct smtp_slice rest = smtp_slice_trim((struct smtp_slice){ a.ptr + i, a.len - i });
+		/* Exactly one SP, then the end-marker (RFC 3030 2). */
+		struct smtp_slice rest = { a.ptr + i + 1, a.len - i - 1 };
 
 		if (!smtp_slice_eq_ci(rest, "LAST"))
 			return smtp_fail(err, SMTP_ERR_ARG_SYNTAX, off(cmd, rest.ptr));

@@ -73,14 +73,15 @@ smtp_param_parse(const char *s, size_t len, struct smtp_params *out, struct smtp
 	size_t i = 0;
 
 	out->count = 0;
+	/* Mail-parameters = esmtp-param *(SP esmtp-param): one SP before each. */
+	if (i < len && s[i] == ' ')
+		i++;
 	for (;;) {
 		struct smtp_param p;
 		size_t at;
 
-		while (i < len && s[i] == ' ')
-			i++;
 		if (i == len)
-			return 0;
+			return out->count == 0 ? 0 : smtp_fail(err, SMTP_ERR_PARAM_SYNTAX, i);
 		at = i;
 		if (parse_one(s, len, &i, &p, err) < 0)
 			return -1;
@@ -92,6 +93,9 @@ smtp_param_parse(const char *s, size_t len, struct smtp_params *out, struct smtp
 		if (out->count == SMTP_LIMIT_PARAMS)
 			return smtp_fail(err, SMTP_ERR_PARAM_TOO_MANY, at);
 		out->item[out->count++] = p;
+		if (i == len)
+			return 0;
+		i++; /* the SP parse_one stopped at */
 	}
 }
 

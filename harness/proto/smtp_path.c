@@ -371,6 +371,9 @@ parse_route(struct cursor *c, struct smtp_path *path, struct smtp_error *err)
 		if (peek(c) != '@')
 			return smtp_fail(err, SMTP_ERR_ROUTE_SYNTAX, c->pos);
 		c->pos++;
+		/* At-domain = "@" Domain: no address literal in a route. */
+		if (peek(c) == '[')
+			return smtp_fail(err, SMTP_ERR_ROUTE_SYNTAX, c->pos);
 		if (parse_domain(c, &kind, err) < 0) {
 			if (err != NULL && err->code == SMTP_ERR_DOMAIN_SYNTAX)
 				err->code = SMTP_ERR_ROUTE_SYNTAX;

@@ -49,6 +49,7 @@ struct server_loop {
 	SSL_CTX *tls;
 	struct conn **conns;
 	size_t nconns;
+	int wake[2]; /* self-pipe: server_loop_stop() and signals end poll() at once */
 	volatile sig_atomic_t stop;
 };
 
@@ -159,6 +160,12 @@ server_loop_new(const struct server_config *cfg, const struct server_loop_opts *
 	}
 	l->cfg = cfg;
 	l->opts = *opts;
+	l->wake[0] = l->wake[1] = -1;
+	if (pipe2(l->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		server_loop_free(&l);
+		return NULL;
+	}
 	for (size_t i = 0; i < opts->nlisten; i++) {
 		if (listen_on(l, opts->listen[i], err, errlen) < 0) {
 			server_loop_free(&l);
@@ -185,6 +192,9 @@ void
 server_loop_stop(struct server_loop *l)
 {
 	l->stop = 1;
+	if (l->wake[1] >= 0 && write(l->wake[1], "x", 1) < 0) {
+		/* full pipe: a wake-up is pending anyway */
+	}
 }
 
 static void
@@ -192,7 +202,7 @@ on_signal(int sig)
 {
 	(void)sig;
 	if (signal_loop != NULL)
-		signal_loop->stop = 1;
+		server_loop_stop(signal_loop);
 }
 
 void
@@ -540,6 +550,7 @@ run_once(struct server_loop *l, struct pollfd *pfd)
 
 	for (size_t i = 0; i < l->nlisten; i++)
 		pfd[n++] = (struct pollfd){ .fd = l->lfd[i], .events = POLLIN };
+	pfd[n++] = (struct pollfd){ .fd = l->wake[0], .events = POLLIN };
 	for (size_t i = 0; i < l->nconns; i++)
 		pfd[n++] = (struct pollfd){ .fd = l->conns[i]->fd,
 					    .events = conn_poll_events(l->conns[i]) };
@@ -550,10 +561,12 @@ run_once(struct server_loop *l, struct pollfd *pfd)
 		if (pfd[i].revents & POLLIN)
 			accept_one(l, l->lfd[i]);
 	}
+	if (l->stop)
+		return;
 	/* Connections added by accept_one() have no pollfd yet; walk backwards over the old ones. */
-	for (size_t k = n - l->nlisten; k-- > 0;) {
+	for (size_t k = n - l->nlisten - 1; k-- > 0;) {
 		struct conn *c = l->conns[k];
-		short re = pfd[l->nlisten + k].revents;
+		short re = pfd[l->nlisten + 1 + k].revents;
 		bool tls_pending = c->ssl != NULL && SSL_pending(c->ssl) > 0;
 
 		if ((re != 0 || tls_pending) && conn_io(l, c, tls_pending ? POLLIN : re) < 0) {
@@ -604,7 +617,7 @@ server_loop_run(struct server_loop *l)
 	size_t cap = 0;
 
 	while (!l->stop) {
-		size_t need = l->nlisten + l->nconns;
+		size_t need = l->nlisten + 1 + l->nconns;
 
 		if (need > cap) {
 			struct pollfd *grown = realloc(pfd, need * 2 * sizeof(*pfd));
@@ -636,6 +649,10 @@ server_loop_free(struct server_loop **lp)
 	for (size_t i = 0; i < l->nlisten; i++)
 		close(l->lfd[i]);
 	SSL_CTX_free(l->tls);
+	for (int i = 0; i < 2; i++) {
+		if (l->wake[i] >= 0)
+			close(l->wake[i]);
+	}
 	if (signal_loop == l)
 		signal_loop = NULL;
 	free(l);

@@ -13,28 +13,48 @@
 
 struct report_writer {
 	const char *name; /* "junit", "tap", "json", "html" */
+	/* Writes the whole report to f (not closed). Returns 0, or -1 on an I/O or memory error. */
 	int (*write)(const struct run_report *r, FILE *f);
 };
 
 /* Returns the writer called name, or NULL. */
 const struct report_writer *report_find(const char *name);
 
-/* Writes r in the named format to path ("-" = stdout). Returns 0, or -1 with err set. */
+/* Returns the i-th registered writer (for --help lists), or NULL past the end. */
+const struct report_writer *report_writer_at(size_t i);
+
+/*
+ * Writes r in the named format to path ("-" = stdout, flushed, not closed).
+ * Returns 0, or -1 with a one-line message in err (unknown format, open, write
+ * or close failure).
+ */
 int report_write_file(const char *name, const struct run_report *r, const char *path, char *err,
 		      size_t errlen);
 
 struct report_console {
 	FILE *out;
 	bool color;   /* ANSI colours (only on a TTY) */
-	bool verbose; /* print each scenario's transcript */
-	bool live;    /* a progress line (only on a TTY) */
-	size_t done;
-	size_t total;
+	bool verbose; /* print each scenario's transcript (and pass/skip lines) */
+	bool live;    /* a progress line rewritten with \r (only on a TTY) */
+	size_t done;  /* results seen so far: report_console_result counts them */
+	size_t total; /* results to expect (the progress line's denominator) */
+	size_t counts[RUN_VERDICT_COUNT]; /* per verdict, counted by report_console_result */
 };
 
-/* One scenario finished: failures get a line with expected vs. received. */
+/*
+ * Sets c up for total results on out: colour and live progress when out is a
+ * TTY (colour also needs NO_COLOR unset and TERM not "dumb"), counts zeroed.
+ */
+void report_console_init(struct report_console *c, FILE *out, size_t total, bool verbose);
+/*
+ * One scenario finished: counts it (c->done, c->counts), prints failures
+ * (fail, warn, error) with expected vs. received and reason, everything when
+ * verbose, then redraws the progress line when live. Not thread-safe: with -j
+ * the runner calls it under its lock. Output errors are ignored (it is a TTY).
+ */
 void report_console_result(struct report_console *c, const struct run_result *res);
-/* The end: counts, then a summary by tag and by rule. */
+/* The end: clears the progress line, prints counts and wall time, then tables by tag and by
+   rule (rows with failures first). */
 void report_console_summary(struct report_console *c, const struct run_report *r);
 
 #endif

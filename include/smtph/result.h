@@ -29,10 +29,12 @@ struct run_result {
 	const struct scenario *sc;
 	enum run_verdict verdict;
 	char reason[RESULT_TEXT_MAX];   /* one line; empty on pass */
-	int step;                       /* top-level step index of the failure, -1 if none */
+	int step;                       /* 0-based top-level step index of the failure, -1 if
+	                                   none (e.g. the greeting); reports print it 1-based */
 	unsigned line;                  /* its line in the scenario file, 0 if none */
 	char expected[RESULT_TEXT_MAX]; /* e.g. "[503]", empty if not a reply check */
-	char received[RESULT_TEXT_MAX]; /* the reply that came, escaped, first line */
+	char received[RESULT_TEXT_MAX]; /* the reply that came, escaped (escape_c_str), first
+	                                   line; the reports print it as it is */
 	char **warnings;                /* owned; each one line */
 	size_t nwarnings;
 	double ms;                      /* wall time of the scenario */
@@ -41,12 +43,14 @@ struct run_result {
 
 struct run_report {
 	const char *target;            /* "127.0.0.1:2525" or "reference server (in-process)" */
+	const char *version;           /* the harness version ("0.1.0"); NULL prints "unknown" */
 	bool strict;
 	time_t started;
 	double ms;                     /* wall time of the run */
 	struct run_result *results;    /* in the order they were selected (file, then document) */
 	size_t count;
-	size_t counts[RUN_VERDICT_COUNT];
+	size_t counts[RUN_VERDICT_COUNT]; /* run_report_tally() fills it; the writers count
+	                                     again from results and do not read it */
 };
 
 /* "pass", "fail", "warn", "skip", "error". */
@@ -55,7 +59,17 @@ const char *run_verdict_name(enum run_verdict v);
 /* True when the verdict counts as a failure (FAIL, ERROR; WARN too when strict). */
 bool run_verdict_failed(enum run_verdict v, bool strict);
 
-/* Frees what a result owns (warnings, transcript). */
+/* Zeroes r for scenario sc: verdict pass, step -1, empty texts, transcript_init (clock starts). */
+void run_result_init(struct run_result *r, const struct scenario *sc);
+
+/* Appends one warning (formatted, cut to RESULT_TEXT_MAX - 1 bytes). Returns 0 or -1 (memory). */
+int run_result_add_warning(struct run_result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Frees what a result owns (warnings, transcript); r stays usable as an empty result. */
 void run_result_free(struct run_result *r);
+
+/* Recounts r->counts from r->results. */
+void run_report_tally(struct run_report *r);
 
 #endif

@@ -1,0 +1,131 @@
+/*
+ * report_private.h: what the report writers share and nobody else needs:
+ * a FILE wrapper that remembers the first I/O error, the scenario fields with
+ * placeholders for a result without a scenario, verdict counts, the
+ * failures-first order, the by-tag / by-rule tables and the transcript as
+ * display lines. Implemented in report.c.
+ */
+#ifndef SMTPH_REPORT_PRIVATE_H
+#define SMTPH_REPORT_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "smtph/buf.h"
+#include "smtph/report.h"
+
+/* A displayed transcript line keeps at most this many bytes (the rest is the "…" marker). */
+#define REPORT_LINE_MAX 1024
+
+/* Every write goes through this; the first failure sticks and later writes are skipped. */
+struct report_out {
+	FILE *f;
+	bool failed;
+};
+
+void report_out_init(struct report_out *o, FILE *f);
+/* Each returns 0, or -1 once any write failed. */
+int report_out_printf(struct report_out *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int report_out_write(struct report_out *o, const void *p, size_t n);
+int report_out_puts(struct report_out *o, const char *s);
+int report_out_buf(struct report_out *o, const struct buf *b);
+/* Marks o failed (e.g. out of memory) and returns -1. */
+int report_out_fail(struct report_out *o);
+/* Flushes; returns 0, or -1 when any write, the flush or the stream failed. */
+int report_out_finish(struct report_out *o);
+
+/* The scenario's fields; placeholders when res->sc is NULL. Never NULL. */
+const char *report_id(const struct run_result *res);
+const char *report_title(const struct run_result *res);
+const char *report_file(const struct run_result *res);
+const char *report_level(const struct run_result *res);
+/* The failing step's line, else the scenario's. */
+unsigned report_line(const struct run_result *res);
+/* The run's version or "unknown". */
+const char *report_version(const struct run_report *r);
+
+/* Counts verdicts from r->results. */
+void report_tally(const struct run_report *r, size_t counts[RUN_VERDICT_COUNT]);
+
+/*
+ * Result indexes in display order: fail, error, warn, skip, pass, each in run
+ * order. Returns a malloc'ed array of r->count entries (caller frees), or NULL
+ * when out of memory or r->count is 0.
+ */
+size_t *report_order(const struct run_report *r);
+
+/* One row of the by-tag or by-rule table. */
+struct report_group {
+	const char *name; /* borrowed from the scenario, or a placeholder */
+	size_t scenarios;
+	size_t counts[RUN_VERDICT_COUNT];
+};
+
+struct report_groups {
+	struct report_group *g; /* owned */
+	size_t n;
+};
+
+enum report_group_by {
+	REPORT_BY_TAG = 0,
+	REPORT_BY_RULE,
+};
+
+/*
+ * Builds the rows: a scenario counts once in each of its tags (rules); one
+ * without any goes to "(none)". Rows with fail/error come first, then those
+ * with warn, then the rest, each sorted by name. Returns 0 or -1 (memory).
+ */
+int report_groups_build(const struct run_report *r, enum report_group_by by,
+			struct report_groups *out);
+void report_groups_free(struct report_groups *gs);
+
+/* One display line of a transcript: a wire line (up to and with its LF) or a whole note. */
+struct report_tx_line {
+	enum transcript_kind kind;
+	double ms;
+	const char *p;
+	size_t len;
+	bool first; /* the first line of its event (the one that shows the time) */
+};
+
+struct report_tx_iter {
+	const struct transcript *t;
+	size_t ev;
+	size_t off;
+};
+
+void report_tx_iter_init(struct report_tx_iter *it, const struct transcript *t);
+/* Returns true with *l set, false at the end. */
+bool report_tx_next(struct report_tx_iter *it, struct report_tx_line *l);
+/* "C: ", "S: " or "-- ". */
+const char *report_tx_prefix(enum transcript_kind kind);
+/* Appends "[   12.3 ms] C: EHLO x\r\n" (blank time when !l->first), C-escaped, no newline. */
+int report_tx_format(struct buf *b, const struct report_tx_line *l);
+/*
+ * Appends the whole transcript as text, indent before and "\n" after each line,
+ * then a line about dropped bytes when there were any. Returns 0 or -1.
+ */
+int report_tx_text(struct buf *b, const struct transcript *t, const char *indent);
+
+/*
+ * Appends the one-line explanation of a result, e.g.
+ * "step 3: expected [503], got \"250 ok\"", then ": reason" when with_reason
+ * (or the reason alone when there is no step and no expectation). Not escaped.
+ */
+int report_summary(struct buf *b, const struct run_result *res, bool with_reason);
+
+/* Writes t as "2024-05-01T12:00:00Z" (UTC; zone=false drops the Z). Returns 0 or -1. */
+int report_time_utc(time_t t, char *out, size_t cap, bool zone);
+
+/* Seconds or milliseconds as a finite, non-negative number (NaN and negatives become 0). */
+double report_ms(double ms);
+
+extern const struct report_writer report_writer_junit;
+extern const struct report_writer report_writer_tap;
+extern const struct report_writer report_writer_json;
+extern const struct report_writer report_writer_html;
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * result.c: the run_result / run_report helpers of result.h: verdict names,
+ * which verdicts count as failures (WARN only with --strict), setting up and
+ * freeing one result, adding warnings, and counting verdicts. The runner
+ * fills results; the report writers only read them.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smtph/result.h"
+
+static const char *const run_verdict_names[RUN_VERDICT_COUNT] = {
+	[RUN_PASS] = "pass", [RUN_FAIL] = "fail",   [RUN_WARN] = "warn",
+	[RUN_SKIP] = "skip", [RUN_ERROR] = "error",
+};
+
+_Static_assert(sizeof(run_verdict_names) / sizeof(run_verdict_names[0]) == RUN_VERDICT_COUNT,
+	       "one name per verdict");
+
+const char *
+run_verdict_name(enum run_verdict v)
+{
+	if ((unsigned)v >= RUN_VERDICT_COUNT)
+		return "unknown";
+	return run_verdict_names[v];
+}
+
+bool
+run_verdict_failed(enum run_verdict v, bool strict)
+{
+	switch (v) {
+	case RUN_FAIL:
+	case RUN_ERROR:
+		return true;
+	case RUN_WARN:
+		return strict;
+	default:
+		return false;
+	}
+}
+
+void
+run_result_init(struct run_result *r, const struct scenario *sc)
+{
+	memset(r, 0, sizeof(*r));
+	r->sc = sc;
+	r->verdict = RUN_PASS;
+	r->step = -1;
+	transcript_init(&r->tx);
+}
+
+int
+run_result_add_warning(struct run_result *r, const char *fmt, ...)
+{
+	char text[RESULT_TEXT_MAX], *copy, **w;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+	copy = strdup(text);
+	if (copy == NULL)
+		return -1;
+	w = realloc(r->warnings, (r->nwarnings + 1) * sizeof(*w));
+	if (w == NULL) {
+		free(copy);
+		return -1;
+	}
+	w[r->nwarnings++] = copy;
+	r->warnings = w;
+	return 0;
+}
+
+void
+run_result_free(struct run_result *r)
+{
+	for (size_t i = 0; i < r->nwarnings; i++)
+		free(r->warnings[i]);
+	free(r->warnings);
+	r->warnings = NULL;
+	r->nwarnings = 0;
+	transcript_free(&r->tx);
+}
+
+void
+run_report_tally(struct run_report *r)
+{
+	memset(r->counts, 0, sizeof(r->counts));
+	for (size_t i = 0; i < r->count; i++) {
+		if ((unsigned)r->results[i].verdict < RUN_VERDICT_COUNT)
+			r->counts[r->results[i].verdict]++;
+	}
+}

@@ -1,0 +1,797 @@
+/*
+ * run_step.c: the step interpreter: one scenario on its own connection.
+ * One switch over the step kinds (the smtpscript process_op shape); every
+ * reply goes through the reference reply parser first, so a malformed reply
+ * fails the scenario even when its code matched (REPLY-01/02/04, ESC-02..05).
+ * The first failure wins; SHOULD/MAY mismatches are warnings and the run goes
+ * on. After the last step an implicit QUIT must get 221: any other reply means
+ * an earlier command got an extra reply (R5321-SEQ-01).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "run/run_step.h"
+#include "smtph/check.h"
+#include "smtph/escape.h"
+#include "smtph/smtp_data.h"
+#include "smtph/smtp_ehlo.h"
+#include "smtph/smtp_limits.h"
+#include "smtph/smtp_reply.h"
+
+#define RUN_RBUF (SMTP_LIMIT_REPLY_BYTES + 4096)
+#define RUN_SCRATCH_MAX (64u * 1024 * 1024)
+
+struct run_ctx {
+	const struct runner_opts *o;
+	const struct run_target *t;
+	const struct scenario *sc;
+	struct run_result *res;
+	struct conn conn;
+	struct smtp_reply_parser rp;
+	char *rbuf;
+	size_t rlen;
+	bool esc_on;   /* ENHANCEDSTATUSCODES advertised in this session */
+	bool open;     /* the connection can still be used */
+	bool finished; /* QUIT answered or 421: no implicit QUIT */
+	bool stop;     /* a failure or error: no more steps */
+	int top;       /* top-level step index */
+	struct buf scratch;
+};
+
+enum read_status { READ_OK, READ_BAD, READ_TIMEOUT, READ_EOF, READ_ERROR };
+
+/* ---- verdicts ----------------------------------------------------------------- */
+
+static void __attribute__((format(printf, 4, 5)))
+fail(struct run_ctx *c, enum run_verdict v, const struct scenario_step *st, const char *fmt, ...)
+{
+	char msg[RESULT_TEXT_MAX];
+	va_list ap;
+
+	c->stop = true;
+	if (c->res->verdict == RUN_FAIL || c->res->verdict == RUN_ERROR)
+		return; /* the first failure wins */
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	c->res->verdict = v;
+	if (st != NULL) {
+		c->res->step = c->top;
+		c->res->line = st->line;
+		snprintf(c->res->reason, sizeof(c->res->reason), "step %d (line %u, %s): %.400s",
+			 c->top + 1, st->line, scenario_step_name(st->kind), msg);
+	} else {
+		snprintf(c->res->reason, sizeof(c->res->reason), "%s", msg);
+	}
+	transcript_note(&c->res->tx, "%s: %s", run_verdict_name(v), msg);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+warn(struct run_ctx *c, const struct scenario_step *st, const char *fmt, ...)
+{
+	char msg[RESULT_TEXT_MAX], line[RESULT_TEXT_MAX + 64];
+	char **grown;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (st != NULL)
+		snprintf(line, sizeof(line), "step %d (line %u): %.500s", c->top + 1, st->line, msg);
+	else
+		snprintf(line, sizeof(line), "%s", msg);
+	grown = realloc(c->res->warnings, (c->res->nwarnings + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return;
+	c->res->warnings = grown;
+	grown[c->res->nwarnings] = strdup(line);
+	if (grown[c->res->nwarnings] != NULL)
+		c->res->nwarnings++;
+	if (c->res->verdict == RUN_PASS)
+		c->res->verdict = RUN_WARN;
+	transcript_note(&c->res->tx, "warn: %s", msg);
+}
+
+static bool
+is_warning(const struct run_ctx *c, const struct scenario_expect *e)
+{
+	if (e->severity == SCENARIO_SEV_WARN)
+		return true;
+	if (e->severity == SCENARIO_SEV_FAIL)
+		return false;
+	return c->sc->level == SCENARIO_SHOULD || c->sc->level == SCENARIO_MAY;
+}
+
+/* ---- reading replies ---------------------------------------------------------- */
+
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+describe_bad(struct run_ctx *c, const struct smtp_error *e, char *out, size_t cap)
+{
+	char shown[200];
+	size_t from = e->offset > 40 ? e->offset - 40 : 0;
+	size_t n = c->rlen - from < 80 ? c->rlen - from : 80;
+
+	escape_c_str(shown, sizeof(shown), c->rbuf + from, n);
+	snprintf(out, cap, "%s at offset %zu: \"%s\"", smtp_error_text(e->code), e->offset, shown);
+}
+
+static enum read_status
+read_reply(struct run_ctx *c, bool esc_exempt, struct smtp_reply *r, size_t *used, char *err,
+	   size_t errlen)
+{
+	long long deadline = mono_ms() + c->o->timeout_ms;
+
+	smtp_reply_parser_expect_esc(&c->rp, c->esc_on && !esc_exempt);
+	for (;;) {
+		struct smtp_error e = { SMTP_ERR_NONE, 0 };
+		int rc = smtp_reply_parse(&c->rp, c->rbuf, c->rlen, used, r, &e);
+		long long left;
+		ssize_t n;
+
+		if (rc == 1)
+			return READ_OK;
+		if (rc < 0) {
+			describe_bad(c, &e, err, errlen);
+			return READ_BAD;
+		}
+		left = deadline - mono_ms();
+		if (left <= 0)
+			return READ_TIMEOUT;
+		n = conn_read(&c->conn, c->rbuf + c->rlen, RUN_RBUF - c->rlen, (int)left, err,
+			      errlen);
+		if (n > 0) {
+			c->rlen += (size_t)n;
+			continue;
+		}
+		if (n == CONN_EOF)
+			return READ_EOF;
+		if (n == CONN_TIMEOUT)
+			return READ_TIMEOUT;
+		return READ_ERROR;
+	}
+}
+
+static void
+consume(struct run_ctx *c, size_t n)
+{
+	memmove(c->rbuf, c->rbuf + n, c->rlen - n);
+	c->rlen -= n;
+}
+
+static bool
+verb_is(const char *cmd, size_t len, const char *verb)
+{
+	size_t n = strlen(verb);
+	struct smtp_slice w = { cmd, len < n ? len : n };
+
+	return cmd != NULL && len >= n && smtp_slice_eq_ci(w, verb) &&
+	       (len == n || cmd[n] == ' ' || cmd[n] == '\r' || cmd[n] == '\n');
+}
+
+static void
+first_line(const struct smtp_reply *r, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	while (n < r->raw.len && r->raw.ptr[n] != '\r' && r->raw.ptr[n] != '\n')
+		n++;
+	escape_c_str(out, cap, r->raw.ptr, n);
+}
+
+static void
+mismatch(struct run_ctx *c, const struct scenario_step *st, const struct scenario_expect *e,
+	 const struct smtp_reply *r, const char *cmd, size_t cmdlen, const char *why)
+{
+	char got[256], sent[160];
+
+	first_line(r, got, sizeof(got));
+	escape_c_str(sent, sizeof(sent), cmd != NULL ? cmd : "", cmd != NULL ? (cmdlen > 60 ? 60 : cmdlen) : 0);
+	if (is_warning(c, e)) {
+		warn(c, st, "%s%s%s: got \"%s\"", sent, sent[0] != '\0' ? ": " : "", why, got);
+		return;
+	}
+	scenario_expect_codes_str(e, c->res->expected, sizeof(c->res->expected));
+	snprintf(c->res->received, sizeof(c->res->received), "%s", got);
+	fail(c, RUN_FAIL, st, "%s%s%s (got \"%s\")", sent, sent[0] != '\0' ? ": " : "", why, got);
+}
+
+/* The EHLO reply: keywords for the checks and whether enhanced codes are on. */
+static bool
+note_ehlo(struct run_ctx *c, const struct scenario_step *st, const struct smtp_reply *r,
+	  struct smtp_ehlo *ehlo)
+{
+	struct smtp_error e;
+
+	if (smtp_ehlo_parse(r, ehlo, &e) < 0) {
+		fail(c, RUN_FAIL, st, "malformed EHLO reply: %s", smtp_error_text(e.code));
+		return false;
+	}
+	c->esc_on = (ehlo->ext & SMTP_EXT_ENHANCEDSTATUSCODES) != 0;
+	return true;
+}
+
+/*
+ * Reads the reply to cmd and checks it against e. last: no further reply is
+ * due before the next write, so bytes already waiting are an extra reply.
+ * *code_r (if not NULL) gets the code. Returns false when the scenario stops.
+ */
+static bool
+expect_reply(struct run_ctx *c, const struct scenario_step *st, const struct scenario_expect *e,
+	     const char *cmd, size_t cmdlen, bool last, unsigned *code_r)
+{
+	bool is_ehlo = verb_is(cmd, cmdlen, "EHLO"), is_helo = verb_is(cmd, cmdlen, "HELO");
+	bool exempt = is_ehlo || is_helo || cmd == NULL;
+	struct smtp_reply r;
+	struct smtp_ehlo ehlo;
+	bool have_ehlo = false;
+	char err[320], why[320];
+	size_t used = 0;
+
+	switch (read_reply(c, exempt, &r, &used, err, sizeof(err))) {
+	case READ_OK:
+		break;
+	case READ_BAD:
+		fail(c, RUN_FAIL, st, "malformed reply: %s", err);
+		return false;
+	case READ_TIMEOUT:
+		fail(c, RUN_ERROR, st, "no reply within %d ms", c->o->timeout_ms);
+		return false;
+	case READ_EOF:
+		c->open = false;
+		fail(c, RUN_ERROR, st, "connection closed by the server before its reply");
+		return false;
+	case READ_ERROR:
+		c->open = false;
+		fail(c, RUN_ERROR, st, "%s", err);
+		return false;
+	}
+	if (code_r != NULL)
+		*code_r = r.code;
+	if (r.flags & SMTP_REPLY_F_BARE_CODE)
+		warn(c, st, "R5321-REPLY-03: reply code %u sent without text", r.code);
+	if (is_ehlo && r.code == 250) {
+		if (!note_ehlo(c, st, &r, &ehlo))
+			return false;
+		have_ehlo = true;
+	} else if (is_helo && r.code == 250) {
+		c->esc_on = false;
+	}
+	if (e->present && !check_reply(e, &r, have_ehlo ? &ehlo : NULL, why, sizeof(why))) {
+		if (r.code == 421) {
+			/* REPLY-11: shutting down is allowed at any time; not a verdict on the rule. */
+			first_line(&r, c->res->received, sizeof(c->res->received));
+			c->finished = true;
+			fail(c, RUN_ERROR, st, "service shutdown: the server sent 421");
+			consume(c, used);
+			return false;
+		}
+		mismatch(c, st, e, &r, cmd, cmdlen, why);
+	}
+	if (verb_is(cmd, cmdlen, "QUIT") && r.code == 221)
+		c->finished = true;
+	if (r.code == 421)
+		c->finished = true;
+	consume(c, used);
+	if (last && c->rlen > 0 && !c->stop) {
+		char extra[160];
+
+		escape_c_str(extra, sizeof(extra), c->rbuf, c->rlen > 60 ? 60 : c->rlen);
+		fail(c, RUN_FAIL, st, "R5321-SEQ-01: unexpected bytes after the reply: \"%s\"",
+		     extra);
+		return false;
+	}
+	return !c->stop;
+}
+
+/* ---- building what is sent ---------------------------------------------------- */
+
+static bool
+expand(struct run_ctx *c, const struct scenario_step *st, const char *text, size_t len,
+       struct buf *out)
+{
+	char err[256];
+
+	if (profile_expand(c->o->profile, text, len, out, err, sizeof(err)) < 0) {
+		fail(c, RUN_ERROR, st, "%s", err);
+		return false;
+	}
+	return true;
+}
+
+/* A data body: LF line ends become CRLF, dots are stuffed, CRLF.CRLF ends it. */
+static bool
+build_data(struct run_ctx *c, const struct scenario_step *st, struct buf *out)
+{
+	struct buf plain, crlf;
+	struct smtp_data_stuffer stuffer;
+	bool ok = false;
+
+	buf_init(&plain, RUN_SCRATCH_MAX);
+	buf_init(&crlf, RUN_SCRATCH_MAX);
+	if (!expand(c, st, st->text, st->len, &plain))
+		goto out;
+	for (size_t i = 0; i < plain.len; i++) {
+		if (plain.data[i] == '\n' && (i == 0 || plain.data[i - 1] != '\r') &&
+		    buf_append(&crlf, "\r", 1) < 0)
+			goto oom;
+		if (buf_append(&crlf, plain.data + i, 1) < 0)
+			goto oom;
+	}
+	if (buf_reserve(out, 2 * crlf.len + 8) < 0)
+		goto oom;
+	smtp_data_stuffer_init(&stuffer);
+	out->len += smtp_data_stuff(&stuffer, crlf.data != NULL ? crlf.data : "", crlf.len,
+				    out->data + out->len, out->cap - out->len);
+	out->len += smtp_data_stuff_end(&stuffer, out->data + out->len, out->cap - out->len);
+	ok = true;
+	goto out;
+oom:
+	fail(c, RUN_ERROR, st, "data body too large");
+out:
+	buf_free(&plain);
+	buf_free(&crlf);
+	return ok;
+}
+
+/* Appends the bytes one step sends (send, raw or data) to out. */
+static bool
+build_bytes(struct run_ctx *c, const struct scenario_step *st, struct buf *out)
+{
+	switch (st->kind) {
+	case SCENARIO_STEP_SEND:
+		if (!expand(c, st, st->text, st->len, out))
+			return false;
+		if (buf_append(out, "\r\n", 2) < 0) {
+			fail(c, RUN_ERROR, st, "command too large");
+			return false;
+		}
+		return true;
+	case SCENARIO_STEP_RAW:
+		return expand(c, st, st->text, st->len, out);
+	case SCENARIO_STEP_DATA:
+		return build_data(c, st, out);
+	default:
+		fail(c, RUN_ERROR, st, "step kind %s cannot be pipelined", scenario_step_name(st->kind));
+		return false;
+	}
+}
+
+static bool
+send_bytes(struct run_ctx *c, const struct scenario_step *st, const char *p, size_t n)
+{
+	char err[256];
+	int rc = conn_write(&c->conn, p, n, c->o->timeout_ms, err, sizeof(err));
+
+	if (rc == CONN_OK)
+		return true;
+	c->open = false;
+	fail(c, RUN_ERROR, st, "%s", err);
+	return false;
+}
+
+/* ---- steps ---------------------------------------------------------------------- */
+
+static bool run_one(struct run_ctx *c, const struct scenario_step *st);
+
+static unsigned
+replies_of(const struct scenario_step *st)
+{
+	return st->kind == SCENARIO_STEP_RAW ? st->replies : 1;
+}
+
+static bool
+expect_n(struct run_ctx *c, const struct scenario_step *st, const char *cmd, size_t len,
+	 bool last_of_write)
+{
+	unsigned n = replies_of(st);
+
+	for (unsigned i = 0; i < n; i++) {
+		if (!expect_reply(c, st, &st->expect, cmd, len, last_of_write && i + 1 == n, NULL))
+			return false;
+	}
+	return true;
+}
+
+static bool
+step_write_and_read(struct run_ctx *c, const struct scenario_step *st)
+{
+	struct buf *b = &c->scratch;
+
+	b->len = 0;
+	if (!build_bytes(c, st, b) || !send_bytes(c, st, b->data, b->len))
+		return false;
+	return expect_n(c, st, st->kind == SCENARIO_STEP_DATA ? NULL : b->data,
+			st->kind == SCENARIO_STEP_DATA ? 0 : b->len, true);
+}
+
+static bool
+step_pipeline(struct run_ctx *c, const struct scenario_step *st)
+{
+	struct buf *b = &c->scratch;
+	size_t n = st->nchildren;
+	size_t *offs = calloc(n + 1, sizeof(*offs));
+	bool ok = false;
+
+	if (offs == NULL) {
+		fail(c, RUN_ERROR, st, "out of memory");
+		return false;
+	}
+	b->len = 0;
+	for (size_t i = 0; i < n; i++) {
+		offs[i] = b->len;
+		if (!build_bytes(c, &st->children[i], b))
+			goto out;
+	}
+	offs[n] = b->len;
+	if (!send_bytes(c, st, b->data, b->len))
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		const struct scenario_step *ch = &st->children[i];
+		bool is_data = ch->kind == SCENARIO_STEP_DATA;
+
+		if (!expect_n(c, ch, is_data ? NULL : b->data + offs[i],
+			      is_data ? 0 : offs[i + 1] - offs[i], i + 1 == n))
+			goto out;
+	}
+	ok = true;
+out:
+	free(offs);
+	return ok;
+}
+
+static bool
+step_starttls(struct run_ctx *c, const struct scenario_step *st)
+{
+	static const struct scenario_expect want220 = {
+		.present = true, .ncodes = 1, .codes = { { { 2, 2, 0 } } }
+	};
+	const struct scenario_expect *e = st != NULL && st->expect.present ? &st->expect : &want220;
+	unsigned code = 0;
+	char err[256];
+
+	if (!send_bytes(c, st, "STARTTLS\r\n", 10))
+		return false;
+	if (!expect_reply(c, st, e, "STARTTLS", 8, true, &code))
+		return false;
+	if (code != 220 || (st != NULL && !st->tls_handshake))
+		return true;
+	if (conn_starttls(&c->conn, c->t->host, c->o->timeout_ms, err, sizeof(err)) != CONN_OK) {
+		c->open = false;
+		fail(c, RUN_ERROR, st, "%s", err);
+		return false;
+	}
+	/* RFC 3207 4.2: the session starts over; nothing learned before counts. */
+	c->esc_on = false;
+	smtp_reply_parser_init(&c->rp, NULL);
+	return true;
+}
+
+static void
+sleep_ms(unsigned ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0) {
+	}
+}
+
+static bool
+step_expect_close(struct run_ctx *c, const struct scenario_step *st)
+{
+	long long deadline = mono_ms() + st->ms;
+	char err[256];
+
+	for (;;) {
+		long long left = deadline - mono_ms();
+		ssize_t n;
+
+		c->rlen = 0; /* a last reply (221, 421) may come before the close */
+		if (left <= 0)
+			break;
+		n = conn_read(&c->conn, c->rbuf, RUN_RBUF, (int)left, err, sizeof(err));
+		if (n == CONN_EOF || n == CONN_ERROR) {
+			c->open = false;
+			c->finished = true;
+			return true;
+		}
+		if (n == CONN_TIMEOUT)
+			break;
+	}
+	fail(c, RUN_FAIL, st, "the connection is still open after %u ms", st->ms);
+	return false;
+}
+
+static bool
+step_expect_silence(struct run_ctx *c, const struct scenario_step *st)
+{
+	char err[256], shown[160];
+	ssize_t n;
+
+	if (c->rlen == 0) {
+		n = conn_read(&c->conn, c->rbuf, RUN_RBUF, (int)st->ms, err, sizeof(err));
+		if (n == CONN_TIMEOUT)
+			return true;
+		if (n == CONN_EOF || n == CONN_ERROR) {
+			transcript_note(&c->res->tx, "connection closed during the silence window");
+			c->open = false;
+			c->finished = true;
+			return true;
+		}
+		c->rlen = (size_t)n;
+	}
+	escape_c_str(shown, sizeof(shown), c->rbuf, c->rlen > 60 ? 60 : c->rlen);
+	fail(c, RUN_FAIL, st, "expected silence for %u ms, got \"%s\"", st->ms, shown);
+	return false;
+}
+
+static bool
+run_one(struct run_ctx *c, const struct scenario_step *st)
+{
+	if (!c->open && st->kind != SCENARIO_STEP_SLEEP) {
+		fail(c, RUN_FAIL, st, "the connection is closed");
+		return false;
+	}
+	switch (st->kind) {
+	case SCENARIO_STEP_SEND:
+	case SCENARIO_STEP_RAW:
+	case SCENARIO_STEP_DATA:
+		return step_write_and_read(c, st);
+	case SCENARIO_STEP_PIPELINE:
+		return step_pipeline(c, st);
+	case SCENARIO_STEP_REPEAT:
+		for (unsigned i = 0; i < st->count && st->nchildren == 1; i++) {
+			if (!run_one(c, &st->children[0]))
+				return false;
+		}
+		return true;
+	case SCENARIO_STEP_STARTTLS:
+		return step_starttls(c, st);
+	case SCENARIO_STEP_SLEEP:
+		sleep_ms(st->ms);
+		return true;
+	case SCENARIO_STEP_EXPECT:
+		return expect_reply(c, st, &st->expect, NULL, 0, true, NULL);
+	case SCENARIO_STEP_EXPECT_CLOSE:
+		return step_expect_close(c, st);
+	case SCENARIO_STEP_EXPECT_SILENCE:
+		return step_expect_silence(c, st);
+	case SCENARIO_STEP_COUNT:
+		break;
+	}
+	fail(c, RUN_ERROR, st, "unknown step kind");
+	return false;
+}
+
+/* ---- the scenario as a whole -------------------------------------------------- */
+
+static bool
+probe_has(const struct run_probe *p, const char *kw)
+{
+	for (size_t i = 0; p != NULL && i < p->count; i++) {
+		if (strcasecmp(p->keywords[i], kw) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool
+check_requires(struct run_ctx *c, bool tls)
+{
+	const struct run_probe *p = tls ? c->t->tls_probe : c->t->probe;
+
+	if (tls && !probe_has(c->t->probe, "STARTTLS")) {
+		c->res->verdict = RUN_SKIP;
+		snprintf(c->res->reason, sizeof(c->res->reason),
+			 "the target does not advertise STARTTLS");
+		return false;
+	}
+	for (size_t i = 0; i < c->sc->nrequires; i++) {
+		if (!probe_has(p, c->sc->requires[i])) {
+			c->res->verdict = RUN_SKIP;
+			snprintf(c->res->reason, sizeof(c->res->reason),
+				 "the target does not advertise %s", c->sc->requires[i]);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Greeting, then (for TLS scenarios) EHLO + STARTTLS + handshake. */
+static bool
+preamble(struct run_ctx *c, bool tls)
+{
+	static const struct scenario_expect want220 = {
+		.present = true, .ncodes = 1, .codes = { { { 2, 2, 0 } } }
+	};
+	static const struct scenario_expect want250 = {
+		.present = true, .ncodes = 1, .codes = { { { 2, 5, 0 } } }
+	};
+	const struct scenario_expect *g = c->sc->greeting.present ? &c->sc->greeting : &want220;
+	char err[256];
+	struct buf *b = &c->scratch;
+
+	if (conn_open(&c->conn, c->t->host, c->t->port, c->o->timeout_ms, err, sizeof(err)) !=
+	    CONN_OK) {
+		fail(c, RUN_ERROR, NULL, "%s", err);
+		return false;
+	}
+	c->open = true;
+	if (!expect_reply(c, NULL, g, NULL, 0, true, NULL))
+		return false;
+	if (!tls)
+		return true;
+	b->len = 0;
+	if (buf_puts(b, "EHLO ") < 0 || !expand(c, NULL, "${helo}", 7, b) ||
+	    buf_append(b, "\r\n", 2) < 0 || !send_bytes(c, NULL, b->data, b->len) ||
+	    !expect_reply(c, NULL, &want250, b->data, b->len, true, NULL))
+		return false;
+	return step_starttls(c, NULL);
+}
+
+static void
+final_quit(struct run_ctx *c)
+{
+	static const struct scenario_expect want221 = {
+		.present = true, .ncodes = 1, .codes = { { { 2, 2, 1 } } }
+	};
+	struct smtp_reply r;
+	char err[256], got[256];
+	size_t used;
+	enum read_status s;
+
+	if (!c->open || c->finished || c->stop)
+		return;
+	if (conn_write(&c->conn, "QUIT\r\n", 6, c->o->timeout_ms, err, sizeof(err)) != CONN_OK)
+		return; /* closed meanwhile: nothing left to check */
+	s = read_reply(c, false, &r, &used, err, sizeof(err));
+	if (s == READ_TIMEOUT) {
+		fail(c, RUN_ERROR, NULL, "no reply to the final QUIT within %d ms",
+		     c->o->timeout_ms);
+		return;
+	}
+	if (s == READ_BAD) {
+		fail(c, RUN_FAIL, NULL, "malformed reply to the final QUIT: %s", err);
+		return;
+	}
+	if (s != READ_OK || scenario_expect_code_ok(&want221, r.code) || r.code == 421)
+		return;
+	first_line(&r, got, sizeof(got));
+	snprintf(c->res->expected, sizeof(c->res->expected), "[221]");
+	snprintf(c->res->received, sizeof(c->res->received), "%s", got);
+	fail(c, RUN_FAIL, NULL,
+	     "R5321-SEQ-01: the final QUIT got \"%s\": an earlier command got an extra reply", got);
+}
+
+void
+run_step_scenario(const struct runner_opts *o, const struct run_target *t,
+		  const struct scenario *sc, struct run_result *res)
+{
+	struct run_ctx c = { .o = o, .t = t, .sc = sc, .res = res };
+	bool tls = o->starttls || sc->tls;
+	long long t0 = mono_ms();
+
+	res->sc = sc;
+	res->verdict = RUN_PASS;
+	res->step = -1;
+	transcript_init(&res->tx);
+	if (!check_requires(&c, tls))
+		return;
+	c.rbuf = malloc(RUN_RBUF);
+	if (c.rbuf == NULL) {
+		fail(&c, RUN_ERROR, NULL, "out of memory");
+		return;
+	}
+	buf_init(&c.scratch, RUN_SCRATCH_MAX);
+	conn_init(&c.conn, &res->tx, o->fragment, o->fragment_seed);
+	smtp_reply_parser_init(&c.rp, NULL);
+	if (preamble(&c, tls)) {
+		for (size_t i = 0; i < sc->nsteps && !c.stop; i++) {
+			c.top = (int)i;
+			run_one(&c, &sc->steps[i]);
+		}
+		final_quit(&c);
+	}
+	conn_close(&c.conn);
+	buf_free(&c.scratch);
+	free(c.rbuf);
+	res->ms = (double)(mono_ms() - t0);
+}
+
+/* ---- the probe ------------------------------------------------------------------ */
+
+void
+run_probe_free(struct run_probe *p)
+{
+	for (size_t i = 0; i < p->count; i++)
+		free(p->keywords[i]);
+	free(p->keywords);
+	p->keywords = NULL;
+	p->count = 0;
+}
+
+static int
+probe_keep(struct run_probe *p, const struct smtp_ehlo *e)
+{
+	p->keywords = calloc(e->count + 1, sizeof(*p->keywords));
+	if (p->keywords == NULL)
+		return -1;
+	for (size_t i = 0; i < e->count; i++) {
+		char *k = strndup(e->kw[i].name.ptr, e->kw[i].name.len);
+
+		if (k == NULL)
+			return -1;
+		for (char *q = k; *q != '\0'; q++) {
+			if (*q >= 'a' && *q <= 'z')
+				*q = (char)(*q - 'a' + 'A');
+		}
+		p->keywords[p->count++] = k;
+	}
+	return 0;
+}
+
+int
+run_step_probe(const struct runner_opts *o, const struct run_target *t, bool tls,
+	       struct run_probe *out, char *err, size_t errlen)
+{
+	static const struct scenario expect_nothing = { .id = "probe", .level = SCENARIO_MUST };
+	struct run_result res = { 0 };
+	struct run_ctx c = { .o = o, .t = t, .sc = &expect_nothing, .res = &res };
+	struct smtp_reply r;
+	struct smtp_ehlo e;
+	struct smtp_error pe;
+	size_t used = 0;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	transcript_init(&res.tx);
+	c.rbuf = malloc(RUN_RBUF);
+	buf_init(&c.scratch, RUN_SCRATCH_MAX);
+	conn_init(&c.conn, &res.tx, CONN_FRAGMENT_NONE, 0);
+	smtp_reply_parser_init(&c.rp, NULL);
+	if (c.rbuf == NULL)
+		goto out;
+	if (!preamble(&c, tls)) {
+		if (!c.open)
+			rc = -2; /* not even a connection */
+		goto out;
+	}
+	c.scratch.len = 0;
+	if (buf_puts(&c.scratch, "EHLO ") < 0 || !expand(&c, NULL, "${helo}", 7, &c.scratch) ||
+	    buf_append(&c.scratch, "\r\n", 2) < 0 ||
+	    !send_bytes(&c, NULL, c.scratch.data, c.scratch.len))
+		goto out;
+	if (read_reply(&c, true, &r, &used, err, errlen) != READ_OK)
+		goto out;
+	if (r.code == 250 && smtp_ehlo_parse(&r, &e, &pe) == 0 && probe_keep(out, &e) < 0)
+		goto out;
+	rc = 0;
+	if (conn_write(&c.conn, "QUIT\r\n", 6, o->timeout_ms, err, errlen) == CONN_OK) {
+		consume(&c, used);
+		(void)read_reply(&c, true, &r, &used, err, errlen);
+	}
+out:
+	if (rc != 0 && res.reason[0] != '\0')
+		snprintf(err, errlen, "%s", res.reason);
+	else if (rc != 0 && err[0] == '\0')
+		snprintf(err, errlen, "probe failed");
+	conn_close(&c.conn);
+	buf_free(&c.scratch);
+	free(c.rbuf);
+	run_result_free(&res);
+	if (rc != 0)
+		run_probe_free(out);
+	return rc;
+}

@@ -1,0 +1,37 @@
+/*
+ * run_step.h: running one scenario on its own connection (run_step.c).
+ * Private to harness/run: the runner calls it from its worker threads.
+ */
+#ifndef SMTPH_RUN_STEP_H
+#define SMTPH_RUN_STEP_H
+
+#include "smtph/result.h"
+#include "smtph/runner.h"
+
+/* What the runner learned from its probe session (EHLO keywords). */
+struct run_probe {
+	char **keywords; /* upper-case, owned */
+	size_t count;
+};
+
+struct run_target {
+	char host[256];
+	char port[16];
+	const struct run_probe *probe;     /* plain session */
+	const struct run_probe *tls_probe; /* after STARTTLS, or NULL */
+};
+
+/* Runs sc against the target; fills *res (its transcript included). */
+void run_step_scenario(const struct runner_opts *o, const struct run_target *t,
+		       const struct scenario *sc, struct run_result *res);
+
+/*
+ * Probes the target: greeting, EHLO (and STARTTLS + EHLO when tls). Returns 0;
+ * -2 when no connection could be made; -1 for any other failure (err says which).
+ */
+int run_step_probe(const struct runner_opts *o, const struct run_target *t, bool tls,
+		   struct run_probe *out, char *err, size_t errlen);
+
+void run_probe_free(struct run_probe *p);
+
+#endif
