@@ -131,7 +131,7 @@ e2e: all $(AUX_BINS)
 lint:
 	@scripts/lint.sh
 
-test: deps-check unit unit-asan e2e lint
+test: deps-check unit unit-asan e2e lint $(if $(wildcard fuzz/fuzz.mk),fuzz-smoke)
 
 check: test
 
@@ -178,4 +178,5 @@ help:
 	@echo "deps       install the Debian packages the build needs (scripts/deps.sh)"
 	@echo "clean      remove build/ and generated reports"
 
+-include fuzz/fuzz.mk
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)

@@ -38,6 +38,7 @@ struct sess {
 	char in[8192];
 	size_t len;
 	bool helo, mail, rcpt;
+	bool esc; /* ENHANCEDSTATUSCODES advertised (fault bad-esc) */
 };
 
 static void
@@ -53,6 +54,18 @@ out(struct sess *s, const char *text)
 		text += w;
 		n -= (size_t)w;
 	}
+}
+
+/* One reply line "code[ esc] text", in one write; the enhanced code only once advertised. */
+static void
+reply(struct sess *s, const char *code, const char *esc, const char *text)
+{
+	char line[600];
+	int n = snprintf(line, sizeof(line), "%s %s%s%s\r\n", code, s->esc && esc != NULL ? esc : "",
+			 s->esc && esc != NULL ? " " : "", text);
+
+	if (n > 0 && (size_t)n < sizeof(line))
+		out(s, line);
 }
 
 /* Reads more input; exits the child on EOF. */
@@ -141,7 +154,7 @@ static void
 cmd_ehlo(struct sess *s, const char *arg)
 {
 	if (arg[0] == '\0') {
-		out(s, "501 syntax: EHLO domain\r\n");
+		reply(s, "501", "5.5.4", "syntax: EHLO domain");
 		return;
 	}
 	s->helo = true;
@@ -156,21 +169,26 @@ cmd_ehlo(struct sess *s, const char *arg)
 			out(s, "250-XENDLESS keyword line that never ends\r\n");
 		_exit(0);
 	}
-	out(s, "250-fake.example.test\r\n250-PIPELINING\r\n250-SIZE 1000000\r\n250 8BITMIME\r\n");
+	out(s, "250-fake.example.test\r\n250-PIPELINING\r\n250-SIZE 1000000\r\n");
+	if (fault[F_BADESC]) {
+		out(s, "250-ENHANCEDSTATUSCODES\r\n");
+		s->esc = true;
+	}
+	out(s, "250 8BITMIME\r\n");
 }
 
 static void
 cmd_mail(struct sess *s, const char *arg)
 {
 	if (!s->helo && !fault[F_NO503]) {
-		out(s, "503 send EHLO first\r\n");
+		reply(s, "503", "5.5.1", "send EHLO first");
 	} else if (s->mail) {
-		out(s, "503 nested MAIL\r\n");
+		reply(s, "503", "5.5.1", "nested MAIL");
 	} else if (strncasecmp(arg, "FROM:<", 6) != 0 || arg[strlen(arg) - 1] != '>') {
-		out(s, "501 syntax\r\n");
+		reply(s, "501", "5.5.4", "syntax");
 	} else {
 		s->mail = true;
-		out(s, "250 ok\r\n");
+		reply(s, "250", "2.1.0", "ok");
 	}
 }
 
@@ -178,14 +196,14 @@ static void
 cmd_rcpt(struct sess *s, const char *arg)
 {
 	if (!s->mail && !fault[F_RCPT_BEFORE_MAIL]) {
-		out(s, "503 need MAIL\r\n");
+		reply(s, "503", "5.5.1", "need MAIL");
 	} else if (strncasecmp(arg, "TO:<", 4) != 0) {
-		out(s, "501 syntax\r\n");
+		reply(s, "501", "5.5.4", "syntax");
 	} else if (!local_rcpt(arg)) {
-		out(s, fault[F_BADESC] ? "550 2.0.0 no such user\r\n" : "550 no such user\r\n");
+		reply(s, "550", fault[F_BADESC] ? "2.0.0" : "5.1.1", "no such user");
 	} else {
 		s->rcpt = true;
-		out(s, "250 ok\r\n");
+		reply(s, "250", "2.1.5", "ok");
 	}
 }
 
@@ -193,13 +211,13 @@ static void
 cmd_data(struct sess *s)
 {
 	if (!s->rcpt) {
-		out(s, "503 need RCPT\r\n");
+		reply(s, "503", "5.5.1", "need RCPT");
 		return;
 	}
-	out(s, "354 go ahead\r\n");
+	reply(s, "354", NULL, "go ahead");
 	read_data(s);
 	s->mail = s->rcpt = false;
-	out(s, "250 accepted\r\n");
+	reply(s, "250", "2.0.0", "accepted");
 }
 
 static void
@@ -222,11 +240,12 @@ session(int fd)
 		if (fault[F_GARBAGE]) {
 			out(&s, "hello there\r\n");
 		} else if (strlen(line) + 2 > LINE_MAX_OCTETS) {
-			out(&s, "500 line too long\r\n");
+			reply(&s, "500", "5.5.6", "line too long");
 		} else if (verb(line, "EHLO")) {
 			cmd_ehlo(&s, arg);
 		} else if (verb(line, "HELO")) {
 			s.helo = true;
+			s.esc = false;
 			out(&s, "250 fake.example.test\r\n");
 		} else if (verb(line, "MAIL")) {
 			cmd_mail(&s, arg);
@@ -236,20 +255,25 @@ session(int fd)
 			cmd_data(&s);
 		} else if (verb(line, "RSET")) {
 			s.mail = s.rcpt = false;
-			out(&s, "250 ok\r\n");
+			reply(&s, "250", "2.0.0", "ok");
 		} else if (verb(line, "NOOP")) {
-			out(&s, fault[F_EXTRA] ? "250 ok\r\n250 ok again\r\n" : "250 ok\r\n");
+			reply(&s, "250", "2.0.0", "ok");
+			if (fault[F_EXTRA])
+				reply(&s, "250", "2.0.0", "ok again");
 		} else if (verb(line, "QUIT")) {
-			out(&s, "221 bye\r\n");
+			reply(&s, "221", "2.0.0", "bye");
 			_exit(0);
 		} else if (verb(line, "VRFY")) {
-			out(&s, arg[0] != '\0' ? "252 cannot verify\r\n" : "501 argument required\r\n");
+			if (arg[0] != '\0')
+				reply(&s, "252", "2.5.0", "cannot verify");
+			else
+				reply(&s, "501", "5.5.4", "argument required");
 		} else if (verb(line, "HELP")) {
-			out(&s, "214 help\r\n");
+			reply(&s, "214", "2.0.0", "help");
 		} else if (fault[F_CLOSE_UNKNOWN]) {
 			_exit(0);
 		} else {
-			out(&s, "500 command not recognized\r\n");
+			reply(&s, "500", "5.5.1", "command not recognized");
 		}
 	}
 }

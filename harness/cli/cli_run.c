@@ -16,6 +16,7 @@
 #include "smtph/profile.h"
 #include "smtph/report.h"
 #include "smtph/runner.h"
+#include "smtph/version.h"
 
 struct run_cli {
 	struct runner_opts o;
@@ -86,6 +87,18 @@ parse_fragment(struct runner_opts *o, const char *v)
 	}
 	fprintf(stderr, "run: --fragment takes 'every' or 'random:SEED'\n");
 	return -1;
+}
+
+static size_t
+count_selected(const struct runner_opts *o, const struct scenario_file *files, size_t nfiles)
+{
+	size_t n = 0;
+
+	for (size_t f = 0; f < nfiles; f++) {
+		for (size_t i = 0; i < files[f].count; i++)
+			n += runner_selected(o, &files[f].scenarios[i]);
+	}
+	return n;
 }
 
 static void
@@ -250,11 +263,12 @@ cli_run(int argc, char **argv)
 	rc.o.profile = &profile;
 	rc.o.on_result = on_result;
 	rc.o.on_result_ctx = &rc;
-	rc.console.out = rc.tap ? stderr : stdout;
-	rc.console.color = rc.color && isatty(fileno(rc.console.out));
-	rc.console.live = isatty(fileno(rc.console.out));
-	rc.console.verbose = rc.verbose;
+	report_console_init(&rc.console, rc.tap ? stderr : stdout, count_selected(&rc.o, files, nfiles),
+			    rc.verbose);
+	if (!rc.color)
+		rc.console.color = false;
 	status = runner_run(&rc.o, files, nfiles, &report, err, sizeof(err));
+	report.version = SMTPH_VERSION;
 	if (status == RUNNER_EXIT_USAGE || status == RUNNER_EXIT_UNREACHABLE) {
 		fprintf(stderr, "run: %s\n", err);
 	} else {

@@ -6,8 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-
-#define SMTPH_VERSION "0.1.0"
+#include "smtph/version.h"
 
 struct subcommand {
 	const char *name;

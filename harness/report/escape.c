@@ -382,8 +382,19 @@ escape_c_str(char *out, size_t cap, const char *p, size_t len)
 	out[o] = '\0';
 	if (i == len)
 		return o;
-	n = snprintf(out + o, cap - o, "%s(%zu more bytes)", syntax_c.ellipsis, len - i);
-	if (n < 0)
-		return o;
-	return (size_t)n < cap - o ? o + (size_t)n : cap - 1;
+	if (o + marker_len(len - i) < cap) {
+		n = snprintf(out + o, cap - o, "%s(%zu more bytes)", syntax_c.ellipsis, len - i);
+		return n < 0 ? o : o + (size_t)n;
+	}
+	/* Too small for the marker at all: as many whole escapes as fit, unmarked. */
+	for (; i < len; i++) {
+		t.n = 0;
+		tok_c_byte(&t, u[i]);
+		if (o + t.n >= cap)
+			break;
+		memcpy(out + o, t.s, t.n);
+		o += t.n;
+	}
+	out[o] = '\0';
+	return o;
 }

@@ -40,7 +40,7 @@ report_writer_at(size_t i)
 
 int
 report_write_file(const char *name, const struct run_report *r, const char *path, char *err,
-		  size_t errlen)
+                  size_t errlen)
 {
 	const struct report_writer *w = report_find(name);
 	bool is_stdout = strcmp(path, "-") == 0;
@@ -70,7 +70,7 @@ report_write_file(const char *name, const struct run_report *r, const char *path
 	}
 	if (rc != 0)
 		snprintf(err, errlen, "%s report: cannot write %s: %s", name, path,
-			 saved != 0 ? strerror(saved) : "write error");
+		         saved != 0 ? strerror(saved) : "write error");
 	return rc;
 }
 
@@ -296,8 +296,7 @@ group_count(struct report_groups *gs, size_t *cap, const char *name, enum run_ve
 }
 
 int
-report_groups_build(const struct run_report *r, enum report_group_by by,
-		    struct report_groups *out)
+report_groups_build(const struct run_report *r, enum report_group_by by, struct report_groups *out)
 {
 	const struct run_result *res;
 	char **names;
@@ -420,15 +419,15 @@ report_tx_text(struct buf *b, const struct transcript *t, const char *indent)
 	}
 	if (t->dropped > 0 &&
 	    buf_printf(b, "%s-- %zu more bytes were not recorded (transcript cap)\n", indent,
-		       t->dropped) < 0)
+	               t->dropped) < 0)
 		return -1;
 	return 0;
 }
 
 /* ---- the one-line explanation ---------------------------------------------- */
 
-/* A result text as "%.*s" arguments: bounded even if the runner forgot the NUL. */
-#define TEXT(a) (int)strnlen((a), sizeof(a)), (a)
+/* A result text as "%.*s" arguments. */
+#define TEXT(a) (int)REPORT_TEXT_LEN(a), (a)
 
 int
 report_summary(struct buf *b, const struct run_result *res, bool with_reason)
@@ -442,7 +441,7 @@ report_summary(struct buf *b, const struct run_result *res, bool with_reason)
 	}
 	if (res->expected[0] != '\0') {
 		if (buf_printf(b, "%sexpected %.*s, got \"%.*s\"", sep, TEXT(res->expected),
-			       TEXT(res->received)) < 0)
+		               TEXT(res->received)) < 0)
 			return -1;
 		sep = ": ";
 	}

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "smtph/buf.h"
@@ -27,7 +28,7 @@ struct report_out {
 void report_out_init(struct report_out *o, FILE *f);
 /* Each returns 0, or -1 once any write failed. */
 int report_out_printf(struct report_out *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 int report_out_write(struct report_out *o, const void *p, size_t n);
 int report_out_puts(struct report_out *o, const char *s);
 int report_out_buf(struct report_out *o, const struct buf *b);
@@ -35,6 +36,9 @@ int report_out_buf(struct report_out *o, const struct buf *b);
 int report_out_fail(struct report_out *o);
 /* Flushes; returns 0, or -1 when any write, the flush or the stream failed. */
 int report_out_finish(struct report_out *o);
+
+/* Length of a run_result text field (bounded even if the runner forgot its NUL). */
+#define REPORT_TEXT_LEN(a) strnlen((a), RESULT_TEXT_MAX)
 
 /* The scenario's fields; placeholders when res->sc is NULL. Never NULL. */
 const char *report_id(const struct run_result *res);
@@ -79,7 +83,7 @@ enum report_group_by {
  * with warn, then the rest, each sorted by name. Returns 0 or -1 (memory).
  */
 int report_groups_build(const struct run_report *r, enum report_group_by by,
-			struct report_groups *out);
+                        struct report_groups *out);
 void report_groups_free(struct report_groups *gs);
 
 /* One display line of a transcript: a wire line (up to and with its LF) or a whole note. */

@@ -17,7 +17,7 @@ static const char *const run_verdict_names[RUN_VERDICT_COUNT] = {
 };
 
 _Static_assert(sizeof(run_verdict_names) / sizeof(run_verdict_names[0]) == RUN_VERDICT_COUNT,
-	       "one name per verdict");
+               "one name per verdict");
 
 const char *
 run_verdict_name(enum run_verdict v)

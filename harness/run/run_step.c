@@ -62,35 +62,24 @@ fail(struct run_ctx *c, enum run_verdict v, const struct scenario_step *st, cons
 	if (st != NULL) {
 		c->res->step = c->top;
 		c->res->line = st->line;
-		snprintf(c->res->reason, sizeof(c->res->reason), "step %d (line %u, %s): %.400s",
-			 c->top + 1, st->line, scenario_step_name(st->kind), msg);
-	} else {
-		snprintf(c->res->reason, sizeof(c->res->reason), "%s", msg);
 	}
+	snprintf(c->res->reason, sizeof(c->res->reason), "%s", msg);
 	transcript_note(&c->res->tx, "%s: %s", run_verdict_name(v), msg);
 }
 
 static void __attribute__((format(printf, 3, 4)))
 warn(struct run_ctx *c, const struct scenario_step *st, const char *fmt, ...)
 {
-	char msg[RESULT_TEXT_MAX], line[RESULT_TEXT_MAX + 64];
-	char **grown;
+	char msg[RESULT_TEXT_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (st != NULL)
-		snprintf(line, sizeof(line), "step %d (line %u): %.500s", c->top + 1, st->line, msg);
+		run_result_add_warning(c->res, "step %d (line %u): %.450s", c->top + 1, st->line, msg);
 	else
-		snprintf(line, sizeof(line), "%s", msg);
-	grown = realloc(c->res->warnings, (c->res->nwarnings + 1) * sizeof(*grown));
-	if (grown == NULL)
-		return;
-	c->res->warnings = grown;
-	grown[c->res->nwarnings] = strdup(line);
-	if (grown[c->res->nwarnings] != NULL)
-		c->res->nwarnings++;
+		run_result_add_warning(c->res, "%s", msg);
 	if (c->res->verdict == RUN_PASS)
 		c->res->verdict = RUN_WARN;
 	transcript_note(&c->res->tx, "warn: %s", msg);
@@ -683,10 +672,7 @@ run_step_scenario(const struct runner_opts *o, const struct run_target *t,
 	bool tls = o->starttls || sc->tls;
 	long long t0 = mono_ms();
 
-	res->sc = sc;
-	res->verdict = RUN_PASS;
-	res->step = -1;
-	transcript_init(&res->tx);
+	run_result_init(res, sc);
 	if (!check_requires(&c, tls))
 		return;
 	c.rbuf = malloc(RUN_RBUF);
@@ -756,7 +742,7 @@ run_step_probe(const struct runner_opts *o, const struct run_target *t, bool tls
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	transcript_init(&res.tx);
+	run_result_init(&res, &expect_nothing);
 	c.rbuf = malloc(RUN_RBUF);
 	buf_init(&c.scratch, RUN_SCRATCH_MAX);
 	conn_init(&c.conn, &res.tx, CONN_FRAGMENT_NONE, 0);

@@ -288,8 +288,7 @@ runner_run(const struct runner_opts *o, struct scenario_file *files, size_t nfil
 	pthread_mutex_destroy(&w.lock);
 	report->results = w.results;
 	report->count = w.count;
-	for (size_t i = 0; i < w.count; i++)
-		report->counts[w.results[i].verdict]++;
+	run_report_tally(report);
 	rc = exit_status(report);
 out:
 	report->ms = now_ms() - t0;

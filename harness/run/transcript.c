@@ -95,8 +95,8 @@ keep(struct transcript *t, const char *p, size_t len, size_t limit)
 
 /* Starts an event of kind with p's bytes. Returns how many bytes were kept. */
 static size_t
-record(struct transcript *t, enum transcript_kind kind, const char *p, size_t len,
-       size_t max_bytes, size_t max_events)
+record(struct transcript *t, enum transcript_kind kind, const char *p, size_t len, size_t max_bytes,
+       size_t max_events)
 {
 	struct transcript_event *e;
 	size_t n;
@@ -119,8 +119,9 @@ record(struct transcript *t, enum transcript_kind kind, const char *p, size_t le
 static void
 note_raw(struct transcript *t, const char *p, size_t len)
 {
-	size_t n = record(t, TRANSCRIPT_NOTE, p, len, TRANSCRIPT_MAX_BYTES + TRANSCRIPT_NOTE_RESERVE,
-			  TRANSCRIPT_MAX_EVENTS + TRANSCRIPT_NOTE_EVENTS);
+	size_t n =
+	        record(t, TRANSCRIPT_NOTE, p, len, TRANSCRIPT_MAX_BYTES + TRANSCRIPT_NOTE_RESERVE,
+	               TRANSCRIPT_MAX_EVENTS + TRANSCRIPT_NOTE_EVENTS);
 
 	t->dropped += len - n;
 }
@@ -134,9 +135,9 @@ cap_reached(struct transcript *t, size_t lost)
 
 	if (t->dropped == 0) {
 		n = snprintf(msg, sizeof(msg),
-			     "transcript cap reached (%zu bytes, %zu events): later bytes are "
-			     "counted, not kept",
-			     t->bytes.len, t->nev);
+		             "transcript cap reached (%zu bytes, %zu events): later bytes are "
+		             "counted, not kept",
+		             t->bytes.len, t->nev);
 		if (n > 0)
 			note_raw(t, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
 	}

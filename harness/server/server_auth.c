@@ -1,8 +1,9 @@
 /*
  * server_auth.c: SASL PLAIN (RFC 4616) and LOGIN for the reference server's
  * AUTH command (RFC 4954). Offered only under TLS unless configured otherwise
- * (RULES SEC-06); "*" cancels (501), bad base64 is 501, bad credentials 535,
- * a second AUTH 503, an unknown mechanism 504. Secrets are wiped after use.
+ * (RULES SEC-06; in clear the verb gets 503); "*" cancels (501), bad base64 is
+ * 501, bad credentials 535, a second AUTH 503, an unknown mechanism 504.
+ * Secrets are wiped after use.
  */
 #include <string.h>
 
@@ -134,15 +135,17 @@ server_auth_start(struct server_session *s, const struct smtp_command *cmd)
 		server_reply(s, 503, "5.5.1", "already authenticated");
 		return;
 	}
+	if (!s->tls && !s->cfg->auth_plaintext) {
+		/*
+		 * AUTH is not advertised in clear (SEC-06), so the verb is out of
+		 * sequence here: 503 satisfies R4954-AUTH-10 and -13 alike.
+		 */
+		server_reply(s, 503, "5.5.1", "AUTH not available before STARTTLS");
+		return;
+	}
 	if (!plain && !login) {
 		server_reply(s, 504, "5.5.4", "unrecognized authentication mechanism");
 		server_count_error(s);
-		return;
-	}
-	if (!s->tls && !s->cfg->auth_plaintext) {
-		/* RFC 4954 6, SEC-06 */
-		server_reply(s, 538, "5.7.11", "encryption required for requested authentication "
-					       "mechanism");
 		return;
 	}
 	s->auth_step = plain ? SERVER_AUTH_PLAIN : SERVER_AUTH_LOGIN_USER;

@@ -45,7 +45,8 @@ int escape_json(struct buf *out, const char *p, size_t len, size_t max);
 /*
  * C-style escape into a fixed array (e.g. run_result.received): writes as many
  * whole escapes as fit in cap - 1 bytes, then the marker for the bytes left
- * out if there are any, and always NUL-terminates (when cap > 0). Returns the
+ * out if there are any (or, when cap cannot hold even the marker, just the whole
+ * escapes that fit), and always NUL-terminates (when cap > 0). Returns the
  * length written, not counting the NUL.
  */
 size_t escape_c_str(char *out, size_t cap, const char *p, size_t len);

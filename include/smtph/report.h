@@ -29,7 +29,7 @@ const struct report_writer *report_writer_at(size_t i);
  * or close failure).
  */
 int report_write_file(const char *name, const struct run_report *r, const char *path, char *err,
-		      size_t errlen);
+                      size_t errlen);
 
 struct report_console {
 	FILE *out;

@@ -37,17 +37,17 @@ struct run_result {
 	                                   line; the reports print it as it is */
 	char **warnings;                /* owned; each one line */
 	size_t nwarnings;
-	double ms;                      /* wall time of the scenario */
+	double ms; /* wall time of the scenario */
 	struct transcript tx;
 };
 
 struct run_report {
-	const char *target;            /* "127.0.0.1:2525" or "reference server (in-process)" */
-	const char *version;           /* the harness version ("0.1.0"); NULL prints "unknown" */
+	const char *target;  /* "127.0.0.1:2525" or "reference server (in-process)" */
+	const char *version; /* the harness version ("0.1.0"); NULL prints "unknown" */
 	bool strict;
 	time_t started;
-	double ms;                     /* wall time of the run */
-	struct run_result *results;    /* in the order they were selected (file, then document) */
+	double ms;                  /* wall time of the run */
+	struct run_result *results; /* in the order they were selected (file, then document) */
 	size_t count;
 	size_t counts[RUN_VERDICT_COUNT]; /* run_report_tally() fills it; the writers count
 	                                     again from results and do not read it */
@@ -64,7 +64,7 @@ void run_result_init(struct run_result *r, const struct scenario *sc);
 
 /* Appends one warning (formatted, cut to RESULT_TEXT_MAX - 1 bytes). Returns 0 or -1 (memory). */
 int run_result_add_warning(struct run_result *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 /* Frees what a result owns (warnings, transcript); r stays usable as an empty result. */
 void run_result_free(struct run_result *r);

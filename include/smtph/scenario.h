@@ -9,6 +9,7 @@
 #ifndef SMTPH_SCENARIO_H
 #define SMTPH_SCENARIO_H
 
+#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -33,41 +34,43 @@ enum scenario_severity {
 };
 
 struct scenario_expect {
-	bool present;                /* the step checks its reply */
-	size_t ncodes;               /* 0 = any code */
+	bool present;  /* the step checks its reply */
+	size_t ncodes; /* 0 = any code */
 	struct scenario_code codes[SCENARIO_MAX_CODES];
-	char *esc;                   /* enhanced code pattern "5.1.x", or NULL */
-	char *text_re;               /* POSIX extended regex on the reply text, or NULL */
-	char **ehlo_has;             /* EHLO keywords that must be present */
+	char *esc;       /* enhanced code pattern "5.1.x", or NULL */
+	char *text_re;   /* POSIX extended regex on the reply text, or NULL; as
+	                    written, so a leading "(?i)" (case-insensitive) stays */
+	bool text_icase; /* text_re starts with "(?i)": use REG_ICASE on the rest */
+	char **ehlo_has; /* EHLO keywords that must be present */
 	size_t nehlo_has;
-	char **ehlo_lacks;           /* EHLO keywords that must be absent */
+	char **ehlo_lacks; /* EHLO keywords that must be absent */
 	size_t nehlo_lacks;
 	enum scenario_severity severity;
 };
 
 enum scenario_step_kind {
-	SCENARIO_STEP_SEND = 0,      /* text + CRLF; reads one reply */
-	SCENARIO_STEP_RAW,           /* exact bytes; reads `replies` replies (default 1) */
-	SCENARIO_STEP_DATA,          /* body, dot-stuffed, CRLF line ends, then CRLF.CRLF */
-	SCENARIO_STEP_PIPELINE,      /* children's bytes in one write, then their replies */
-	SCENARIO_STEP_REPEAT,        /* child step `count` times */
-	SCENARIO_STEP_STARTTLS,      /* STARTTLS, expect 220 (or as given), TLS handshake */
-	SCENARIO_STEP_SLEEP,         /* wait ms */
-	SCENARIO_STEP_EXPECT,        /* read one reply without sending (e.g. after raw) */
-	SCENARIO_STEP_EXPECT_CLOSE,  /* the server closes within ms (after an optional reply) */
+	SCENARIO_STEP_SEND = 0,       /* text + CRLF; reads one reply */
+	SCENARIO_STEP_RAW,            /* exact bytes; reads `replies` replies (default 1) */
+	SCENARIO_STEP_DATA,           /* body, dot-stuffed, CRLF line ends, then CRLF.CRLF */
+	SCENARIO_STEP_PIPELINE,       /* children's bytes in one write, then their replies */
+	SCENARIO_STEP_REPEAT,         /* child step `count` times */
+	SCENARIO_STEP_STARTTLS,       /* STARTTLS, expect 220 (or as given), TLS handshake */
+	SCENARIO_STEP_SLEEP,          /* wait ms */
+	SCENARIO_STEP_EXPECT,         /* read one reply without sending (e.g. after raw) */
+	SCENARIO_STEP_EXPECT_CLOSE,   /* the server closes within ms (after an optional reply) */
 	SCENARIO_STEP_EXPECT_SILENCE, /* no byte arrives within ms */
 	SCENARIO_STEP_COUNT
 };
 
 struct scenario_step {
 	enum scenario_step_kind kind;
-	unsigned line, column;       /* where the step starts in the file (1-based) */
-	char *text;                  /* send/raw/data: template text (variables unexpanded) */
-	size_t len;                  /* raw: decoded byte length; others: strlen(text) */
-	unsigned replies;            /* raw: replies to read (0 = none) */
-	unsigned count;              /* repeat */
-	unsigned ms;                 /* sleep, expect_close, expect_silence */
-	bool tls_handshake;          /* starttls: do the handshake after 220 (default true) */
+	unsigned line, column;          /* where the step starts in the file (1-based) */
+	char *text;                     /* send/raw/data: template text (variables unexpanded) */
+	size_t len;                     /* raw: decoded byte length; others: strlen(text) */
+	unsigned replies;               /* raw: replies to read (0 = none) */
+	unsigned count;                 /* repeat */
+	unsigned ms;                    /* sleep, expect_close, expect_silence */
+	bool tls_handshake;             /* starttls: do the handshake after 220 (default true) */
 	struct scenario_step *children; /* pipeline: steps; repeat: exactly one */
 	size_t nchildren;
 	struct scenario_expect expect;
@@ -76,25 +79,25 @@ struct scenario_step {
 struct scenario {
 	char *id;
 	char *title;
-	char *description;           /* optional: what it provokes and why */
-	char **rules;                /* rule IDs from RULES.md */
+	char *description; /* optional: what it provokes and why */
+	char **rules;      /* rule IDs from RULES.md */
 	size_t nrules;
 	char **tags;
 	size_t ntags;
 	enum scenario_level level;
-	char **requires;             /* EHLO keywords; missing ones skip the scenario */
+	char **requires; /* EHLO keywords; missing ones skip the scenario */
 	size_t nrequires;
-	bool tls;                    /* run over a STARTTLS-upgraded session (--starttls or tls: true) */
+	bool tls; /* run over a STARTTLS-upgraded session (--starttls or tls: true) */
 	struct scenario_expect greeting; /* default: 220 */
 	struct scenario_step *steps;
 	size_t nsteps;
-	const char *file;            /* the file it came from (owned by scenario_file) */
-	unsigned line;               /* where the document starts */
+	const char *file; /* the file it came from (owned by scenario_file) */
+	unsigned line;    /* where the document starts */
 };
 
 struct scenario_file {
 	char *path;
-	struct scenario *scenarios;  /* one per YAML document */
+	struct scenario *scenarios; /* one per YAML document */
 	size_t count;
 };
 
@@ -110,7 +113,15 @@ const char *scenario_step_name(enum scenario_step_kind kind);
 /* Returns true when code matches one of e's codes (or e has none). */
 bool scenario_expect_code_ok(const struct scenario_expect *e, unsigned code);
 
-/* Writes e's codes as "[500, 501, 5xx]" into out (capacity cap). */
+/* Writes e's codes as "[500, 501, 5xx]" into out (capacity cap), or "any" when e has none. */
 void scenario_expect_codes_str(const struct scenario_expect *e, char *out, size_t cap);
+
+/*
+ * Compiles e->text_re into re with REG_EXTENDED | REG_NOSUB; when e->text_icase,
+ * without its "(?i)" and with REG_ICASE. Returns regcomp's result (0 = ok; then
+ * regfree(re) later). The loader compiled it once already, so a failure here
+ * means out of memory.
+ */
+int scenario_expect_text_compile(const struct scenario_expect *e, regex_t *re);
 
 #endif

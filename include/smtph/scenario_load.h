@@ -12,10 +12,26 @@
 #include "smtph/scenario.h"
 
 /* Caps the loader enforces on its input (libyaml 0.2.5 has none of its own). */
-#define SCENARIO_LOAD_MAX_FILE (4u * 1024 * 1024)
-#define SCENARIO_LOAD_MAX_DEPTH 16
-#define SCENARIO_LOAD_MAX_STEPS 4096
-#define SCENARIO_LOAD_MAX_REPEAT 1000000
+#define SCENARIO_LOAD_MAX_FILE      (4u * 1024 * 1024) /* bytes in one file */
+#define SCENARIO_LOAD_MAX_DEPTH     16                 /* nested YAML collections */
+#define SCENARIO_LOAD_MAX_STEPS     4096    /* steps in one scenario, children included */
+#define SCENARIO_LOAD_MAX_REPEAT    1000000 /* repeat: count */
+#define SCENARIO_LOAD_MAX_NODES     262144  /* YAML nodes in one file */
+#define SCENARIO_LOAD_MAX_SCENARIOS 4096    /* documents in one file */
+#define SCENARIO_LOAD_MAX_ID        128     /* bytes in an id */
+#define SCENARIO_LOAD_MAX_LIST      64      /* rules, tags, requires, ehlo_has, ehlo_lacks */
+#define SCENARIO_LOAD_MAX_REPLIES   1000    /* raw: replies */
+#define SCENARIO_LOAD_MAX_MS        600000  /* sleep, expect_close, expect_silence */
+#define SCENARIO_LOAD_CLOSE_MS      5000    /* expect_close: true */
+
+struct profile;
+
+/* What else the loader accepts as a ${name} besides the reference profile's names. */
+struct scenario_load_opts {
+	const struct profile *profile; /* every name this profile defines (NULL: none) */
+	const char *const *vars;       /* nvars more names */
+	size_t nvars;
+};
 
 /*
  * Loads path into *out. Returns 0; or -1 with one line in err (capacity
@@ -25,6 +41,13 @@ int scenario_load_file(const char *path, struct scenario_file *out, char *err, s
 
 /* The same from memory (name is used in messages). For tests and fuzzing. */
 int scenario_load_buffer(const char *name, const char *data, size_t len, struct scenario_file *out,
-			 char *err, size_t errlen);
+                         char *err, size_t errlen);
+
+/* The same two with opts (NULL = only the reference profile's variable names). */
+int scenario_load_file_opts(const char *path, const struct scenario_load_opts *opts,
+                            struct scenario_file *out, char *err, size_t errlen);
+int scenario_load_buffer_opts(const char *name, const char *data, size_t len,
+                              const struct scenario_load_opts *opts, struct scenario_file *out,
+                              char *err, size_t errlen);
 
 #endif

@@ -19,11 +19,11 @@
  * their own on top of the caps, so "timeout" or "closed" still shows after the
  * cap was reached (and the first drop adds a note saying so).
  */
-#define TRANSCRIPT_MAX_BYTES      (256 * 1024)
-#define TRANSCRIPT_MAX_EVENTS     8192
-#define TRANSCRIPT_NOTE_RESERVE   (16 * 1024) /* bytes, for notes only */
-#define TRANSCRIPT_NOTE_EVENTS    64          /* events, for notes only */
-#define TRANSCRIPT_NOTE_MAX       1024        /* a formatted note is cut to this, with its NUL */
+#define TRANSCRIPT_MAX_BYTES    (256 * 1024)
+#define TRANSCRIPT_MAX_EVENTS   8192
+#define TRANSCRIPT_NOTE_RESERVE (16 * 1024) /* bytes, for notes only */
+#define TRANSCRIPT_NOTE_EVENTS  64          /* events, for notes only */
+#define TRANSCRIPT_NOTE_MAX     1024        /* a formatted note is cut to this, with its NUL */
 
 enum transcript_kind {
 	TRANSCRIPT_SENT = 0, /* client to server */
@@ -43,8 +43,8 @@ struct transcript {
 	struct transcript_event *ev; /* owned */
 	size_t nev;
 	size_t cap;
-	size_t dropped;              /* bytes not kept once the caps were reached */
-	double t0;                   /* monotonic start, ms (set by transcript_init) */
+	size_t dropped; /* bytes not kept once the caps were reached */
+	double t0;      /* monotonic start, ms (set by transcript_init) */
 };
 
 /* Empty record; starts the clock (t0 = now). */
@@ -54,13 +54,13 @@ void transcript_free(struct transcript *t);
 /*
  * Records bytes (adjacent SENT or RECV events of the same kind are merged; the
  * merged event keeps the time of its first bytes). TRANSCRIPT_NOTE goes the way
- * of transcript_note. len 0 records nothing. Never fails: over the caps (or out
+ * of transcript_note. A SENT/RECV len 0 records nothing. Never fails: over the caps (or out
  * of memory) it counts.
  */
 void transcript_add(struct transcript *t, enum transcript_kind kind, const char *p, size_t len);
 /* Records a note (one event each, never merged), cut to TRANSCRIPT_NOTE_MAX - 1 bytes. */
 void transcript_note(struct transcript *t, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 /* The bytes of event i (ev[i].len of them, not NUL-terminated); "" when i is out of range. */
 const char *transcript_bytes(const struct transcript *t, size_t i);
 /* Milliseconds since t0 (a monotonic clock). */

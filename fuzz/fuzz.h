@@ -1,0 +1,152 @@
+/*
+ * fuzz.h: what every fuzz target shares, and nothing else: the libFuzzer
+ * entry-point prototypes (one source serves clang -fsanitize=fuzzer, AFL++'s
+ * libAFLDriver and fuzz/driver_replay.c), FUZZ_CHECK for oracle failures
+ * (message + abort(), so every engine records a crash), a small PRNG that
+ * turns a few input bytes into chunk sizes, and bounded C-escaped printing.
+ * Header-only: static inline helpers, no state.
+ */
+#ifndef SMTPH_FUZZ_H
+#define SMTPH_FUZZ_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* Prints up to max octets of p[0..n) C-escaped ("\r\n\x00"), then "..." if cut. */
+static inline void
+fuzz_print_escaped(FILE *f, const void *p, size_t n, size_t max)
+{
+	const unsigned char *s = p;
+
+	for (size_t i = 0; i < n && i < max; i++) {
+		unsigned char c = s[i];
+
+		if (c == '\r')
+			fputs("\\r", f);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c == '\\' || c == '"')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+	if (n > max)
+		fputs("...", f);
+}
+
+static inline void __attribute__((noreturn, format(printf, 3, 4)))
+fuzz_fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "\n==FUZZ-ORACLE== %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+	abort();
+}
+
+/* An oracle: when cond is false, print what was violated and abort(). */
+#define FUZZ_CHECK(cond, ...)                                                                      \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			fuzz_fail(__FILE__, __LINE__, "check failed: " #cond ": " __VA_ARGS__);    \
+	} while (0)
+
+/* True when the slice [p, p+n) lies inside [base, base+len] (empty slices may sit at the end). */
+static inline bool
+fuzz_in_bounds(const void *base, size_t len, const void *p, size_t n)
+{
+	const char *b = base, *q = p;
+
+	if (n == 0 && q == NULL)
+		return true;
+	return q >= b && q <= b + len && n <= (size_t)(b + len - q);
+}
+
+/* xorshift64*: deterministic chunk sizes from a few seed octets of the input. */
+struct fuzz_rng {
+	uint64_t s;
+};
+
+static inline void
+fuzz_rng_init(struct fuzz_rng *r, uint64_t seed)
+{
+	r->s = seed * UINT64_C(0x9E3779B97F4A7C15) + UINT64_C(0x2545F4914F6CDD1D);
+	if (r->s == 0)
+		r->s = 1;
+}
+
+static inline uint64_t
+fuzz_rng_next(struct fuzz_rng *r)
+{
+	r->s ^= r->s >> 12;
+	r->s ^= r->s << 25;
+	r->s ^= r->s >> 27;
+	return r->s * UINT64_C(0x2545F4914F6CDD1D);
+}
+
+/*
+ * The size of the next chunk of a stream with left > 0 octets to go: mostly
+ * 1 to 8 octets (every boundary matters to a carry state), sometimes up to
+ * 64 or 1024, sometimes all that is left. Returns 1..left.
+ */
+static inline size_t
+fuzz_chunk(struct fuzz_rng *r, size_t left)
+{
+	uint64_t x = fuzz_rng_next(r);
+	size_t n;
+
+	switch (x & 7) {
+	case 0:
+		n = left;
+		break;
+	case 1:
+		n = 1 + (size_t)((x >> 8) % 1024);
+		break;
+	case 2:
+	case 3:
+		n = 1 + (size_t)((x >> 8) % 64);
+		break;
+	default:
+		n = 1 + (size_t)((x >> 8) % 8);
+		break;
+	}
+	return n < left ? n : left;
+}
+
+/* Reads two octets as a chunking seed (little-endian); 0 when absent. */
+static inline uint64_t
+fuzz_seed16(const uint8_t *p, size_t n)
+{
+	return n >= 2 ? (uint64_t)p[0] | ((uint64_t)p[1] << 8) : n == 1 ? p[0] : 0;
+}
+
+/* Returns a malloc'ed exact-size copy (so ASan sees any read past n), or aborts. */
+static inline char *
+fuzz_dup(const void *p, size_t n)
+{
+	char *q = malloc(n > 0 ? n : 1);
+
+	if (q == NULL)
+		abort();
+	if (n > 0)
+		memcpy(q, p, n);
+	return q;
+}
+
+#endif

@@ -1,0 +1,757 @@
+/*
+ * fuzz_server_session.c: the reference server's session state machine
+ * (server_session_*), in-process, no sockets, with an in-memory sink.
+ * Octet 0 picks a preset state reached by fixed commands (fresh, after HELO,
+ * EHLO, MAIL, RCPT, inside DATA, after STARTTLS, after STARTTLS + EHLO), the
+ * configuration (AUTH before TLS, small limits) and sink failures; the rest is
+ * what the client sends. The input runs twice:
+ *   1. one line at a time (each chunk ends at an LF, or at a BDAT chunk's
+ *      end), so every reply is attributed to its command; checked:
+ *      every reply is well-formed per smtp_reply_parse, with enhanced codes
+ *      once EHLO was answered (RFC 2034; not on EHLO/HELO replies, not after
+ *      TLS until the next EHLO, RFC 3207 4.2); exactly one reply per command
+ *      line, DATA end or BDAT chunk (plus a closing 421); a DATA reply only
+ *      after CRLF.CRLF (PROBES.md 1), 250 only after the sink's commit, the
+ *      committed message equal to the unstuffed DATA or the BDAT octets sent;
+ *      EHLO keywords consistent with TLS/AUTH state; the sink's call order.
+ *   2. all at once (PROBES.md 10, pipelining): the same output and the same
+ *      committed messages, up to a STARTTLS, whose buffered tail is dropped
+ *      (PROBES.md 2).
+ */
+#include "fuzz.h"
+
+#include "smtph/server.h"
+#include "smtph/smtp_command.h"
+#include "smtph/smtp_ehlo.h"
+#include "smtph/smtp_reply.h"
+
+/* ---- small helpers -------------------------------------------------------- */
+
+struct bytes {
+	char *p;
+	size_t n, cap;
+};
+
+static void
+bytes_add(struct bytes *b, const void *p, size_t n)
+{
+	if (b->n + n > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		char *g;
+
+		while (cap < b->n + n)
+			cap *= 2;
+		g = realloc(b->p, cap);
+		if (g == NULL)
+			abort();
+		b->p = g;
+		b->cap = cap;
+	}
+	if (n > 0)
+		memcpy(b->p + b->n, p, n);
+	b->n += n;
+}
+
+static uint64_t
+fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ s[i]) * UINT64_C(0x100000001b3);
+	return h;
+}
+
+enum st {
+	ST_INIT,
+	ST_READY,
+	ST_MAIL,
+	ST_RCPT,
+	ST_DATA,
+	ST_BDAT,
+	ST_AUTH,
+	ST_TLS,
+	ST_CLOSED,
+	ST_OTHER
+};
+
+static enum st
+state_of(const struct server_session *s)
+{
+	static const char *const names[] = { "INIT", "READY", "MAIL", "RCPT", "DATA",
+					     "BDAT", "AUTH",  "TLS",  "CLOSED" };
+	const char *n = server_session_state_name(s);
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(n, names[i]) == 0)
+			return (enum st)i;
+	}
+	return ST_OTHER;
+}
+
+static bool
+is_cmd_state(enum st st)
+{
+	return st == ST_INIT || st == ST_READY || st == ST_MAIL || st == ST_RCPT;
+}
+
+/* ---- configurations ------------------------------------------------------- */
+
+enum {
+	OPT_PRESET = 7,
+	OPT_AUTH_PLAIN = 1u << 3,  /* auth_plaintext: AUTH before TLS */
+	OPT_SMALL = 1u << 4,       /* max_message 64, max_errors 3, max_recipients 3 */
+	OPT_FAIL_WRITE = 1u << 5,
+	OPT_FAIL_COMMIT = 1u << 6,
+	OPT_FAIL_BEGIN = 1u << 7,
+};
+
+static struct server_config configs[4];
+static bool configs_ready;
+
+static void
+configs_init(void)
+{
+	if (configs_ready)
+		return;
+	for (int i = 0; i < 4; i++) {
+		if (server_config_defaults(&configs[i]) < 0)
+			abort();
+		configs[i].auth_plaintext = (i & 1) != 0;
+		if (i & 2) {
+			configs[i].max_message = 64;
+			configs[i].max_errors = 3;
+			configs[i].max_recipients = 3;
+		}
+	}
+	configs_ready = true;
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	configs_init();
+	return 0;
+}
+
+/* ---- presets -------------------------------------------------------------- */
+
+struct preset {
+	const char *bytes;
+	enum st want;
+};
+
+#define P_EHLO "EHLO client.test\r\n"
+#define P_MAIL P_EHLO "MAIL FROM:<sender@client.test>\r\n"
+#define P_RCPT P_MAIL "RCPT TO:<alice@example.test>\r\n"
+
+static const struct preset presets[8] = {
+	{ "", ST_INIT },
+	{ "HELO client.test\r\n", ST_READY },
+	{ P_EHLO, ST_READY },
+	{ P_MAIL, ST_MAIL },
+	{ P_RCPT, ST_RCPT },
+	{ P_RCPT "DATA\r\n", ST_DATA },
+	{ P_EHLO "STARTTLS\r\n", ST_INIT },
+	{ P_EHLO "STARTTLS\r\n" P_EHLO, ST_READY },
+};
+
+/* ---- the memory sink ------------------------------------------------------ */
+
+enum msg_mode { MODE_NONE, MODE_DATA, MODE_BDAT };
+
+struct sink_summary {
+	unsigned begins, aborts, commit_ok, commit_fail;
+	uint64_t committed_hash; /* over every committed message, with lengths */
+};
+
+struct sink {
+	bool open;
+	bool commit_failed; /* commit() said -1: abort() must follow */
+	bool fail_begin, fail_write, fail_commit;
+	bool checked;       /* run 1: compare committed content with the model */
+	struct bytes cur;   /* content of the open message */
+	struct sink_summary sum;
+	/* the model's expectation, set by run 1 */
+	enum msg_mode mode;
+	const struct bytes *data_raw; /* DATA: raw octets after the 354 */
+	const struct bytes *bdat_raw; /* BDAT: chunk octets of this message */
+};
+
+static int
+sink_begin(void *ctx, const struct server_envelope *env)
+{
+	struct sink *k = ctx;
+
+	FUZZ_CHECK(!k->open, "sink begin() while a message is open");
+	FUZZ_CHECK(env != NULL && env->sender != NULL && env->nrcpts >= 1 && env->rcpts != NULL,
+		   "begin() without sender or recipients");
+	for (size_t i = 0; i < env->nrcpts; i++)
+		FUZZ_CHECK(env->rcpts[i] != NULL && strchr(env->rcpts[i], '@') != NULL,
+			   "recipient %zu is not user@domain", i);
+	FUZZ_CHECK(env->protocol != NULL &&
+			   (strcmp(env->protocol, "SMTP") == 0 || strcmp(env->protocol, "ESMTP") == 0 ||
+			    strcmp(env->protocol, "ESMTPS") == 0 ||
+			    strcmp(env->protocol, "ESMTPA") == 0 ||
+			    strcmp(env->protocol, "ESMTPSA") == 0),
+		   "protocol %s", env->protocol != NULL ? env->protocol : "(null)");
+	k->sum.begins++;
+	if (k->fail_begin)
+		return -1;
+	k->open = true;
+	k->commit_failed = false;
+	k->cur.n = 0;
+	return 0;
+}
+
+static int
+sink_write(void *ctx, const char *data, size_t len)
+{
+	struct sink *k = ctx;
+
+	FUZZ_CHECK(k->open && !k->commit_failed, "sink write() with no open message");
+	FUZZ_CHECK(len > 0 && data != NULL, "empty write()");
+	bytes_add(&k->cur, data, len);
+	return k->fail_write ? -1 : 0;
+}
+
+/* RFC 5321 4.5.2: the content is the octets before the CRLF "." CRLF, each line's leading dot removed. */
+static void
+ref_unstuff_data(const struct bytes *raw, struct bytes *out)
+{
+	size_t end = raw->n;
+
+	/* raw ends with the terminator ".\r\n" (after the CRLF that ends the content) */
+	FUZZ_CHECK(raw->n >= 3 && memcmp(raw->p + raw->n - 3, ".\r\n", 3) == 0,
+		   "DATA committed without the terminator");
+	end -= 3;
+	for (size_t i = 0; i < end; i++) {
+		bool bol = i == 0 || (i >= 2 && raw->p[i - 2] == '\r' && raw->p[i - 1] == '\n');
+
+		if (bol && raw->p[i] == '.')
+			continue;
+		bytes_add(out, raw->p + i, 1);
+	}
+}
+
+static int
+sink_commit(void *ctx)
+{
+	struct sink *k = ctx;
+
+	FUZZ_CHECK(k->open && !k->commit_failed, "sink commit() with no open message");
+	if (k->checked) {
+		if (k->mode == MODE_DATA) {
+			struct bytes want = { 0 };
+
+			ref_unstuff_data(k->data_raw, &want);
+			FUZZ_CHECK(want.n == k->cur.n &&
+					   (want.n == 0 || memcmp(want.p, k->cur.p, want.n) == 0),
+				   "committed DATA message of %zu octets, client sent %zu", k->cur.n,
+				   want.n);
+			free(want.p);
+		} else if (k->mode == MODE_BDAT) {
+			FUZZ_CHECK(k->bdat_raw->n == k->cur.n &&
+					   (k->cur.n == 0 ||
+					    memcmp(k->bdat_raw->p, k->cur.p, k->cur.n) == 0),
+				   "committed BDAT message of %zu octets, chunks held %zu", k->cur.n,
+				   k->bdat_raw->n);
+		} else {
+			FUZZ_CHECK(0, "commit() outside DATA/BDAT");
+		}
+	}
+	if (k->fail_commit) {
+		k->commit_failed = true;
+		k->sum.commit_fail++;
+		return -1;
+	}
+	k->open = false;
+	k->sum.commit_ok++;
+	k->sum.committed_hash = fnv(k->sum.committed_hash, &k->cur.n, sizeof(k->cur.n));
+	k->sum.committed_hash = fnv(k->sum.committed_hash, k->cur.p, k->cur.n);
+	return 0;
+}
+
+static void
+sink_abort(void *ctx)
+{
+	struct sink *k = ctx;
+
+	FUZZ_CHECK(k->open, "sink abort() with no open message");
+	k->open = false;
+	k->commit_failed = false;
+	k->sum.aborts++;
+}
+
+static const struct server_sink_ops sink_ops = { sink_begin, sink_write, sink_commit,
+						 sink_abort };
+
+/* ---- one run -------------------------------------------------------------- */
+
+struct reply_info {
+	unsigned code;
+	size_t off, len; /* in the run's output log */
+};
+
+struct run {
+	const struct server_config *cfg;
+	struct server_session *s;
+	struct sink sink;
+	struct bytes out; /* every octet the server wrote */
+	/* run 1 model */
+	bool esmtp, tls;
+	struct bytes line;     /* the current command line so far (capped) */
+	size_t line_total;
+	struct bytes data_raw; /* DATA: octets after the 354 */
+	struct bytes bdat_raw; /* BDAT: octets of this message's chunks */
+	uint64_t bdat_left;
+	bool bdat_last;
+	/* snapshot at the first STARTTLS of the client's part (run 1) */
+	bool tls_seen;
+	size_t tls_out;
+	struct sink_summary tls_sum;
+	struct reply_info rep[8];
+	size_t nrep;
+};
+
+static void
+run_init(struct run *r, const struct server_config *cfg)
+{
+	memset(r, 0, sizeof(*r));
+	r->cfg = cfg;
+	r->s = server_session_new(cfg, &sink_ops, &r->sink, "192.0.2.1");
+	if (r->s == NULL)
+		abort();
+}
+
+static void
+run_free(struct run *r)
+{
+	server_session_free(&r->s);
+	FUZZ_CHECK(r->s == NULL, "session_free did not clear the pointer");
+	FUZZ_CHECK(!r->sink.open, "message left open after session_free");
+	free(r->out.p);
+	free(r->line.p);
+	free(r->data_raw.p);
+	free(r->bdat_raw.p);
+	free(r->sink.cur.p);
+}
+
+/*
+ * Takes the session's pending output, appends it to the log and parses it
+ * as replies. expect_esc(i) says whether reply i must carry enhanced codes;
+ * with check false (run 2) the output is only logged.
+ */
+static void
+drain(struct run *r, bool check, bool esc_first, bool esc_rest)
+{
+	size_t len = 0, off = 0;
+	const char *o = server_session_out(r->s, &len);
+	struct smtp_reply_parser p;
+
+	r->nrep = 0;
+	if (len == 0)
+		return;
+	FUZZ_CHECK(o != NULL, "output pointer NULL with %zu octets", len);
+	bytes_add(&r->out, o, len);
+	if (check) {
+		smtp_reply_parser_init(&p, NULL);
+		while (off < len) {
+			struct smtp_reply rep;
+			struct smtp_error err = { SMTP_ERR_NONE, 0 };
+			size_t used = 0;
+			int rc;
+
+			smtp_reply_parser_expect_esc(&p, r->nrep == 0 ? esc_first : esc_rest);
+			rc = smtp_reply_parse(&p, o + off, len - off, &used, &rep, &err);
+			if (rc != 1) {
+				fprintf(stderr, "server output: \"");
+				fuzz_print_escaped(stderr, o, len, 2000);
+				fprintf(stderr, "\"\n");
+			}
+			FUZZ_CHECK(rc != 0, "the server wrote an incomplete reply");
+			FUZZ_CHECK(rc == 1, "malformed reply (%s at %zu, esc %s)",
+				   smtp_error_name(err.code), off + err.offset,
+				   (r->nrep == 0 ? esc_first : esc_rest) ? "expected" : "not expected");
+			if (r->nrep < sizeof(r->rep) / sizeof(r->rep[0])) {
+				r->rep[r->nrep].code = rep.code;
+				r->rep[r->nrep].off = r->out.n - len + off;
+				r->rep[r->nrep].len = used;
+			}
+			r->nrep++;
+			off += used;
+		}
+	}
+	server_session_out_consume(r->s, len);
+	{
+		size_t left = 1;
+
+		(void)server_session_out(r->s, &left);
+		FUZZ_CHECK(left == 0, "out_consume left %zu octets", left);
+	}
+}
+
+/* Checks an EHLO 250 reply's keywords against what the server may offer now. */
+static void
+check_ehlo_reply(const struct run *r, const struct reply_info *ri)
+{
+	struct smtp_reply_parser p;
+	struct smtp_reply rep;
+	struct smtp_ehlo e;
+	size_t used = 0;
+
+	smtp_reply_parser_init(&p, NULL);
+	FUZZ_CHECK(smtp_reply_parse(&p, r->out.p + ri->off, ri->len, &used, &rep, NULL) == 1,
+		   "EHLO reply does not re-parse");
+	FUZZ_CHECK(smtp_ehlo_parse(&rep, &e, NULL) == 0, "EHLO reply does not read as EHLO");
+	FUZZ_CHECK((e.ext & SMTP_EXT_ENHANCEDSTATUSCODES) && (e.ext & SMTP_EXT_PIPELINING) &&
+			   (e.ext & SMTP_EXT_SIZE) && e.size_max == r->cfg->max_message,
+		   "EHLO lacks ENHANCEDSTATUSCODES/PIPELINING/SIZE %llu",
+		   (unsigned long long)r->cfg->max_message);
+	/* RFC 3207 4.2: no STARTTLS offered inside TLS. */
+	FUZZ_CHECK(((e.ext & SMTP_EXT_STARTTLS) != 0) == (r->cfg->tls && !r->tls),
+		   "STARTTLS offered %d inside TLS %d", (e.ext & SMTP_EXT_STARTTLS) != 0, r->tls);
+	/* RULES SEC-06: AUTH only under TLS unless configured. */
+	FUZZ_CHECK(((e.ext & SMTP_EXT_AUTH) != 0) == (r->tls || r->cfg->auth_plaintext),
+		   "AUTH offered %d (tls %d)", (e.ext & SMTP_EXT_AUTH) != 0, r->tls);
+}
+
+/* The verb of a complete line, for the HELO/EHLO exemption: 1 HELO, 2 EHLO, 0 other. */
+static int
+greeting_verb(const struct bytes *line)
+{
+	struct smtp_slice v = { line->p, line->n < 4 ? line->n : 4 };
+
+	if (line->n > 4 && line->p[4] != ' ' && line->p[4] != '\t' && line->p[4] != '\r')
+		return 0;
+	if (smtp_slice_eq_ci(v, "HELO"))
+		return 1;
+	if (smtp_slice_eq_ci(v, "EHLO"))
+		return 2;
+	return 0;
+}
+
+static bool
+ends_crlf(const struct bytes *b)
+{
+	return b->n >= 2 && b->p[b->n - 2] == '\r' && b->p[b->n - 1] == '\n';
+}
+
+static void
+after_tls(struct run *r)
+{
+	unsigned ev = server_session_events(r->s);
+
+	FUZZ_CHECK(state_of(r->s) == ST_TLS, "TLS event in state %s",
+		   server_session_state_name(r->s));
+	(void)ev;
+	server_session_tls_done(r->s, true);
+	FUZZ_CHECK(!(server_session_events(r->s) & SERVER_EV_TLS), "TLS event not cleared");
+	FUZZ_CHECK(state_of(r->s) == ST_INIT, "after TLS: state %s",
+		   server_session_state_name(r->s));
+	r->tls = true;
+	r->esmtp = false;
+	r->line.n = 0;
+	r->line_total = 0;
+}
+
+/*
+ * Run 1: feeds one chunk (a line, a DATA line, or a BDAT chunk's octets) and
+ * checks the replies it caused. Returns the octets consumed, 0 once the
+ * session is closed.
+ */
+static size_t
+step(struct run *r, const char *p, size_t n, bool client_part)
+{
+	enum st before = state_of(r->s), after;
+	size_t c, taken;
+	struct sink_summary sum0 = r->sink.sum;
+	bool line_done = false, data_end = false, bdat_end = false;
+	int greet = 0;
+	bool esc_first = r->esmtp;
+
+	if (before == ST_CLOSED)
+		return 0;
+	FUZZ_CHECK(before != ST_TLS && before != ST_OTHER, "state %s between chunks",
+		   server_session_state_name(r->s));
+	if (before == ST_BDAT) {
+		c = r->bdat_left < n ? (size_t)r->bdat_left : n;
+	} else {
+		const char *lf = memchr(p, '\n', n);
+
+		c = lf != NULL ? (size_t)(lf - p) + 1 : n;
+	}
+	/* the model's view of the chunk, before the server sees it */
+	r->sink.mode = MODE_NONE;
+	if (before == ST_DATA) {
+		bytes_add(&r->data_raw, p, c);
+		data_end = r->data_raw.n >= 3 && memcmp(r->data_raw.p + r->data_raw.n - 3, ".\r\n", 3) == 0 &&
+			   (r->data_raw.n == 3 || (r->data_raw.n >= 5 &&
+						  memcmp(r->data_raw.p + r->data_raw.n - 5, "\r\n", 2) == 0));
+		r->sink.mode = MODE_DATA;
+	} else if (before == ST_BDAT) {
+		if (r->sink.open)
+			bytes_add(&r->bdat_raw, p, c);
+		r->bdat_left -= c;
+		bdat_end = r->bdat_left == 0;
+		r->sink.mode = MODE_BDAT;
+	} else {
+		if (r->line.n < 1024)
+			bytes_add(&r->line, p, c < 1024 - r->line.n ? c : 1024 - r->line.n);
+		r->line_total += c;
+		/* a line ends at CRLF: the chunk's LF with a CR before it, in this line */
+		line_done = c >= 1 && p[c - 1] == '\n' &&
+			    ((c >= 2 && p[c - 2] == '\r') ||
+			     (c == 1 && r->line_total >= 2 && r->line.n >= 2 &&
+			      r->line.p[r->line.n - 2] == '\r'));
+		if (is_cmd_state(before) && line_done)
+			greet = greeting_verb(&r->line);
+		r->sink.mode = MODE_BDAT; /* BDAT 0 LAST commits from a command line */
+	}
+	if (greet != 0)
+		esc_first = false; /* HELO/EHLO replies carry no enhanced code */
+	taken = server_session_feed(r->s, p, c);
+	after = state_of(r->s);
+	FUZZ_CHECK(taken == c || after == ST_CLOSED || after == ST_TLS, "feed took %zu of %zu in %s",
+		   taken, c, server_session_state_name(r->s));
+	drain(r, true, esc_first, r->esmtp);
+
+	/* the model follows the replies */
+	if (greet != 0 && r->nrep >= 1 && r->rep[0].code == 250) {
+		r->esmtp = greet == 2;
+		if (greet == 2)
+			check_ehlo_reply(r, &r->rep[0]);
+	}
+	if (r->nrep >= 2)
+		FUZZ_CHECK(r->nrep == 2 && r->rep[1].code == 421 && after == ST_CLOSED,
+			   "%zu replies to one chunk in %s (second %u)", r->nrep,
+			   before == ST_DATA ? "DATA" : before == ST_BDAT ? "BDAT" : "command mode",
+			   r->rep[1].code);
+	switch (before) {
+	case ST_DATA:
+		/* PROBES.md 1: only CRLF "." CRLF ends DATA; exactly one reply then. */
+		if (data_end) {
+			FUZZ_CHECK(r->nrep == 1, "%zu replies at the end of DATA", r->nrep);
+			FUZZ_CHECK(r->rep[0].code == 250 || r->rep[0].code == 451 ||
+					   r->rep[0].code == 552 || r->rep[0].code == 554,
+				   "end of DATA answered %u", r->rep[0].code);
+			FUZZ_CHECK(after == ST_READY, "after DATA: %s", server_session_state_name(r->s));
+		} else {
+			FUZZ_CHECK(r->nrep == 0, "reply %u inside DATA without CRLF.CRLF",
+				   r->nrep > 0 ? r->rep[0].code : 0);
+			FUZZ_CHECK(after == ST_DATA, "left DATA without CRLF.CRLF: %s",
+				   server_session_state_name(r->s));
+		}
+		break;
+	case ST_BDAT:
+		if (bdat_end) {
+			FUZZ_CHECK(r->nrep == 1, "%zu replies at the end of a BDAT chunk", r->nrep);
+			FUZZ_CHECK(after != ST_BDAT, "still in BDAT after the chunk");
+		} else {
+			FUZZ_CHECK(r->nrep == 0 && after == ST_BDAT, "reply inside a BDAT chunk");
+		}
+		break;
+	default:
+		if (!line_done) {
+			FUZZ_CHECK(r->nrep == 0 || (r->nrep == 2 && r->rep[0].code == 500),
+				   "%zu replies before the line ended", r->nrep);
+		} else if (after == ST_BDAT) {
+			FUZZ_CHECK(r->nrep == 0, "reply before the BDAT chunk");
+		} else {
+			FUZZ_CHECK(r->nrep >= 1, "no reply to a command line");
+		}
+		break;
+	}
+	/* 250 only after a successful commit; a commit always gets its 250. */
+	{
+		unsigned commits = r->sink.sum.commit_ok - sum0.commit_ok;
+		bool ended_msg = data_end || (bdat_end && r->bdat_last) ||
+				 (line_done && is_cmd_state(before));
+
+		FUZZ_CHECK(commits <= 1 && (commits == 0 || ended_msg), "commit at the wrong time");
+		if (commits == 1)
+			FUZZ_CHECK(r->nrep >= 1 && r->rep[0].code == 250, "commit answered %u",
+				   r->nrep > 0 ? r->rep[0].code : 0);
+		if ((data_end || (bdat_end && r->bdat_last)) && r->nrep >= 1 && r->rep[0].code == 250)
+			FUZZ_CHECK(commits == 1, "250 for a message that was not committed");
+	}
+	/* model bookkeeping for the next chunk */
+	if (before == ST_DATA && data_end)
+		r->data_raw.n = 0;
+	if (line_done) {
+		if (after == ST_DATA && before != ST_DATA)
+			r->data_raw.n = 0;
+		if (after == ST_BDAT) {
+			struct smtp_command cmd;
+
+			FUZZ_CHECK(r->line_total <= 512 && r->line.n >= 2 &&
+					   smtp_command_parse(r->line.p, r->line.n - 2, &cmd, NULL) == 0 &&
+					   cmd.verb == SMTP_VERB_BDAT && cmd.bdat_size > 0,
+				   "BDAT state from a line that is no BDAT command");
+			r->bdat_left = cmd.bdat_size;
+			r->bdat_last = cmd.bdat_last;
+		}
+		r->line.n = 0;
+		r->line_total = 0;
+	}
+	if (bdat_end && !r->sink.open)
+		r->bdat_raw.n = 0;
+	if (!r->sink.open && r->sink.sum.begins != sum0.begins)
+		r->bdat_raw.n = 0;
+	if (server_session_events(r->s) & SERVER_EV_TLS) {
+		FUZZ_CHECK(r->nrep >= 1 && r->rep[r->nrep - 1].code == 220, "TLS event without 220");
+		if (client_part && !r->tls_seen) {
+			r->tls_seen = true;
+			r->tls_out = r->out.n;
+			r->tls_sum = r->sink.sum;
+		}
+		after_tls(r);
+	}
+	if (state_of(r->s) == ST_CLOSED) {
+		FUZZ_CHECK(server_session_events(r->s) & SERVER_EV_CLOSE, "closed without CLOSE event");
+		return 0;
+	}
+	return taken;
+}
+
+/* A sink begin() starts a message: the BDAT octets the model counts start there. */
+static void
+run_checked(struct run *r, const struct preset *pre, unsigned opts, const char *s, size_t n)
+{
+	size_t pl = strlen(pre->bytes), off = 0;
+
+	r->sink.checked = true;
+	r->sink.data_raw = &r->data_raw;
+	r->sink.bdat_raw = &r->bdat_raw;
+	server_session_start(r->s);
+	drain(r, true, false, false);
+	FUZZ_CHECK(r->nrep == 1 && r->rep[0].code == 220, "greeting");
+	while (off < pl) {
+		size_t k = step(r, pre->bytes + off, pl - off, false);
+
+		FUZZ_CHECK(k > 0, "preset closed the session");
+		off += k;
+	}
+	FUZZ_CHECK(state_of(r->s) == pre->want, "preset reached %s",
+		   server_session_state_name(r->s));
+	r->sink.fail_begin = (opts & OPT_FAIL_BEGIN) != 0;
+	r->sink.fail_write = (opts & OPT_FAIL_WRITE) != 0;
+	r->sink.fail_commit = (opts & OPT_FAIL_COMMIT) != 0;
+	off = 0;
+	while (off < n) {
+		size_t k = step(r, s + off, n - off, true);
+
+		if (k == 0)
+			break;
+		off += k;
+	}
+	/* A closed session takes nothing more and says nothing more. */
+	if (state_of(r->s) == ST_CLOSED) {
+		size_t left = 1;
+
+		FUZZ_CHECK(server_session_feed(r->s, "NOOP\r\n", 6) == 0, "closed session took input");
+		(void)server_session_out(r->s, &left);
+		FUZZ_CHECK(left == 0, "closed session wrote");
+	}
+}
+
+/* Run 2: the preset line by line (as run 1), then the client's octets in one go. */
+static bool
+run_whole(struct run *r, const struct preset *pre, unsigned opts, const char *s, size_t n)
+{
+	size_t pl = strlen(pre->bytes), off = 0;
+	int idle = 0;
+
+	server_session_start(r->s);
+	drain(r, false, false, false);
+	while (off < pl) {
+		const char *lf = memchr(pre->bytes + off, '\n', pl - off);
+		size_t c = (size_t)(lf - (pre->bytes + off)) + 1;
+
+		off += server_session_feed(r->s, pre->bytes + off, c);
+		drain(r, false, false, false);
+		if (server_session_events(r->s) & SERVER_EV_TLS)
+			server_session_tls_done(r->s, true);
+	}
+	r->sink.fail_begin = (opts & OPT_FAIL_BEGIN) != 0;
+	r->sink.fail_write = (opts & OPT_FAIL_WRITE) != 0;
+	r->sink.fail_commit = (opts & OPT_FAIL_COMMIT) != 0;
+	off = 0;
+	while (state_of(r->s) != ST_CLOSED) {
+		size_t k = off < n ? server_session_feed(r->s, s + off, n - off) : 0;
+		size_t before = r->out.n;
+
+		off += k;
+		drain(r, false, false, false);
+		if (server_session_events(r->s) & SERVER_EV_TLS)
+			return true; /* the rest was sent in clear after STARTTLS: dropped */
+		if (state_of(r->s) == ST_CLOSED)
+			break;
+		if (k == 0) {
+			/* output was throttled: let the session go on with what it holds */
+			server_session_process(r->s);
+			drain(r, false, false, false);
+			if (server_session_events(r->s) & SERVER_EV_TLS)
+				return true;
+			if (r->out.n == before && ++idle > 2)
+				break;
+		}
+	}
+	return false;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct run one, two;
+	const struct preset *pre;
+	const struct server_config *cfg;
+	unsigned opts;
+	const char *s;
+	size_t n;
+	bool cut;
+
+	if (size < 1 || size > 300000)
+		return 0;
+	configs_init();
+	opts = data[0];
+	pre = &presets[opts & OPT_PRESET];
+	cfg = &configs[((opts & OPT_AUTH_PLAIN) ? 1 : 0) | ((opts & OPT_SMALL) ? 2 : 0)];
+	s = (const char *)data + 1;
+	n = size - 1;
+
+	run_init(&one, cfg);
+	run_checked(&one, pre, opts, s, n);
+	run_init(&two, cfg);
+	cut = run_whole(&two, pre, opts, s, n);
+	if (cut) {
+		FUZZ_CHECK(one.tls_seen, "STARTTLS took effect only when pipelined");
+		FUZZ_CHECK(two.out.n == one.tls_out && memcmp(two.out.p, one.out.p, two.out.n) == 0,
+			   "output up to STARTTLS differs: %zu octets pipelined, %zu line by line",
+			   two.out.n, one.tls_out);
+		FUZZ_CHECK(memcmp(&two.sink.sum, &one.tls_sum, sizeof(one.tls_sum)) == 0,
+			   "messages up to STARTTLS differ");
+	} else {
+		if (two.out.n != one.out.n || memcmp(two.out.p, one.out.p, one.out.n) != 0) {
+			size_t i = 0;
+
+			while (i < one.out.n && i < two.out.n && one.out.p[i] == two.out.p[i])
+				i++;
+			fprintf(stderr, "line by line, from %zu: \"", i);
+			fuzz_print_escaped(stderr, one.out.p + i, one.out.n - i, 600);
+			fprintf(stderr, "\"\npipelined, from %zu: \"", i);
+			fuzz_print_escaped(stderr, two.out.p + i, two.out.n - i, 600);
+			fprintf(stderr, "\"\n");
+		}
+		FUZZ_CHECK(two.out.n == one.out.n && memcmp(two.out.p, one.out.p, one.out.n) == 0,
+			   "pipelined output differs from line-by-line output");
+		FUZZ_CHECK(memcmp(&two.sink.sum, &one.sink.sum, sizeof(one.sink.sum)) == 0,
+			   "pipelined messages differ: %u/%u commits", two.sink.sum.commit_ok,
+			   one.sink.sum.commit_ok);
+	}
+	run_free(&one);
+	run_free(&two);
+	return 0;
+}

@@ -1,0 +1,883 @@
+/*
+ * test_server_session.c: table tests for the reference server's session state
+ * machine (server_session_*), driven byte-exactly over a nonblocking
+ * socketpair by a single-threaded pump. Expectations come from RULES.md and
+ * REPLY-CODES.md (rule IDs in the labels), not from the server's code: where a
+ * rule allows a set of codes, the row accepts the set. A memory sink records
+ * committed messages so rows can check delivery and content; one test uses
+ * the real Maildir sink.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tablecheck.h"
+
+#include "smtph/server.h"
+
+/* ---- rows -------------------------------------------------------------------------------------- */
+
+enum step_act { ACT_SEND = 0, ACT_SHUTDOWN };
+
+/* One client write: pre + pat x nrep + post, the whole repeated `times` times. */
+struct step {
+	const char *pre;
+	size_t plen;
+	const char *pat;
+	size_t patlen;
+	size_t nrep;
+	const char *post;
+	size_t postlen;
+	size_t times; /* 0 = once */
+	int act;
+};
+
+#define S(s)          { .pre = (s), .plen = sizeof(s) - 1 }
+#define REP(s, n)     { .pre = (s), .plen = sizeof(s) - 1, .times = (n) }
+#define LONG(p, t, n, q)                                                                           \
+	{ .pre = (p), .plen = sizeof(p) - 1, .pat = (t), .patlen = sizeof(t) - 1, .nrep = (n),     \
+	  .post = (q), .postlen = sizeof(q) - 1 }
+#define SHUTDOWN      { .act = ACT_SHUTDOWN }
+
+enum row_flags {
+	F_SMUGGLE = 1u << 0,  /* no message may carry "Subject: smuggled" as its own */
+	F_NOTRICKLE = 1u << 1 /* meaning depends on write boundaries (STARTTLS, one write) */
+};
+
+enum sink_fail { SF_NONE = 0, SF_WRITE, SF_COMMIT };
+
+struct sess_row {
+	const char *label;
+	const struct step *steps;
+	size_t nsteps;
+	const char *const *want; /* tokens; "||" separates alternatives */
+	size_t nwant;
+	int msgs;     /* committed messages wanted + 1; 0 = any */
+	int max_msgs; /* at most this many - 1; 0 = no bound */
+	const char *has; /* the last committed message contains ... */
+	size_t hlen;
+	const char *lacks; /* no committed message contains ... */
+	size_t llen;
+	unsigned flags;
+	int esc_from; /* 1 + first reply index whose enhanced code is checked; 0 = none */
+	int esc_to;   /* 1 + index after the last checked one; 0 = to the end */
+	int kw_reply; /* 1 + index of a reply whose lines are checked; 0 = none */
+	const char *kw_has;   /* space-separated EHLO keywords (KEY or KEY:ARG) that must be there */
+	const char *kw_lacks; /* ... that must not */
+	int kw_lines;         /* > 0: exactly that many lines; < 0: at least -kw_lines */
+	int sink_fail;
+};
+
+#define STEPS(...)                                                                                 \
+	.steps = (const struct step[]){ __VA_ARGS__ },                                             \
+	.nsteps = sizeof((const struct step[]){ __VA_ARGS__ }) / sizeof(struct step)
+#define WANT(...)                                                                                  \
+	.want = (const char *const[]){ __VA_ARGS__ },                                              \
+	.nwant = sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *)
+#define MSGS(n)       .msgs = (n) + 1
+#define MAXMSGS(n)    .max_msgs = (n) + 1
+#define HAS(s)        .has = (s), .hlen = sizeof(s) - 1
+#define LACKS(s)      .lacks = (s), .llen = sizeof(s) - 1
+#define ESC(a, b)     .esc_from = (a) + 1, .esc_to = (b) + 1
+#define ESC_FROM(a)   .esc_from = (a) + 1
+#define KW(i, h, l, n) .kw_reply = (i) + 1, .kw_has = (h), .kw_lacks = (l), .kw_lines = (n)
+
+/* Client lines used over and over. */
+#define EHLO    "EHLO client.test\r\n"
+#define MAILA   "MAIL FROM:<a@client.test>\r\n"
+#define RCPTPM  "RCPT TO:<postmaster@example.test>\r\n"
+#define RCPTAL  "RCPT TO:<alice@example.test>\r\n"
+#define NOOP    "NOOP\r\n"
+#define TXN     S(EHLO), S(MAILA), S(RCPTPM) /* steps that open a transaction: 220 250 250 250 */
+#define AUTH_OK "AGFsaWNlAGFsaWNlLXNlY3JldA==" /* \0alice\0alice-secret */
+
+static const struct sess_row rows[] = {
+	/* ---- greeting, QUIT, EHLO/HELO ---- */
+	{ "R5321-GREET-01 greeting", STEPS(S("")), WANT("220") },
+	{ "R5321-GREET-05 QUIT", STEPS(S("QUIT\r\n")), WANT("220", "221", "EOF") },
+	{ "R5321-GREET-09 EHLO multi-line", STEPS(S(EHLO)), WANT("220", "250"),
+	  KW(1, "PIPELINING SIZE 8BITMIME ENHANCEDSTATUSCODES SMTPUTF8 CHUNKING STARTTLS HELP",
+	     "AUTH", -2) },
+	{ "R5321-GREET-10 HELO single line", STEPS(S("HELO client.test\r\n")), WANT("220", "250"),
+	  KW(1, "", "", 1) },
+	{ "R5321-SYN-08 EHLO without argument", STEPS(S("EHLO\r\n")),
+	  WANT("220", "501|500|502|550") },
+	{ "R5321-SEQ-02 MAIL before EHLO", STEPS(S(MAILA)), WANT("220", "503") },
+	{ "R5321-SEQ-03 RCPT before MAIL", STEPS(S(EHLO), S(RCPTPM)), WANT("220", "250", "503") },
+	{ "R5321-SEQ-04 DATA before RCPT", STEPS(S(EHLO), S(MAILA), S("DATA\r\n")),
+	  WANT("220", "250", "250", "503|554") },
+	{ "R5321-SEQ-05 nested MAIL keeps the transaction",
+	  STEPS(S(EHLO), S(MAILA), S("MAIL FROM:<c@d.example>\r\n"), S(RCPTPM)),
+	  WANT("220", "250", "250", "503", "250") },
+	{ "R5321-SYN-06 unknown verb", STEPS(S(EHLO), S("XYZZY\r\n"), S(NOOP)),
+	  WANT("220", "250", "500", "250") },
+	{ "R5321-DATA-05 dot-unstuffing",
+	  STEPS(TXN, S("DATA\r\n"), S("..hidden\r\n...\r\n.\r\n")),
+	  WANT("220", "250", "250", "250", "354", "250"), MSGS(1), HAS(".hidden\r\n..\r\n"),
+	  LACKS("..hidden") },
+};
+
+/* ---- memory sink ------------------------------------------------------------------------------- */
+
+#define SINK_KEEP 8
+
+struct memsink {
+	int fail; /* enum sink_fail */
+	int begins, commits, aborts;
+	bool open;
+	char *cur;
+	size_t curlen, curcap;
+	char *msg[SINK_KEEP]; /* committed messages (the first SINK_KEEP) */
+	size_t mlen[SINK_KEEP];
+	size_t last_nrcpts;
+};
+
+static int
+mem_begin(void *ctx, const struct server_envelope *env)
+{
+	struct memsink *m = ctx;
+
+	assert_false(m->open);
+	m->begins++;
+	m->open = true;
+	m->curlen = 0;
+	m->last_nrcpts = env->nrcpts;
+	return 0;
+}
+
+static int
+mem_write(void *ctx, const char *data, size_t len)
+{
+	struct memsink *m = ctx;
+
+	assert_true(m->open);
+	if (m->fail == SF_WRITE)
+		return -1;
+	if (m->curlen + len > m->curcap) {
+		size_t cap = m->curcap ? m->curcap : 4096;
+		while (cap < m->curlen + len)
+			cap *= 2;
+		char *p = realloc(m->cur, cap);
+		assert_non_null(p);
+		m->cur = p;
+		m->curcap = cap;
+	}
+	memcpy(m->cur + m->curlen, data, len);
+	m->curlen += len;
+	return 0;
+}
+
+static int
+mem_commit(void *ctx)
+{
+	struct memsink *m = ctx;
+
+	assert_true(m->open);
+	m->open = false;
+	if (m->fail == SF_COMMIT)
+		return -1;
+	if (m->commits < SINK_KEEP) {
+		char *p = malloc(m->curlen + 1);
+		assert_non_null(p);
+		memcpy(p, m->cur ? m->cur : "", m->curlen);
+		p[m->curlen] = '\0';
+		m->msg[m->commits] = p;
+		m->mlen[m->commits] = m->curlen;
+	}
+	m->commits++;
+	return 0;
+}
+
+static void
+mem_abort(void *ctx)
+{
+	struct memsink *m = ctx;
+
+	m->open = false;
+	m->aborts++;
+}
+
+static const struct server_sink_ops mem_ops = { mem_begin, mem_write, mem_commit, mem_abort };
+
+static void
+mem_clear(struct memsink *m)
+{
+	for (int i = 0; i < SINK_KEEP; i++)
+		free(m->msg[i]);
+	free(m->cur);
+	memset(m, 0, sizeof(*m));
+}
+
+static bool
+contains(const char *h, size_t hl, const char *n, size_t nl)
+{
+	if (nl == 0)
+		return true;
+	for (size_t i = 0; i + nl <= hl; i++)
+		if (memcmp(h + i, n, nl) == 0)
+			return true;
+	return false;
+}
+
+/* ---- socketpair pump --------------------------------------------------------------------------- */
+
+#define PUMP_LOOPS  4000000L
+#define PUMP_NSEC   2000000000LL
+
+struct conn {
+	int cfd; /* client end */
+	int sfd; /* server end; -1 once closed */
+	struct server_session *s;
+	char *rx; /* everything the client received */
+	size_t rxlen, rxcap;
+	bool eof;
+	bool stuck;
+};
+
+static long long
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void
+drain(int fd)
+{
+	char buf[4096];
+
+	while (recv(fd, buf, sizeof(buf), 0) > 0)
+		;
+}
+
+/* Moves bytes between the server end and the session; true when anything moved. */
+static bool
+server_side(struct conn *c)
+{
+	bool progress = false;
+	unsigned ev = server_session_events(c->s);
+	size_t olen;
+	const char *out;
+
+	if (!(ev & (SERVER_EV_TLS | SERVER_EV_CLOSE))) {
+		size_t avail = 0;
+		char *p = server_session_in_space(c->s, &avail);
+
+		if (avail == 0) {
+			server_session_process(c->s);
+			p = server_session_in_space(c->s, &avail);
+		}
+		if (avail > 0) {
+			ssize_t n = recv(c->sfd, p, avail, 0);
+
+			if (n > 0) {
+				server_session_in_commit(c->s, (size_t)n);
+				server_session_process(c->s);
+				progress = true;
+			}
+		}
+	}
+	out = server_session_out(c->s, &olen);
+	if (olen > 0) {
+		ssize_t n = send(c->sfd, out, olen, MSG_NOSIGNAL);
+
+		if (n > 0) {
+			server_session_out_consume(c->s, (size_t)n);
+			progress = true;
+		}
+	}
+	out = server_session_out(c->s, &olen);
+	(void)out;
+	ev = server_session_events(c->s);
+	if (olen == 0 && (ev & SERVER_EV_CLOSE)) {
+		drain(c->sfd);
+		close(c->sfd);
+		c->sfd = -1;
+		progress = true;
+	} else if (olen == 0 && (ev & SERVER_EV_TLS)) {
+		/* Bytes still unread would be the ClientHello: the handshake eats them. */
+		drain(c->sfd);
+		server_session_tls_done(c->s, true);
+		progress = true;
+	}
+	return progress;
+}
+
+static bool
+client_read(struct conn *c)
+{
+	char buf[65536];
+	ssize_t n;
+
+	if (c->eof)
+		return false;
+	n = recv(c->cfd, buf, sizeof(buf), 0);
+	if (n == 0 || (n < 0 && errno == ECONNRESET)) {
+		c->eof = true;
+		return true;
+	}
+	if (n < 0)
+		return false;
+	if (c->rxlen + (size_t)n > c->rxcap) {
+		size_t cap = c->rxcap ? c->rxcap : 4096;
+		while (cap < c->rxlen + (size_t)n)
+			cap *= 2;
+		char *p = realloc(c->rx, cap);
+		assert_non_null(p);
+		c->rx = p;
+		c->rxcap = cap;
+	}
+	memcpy(c->rx + c->rxlen, buf, (size_t)n);
+	c->rxlen += (size_t)n;
+	return true;
+}
+
+/* Writes data from the client and pumps until nothing moves (bounded). */
+static void
+pump(struct conn *c, const char *data, size_t len)
+{
+	size_t sent = 0;
+	long long t0 = now_ns();
+
+	for (long loops = 0; loops < PUMP_LOOPS; loops++) {
+		bool progress = false;
+
+		if (sent < len) {
+			ssize_t n = send(c->cfd, data + sent, len - sent, MSG_NOSIGNAL);
+
+			if (n > 0) {
+				sent += (size_t)n;
+				progress = true;
+			} else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+				sent = len; /* server end gone: the rest is lost, as on a wire */
+			}
+		}
+		if (c->sfd >= 0 && server_side(c))
+			progress = true;
+		if (client_read(c))
+			progress = true;
+		if (!progress && sent >= len)
+			return;
+		if ((loops & 255) == 0 && now_ns() - t0 > PUMP_NSEC)
+			break;
+	}
+	c->stuck = true;
+}
+
+static char *
+build_step(const struct step *st, size_t *lenp)
+{
+	size_t one = st->plen + st->patlen * st->nrep + st->postlen;
+	size_t times = st->times ? st->times : 1;
+	char *b = malloc(one * times + 1);
+	size_t o = 0;
+
+	assert_non_null(b);
+	for (size_t t = 0; t < times; t++) {
+		memcpy(b + o, st->pre ? st->pre : "", st->plen);
+		o += st->plen;
+		for (size_t i = 0; i < st->nrep; i++, o += st->patlen)
+			memcpy(b + o, st->pat, st->patlen);
+		memcpy(b + o, st->post ? st->post : "", st->postlen);
+		o += st->postlen;
+	}
+	*lenp = o;
+	return b;
+}
+
+/* ---- replies and expectations ------------------------------------------------------------------ */
+
+#define MAX_REPLIES 1024
+
+struct reply {
+	char code[4]; /* "250", "EOF", "PRT" (partial line at the end) */
+	size_t off, len; /* the reply's bytes in rx */
+	int nlines;
+};
+
+static size_t
+split_replies(const char *rx, size_t len, bool eof, struct reply *out, size_t cap)
+{
+	size_t n = 0, i = 0;
+	bool open = false;
+
+	while (i < len && n < cap) {
+		size_t e = i;
+
+		while (e + 1 < len && !(rx[e] == '\r' && rx[e + 1] == '\n'))
+			e++;
+		if (e + 1 >= len) { /* no CRLF: partial line (or an unfinished reply) */
+			if (!open) {
+				out[n].off = i;
+				out[n].nlines = 0;
+			}
+			memcpy(out[n].code, "PRT", 4);
+			out[n].len = len - out[n].off;
+			n++;
+			open = false;
+			i = len;
+			break;
+		}
+		size_t ll = e - i; /* line length without CRLF */
+		if (!open) {
+			if (ll >= 3) {
+				memcpy(out[n].code, rx + i, 3);
+				out[n].code[3] = '\0';
+			} else {
+				memcpy(out[n].code, "???", 4);
+			}
+			out[n].off = i;
+			out[n].nlines = 0;
+			open = true;
+		}
+		out[n].nlines++;
+		bool more = ll > 3 && rx[i + 3] == '-';
+		i = e + 2;
+		if (!more) {
+			out[n].len = i - out[n].off;
+			n++;
+			open = false;
+		}
+	}
+	if (open && n < cap) {
+		out[n].len = len - out[n].off;
+		n++;
+	}
+	if (eof && n < cap) {
+		memcpy(out[n].code, "EOF", 4);
+		out[n].off = len;
+		out[n].len = 0;
+		out[n].nlines = 0;
+		n++;
+	}
+	return n;
+}
+
+struct pat {
+	char codes[8][4];
+	int ncodes;
+	size_t min, max;
+};
+
+static void
+parse_pat(const char *tok, struct pat *p)
+{
+	const char *q = tok;
+
+	memset(p, 0, sizeof(*p));
+	p->min = p->max = 1;
+	while (*q && *q != '?' && *q != '*' && *q != '#') {
+		size_t k = 0;
+
+		while (q[k] && q[k] != '|' && q[k] != '?' && q[k] != '*' && q[k] != '#')
+			k++;
+		assert_true(k == 3 && p->ncodes < 8);
+		memcpy(p->codes[p->ncodes], q, 3);
+		p->codes[p->ncodes][3] = '\0';
+		p->ncodes++;
+		q += k;
+		if (*q == '|')
+			q++;
+	}
+	if (*q == '?') {
+		p->min = 0;
+	} else if (*q == '*') {
+		p->min = 0;
+		p->max = (size_t)-1;
+	} else if (*q == '#') {
+		char *end;
+		p->min = p->max = strtoul(q + 1, &end, 10);
+		if (*end == '-')
+			p->max = strtoul(end + 1, &end, 10);
+	}
+}
+
+static bool
+code_ok(const struct pat *p, const char *code)
+{
+	for (int i = 0; i < p->ncodes; i++) {
+		bool ok = true;
+
+		for (int k = 0; k < 3; k++)
+			if (p->codes[i][k] != 'x' && p->codes[i][k] != code[k])
+				ok = false;
+		if (p->codes[i][0] == 'x' && (code[0] < '0' || code[0] > '9'))
+			ok = false;
+		if (ok)
+			return true;
+	}
+	return false;
+}
+
+static bool
+match_from(const struct pat *p, size_t np, const struct reply *g, size_t ng)
+{
+	if (np == 0)
+		return ng == 0;
+	for (size_t k = 0; k <= ng && k <= p->max; k++) {
+		if (k > 0 && !code_ok(p, g[k - 1].code))
+			break;
+		if (k >= p->min && match_from(p + 1, np - 1, g + k, ng - k))
+			return true;
+	}
+	return false;
+}
+
+/* True when the replies match one of the row's alternatives. */
+static bool
+match_want(const struct sess_row *r, const struct reply *g, size_t ng)
+{
+	struct pat pats[64];
+	size_t np = 0;
+
+	for (size_t i = 0; i <= r->nwant; i++) {
+		if (i == r->nwant || strcmp(r->want[i], "||") == 0) {
+			if (match_from(pats, np, g, ng))
+				return true;
+			np = 0;
+			continue;
+		}
+		assert_true(np < 64);
+		parse_pat(r->want[i], &pats[np++]);
+	}
+	return false;
+}
+
+static void
+show_got(char *buf, size_t cap, const struct reply *g, size_t ng)
+{
+	size_t o = 0;
+
+	o += (size_t)snprintf(buf + o, cap - o, "[");
+	for (size_t i = 0; i < ng && o < cap; i++) {
+		size_t run = 1;
+
+		while (i + run < ng && strcmp(g[i + run].code, g[i].code) == 0)
+			run++;
+		if (run > 2) {
+			o += (size_t)snprintf(buf + o, cap - o, "%s%s#%zu", i ? " " : "", g[i].code, run);
+			i += run - 1;
+		} else {
+			o += (size_t)snprintf(buf + o, cap - o, "%s%s", i ? " " : "", g[i].code);
+		}
+	}
+	if (o < cap)
+		snprintf(buf + o, cap - o, "]");
+}
+
+static void
+show_want(char *buf, size_t cap, const struct sess_row *r)
+{
+	size_t o = 0;
+
+	o += (size_t)snprintf(buf + o, cap - o, "[");
+	for (size_t i = 0; i < r->nwant && o < cap; i++)
+		o += (size_t)snprintf(buf + o, cap - o, "%s%s", i ? " " : "", r->want[i]);
+	if (o < cap)
+		snprintf(buf + o, cap - o, "]");
+}
+
+/* ---- reply content checks ---------------------------------------------------------------------- */
+
+/* Length of an enhanced status code "c.s.d" at p (0 if none); class in *cls. */
+static size_t
+esc_at(const char *p, size_t n, char *cls)
+{
+	size_t i = 0;
+
+	if (n < 5 || (p[0] != '2' && p[0] != '4' && p[0] != '5') || p[1] != '.')
+		return 0;
+	*cls = p[0];
+	i = 2;
+	for (int part = 0; part < 2; part++) {
+		size_t d = 0;
+
+		while (i < n && p[i] >= '0' && p[i] <= '9' && d < 4) {
+			i++;
+			d++;
+		}
+		if (d == 0 || d > 3 || (d > 1 && p[i - d] == '0'))
+			return 0;
+		if (part == 0) {
+			if (i >= n || p[i] != '.')
+				return 0;
+			i++;
+		}
+	}
+	if (i < n && p[i] != ' ')
+		return 0;
+	return i;
+}
+
+/* R2034-ESC-02..05: returns a problem description or NULL. */
+static const char *
+esc_problem(const char *rx, const struct reply *g)
+{
+	const char *first = NULL;
+	size_t flen = 0;
+	size_t i = g->off, end = g->off + g->len;
+
+	if (g->code[0] < '2' || g->code[0] > '5')
+		return NULL;
+	while (i < end) {
+		size_t e = i;
+		char cls = 0;
+
+		while (e + 1 < end && !(rx[e] == '\r' && rx[e + 1] == '\n'))
+			e++;
+		const char *t = rx + i + 4;
+		size_t tl = e > i + 4 ? e - i - 4 : 0;
+		size_t el = esc_at(t, tl, &cls);
+
+		if (g->code[0] == '3') {
+			if (el > 0 || (tl >= 2 && t[0] == '3' && t[1] == '.'))
+				return "enhanced code on a 3xx reply";
+		} else {
+			if (el == 0)
+				return "no enhanced code";
+			if (cls != g->code[0])
+				return "enhanced class differs from the reply class";
+			if (first && (el != flen || memcmp(first, t, el) != 0))
+				return "lines carry different enhanced codes";
+			first = t;
+			flen = el;
+		}
+		i = e + 2;
+	}
+	return NULL;
+}
+
+/* Does reply g have an EHLO keyword line for tok ("KEY" or "KEY:ARG")? */
+static bool
+has_keyword(const char *rx, const struct reply *g, const char *tok, size_t tl)
+{
+	size_t i = g->off, end = g->off + g->len;
+	const char *colon = memchr(tok, ':', tl);
+	size_t kl = colon ? (size_t)(colon - tok) : tl;
+	int line = 0;
+
+	while (i < end) {
+		size_t e = i;
+
+		while (e + 1 < end && !(rx[e] == '\r' && rx[e + 1] == '\n'))
+			e++;
+		if (line++ > 0 && e >= i + 4) {
+			const char *t = rx + i + 4;
+			size_t ll = e - i - 4;
+			size_t w = 0;
+
+			while (w < ll && t[w] != ' ')
+				w++;
+			if (w == kl && strncasecmp(t, tok, kl) == 0) {
+				if (!colon)
+					return true;
+				const char *arg = colon + 1;
+				size_t al = tl - kl - 1;
+
+				for (size_t k = w; k < ll;) {
+					while (k < ll && t[k] == ' ')
+						k++;
+					size_t s = k;
+					while (k < ll && t[k] != ' ')
+						k++;
+					if (k - s == al && strncasecmp(t + s, arg, al) == 0)
+						return true;
+				}
+			}
+		}
+		i = e + 2;
+	}
+	return false;
+}
+
+/* Checks every space-separated token of list; want = present or absent. */
+static int
+check_keywords(const char *label, const char *rx, const struct reply *g, const char *list,
+	       bool want)
+{
+	int nfail = 0;
+
+	for (const char *p = list; p && *p;) {
+		while (*p == ' ')
+			p++;
+		size_t k = 0;
+		while (p[k] && p[k] != ' ')
+			k++;
+		if (k > 0 && has_keyword(rx, g, p, k) != want)
+			nfail += tc_fail(label, "got EHLO keyword %.*s %s, want %s", (int)k, p,
+					 want ? "absent" : "present", want ? "present" : "absent");
+		p += k;
+	}
+	return nfail;
+}
+
+/* ---- one row ----------------------------------------------------------------------------------- */
+
+static struct server_config cfg;
+
+static int
+run_row(const struct sess_row *r, bool trickle)
+{
+	char label[256];
+	struct memsink m;
+	struct conn c = { .cfd = -1, .sfd = -1 };
+	int sv[2];
+	int nfail = 0;
+	static struct reply g[MAX_REPLIES];
+	size_t ng;
+
+	snprintf(label, sizeof(label), "%s%s", r->label, trickle ? " (trickle)" : "");
+	memset(&m, 0, sizeof(m));
+	m.fail = r->sink_fail;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(fcntl(sv[i], F_SETFL, fcntl(sv[i], F_GETFL) | O_NONBLOCK), 0);
+	c.cfd = sv[0];
+	c.sfd = sv[1];
+	c.s = server_session_new(&cfg, &mem_ops, &m, "192.0.2.10");
+	assert_non_null(c.s);
+	server_session_start(c.s);
+	pump(&c, "", 0);
+
+	for (size_t i = 0; i < r->nsteps && !c.stuck; i++) {
+		const struct step *st = &r->steps[i];
+
+		if (st->act == ACT_SHUTDOWN) {
+			if (c.sfd >= 0)
+				server_session_shutdown(c.s, "test shutdown");
+			pump(&c, "", 0);
+			continue;
+		}
+		size_t len;
+		char *b = build_step(st, &len);
+
+		if (trickle) {
+			for (size_t k = 0; k < len && !c.stuck; k++)
+				pump(&c, b + k, 1);
+		} else {
+			pump(&c, b, len);
+		}
+		free(b);
+	}
+
+	ng = split_replies(c.rx, c.rxlen, c.eof, g, MAX_REPLIES);
+	if (c.stuck)
+		nfail += tc_fail(label, "got a pump that never went quiet, want quiescence");
+	if (getenv("SESSION_TEST_DEBUG")) {
+		char gb[2048];
+
+		show_got(gb, sizeof(gb), g, ng);
+		fprintf(stderr, "row %s: %s\n%.*s\n", label, gb, (int)(c.rxlen > 4000 ? 4000 : c.rxlen),
+			c.rx ? c.rx : "");
+	}
+	if (!match_want(r, g, ng)) {
+		char gb[2048], wb[2048];
+
+		show_got(gb, sizeof(gb), g, ng);
+		show_want(wb, sizeof(wb), r);
+		nfail += tc_fail(label, "got %s, want %s", gb, wb);
+	}
+	if (r->esc_from) {
+		size_t to = r->esc_to ? (size_t)(r->esc_to - 1) : ng;
+
+		for (size_t i = (size_t)(r->esc_from - 1); i < to && i < ng; i++) {
+			const char *why = esc_problem(c.rx, &g[i]);
+
+			if (why)
+				nfail += tc_fail(label, "got reply %zu \"%.*s\": %s, want R2034-ESC", i,
+						 (int)(g[i].len > 80 ? 80 : g[i].len - 2 * (g[i].len >= 2)),
+						 c.rx + g[i].off, why);
+		}
+	}
+	if (r->kw_reply) {
+		size_t k = (size_t)(r->kw_reply - 1);
+
+		if (k >= ng) {
+			nfail += tc_fail(label, "got no reply %zu, want one to check its lines", k);
+		} else {
+			nfail += check_keywords(label, c.rx, &g[k], r->kw_has, true);
+			nfail += check_keywords(label, c.rx, &g[k], r->kw_lacks, false);
+			if (r->kw_lines > 0 && g[k].nlines != r->kw_lines)
+				nfail += tc_fail(label, "got %d lines in reply %zu, want %d",
+						 g[k].nlines, k, r->kw_lines);
+			if (r->kw_lines < 0 && g[k].nlines < -r->kw_lines)
+				nfail += tc_fail(label, "got %d lines in reply %zu, want >= %d",
+						 g[k].nlines, k, -r->kw_lines);
+		}
+	}
+	if (r->msgs && m.commits != r->msgs - 1)
+		nfail += tc_fail(label, "got %d committed messages, want %d", m.commits,
+				 r->msgs - 1);
+	if (r->max_msgs && m.commits > r->max_msgs - 1)
+		nfail += tc_fail(label, "got %d committed messages, want <= %d", m.commits,
+				 r->max_msgs - 1);
+	if (r->has && m.commits > 0 && m.commits <= SINK_KEEP &&
+	    !contains(m.msg[m.commits - 1], m.mlen[m.commits - 1], r->has, r->hlen))
+		nfail += tc_fail(label, "got a message without the wanted bytes (%zu), want them",
+				 r->hlen);
+	for (int i = 0; r->lacks && i < m.commits && i < SINK_KEEP; i++)
+		if (contains(m.msg[i], m.mlen[i], r->lacks, r->llen))
+			nfail += tc_fail(label, "got message %d holding unwanted bytes, want none", i);
+	for (int i = 0; (r->flags & F_SMUGGLE) && i < m.commits && i < SINK_KEEP; i++) {
+		static const char sm[] = "Subject: smuggled", s1[] = "Subject: s1";
+
+		if (contains(m.msg[i], m.mlen[i], sm, sizeof(sm) - 1) &&
+		    !contains(m.msg[i], m.mlen[i], s1, sizeof(s1) - 1))
+			nfail += tc_fail(label, "got message %d = the smuggled mail, want none", i);
+	}
+
+	server_session_free(&c.s);
+	assert_null(c.s);
+	assert_false(m.open);
+	if (c.sfd >= 0)
+		close(c.sfd);
+	close(c.cfd);
+	free(c.rx);
+	mem_clear(&m);
+	return nfail;
+}
+
+/* ---- tests ------------------------------------------------------------------------------------- */
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return server_config_defaults(&cfg);
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	server_config_free(&cfg);
+	return 0;
+}
+
+static void
+test_session_rows(void **state)
+{
+	int nfail = 0;
+
+	(void)state;
+	for (size_t i = 0; i < TC_ROWS(rows); i++)
+		nfail += run_row(&rows[i], false);
+	assert_int_equal(nfail, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_session_rows),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
