@@ -26,3 +26,16 @@ else
 	$CC $flags -o "$bin" bench/bench_proto.c "$lib"
 fi
 "$bin"
+
+# Runner throughput: the whole suite against the in-process reference server,
+# with -j 1 and -j 8 (scenarios per second, wall time).
+harness=$build/smtp-harness
+${MAKE:-make} -s VARIANT="$variant" "$harness"
+for jobs in 1 8; do
+	start=$(date +%s.%N)
+	n=$("$harness" run -j "$jobs" --timeout 10 --tap scenarios tests/data/e2e 2>/dev/null |
+		grep -cE '^(not )?ok ' || true)
+	end=$(date +%s.%N)
+	awk -v n="$n" -v s="$start" -v e="$end" -v j="$jobs" \
+		'BEGIN { t = e - s; printf "runner -j %d: %d scenarios in %.2f s = %.1f scenarios/s\n", j, n, t, (t > 0 ? n / t : 0) }'
+done

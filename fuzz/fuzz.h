@@ -46,12 +46,12 @@ fuzz_print_escaped(FILE *f, const void *p, size_t n, size_t max)
 		fputs("...", f);
 }
 
-static inline void __attribute__((noreturn, format(printf, 3, 4)))
-fuzz_fail(const char *file, int line, const char *fmt, ...)
+static inline void __attribute__((noreturn, format(printf, 4, 5)))
+fuzz_fail(const char *file, int line, const char *cond, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "\n==FUZZ-ORACLE== %s:%d: ", file, line);
+	fprintf(stderr, "\n==FUZZ-ORACLE== %s:%d: check failed: %s: ", file, line, cond);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -64,7 +64,7 @@ fuzz_fail(const char *file, int line, const char *fmt, ...)
 #define FUZZ_CHECK(cond, ...)                                                                      \
 	do {                                                                                       \
 		if (!(cond))                                                                       \
-			fuzz_fail(__FILE__, __LINE__, "check failed: " #cond ": " __VA_ARGS__);    \
+			fuzz_fail(__FILE__, __LINE__, #cond, __VA_ARGS__);                         \
 	} while (0)
 
 /* True when the slice [p, p+n) lies inside [base, base+len] (empty slices may sit at the end). */

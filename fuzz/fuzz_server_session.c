@@ -304,6 +304,7 @@ struct run {
 	bool esmtp, tls;
 	struct bytes line;     /* the current command line so far (capped) */
 	size_t line_total;
+	char line_last;        /* its last octet */
 	struct bytes data_raw; /* DATA: octets after the 354 */
 	struct bytes bdat_raw; /* BDAT: octets of this message's chunks */
 	uint64_t bdat_left;
@@ -433,20 +434,11 @@ greeting_verb(const struct bytes *line)
 	return 0;
 }
 
-static bool
-ends_crlf(const struct bytes *b)
-{
-	return b->n >= 2 && b->p[b->n - 2] == '\r' && b->p[b->n - 1] == '\n';
-}
-
 static void
 after_tls(struct run *r)
 {
-	unsigned ev = server_session_events(r->s);
-
 	FUZZ_CHECK(state_of(r->s) == ST_TLS, "TLS event in state %s",
 		   server_session_state_name(r->s));
-	(void)ev;
 	server_session_tls_done(r->s, true);
 	FUZZ_CHECK(!(server_session_events(r->s) & SERVER_EV_TLS), "TLS event not cleared");
 	FUZZ_CHECK(state_of(r->s) == ST_INIT, "after TLS: state %s",
@@ -455,6 +447,7 @@ after_tls(struct run *r)
 	r->esmtp = false;
 	r->line.n = 0;
 	r->line_total = 0;
+	r->line_last = 0;
 }
 
 /*
@@ -498,14 +491,13 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 		bdat_end = r->bdat_left == 0;
 		r->sink.mode = MODE_BDAT;
 	} else {
+		/* a line ends at CRLF: the chunk's LF with a CR before it, in this line */
+		line_done = c >= 1 && p[c - 1] == '\n' &&
+			    (c >= 2 ? p[c - 2] == '\r' : r->line_last == '\r');
 		if (r->line.n < 1024)
 			bytes_add(&r->line, p, c < 1024 - r->line.n ? c : 1024 - r->line.n);
 		r->line_total += c;
-		/* a line ends at CRLF: the chunk's LF with a CR before it, in this line */
-		line_done = c >= 1 && p[c - 1] == '\n' &&
-			    ((c >= 2 && p[c - 2] == '\r') ||
-			     (c == 1 && r->line_total >= 2 && r->line.n >= 2 &&
-			      r->line.p[r->line.n - 2] == '\r'));
+		r->line_last = p[c - 1];
 		if (is_cmd_state(before) && line_done)
 			greet = greeting_verb(&r->line);
 		r->sink.mode = MODE_BDAT; /* BDAT 0 LAST commits from a command line */
@@ -595,10 +587,10 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 		}
 		r->line.n = 0;
 		r->line_total = 0;
+		r->line_last = 0;
 	}
-	if (bdat_end && !r->sink.open)
-		r->bdat_raw.n = 0;
-	if (!r->sink.open && r->sink.sum.begins != sum0.begins)
+	/* BDAT octets count from the message's begin() on, and only while it is open. */
+	if (!r->sink.open || r->sink.sum.begins != sum0.begins)
 		r->bdat_raw.n = 0;
 	if (server_session_events(r->s) & SERVER_EV_TLS) {
 		FUZZ_CHECK(r->nrep >= 1 && r->rep[r->nrep - 1].code == 220, "TLS event without 220");

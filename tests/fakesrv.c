@@ -24,12 +24,21 @@
 #define LINE_MAX_OCTETS 512
 
 static const char *const fault_names[] = {
-	"rcpt-before-mail", "lflf-ends-data", "silent", "garbage", "mixed-codes",
-	"endless", "no-503", "extra-reply", "bad-esc", "close-on-unknown",
+	"rcpt-before-mail", "lflf-ends-data", "silent",      "garbage", "mixed-codes",
+	"endless",          "no-503",         "extra-reply", "bad-esc", "close-on-unknown",
 };
 enum {
-	F_RCPT_BEFORE_MAIL, F_LFLF, F_SILENT, F_GARBAGE, F_MIXED, F_ENDLESS, F_NO503, F_EXTRA,
-	F_BADESC, F_CLOSE_UNKNOWN, F_COUNT
+	F_RCPT_BEFORE_MAIL,
+	F_LFLF,
+	F_SILENT,
+	F_GARBAGE,
+	F_MIXED,
+	F_ENDLESS,
+	F_NO503,
+	F_EXTRA,
+	F_BADESC,
+	F_CLOSE_UNKNOWN,
+	F_COUNT
 };
 static bool fault[F_COUNT];
 
@@ -61,8 +70,8 @@ static void
 reply(struct sess *s, const char *code, const char *esc, const char *text)
 {
 	char line[600];
-	int n = snprintf(line, sizeof(line), "%s %s%s%s\r\n", code, s->esc && esc != NULL ? esc : "",
-			 s->esc && esc != NULL ? " " : "", text);
+	int n = snprintf(line, sizeof(line), "%s %s%s%s\r\n", code,
+	                 s->esc && esc != NULL ? esc : "", s->esc && esc != NULL ? " " : "", text);
 
 	if (n > 0 && (size_t)n < sizeof(line))
 		out(s, line);
@@ -112,7 +121,8 @@ read_data(struct sess *s)
 
 			if (i + 5 <= s->len && memcmp(s->in + i, "\r\n.\r\n", 5) == 0)
 				end = i + 5;
-			else if (fault[F_LFLF] && i + 3 <= s->len && memcmp(s->in + i, "\n.\n", 3) == 0)
+			else if (fault[F_LFLF] && i + 3 <= s->len &&
+			         memcmp(s->in + i, "\n.\n", 3) == 0)
 				end = i + 3;
 			if (end != 0) {
 				memmove(s->in, s->in + end, s->len - end);
@@ -141,7 +151,7 @@ static bool
 local_rcpt(const char *arg)
 {
 	static const char *const ok[] = { "TO:<alice@example.test>", "TO:<bob@example.test>",
-					  "TO:<postmaster@example.test>", "TO:<postmaster>" };
+		                          "TO:<postmaster@example.test>", "TO:<postmaster>" };
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		if (strcasecmp(arg, ok[i]) == 0)

@@ -12,13 +12,14 @@
 int cli_serve(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_lint(int argc, char **argv);
+int cli_coverage(int argc, char **argv);
 
 /*
  * Loads every scenario file named by paths (directories recursively, sorted).
  * Returns 0, or -1 after printing each error (the files that loaded are kept).
  */
 int cli_load_scenarios(char **paths, size_t npaths, struct scenario_file **files_r,
-		       size_t *nfiles_r);
+                       size_t *nfiles_r);
 void cli_free_scenarios(struct scenario_file *files, size_t n);
 
 #endif

@@ -25,8 +25,10 @@ check_ids(struct scenario_file *files, size_t nfiles)
 
 					if (strcmp(a->id, b->id) != 0)
 						continue;
-					fprintf(stderr, "%s:%u: duplicate scenario id '%s' (also at %s:%u)\n",
-						b->file, b->line, b->id, a->file, a->line);
+					fprintf(stderr,
+					        "%s:%u: duplicate scenario id '%s' (also at "
+					        "%s:%u)\n",
+					        b->file, b->line, b->id, a->file, a->line);
 					bad = 1;
 				}
 			}
@@ -48,9 +50,9 @@ cli_lint(int argc, char **argv)
 		return 0;
 	}
 	rc = cli_load_scenarios(argc > 1 ? argv + 1 : defpath, argc > 1 ? (size_t)(argc - 1) : 1,
-				&files, &nfiles) < 0
-		     ? 2
-		     : 0;
+	                        &files, &nfiles) < 0
+	             ? 2
+	             : 0;
 	if (check_ids(files, nfiles) != 0)
 		rc = 2;
 	for (size_t f = 0; f < nfiles; f++)

@@ -29,22 +29,25 @@ static void
 run_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: smtp-harness run [-t HOST:PORT] [--starttls] [--profile FILE] [--tag T]\n"
-		"         [--rule R] [--id GLOB] [-j N] [--timeout S] [--strict]\n"
-		"         [--fragment every|random:SEED] [--junit F] [--tap] [--json F] [--html F]\n"
-		"         [-v] [--no-color] [PATH ...]\n"
-		"  -t, --target   the server to test; default: the bundled reference server\n"
-		"  --starttls     run every scenario inside a STARTTLS session\n"
-		"  --profile      target profile (YAML): domain, recipients, credentials\n"
-		"  --tag, --rule, --id   select scenarios (repeatable; --rule matches ID prefixes)\n"
-		"  -j, --jobs     scenarios in parallel (default 8)\n"
-		"  --timeout      seconds per step (default 10)\n"
-		"  --strict       SHOULD/MAY mismatches fail the run\n"
-		"  --fragment     split every write across TCP segments\n"
-		"  --junit/--json/--html FILE, --tap (to stdout): reports\n"
-		"  -v             print each scenario's transcript\n"
-		"PATH: scenario files or directories (default: scenarios)\n"
-		"exit: 0 pass, 1 a MUST scenario failed, 2 usage or scenario error, 3 unreachable\n");
+	        "usage: smtp-harness run [-t HOST:PORT] [--starttls] [--profile FILE] [--tag T]\n"
+	        "         [--rule R] [--id GLOB] [-j N] [--timeout S] [--strict]\n"
+	        "         [--fragment every|random:SEED] [--junit F] [--tap] [--json F] [--html "
+	        "F]\n"
+	        "         [-v] [--no-color] [PATH ...]\n"
+	        "  -t, --target   the server to test; default: the bundled reference server\n"
+	        "  --starttls     run every scenario inside a STARTTLS session\n"
+	        "  --profile      target profile (YAML): domain, recipients, credentials\n"
+	        "  --tag, --rule, --id   select scenarios (repeatable; --rule matches ID "
+	        "prefixes)\n"
+	        "  -j, --jobs     scenarios in parallel (default 8)\n"
+	        "  --timeout      seconds per step (default 10)\n"
+	        "  --strict       SHOULD/MAY mismatches fail the run\n"
+	        "  --fragment     split every write across TCP segments\n"
+	        "  --junit/--json/--html FILE, --tap (to stdout): reports\n"
+	        "  -v             print each scenario's transcript\n"
+	        "PATH: scenario files or directories (default: scenarios)\n"
+	        "exit: 0 pass, 1 a MUST scenario failed, 2 usage or scenario error, 3 "
+	        "unreachable\n");
 }
 
 static int
@@ -113,8 +116,21 @@ on_result(void *ctx, const struct run_result *res)
 static int
 parse_args(struct run_cli *rc, int argc, char **argv)
 {
-	enum { O_STARTTLS = 256, O_PROFILE, O_TAG, O_RULE, O_ID, O_TIMEOUT, O_JUNIT, O_TAP,
-	       O_JSON, O_HTML, O_STRICT, O_FRAGMENT, O_NOCOLOR };
+	enum {
+		O_STARTTLS = 256,
+		O_PROFILE,
+		O_TAG,
+		O_RULE,
+		O_ID,
+		O_TIMEOUT,
+		O_JUNIT,
+		O_TAP,
+		O_JSON,
+		O_HTML,
+		O_STRICT,
+		O_FRAGMENT,
+		O_NOCOLOR
+	};
 	static const struct option longopts[] = {
 		{ "target", required_argument, NULL, 't' },
 		{ "starttls", no_argument, NULL, O_STARTTLS },
@@ -216,7 +232,9 @@ write_reports(const struct run_cli *rc, const struct run_report *r)
 {
 	const struct {
 		const char *name, *path;
-	} outs[] = { { "junit", rc->junit }, { "json", rc->json }, { "html", rc->html },
+	} outs[] = { { "junit", rc->junit },
+		     { "json", rc->json },
+		     { "html", rc->html },
 		     { "tap", rc->tap ? "-" : NULL } };
 	char err[512];
 	int status = 0;
@@ -255,7 +273,7 @@ cli_run(int argc, char **argv)
 		return RUNNER_EXIT_USAGE;
 	}
 	if (cli_load_scenarios(optind < argc ? argv + optind : defpath,
-			       optind < argc ? (size_t)(argc - optind) : 1, &files, &nfiles) < 0) {
+	                       optind < argc ? (size_t)(argc - optind) : 1, &files, &nfiles) < 0) {
 		cli_free_scenarios(files, nfiles);
 		profile_free(&profile);
 		return RUNNER_EXIT_USAGE;
@@ -263,8 +281,8 @@ cli_run(int argc, char **argv)
 	rc.o.profile = &profile;
 	rc.o.on_result = on_result;
 	rc.o.on_result_ctx = &rc;
-	report_console_init(&rc.console, rc.tap ? stderr : stdout, count_selected(&rc.o, files, nfiles),
-			    rc.verbose);
+	report_console_init(&rc.console, rc.tap ? stderr : stdout,
+	                    count_selected(&rc.o, files, nfiles), rc.verbose);
 	if (!rc.color)
 		rc.console.color = false;
 	status = runner_run(&rc.o, files, nfiles, &report, err, sizeof(err));

@@ -15,14 +15,15 @@
 static void
 serve_usage(FILE *f)
 {
-	fprintf(f, "usage: smtp-harness serve [--listen HOST:PORT]... [--spool DIR] [--config FILE]\n"
-		   "                          [--quiet] [--port-file FILE]\n"
-		   "  --listen     address to listen on, repeatable; [::1]:2525 for IPv6;\n"
-		   "               port 0 picks a free port (default 127.0.0.1:2525)\n"
-		   "  --spool      Maildir spool directory (default ./spool)\n"
-		   "  --config     YAML configuration over the built-in defaults\n"
-		   "  --port-file  write the first listener's port there once listening\n"
-		   "  --quiet      no per-connection log lines\n");
+	fprintf(f,
+	        "usage: smtp-harness serve [--listen HOST:PORT]... [--spool DIR] [--config FILE]\n"
+	        "                          [--quiet] [--port-file FILE]\n"
+	        "  --listen     address to listen on, repeatable; [::1]:2525 for IPv6;\n"
+	        "               port 0 picks a free port (default 127.0.0.1:2525)\n"
+	        "  --spool      Maildir spool directory (default ./spool)\n"
+	        "  --config     YAML configuration over the built-in defaults\n"
+	        "  --port-file  write the first listener's port there once listening\n"
+	        "  --quiet      no per-connection log lines\n");
 }
 
 static int
@@ -115,7 +116,7 @@ cli_serve(int argc, char **argv)
 	}
 	if (!opts.quiet)
 		fprintf(stderr, "serve: listening on %s (port %d), spool %s\n", listen[0],
-			server_loop_port(loop), opts.spool);
+		        server_loop_port(loop), opts.spool);
 	rc = server_loop_run(loop);
 	server_loop_free(&loop);
 	server_config_free(&cfg);

@@ -17,6 +17,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{ "run", cli_run, "replay scenarios against a target (or the bundled server)" },
 	{ "lint", cli_lint, "check scenario files without running them" },
+	{ "coverage", cli_coverage, "which rules of the catalogue have scenarios" },
 	{ "serve", cli_serve, "run the bundled reference SMTP server" },
 };
 

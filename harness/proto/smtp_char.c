@@ -16,7 +16,8 @@
 	 (c) == '~')
 #define IS_ATEXT(c) (IS_ALPHA(c) || IS_DIGIT(c) || IS_ATEXT_SYM(c))
 /* RFC 5321 4.1.2 qtextSMTP: %d32-33 / %d35-91 / %d93-126. */
-#define IS_QTEXT(c) ((c) == 32 || (c) == 33 || ((c) >= 35 && (c) <= 91) || ((c) >= 93 && (c) <= 126))
+#define IS_QTEXT(c)                                                                                \
+	((c) == 32 || (c) == 33 || ((c) >= 35 && (c) <= 91) || ((c) >= 93 && (c) <= 126))
 /* RFC 5321 4.1.2 quoted-pairSMTP: %d92 %d32-126. */
 #define IS_QPAIR(c) ((c) >= 32 && (c) <= 126)
 /* RFC 5321 4.1.3 dcontent: %d33-90 / %d94-126. */
@@ -25,24 +26,26 @@
 #define IS_XCHAR(c) ((c) >= 33 && (c) <= 126 && (c) != '+' && (c) != '=')
 /* RFC 5321 4.1.2 esmtp-value: %d33-60 / %d62-126. */
 #define IS_ESMTP_VALUE(c) (((c) >= 33 && (c) <= 60) || ((c) >= 62 && (c) <= 126))
-#define IS_WSP(c) ((c) == ' ' || (c) == '\t')
-#define IS_HEX(c) (IS_DIGIT(c) || ((c) >= 'A' && (c) <= 'F') || ((c) >= 'a' && (c) <= 'f'))
+#define IS_WSP(c)         ((c) == ' ' || (c) == '\t')
+#define IS_HEX(c)         (IS_DIGIT(c) || ((c) >= 'A' && (c) <= 'F') || ((c) >= 'a' && (c) <= 'f'))
 /* RFC 5321 4.2 textstring: %d09 / %d32-126. */
 #define IS_TEXT(c) ((c) == 9 || ((c) >= 32 && (c) <= 126))
 /* RFC 4648 4 base64 alphabet. */
 #define IS_B64(c) (IS_ALPHA(c) || IS_DIGIT(c) || (c) == '+' || (c) == '/')
 
 #define CLS(c)                                                                                     \
-	(unsigned short)((IS_ALPHA(c) ? SMTP_CHAR_ALPHA : 0) | (IS_DIGIT(c) ? SMTP_CHAR_DIGIT : 0) | \
-			 (IS_ATEXT(c) ? SMTP_CHAR_ATEXT : 0) | (IS_QTEXT(c) ? SMTP_CHAR_QTEXT : 0) | \
-			 (IS_QPAIR(c) ? SMTP_CHAR_QPAIR : 0) |                                     \
-			 (IS_DCONTENT(c) ? SMTP_CHAR_DCONTENT : 0) |                               \
-			 (IS_XCHAR(c) ? SMTP_CHAR_XCHAR : 0) |                                     \
-			 (IS_ESMTP_VALUE(c) ? SMTP_CHAR_ESMTP_VALUE : 0) |                         \
-			 (IS_WSP(c) ? SMTP_CHAR_WSP : 0) | (IS_HEX(c) ? SMTP_CHAR_HEX : 0) |       \
-			 (IS_TEXT(c) ? SMTP_CHAR_TEXT : 0) | (IS_B64(c) ? SMTP_CHAR_B64 : 0))
+	(unsigned short)((IS_ALPHA(c) ? SMTP_CHAR_ALPHA : 0) |                                     \
+	                 (IS_DIGIT(c) ? SMTP_CHAR_DIGIT : 0) |                                     \
+	                 (IS_ATEXT(c) ? SMTP_CHAR_ATEXT : 0) |                                     \
+	                 (IS_QTEXT(c) ? SMTP_CHAR_QTEXT : 0) |                                     \
+	                 (IS_QPAIR(c) ? SMTP_CHAR_QPAIR : 0) |                                     \
+	                 (IS_DCONTENT(c) ? SMTP_CHAR_DCONTENT : 0) |                               \
+	                 (IS_XCHAR(c) ? SMTP_CHAR_XCHAR : 0) |                                     \
+	                 (IS_ESMTP_VALUE(c) ? SMTP_CHAR_ESMTP_VALUE : 0) |                         \
+	                 (IS_WSP(c) ? SMTP_CHAR_WSP : 0) | (IS_HEX(c) ? SMTP_CHAR_HEX : 0) |       \
+	                 (IS_TEXT(c) ? SMTP_CHAR_TEXT : 0) | (IS_B64(c) ? SMTP_CHAR_B64 : 0))
 
-#define R4(b) CLS(b), CLS((b) + 1), CLS((b) + 2), CLS((b) + 3)
+#define R4(b)  CLS(b), CLS((b) + 1), CLS((b) + 2), CLS((b) + 3)
 #define R16(b) R4(b), R4((b) + 4), R4((b) + 8), R4((b) + 12)
 #define R64(b) R16(b), R16((b) + 16), R16((b) + 32), R16((b) + 48)
 

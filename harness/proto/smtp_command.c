@@ -155,7 +155,7 @@ prefix_ci(struct smtp_slice s, const char *word, size_t n)
  */
 static int
 parse_envelope(struct smtp_command *cmd, const char *kw, enum smtp_path_mode mode,
-	       enum smtp_err kw_err, struct smtp_error *err)
+               enum smtp_err kw_err, struct smtp_error *err)
 {
 	struct smtp_slice a = cmd->arg;
 	size_t kwlen = strlen(kw), used;
@@ -268,13 +268,13 @@ parse_vrfy_path(struct smtp_command *cmd)
 	size_t used;
 
 	if (cmd->arg.len > 0 && cmd->arg.ptr[0] == '<') {
-		if (smtp_path_parse(cmd->arg.ptr, cmd->arg.len, SMTP_PATH_FORWARD, &cmd->path, &used,
-				    NULL) == 0 &&
+		if (smtp_path_parse(cmd->arg.ptr, cmd->arg.len, SMTP_PATH_FORWARD, &cmd->path,
+		                    &used, NULL) == 0 &&
 		    used == cmd->arg.len)
 			return;
 	} else if (memchr(cmd->arg.ptr, '@', cmd->arg.len) != NULL) {
-		if (smtp_path_parse(cmd->arg.ptr, cmd->arg.len, SMTP_PATH_MAILBOX, &cmd->path, &used,
-				    NULL) == 0 &&
+		if (smtp_path_parse(cmd->arg.ptr, cmd->arg.len, SMTP_PATH_MAILBOX, &cmd->path,
+		                    &used, NULL) == 0 &&
 		    used == cmd->arg.len)
 			return;
 	}

@@ -46,7 +46,7 @@ line_reset(struct smtp_line_reader *r)
 /* While skipping: look for CRLF anywhere in buf; drop everything before it. */
 static int
 skip_long(struct smtp_line_reader *r, const char *buf, size_t len, size_t *used_r,
-	  struct smtp_line *line)
+          struct smtp_line *line)
 {
 	for (size_t i = 0; i + 1 < len; i++) {
 		if (buf[i] == '\r' && buf[i + 1] == '\n') {
@@ -67,7 +67,7 @@ skip_long(struct smtp_line_reader *r, const char *buf, size_t len, size_t *used_
 
 int
 smtp_line_next(struct smtp_line_reader *r, const char *buf, size_t len, size_t *used_r,
-	       struct smtp_line *line)
+               struct smtp_line *line)
 {
 	size_t i;
 

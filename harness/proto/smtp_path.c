@@ -259,7 +259,7 @@ parse_literal(struct cursor *c, enum smtp_domain_kind *kind, struct smtp_error *
 			return smtp_fail(err, SMTP_ERR_ADDR_LITERAL, start);
 		*kind = SMTP_DOMAIN_IPV4;
 	} else if (colon == 4 && (in[0] | 0x20) == 'i' && (in[1] | 0x20) == 'p' &&
-		   (in[2] | 0x20) == 'v' && in[3] == '6') {
+	           (in[2] | 0x20) == 'v' && in[3] == '6') {
 		if (smtp_path_ipv6_check(in + 5, n - 5) < 0)
 			return smtp_fail(err, SMTP_ERR_ADDR_LITERAL, start);
 		*kind = SMTP_DOMAIN_IPV6;
@@ -409,9 +409,10 @@ parse_mailbox(struct cursor *c, struct smtp_path *path, struct smtp_error *err)
 	path->local.ptr = c->s + start;
 	path->local.len = c->pos - start;
 	if (peek(c) != '@')
-		return smtp_fail(err, peek(c) < 0 || peek(c) == '>' ? SMTP_ERR_DOMAIN_MISSING
-								  : SMTP_ERR_LOCAL_SYNTAX,
-				 c->pos);
+		return smtp_fail(err,
+		                 peek(c) < 0 || peek(c) == '>' ? SMTP_ERR_DOMAIN_MISSING
+		                                               : SMTP_ERR_LOCAL_SYNTAX,
+		                 c->pos);
 	c->pos++;
 	start = c->pos;
 	if (parse_domain(c, &path->domain_kind, err) < 0)
@@ -444,10 +445,11 @@ static int
 check_limits(const struct smtp_path *path, struct smtp_error *err)
 {
 	if (path->local.len > SMTP_LIMIT_LOCAL_PART)
-		return smtp_fail(err, SMTP_ERR_LOCAL_TOO_LONG, (size_t)(path->local.ptr - path->raw.ptr));
+		return smtp_fail(err, SMTP_ERR_LOCAL_TOO_LONG,
+		                 (size_t)(path->local.ptr - path->raw.ptr));
 	if (path->domain.len > SMTP_LIMIT_DOMAIN)
 		return smtp_fail(err, SMTP_ERR_DOMAIN_TOO_LONG,
-				 (size_t)(path->domain.ptr - path->raw.ptr));
+		                 (size_t)(path->domain.ptr - path->raw.ptr));
 	if (path->raw.len > SMTP_LIMIT_PATH)
 		return smtp_fail(err, SMTP_ERR_PATH_TOO_LONG, 0);
 	return 0;
@@ -455,7 +457,7 @@ check_limits(const struct smtp_path *path, struct smtp_error *err)
 
 static int
 parse_bracketed(struct cursor *c, enum smtp_path_mode mode, struct smtp_path *path,
-		struct smtp_error *err)
+                struct smtp_error *err)
 {
 	if (peek(c) != '<')
 		return smtp_fail(err, SMTP_ERR_PATH_NO_BRACKET, c->pos);
@@ -486,7 +488,7 @@ parse_bracketed(struct cursor *c, enum smtp_path_mode mode, struct smtp_path *pa
 
 int
 smtp_path_parse(const char *s, size_t len, enum smtp_path_mode mode, struct smtp_path *path,
-		size_t *used_r, struct smtp_error *err)
+                size_t *used_r, struct smtp_error *err)
 {
 	struct cursor c = { s, len, 0, 0 };
 	int rc;
@@ -510,7 +512,7 @@ smtp_path_parse(const char *s, size_t len, enum smtp_path_mode mode, struct smtp
 
 int
 smtp_path_domain_check(const char *s, size_t len, enum smtp_domain_kind *kind,
-		       struct smtp_error *err)
+                       struct smtp_error *err)
 {
 	struct cursor c = { s, len, 0, 0 };
 

@@ -66,7 +66,7 @@ esc_ok(const struct scenario_expect *e, const struct smtp_reply *reply, char *wh
 	if (check_esc_pattern(e->esc, &reply->esc))
 		return true;
 	snprintf(why, cap, "expected enhanced code %s, got %u.%u.%u", e->esc, reply->esc.cls,
-		 reply->esc.subject, reply->esc.detail);
+	         reply->esc.subject, reply->esc.detail);
 	return false;
 }
 
@@ -127,7 +127,7 @@ ehlo_ok(const struct scenario_expect *e, const struct smtp_ehlo *ehlo, char *why
 	for (size_t i = 0; i < e->nehlo_lacks; i++) {
 		if (smtp_ehlo_find(ehlo, e->ehlo_lacks[i]) != NULL) {
 			snprintf(why, cap, "EHLO keyword %s advertised but must not be",
-				 e->ehlo_lacks[i]);
+			         e->ehlo_lacks[i]);
 			return false;
 		}
 	}
@@ -136,7 +136,7 @@ ehlo_ok(const struct scenario_expect *e, const struct smtp_ehlo *ehlo, char *why
 
 bool
 check_reply(const struct scenario_expect *e, const struct smtp_reply *reply,
-	    const struct smtp_ehlo *ehlo, char *why, size_t cap)
+            const struct smtp_ehlo *ehlo, char *why, size_t cap)
 {
 	return code_ok(e, reply->code, why, cap) && esc_ok(e, reply, why, cap) &&
 	       text_ok(e, reply, why, cap) && ehlo_ok(e, ehlo, why, cap);

@@ -65,7 +65,7 @@ conn_init(struct conn *c, struct transcript *tx, enum conn_fragment frag, uint64
 
 int
 conn_split_target(const char *spec, char *host, size_t hcap, char *port, size_t pcap,
-		  const char *defport)
+                  const char *defport)
 {
 	const char *colon = NULL, *h = spec;
 	size_t hlen;
@@ -128,7 +128,7 @@ connect_one(const struct addrinfo *ai, long long deadline, char *err, size_t err
 
 int
 conn_open(struct conn *c, const char *host, const char *port, int timeout_ms, char *err,
-	  size_t errlen)
+          size_t errlen)
 {
 	struct addrinfo hints = { 0 }, *res = NULL;
 	long long deadline = mono_ms() + timeout_ms;
@@ -181,7 +181,7 @@ send_piece(struct conn *c, const char *p, size_t n, long long deadline, char *er
 					return CONN_ERROR;
 				}
 				if (wait_fd(c->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
-					    deadline) <= 0) {
+				            deadline) <= 0) {
 					snprintf(err, errlen, "write timed out");
 					return CONN_TIMEOUT;
 				}
@@ -302,8 +302,8 @@ conn_read(struct conn *c, char *p, size_t cap, int timeout_ms, char *err, size_t
 				snprintf(err, errlen, "TLS read failed");
 				return CONN_ERROR;
 			}
-			if (wait_fd(c->fd, e == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN, deadline) <=
-			    0)
+			if (wait_fd(c->fd, e == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN,
+			            deadline) <= 0)
 				return CONN_TIMEOUT;
 			continue;
 		}
@@ -388,7 +388,7 @@ conn_starttls(struct conn *c, const char *sni, int timeout_ms, char *err, size_t
 	}
 	c->ssl = ssl;
 	transcript_note(c->tx, "TLS established: %s %s", SSL_get_version(ssl),
-			SSL_get_cipher_name(ssl));
+	                SSL_get_cipher_name(ssl));
 	return CONN_OK;
 }
 

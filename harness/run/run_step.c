@@ -22,7 +22,7 @@
 #include "smtph/smtp_limits.h"
 #include "smtph/smtp_reply.h"
 
-#define RUN_RBUF (SMTP_LIMIT_REPLY_BYTES + 4096)
+#define RUN_RBUF        (SMTP_LIMIT_REPLY_BYTES + 4096)
 #define RUN_SCRATCH_MAX (64u * 1024 * 1024)
 
 struct run_ctx {
@@ -77,7 +77,8 @@ warn(struct run_ctx *c, const struct scenario_step *st, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (st != NULL)
-		run_result_add_warning(c->res, "step %d (line %u): %.450s", c->top + 1, st->line, msg);
+		run_result_add_warning(c->res, "step %d (line %u): %.450s", c->top + 1, st->line,
+		                       msg);
 	else
 		run_result_add_warning(c->res, "%s", msg);
 	if (c->res->verdict == RUN_PASS)
@@ -119,7 +120,7 @@ describe_bad(struct run_ctx *c, const struct smtp_error *e, char *out, size_t ca
 
 static enum read_status
 read_reply(struct run_ctx *c, bool esc_exempt, struct smtp_reply *r, size_t *used, char *err,
-	   size_t errlen)
+           size_t errlen)
 {
 	long long deadline = mono_ms() + c->o->timeout_ms;
 
@@ -140,7 +141,7 @@ read_reply(struct run_ctx *c, bool esc_exempt, struct smtp_reply *r, size_t *use
 		if (left <= 0)
 			return READ_TIMEOUT;
 		n = conn_read(&c->conn, c->rbuf + c->rlen, RUN_RBUF - c->rlen, (int)left, err,
-			      errlen);
+		              errlen);
 		if (n > 0) {
 			c->rlen += (size_t)n;
 			continue;
@@ -182,12 +183,13 @@ first_line(const struct smtp_reply *r, char *out, size_t cap)
 
 static void
 mismatch(struct run_ctx *c, const struct scenario_step *st, const struct scenario_expect *e,
-	 const struct smtp_reply *r, const char *cmd, size_t cmdlen, const char *why)
+         const struct smtp_reply *r, const char *cmd, size_t cmdlen, const char *why)
 {
 	char got[256], sent[160];
 
 	first_line(r, got, sizeof(got));
-	escape_c_str(sent, sizeof(sent), cmd != NULL ? cmd : "", cmd != NULL ? (cmdlen > 60 ? 60 : cmdlen) : 0);
+	escape_c_str(sent, sizeof(sent), cmd != NULL ? cmd : "",
+	             cmd != NULL ? (cmdlen > 60 ? 60 : cmdlen) : 0);
 	if (is_warning(c, e)) {
 		warn(c, st, "%s%s%s: got \"%s\"", sent, sent[0] != '\0' ? ": " : "", why, got);
 		return;
@@ -200,7 +202,7 @@ mismatch(struct run_ctx *c, const struct scenario_step *st, const struct scenari
 /* The EHLO reply: keywords for the checks and whether enhanced codes are on. */
 static bool
 note_ehlo(struct run_ctx *c, const struct scenario_step *st, const struct smtp_reply *r,
-	  struct smtp_ehlo *ehlo)
+          struct smtp_ehlo *ehlo)
 {
 	struct smtp_error e;
 
@@ -219,7 +221,7 @@ note_ehlo(struct run_ctx *c, const struct scenario_step *st, const struct smtp_r
  */
 static bool
 expect_reply(struct run_ctx *c, const struct scenario_step *st, const struct scenario_expect *e,
-	     const char *cmd, size_t cmdlen, bool last, unsigned *code_r)
+             const char *cmd, size_t cmdlen, bool last, unsigned *code_r)
 {
 	bool is_ehlo = verb_is(cmd, cmdlen, "EHLO"), is_helo = verb_is(cmd, cmdlen, "HELO");
 	bool exempt = is_ehlo || is_helo || cmd == NULL;
@@ -260,7 +262,8 @@ expect_reply(struct run_ctx *c, const struct scenario_step *st, const struct sce
 	}
 	if (e->present && !check_reply(e, &r, have_ehlo ? &ehlo : NULL, why, sizeof(why))) {
 		if (r.code == 421) {
-			/* REPLY-11: shutting down is allowed at any time; not a verdict on the rule. */
+			/* REPLY-11: shutting down is allowed at any time; not a verdict on the
+			 * rule. */
 			first_line(&r, c->res->received, sizeof(c->res->received));
 			c->finished = true;
 			fail(c, RUN_ERROR, st, "service shutdown: the server sent 421");
@@ -323,7 +326,7 @@ build_data(struct run_ctx *c, const struct scenario_step *st, struct buf *out)
 		goto oom;
 	smtp_data_stuffer_init(&stuffer);
 	out->len += smtp_data_stuff(&stuffer, crlf.data != NULL ? crlf.data : "", crlf.len,
-				    out->data + out->len, out->cap - out->len);
+	                            out->data + out->len, out->cap - out->len);
 	out->len += smtp_data_stuff_end(&stuffer, out->data + out->len, out->cap - out->len);
 	ok = true;
 	goto out;
@@ -353,7 +356,8 @@ build_bytes(struct run_ctx *c, const struct scenario_step *st, struct buf *out)
 	case SCENARIO_STEP_DATA:
 		return build_data(c, st, out);
 	default:
-		fail(c, RUN_ERROR, st, "step kind %s cannot be pipelined", scenario_step_name(st->kind));
+		fail(c, RUN_ERROR, st, "step kind %s cannot be pipelined",
+		     scenario_step_name(st->kind));
 		return false;
 	}
 }
@@ -383,7 +387,7 @@ replies_of(const struct scenario_step *st)
 
 static bool
 expect_n(struct run_ctx *c, const struct scenario_step *st, const char *cmd, size_t len,
-	 bool last_of_write)
+         bool last_of_write)
 {
 	unsigned n = replies_of(st);
 
@@ -403,7 +407,7 @@ step_write_and_read(struct run_ctx *c, const struct scenario_step *st)
 	if (!build_bytes(c, st, b) || !send_bytes(c, st, b->data, b->len))
 		return false;
 	return expect_n(c, st, st->kind == SCENARIO_STEP_DATA ? NULL : b->data,
-			st->kind == SCENARIO_STEP_DATA ? 0 : b->len, true);
+	                st->kind == SCENARIO_STEP_DATA ? 0 : b->len, true);
 }
 
 static bool
@@ -432,7 +436,7 @@ step_pipeline(struct run_ctx *c, const struct scenario_step *st)
 		bool is_data = ch->kind == SCENARIO_STEP_DATA;
 
 		if (!expect_n(c, ch, is_data ? NULL : b->data + offs[i],
-			      is_data ? 0 : offs[i + 1] - offs[i], i + 1 == n))
+		              is_data ? 0 : offs[i + 1] - offs[i], i + 1 == n))
 			goto out;
 	}
 	ok = true;
@@ -444,9 +448,9 @@ out:
 static bool
 step_starttls(struct run_ctx *c, const struct scenario_step *st)
 {
-	static const struct scenario_expect want220 = {
-		.present = true, .ncodes = 1, .codes = { { { 2, 2, 0 } } }
-	};
+	static const struct scenario_expect want220 = { .present = true,
+		                                        .ncodes = 1,
+		                                        .codes = { { { 2, 2, 0 } } } };
 	const struct scenario_expect *e = st != NULL && st->expect.present ? &st->expect : &want220;
 	unsigned code = 0;
 	char err[256];
@@ -584,14 +588,14 @@ check_requires(struct run_ctx *c, bool tls)
 	if (tls && !probe_has(c->t->probe, "STARTTLS")) {
 		c->res->verdict = RUN_SKIP;
 		snprintf(c->res->reason, sizeof(c->res->reason),
-			 "the target does not advertise STARTTLS");
+		         "the target does not advertise STARTTLS");
 		return false;
 	}
 	for (size_t i = 0; i < c->sc->nrequires; i++) {
 		if (!probe_has(p, c->sc->requires[i])) {
 			c->res->verdict = RUN_SKIP;
 			snprintf(c->res->reason, sizeof(c->res->reason),
-				 "the target does not advertise %s", c->sc->requires[i]);
+			         "the target does not advertise %s", c->sc->requires[i]);
 			return false;
 		}
 	}
@@ -602,12 +606,12 @@ check_requires(struct run_ctx *c, bool tls)
 static bool
 preamble(struct run_ctx *c, bool tls)
 {
-	static const struct scenario_expect want220 = {
-		.present = true, .ncodes = 1, .codes = { { { 2, 2, 0 } } }
-	};
-	static const struct scenario_expect want250 = {
-		.present = true, .ncodes = 1, .codes = { { { 2, 5, 0 } } }
-	};
+	static const struct scenario_expect want220 = { .present = true,
+		                                        .ncodes = 1,
+		                                        .codes = { { { 2, 2, 0 } } } };
+	static const struct scenario_expect want250 = { .present = true,
+		                                        .ncodes = 1,
+		                                        .codes = { { { 2, 5, 0 } } } };
 	const struct scenario_expect *g = c->sc->greeting.present ? &c->sc->greeting : &want220;
 	char err[256];
 	struct buf *b = &c->scratch;
@@ -633,9 +637,9 @@ preamble(struct run_ctx *c, bool tls)
 static void
 final_quit(struct run_ctx *c)
 {
-	static const struct scenario_expect want221 = {
-		.present = true, .ncodes = 1, .codes = { { { 2, 2, 1 } } }
-	};
+	static const struct scenario_expect want221 = { .present = true,
+		                                        .ncodes = 1,
+		                                        .codes = { { { 2, 2, 1 } } } };
 	struct smtp_reply r;
 	char err[256], got[256];
 	size_t used;
@@ -666,7 +670,7 @@ final_quit(struct run_ctx *c)
 
 void
 run_step_scenario(const struct runner_opts *o, const struct run_target *t,
-		  const struct scenario *sc, struct run_result *res)
+                  const struct scenario *sc, struct run_result *res)
 {
 	struct run_ctx c = { .o = o, .t = t, .sc = sc, .res = res };
 	bool tls = o->starttls || sc->tls;
@@ -730,7 +734,7 @@ probe_keep(struct run_probe *p, const struct smtp_ehlo *e)
 
 int
 run_step_probe(const struct runner_opts *o, const struct run_target *t, bool tls,
-	       struct run_probe *out, char *err, size_t errlen)
+               struct run_probe *out, char *err, size_t errlen)
 {
 	static const struct scenario expect_nothing = { .id = "probe", .level = SCENARIO_MUST };
 	struct run_result res = { 0 };

@@ -23,14 +23,14 @@ struct run_target {
 
 /* Runs sc against the target; fills *res (its transcript included). */
 void run_step_scenario(const struct runner_opts *o, const struct run_target *t,
-		       const struct scenario *sc, struct run_result *res);
+                       const struct scenario *sc, struct run_result *res);
 
 /*
  * Probes the target: greeting, EHLO (and STARTTLS + EHLO when tls). Returns 0;
  * -2 when no connection could be made; -1 for any other failure (err says which).
  */
 int run_step_probe(const struct runner_opts *o, const struct run_target *t, bool tls,
-		   struct run_probe *out, char *err, size_t errlen);
+                   struct run_probe *out, char *err, size_t errlen);
 
 void run_probe_free(struct run_probe *p);
 

@@ -20,7 +20,7 @@
 #include "smtph/runner.h"
 #include "smtph/server.h"
 
-#define RUNNER_DEFAULT_JOBS 8
+#define RUNNER_DEFAULT_JOBS       8
 #define RUNNER_DEFAULT_TIMEOUT_MS 10000
 
 bool
@@ -92,7 +92,7 @@ embedded_start(struct embedded *e, char *target, size_t cap, char *err, size_t e
 	const char *tmp = getenv("TMPDIR");
 
 	if (snprintf(e->spool, sizeof(e->spool), "%s/smtph-spool-XXXXXX",
-		     tmp != NULL && strlen(tmp) < 40 ? tmp : "/tmp") >= (int)sizeof(e->spool) ||
+	             tmp != NULL && strlen(tmp) < 40 ? tmp : "/tmp") >= (int)sizeof(e->spool) ||
 	    mkdtemp(e->spool) == NULL) {
 		snprintf(err, errlen, "cannot create a spool directory");
 		return -1;
@@ -223,7 +223,7 @@ exit_status(const struct run_report *r)
 
 int
 runner_run(const struct runner_opts *o, struct scenario_file *files, size_t nfiles,
-	   struct run_report *report, char *err, size_t errlen)
+           struct run_report *report, char *err, size_t errlen)
 {
 	struct runner_opts opts = *o;
 	struct embedded emb = { 0 };

@@ -14,7 +14,7 @@
 
 static bool
 check_password(const struct server_config *cfg, const char *user, size_t ulen, const char *pass,
-	       size_t plen)
+               size_t plen)
 {
 	bool ok = false;
 
@@ -113,7 +113,7 @@ auth_step(struct server_session *s, const char *resp, size_t len)
 		break;
 	case SERVER_AUTH_LOGIN_PASS:
 		auth_result(s, check_password(s->cfg, s->auth_user, strlen(s->auth_user),
-					      (const char *)dec, (size_t)n));
+		                              (const char *)dec, (size_t)n));
 		break;
 	case SERVER_AUTH_NONE:
 		break;

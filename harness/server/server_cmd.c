@@ -12,7 +12,7 @@
 
 #include "server/server_private.h"
 
-#define ST(x) SERVER_STATE_BIT(SERVER_STATE_##x)
+#define ST(x)  SERVER_STATE_BIT(SERVER_STATE_##x)
 #define ST_CMD (ST(INIT) | ST(READY) | ST(MAIL) | ST(RCPT))
 
 struct server_cmd_def {
@@ -50,7 +50,7 @@ static const struct server_cmd_def cmd_table[SMTP_VERB_COUNT] = {
 	[SMTP_VERB_EXPN] = { ST_CMD, NULL, cmd_expn },
 	[SMTP_VERB_HELP] = { ST_CMD, NULL, cmd_help },
 	[SMTP_VERB_STARTTLS] = { ST(INIT) | ST(READY), "STARTTLS not allowed inside a transaction",
-				 cmd_starttls },
+	                         cmd_starttls },
 	[SMTP_VERB_AUTH] = { ST(READY), "AUTH not allowed here", cmd_auth },
 	/* SEND SOML SAML TURN ETRN ATRN: recognised, not implemented (502). */
 };
@@ -75,7 +75,7 @@ path_mailbox(const struct smtp_path *p, char *dst, size_t cap)
 		return;
 	}
 	if (snprintf(dst, cap, "%.*s@%.*s", (int)p->local.len, p->local.ptr, (int)p->domain.len,
-		     p->domain.ptr) >= (int)cap)
+	             p->domain.ptr) >= (int)cap)
 		dst[cap - 1] = '\0';
 }
 
@@ -104,7 +104,7 @@ no_params(struct server_session *s, const struct smtp_command *cmd)
 	if (cmd->params.count == 0)
 		return true;
 	server_reply(s, 555, "5.5.4", "parameter %.*s not recognized",
-		     (int)cmd->params.item[0].keyword.len, cmd->params.item[0].keyword.ptr);
+	             (int)cmd->params.item[0].keyword.len, cmd->params.item[0].keyword.ptr);
 	server_count_error(s);
 	return false;
 }
@@ -134,7 +134,8 @@ cmd_ehlo(struct server_session *s, const struct smtp_command *cmd)
 	greet_common(s, cmd, true);
 	server_reply_line(s, 250, NULL, false, "%s greets %s", s->cfg->hostname, s->helo);
 	server_reply_line(s, 250, NULL, false, "PIPELINING");
-	server_reply_line(s, 250, NULL, false, "SIZE %llu", (unsigned long long)s->cfg->max_message);
+	server_reply_line(s, 250, NULL, false, "SIZE %llu",
+	                  (unsigned long long)s->cfg->max_message);
 	server_reply_line(s, 250, NULL, false, "8BITMIME");
 	server_reply_line(s, 250, NULL, false, "ENHANCEDSTATUSCODES");
 	server_reply_line(s, 250, NULL, false, "SMTPUTF8");
@@ -166,7 +167,7 @@ mail_param(struct server_session *s, const struct smtp_param *p)
 		}
 		if (over || v > s->cfg->max_message) {
 			server_reply(s, 552, "5.3.4", "message size exceeds fixed limit of %llu",
-				     (unsigned long long)s->cfg->max_message);
+			             (unsigned long long)s->cfg->max_message);
 			return -1;
 		}
 		return 0;
@@ -200,7 +201,7 @@ mail_param(struct server_session *s, const struct smtp_param *p)
 	}
 unknown:
 	server_reply(s, 555, "5.5.4", "parameter %.*s not recognized", (int)p->keyword.len,
-		     p->keyword.ptr);
+	             p->keyword.ptr);
 	return -1;
 }
 
@@ -327,7 +328,7 @@ cmd_data(struct server_session *s, const struct smtp_command *cmd)
 /* RFC 3030 2: a refused chunk is still read to its end before the reply. */
 static void
 bdat_refuse(struct server_session *s, uint64_t size, unsigned code, const char *esc,
-	    const char *text)
+            const char *text)
 {
 	if (size == 0) {
 		server_reply(s, code, esc, "%s", text);
@@ -408,7 +409,7 @@ cmd_vrfy(struct server_session *s, const struct smtp_command *cmd)
 	} else if (p->flags & SMTP_PATH_F_POSTMASTER) {
 		user = server_config_find_user(s->cfg, p->local.ptr, p->local.len);
 	} else if (p->domain_kind == SMTP_DOMAIN_NAME &&
-		   server_config_is_local_domain(s->cfg, p->domain.ptr, p->domain.len)) {
+	           server_config_is_local_domain(s->cfg, p->domain.ptr, p->domain.len)) {
 		user = server_config_find_user(s->cfg, p->local.ptr, p->local.len);
 	} else {
 		/* RFC 5321 3.5.3: not ours to verify. */
@@ -475,11 +476,11 @@ reply_sequence(struct server_session *s, const struct server_cmd_def *def)
 /* Path errors in MAIL concern the sender: X.1.7, not X.1.3 (RFC 3463). */
 static void
 reply_parse_error(struct server_session *s, const struct smtp_command *cmd,
-		  const struct smtp_error *err)
+                  const struct smtp_error *err)
 {
 	if (cmd->verb == SMTP_VERB_MAIL && smtp_error_is_path(err->code))
 		server_reply(s, smtp_error_reply_code(err->code), "5.1.7", "%s",
-			     smtp_error_text(err->code));
+		             smtp_error_text(err->code));
 	else
 		server_reply_error(s, err);
 }

@@ -58,7 +58,8 @@ free_accounts(struct server_config *cfg)
 	for (size_t i = 0; i < cfg->naccounts; i++) {
 		free(cfg->accounts[i].user);
 		if (cfg->accounts[i].password != NULL)
-			explicit_bzero(cfg->accounts[i].password, strlen(cfg->accounts[i].password));
+			explicit_bzero(cfg->accounts[i].password,
+			               strlen(cfg->accounts[i].password));
 		free(cfg->accounts[i].password);
 	}
 	free(cfg->accounts);
@@ -70,7 +71,7 @@ static int
 account_add(struct server_config *cfg, const char *user, const char *pass)
 {
 	struct server_account *grown =
-		realloc(cfg->accounts, (cfg->naccounts + 1) * sizeof(*cfg->accounts));
+	        realloc(cfg->accounts, (cfg->naccounts + 1) * sizeof(*cfg->accounts));
 
 	if (grown == NULL)
 		return -1;
@@ -152,8 +153,8 @@ load_fail(struct loader *l, const yaml_node_t *node, const char *fmt, ...)
 {
 	va_list ap;
 	int n = snprintf(l->err, l->errlen, "%s:%zu:%zu: ", l->path,
-			 node != NULL ? node->start_mark.line + 1 : 0,
-			 node != NULL ? node->start_mark.column + 1 : 0);
+	                 node != NULL ? node->start_mark.line + 1 : 0,
+	                 node != NULL ? node->start_mark.column + 1 : 0);
 
 	if (n >= 0 && (size_t)n < l->errlen) {
 		va_start(ap, fmt);
@@ -179,7 +180,7 @@ scalar(struct loader *l, yaml_node_t *node, const char *key)
 
 static int
 get_uint(struct loader *l, yaml_node_t *node, const char *key, unsigned long long lo,
-	 unsigned long long hi, unsigned long long *out)
+         unsigned long long hi, unsigned long long *out)
 {
 	const char *v = scalar(l, node, key);
 	char *end;
@@ -190,7 +191,7 @@ get_uint(struct loader *l, yaml_node_t *node, const char *key, unsigned long lon
 	*out = strtoull(v, &end, 10);
 	if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno != 0 || *out < lo || *out > hi)
 		return load_fail(l, node, "%s: expected a whole number from %llu to %llu", key, lo,
-				 hi);
+		                 hi);
 	return 0;
 }
 
@@ -369,8 +370,8 @@ server_config_load(struct server_config *cfg, const char *path, char *err, size_
 	yaml_parser_set_input_file(&parser, f);
 	if (!yaml_parser_load(&parser, &l.doc)) {
 		snprintf(err, errlen, "%s:%zu:%zu: %s", path, parser.problem_mark.line + 1,
-			 parser.problem_mark.column + 1,
-			 parser.problem != NULL ? parser.problem : "YAML error");
+		         parser.problem_mark.column + 1,
+		         parser.problem != NULL ? parser.problem : "YAML error");
 		yaml_parser_delete(&parser);
 		fclose(f);
 		return -1;

@@ -107,9 +107,10 @@ listen_on(struct server_loop *l, const char *spec, char *err, size_t errlen)
 	struct addrinfo hints = { 0 }, *ai = NULL;
 	int fd, one = 1, rc;
 
-	if (l->nlisten == LOOP_MAX_LISTEN || split_hostport(spec, host, sizeof(host), port,
-							   sizeof(port)) < 0) {
-		snprintf(err, errlen, "bad listen address '%s' (want HOST:PORT or [V6]:PORT)", spec);
+	if (l->nlisten == LOOP_MAX_LISTEN ||
+	    split_hostport(spec, host, sizeof(host), port, sizeof(port)) < 0) {
+		snprintf(err, errlen, "bad listen address '%s' (want HOST:PORT or [V6]:PORT)",
+		         spec);
 		return -1;
 	}
 	hints.ai_family = AF_UNSPEC;
@@ -141,8 +142,8 @@ listen_on(struct server_loop *l, const char *spec, char *err, size_t errlen)
 
 		if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
 			l->port = ntohs(ss.ss_family == AF_INET6
-						? ((struct sockaddr_in6 *)&ss)->sin6_port
-						: ((struct sockaddr_in *)&ss)->sin_port);
+			                        ? ((struct sockaddr_in6 *)&ss)->sin6_port
+			                        : ((struct sockaddr_in *)&ss)->sin_port);
 	}
 	l->lfd[l->nlisten++] = fd;
 	return 0;
@@ -150,7 +151,7 @@ listen_on(struct server_loop *l, const char *spec, char *err, size_t errlen)
 
 struct server_loop *
 server_loop_new(const struct server_config *cfg, const struct server_loop_opts *opts, char *err,
-		size_t errlen)
+                size_t errlen)
 {
 	struct server_loop *l = calloc(1, sizeof(*l));
 
@@ -248,8 +249,8 @@ static void
 peer_name(const struct sockaddr_storage *ss, char *out, size_t cap)
 {
 	const void *addr = ss->ss_family == AF_INET6
-				   ? (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr
-				   : (const void *)&((const struct sockaddr_in *)ss)->sin_addr;
+	                           ? (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr
+	                           : (const void *)&((const struct sockaddr_in *)ss)->sin_addr;
 
 	if (inet_ntop(ss->ss_family, addr, out, (socklen_t)cap) == NULL)
 		snprintf(out, cap, "unknown");
@@ -260,7 +261,7 @@ refuse_busy(int fd, const struct server_config *cfg)
 {
 	char msg[320];
 	int n = snprintf(msg, sizeof(msg), "421 4.7.0 %s too many connections, try later\r\n",
-			 cfg->hostname);
+	                 cfg->hostname);
 
 	if (n > 0 && (size_t)n < sizeof(msg) && send(fd, msg, (size_t)n, MSG_NOSIGNAL) < 0) {
 		/* nothing more to do for this peer */
@@ -553,7 +554,7 @@ run_once(struct server_loop *l, struct pollfd *pfd)
 	pfd[n++] = (struct pollfd){ .fd = l->wake[0], .events = POLLIN };
 	for (size_t i = 0; i < l->nconns; i++)
 		pfd[n++] = (struct pollfd){ .fd = l->conns[i]->fd,
-					    .events = conn_poll_events(l->conns[i]) };
+			                    .events = conn_poll_events(l->conns[i]) };
 	rc = poll(pfd, n, poll_timeout(l));
 	if (rc < 0)
 		return;
@@ -563,7 +564,8 @@ run_once(struct server_loop *l, struct pollfd *pfd)
 	}
 	if (l->stop)
 		return;
-	/* Connections added by accept_one() have no pollfd yet; walk backwards over the old ones. */
+	/* Connections added by accept_one() have no pollfd yet; walk backwards over the old ones.
+	 */
 	for (size_t k = n - l->nlisten - 1; k-- > 0;) {
 		struct conn *c = l->conns[k];
 		short re = pfd[l->nlisten + 1 + k].revents;

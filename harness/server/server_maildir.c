@@ -140,15 +140,16 @@ trace_lines(struct server_maildir *m, const struct server_envelope *env)
 	struct tm tm;
 	int rc;
 
-	if (gmtime_r(&now, &tm) == NULL || strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000",
-						    &tm) == 0)
+	if (gmtime_r(&now, &tm) == NULL ||
+	    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm) == 0)
 		return -1;
 	buf_init(&b, 4096);
 	rc = buf_printf(&b, "Return-Path: <%s>\r\n", env->sender);
 	if (rc == 0)
-		rc = buf_printf(&b, "Received: from %s ([%s])\r\n\tby %s (smtp-harness) with %s id %s",
-				env->helo[0] != '\0' ? env->helo : "unknown", env->peer,
-				m->hostname, env->protocol, m->name);
+		rc = buf_printf(&b,
+		                "Received: from %s ([%s])\r\n\tby %s (smtp-harness) with %s id %s",
+		                env->helo[0] != '\0' ? env->helo : "unknown", env->peer,
+		                m->hostname, env->protocol, m->name);
 	if (rc == 0 && env->nrcpts == 1)
 		rc = buf_printf(&b, "\r\n\tfor <%s>", env->rcpts[0]);
 	if (rc == 0)
@@ -169,10 +170,10 @@ md_begin(void *ctx, const struct server_envelope *env)
 		return -1;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	if (snprintf(m->name, sizeof(m->name), "%lld.M%ldP%ldQ%lu.%s", (long long)ts.tv_sec,
-		     ts.tv_nsec / 1000, (long)getpid(), atomic_fetch_add(&md_seq, 1) + 1,
-		     m->hostname) >= (int)sizeof(m->name) ||
+	             ts.tv_nsec / 1000, (long)getpid(), atomic_fetch_add(&md_seq, 1) + 1,
+	             m->hostname) >= (int)sizeof(m->name) ||
 	    snprintf(m->tmp_path, sizeof(m->tmp_path), "%s/tmp/%s", m->spool, m->name) >=
-		    (int)sizeof(m->tmp_path))
+	            (int)sizeof(m->tmp_path))
 		return -1;
 	m->fd = open(m->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (m->fd < 0)
@@ -231,7 +232,7 @@ deliver_one(struct server_maildir *m, const char *rcpt)
 		return -1;
 	for (size_t i = 0; i < 3; i++) {
 		if (snprintf(dir, sizeof(dir), "%s/%s/%.*s/%s", m->spool, at + 1, (int)(at - rcpt),
-			     rcpt, sub[i]) >= (int)sizeof(dir) ||
+		             rcpt, sub[i]) >= (int)sizeof(dir) ||
 		    mkdir_p(dir) < 0)
 			return -1;
 	}

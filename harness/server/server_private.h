@@ -19,23 +19,23 @@
 
 /* Input buffer: the longest AUTH response we take (RFC 4954 4 sizing hint) plus CRLF. */
 #define SERVER_AUTH_LINE_MAX 12288
-#define SERVER_IN_CAP 16384
+#define SERVER_IN_CAP        16384
 /* Stop taking commands while this much output waits for the peer. */
 #define SERVER_OUT_HIGH 65536
-#define SERVER_OUT_MAX (1024 * 1024)
+#define SERVER_OUT_MAX  (1024 * 1024)
 /* An over-long line that goes on past this is answered and the session closed (SEC-09). */
 #define SERVER_LINE_SKIP_MAX 65536
 
 enum server_state {
-	SERVER_STATE_INIT = 0,   /* greeted, no HELO/EHLO yet */
-	SERVER_STATE_READY,      /* HELO/EHLO done, no transaction */
-	SERVER_STATE_MAIL,       /* MAIL accepted */
-	SERVER_STATE_RCPT,       /* at least one RCPT accepted */
-	SERVER_STATE_DATA,       /* inside DATA, after 354 */
-	SERVER_STATE_BDAT,       /* reading a BDAT chunk */
-	SERVER_STATE_AUTH,       /* waiting for a SASL response line */
-	SERVER_STATE_TLS,        /* 220 to STARTTLS sent, waiting for the handshake */
-	SERVER_STATE_CLOSED,     /* QUIT, 421 or fatal: nothing more is read */
+	SERVER_STATE_INIT = 0, /* greeted, no HELO/EHLO yet */
+	SERVER_STATE_READY,    /* HELO/EHLO done, no transaction */
+	SERVER_STATE_MAIL,     /* MAIL accepted */
+	SERVER_STATE_RCPT,     /* at least one RCPT accepted */
+	SERVER_STATE_DATA,     /* inside DATA, after 354 */
+	SERVER_STATE_BDAT,     /* reading a BDAT chunk */
+	SERVER_STATE_AUTH,     /* waiting for a SASL response line */
+	SERVER_STATE_TLS,      /* 220 to STARTTLS sent, waiting for the handshake */
+	SERVER_STATE_CLOSED,   /* QUIT, 421 or fatal: nothing more is read */
 	SERVER_STATE_COUNT
 };
 
@@ -43,9 +43,9 @@ enum server_state {
 
 enum server_auth_step {
 	SERVER_AUTH_NONE = 0,
-	SERVER_AUTH_PLAIN,       /* waiting for the PLAIN response */
-	SERVER_AUTH_LOGIN_USER,  /* waiting for the LOGIN user name */
-	SERVER_AUTH_LOGIN_PASS,  /* waiting for the LOGIN password */
+	SERVER_AUTH_PLAIN,      /* waiting for the PLAIN response */
+	SERVER_AUTH_LOGIN_USER, /* waiting for the LOGIN user name */
+	SERVER_AUTH_LOGIN_PASS, /* waiting for the LOGIN password */
 };
 
 struct server_session {
@@ -56,10 +56,10 @@ struct server_session {
 
 	enum server_state state;
 	unsigned events;
-	bool esmtp;     /* EHLO (not HELO) was accepted: extensions and ESC are on */
-	bool tls;       /* inside TLS */
+	bool esmtp; /* EHLO (not HELO) was accepted: extensions and ESC are on */
+	bool tls;   /* inside TLS */
 	bool authed;
-	size_t errors;  /* bad commands so far (SEC-14) */
+	size_t errors; /* bad commands so far (SEC-14) */
 	char helo[SMTP_LIMIT_DOMAIN + 1];
 
 	/* input */
@@ -72,23 +72,23 @@ struct server_session {
 
 	/* transaction */
 	char sender[SMTP_LIMIT_PATH + 1];
-	char **rcpts;          /* "user@domain", each owned */
+	char **rcpts; /* "user@domain", each owned */
 	size_t nrcpts;
-	bool smtputf8;         /* MAIL carried SMTPUTF8 */
+	bool smtputf8; /* MAIL carried SMTPUTF8 */
 	bool body_8bit;
-	bool used_bdat;        /* BDAT seen in this transaction (DATA then gets 503) */
-	bool have_mail;        /* MAIL accepted (the sender may be empty: <>) */
-	bool msg_open;         /* sink begin() called */
-	bool msg_failed;       /* a sink write failed: answer 451 at the end */
-	uint64_t msg_size;     /* content octets so far */
+	bool used_bdat;    /* BDAT seen in this transaction (DATA then gets 503) */
+	bool have_mail;    /* MAIL accepted (the sender may be empty: <>) */
+	bool msg_open;     /* sink begin() called */
+	bool msg_failed;   /* a sink write failed: answer 451 at the end */
+	uint64_t msg_size; /* content octets so far */
 	struct smtp_data_parser data;
 
 	/* BDAT */
-	uint64_t bdat_left;    /* chunk octets still to read */
+	uint64_t bdat_left; /* chunk octets still to read */
 	bool bdat_last;
-	bool bdat_discard;     /* swallow the chunk, then send the saved reply */
+	bool bdat_discard;           /* swallow the chunk, then send the saved reply */
 	enum server_state bdat_prev; /* state to return to after the chunk */
-	unsigned bdat_code;    /* saved reply for a refused chunk (RFC 3030 2) */
+	unsigned bdat_code;          /* saved reply for a refused chunk (RFC 3030 2) */
 	const char *bdat_esc;
 	const char *bdat_text;
 
@@ -99,10 +99,10 @@ struct server_session {
 
 /* Replies: code, enhanced code (used only when ESC is on), text. One line. */
 void server_reply(struct server_session *s, unsigned code, const char *esc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 /* One line of a multi-line reply: last = false for "code-". */
 void server_reply_line(struct server_session *s, unsigned code, const char *esc, bool last,
-		       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Answers a library error with its table code and text (smtp_error.c). */
 void server_reply_error(struct server_session *s, const struct smtp_error *err);
 /* The one place where the state changes. */

@@ -15,19 +15,19 @@
 #include "server/server_private.h"
 
 static const char *const state_names[SERVER_STATE_COUNT] = {
-	[SERVER_STATE_INIT] = "INIT", [SERVER_STATE_READY] = "READY",
-	[SERVER_STATE_MAIL] = "MAIL", [SERVER_STATE_RCPT] = "RCPT",
-	[SERVER_STATE_DATA] = "DATA", [SERVER_STATE_BDAT] = "BDAT",
-	[SERVER_STATE_AUTH] = "AUTH", [SERVER_STATE_TLS] = "TLS",
+	[SERVER_STATE_INIT] = "INIT",     [SERVER_STATE_READY] = "READY",
+	[SERVER_STATE_MAIL] = "MAIL",     [SERVER_STATE_RCPT] = "RCPT",
+	[SERVER_STATE_DATA] = "DATA",     [SERVER_STATE_BDAT] = "BDAT",
+	[SERVER_STATE_AUTH] = "AUTH",     [SERVER_STATE_TLS] = "TLS",
 	[SERVER_STATE_CLOSED] = "CLOSED",
 };
 
 _Static_assert(sizeof(state_names) / sizeof(state_names[0]) == SERVER_STATE_COUNT,
-	       "state name table");
+               "state name table");
 
 struct server_session *
 server_session_new(const struct server_config *cfg, const struct server_sink_ops *sink,
-		   void *sink_ctx, const char *peer)
+                   void *sink_ctx, const char *peer)
 {
 	struct server_session *s = calloc(1, sizeof(*s));
 
@@ -84,7 +84,7 @@ server_close(struct server_session *s)
 
 static void __attribute__((format(printf, 5, 0)))
 reply_v(struct server_session *s, unsigned code, const char *esc, bool last, const char *fmt,
-	va_list ap)
+        va_list ap)
 {
 	bool with_esc = s->esmtp && esc != NULL && esc[0] != '\0' && code / 100 != 3;
 	int rc;
@@ -115,7 +115,7 @@ server_reply(struct server_session *s, unsigned code, const char *esc, const cha
 
 void
 server_reply_line(struct server_session *s, unsigned code, const char *esc, bool last,
-		  const char *fmt, ...)
+                  const char *fmt, ...)
 {
 	va_list ap;
 
@@ -130,7 +130,7 @@ server_reply_error(struct server_session *s, const struct smtp_error *err)
 	unsigned code = smtp_error_reply_code(err->code);
 
 	server_reply(s, code != 0 ? code : 500, smtp_error_esc(err->code), "%s",
-		     smtp_error_text(err->code));
+	             smtp_error_text(err->code));
 }
 
 bool
@@ -219,7 +219,7 @@ server_msg_finish(struct server_session *s, unsigned data_flags)
 		server_reply(s, 451, "4.3.0", "local error: message not opened");
 	} else if (s->msg_size > s->cfg->max_message) {
 		server_reply(s, 552, "5.3.4", "message exceeds fixed maximum size of %llu octets",
-			     (unsigned long long)s->cfg->max_message);
+		             (unsigned long long)s->cfg->max_message);
 	} else if (data_flags & (SMTP_DATA_F_BARE_CR | SMTP_DATA_F_BARE_LF)) {
 		/* SEC-02: refuse, never treat them as line ends. */
 		server_reply(s, 554, "5.6.0", "bare CR or LF in message data refused");
@@ -227,7 +227,7 @@ server_msg_finish(struct server_session *s, unsigned data_flags)
 		server_reply(s, 554, "5.6.0", "NUL octet in message data refused");
 	} else if (data_flags & SMTP_DATA_F_LONG_LINE) {
 		server_reply(s, 554, "5.6.0", "message line longer than %d octets refused",
-			     SMTP_LIMIT_TEXT_LINE);
+		             SMTP_LIMIT_TEXT_LINE);
 	} else if (s->msg_failed || s->sink->commit(s->sink_ctx) < 0) {
 		server_reply(s, 451, "4.3.0", "local error in processing, message not stored");
 	} else {
@@ -311,7 +311,7 @@ process_line(struct server_session *s, const char *p, size_t n)
 	} else if (s->state == SERVER_STATE_AUTH) {
 		server_auth_response(s, line.text.ptr, line.text.len);
 	} else if (line.text.len + 2 > SMTP_LIMIT_COMMAND_LINE &&
-		   !is_auth_command(line.text.ptr, line.text.len)) {
+	           !is_auth_command(line.text.ptr, line.text.len)) {
 		/* RFC 5321 4.5.3.1.4; only AUTH may be longer (RFC 4954 4). */
 		server_reply(s, 500, "5.5.6", "line too long");
 		server_count_error(s);
@@ -453,7 +453,7 @@ server_session_shutdown(struct server_session *s, const char *why)
 		return;
 	/* An unfinished message was never acknowledged: dropping it loses nothing. */
 	server_reply(s, 421, why != NULL && strcmp(why, "timeout") == 0 ? "4.4.2" : "4.3.2",
-		     "%s %s, closing connection", s->cfg->hostname,
-		     why != NULL ? why : "service shutting down");
+	             "%s %s, closing connection", s->cfg->hostname,
+	             why != NULL ? why : "service shutting down");
 	server_close(s);
 }

@@ -42,7 +42,7 @@ self_signed(SSL_CTX *ctx, const char *hostname, char *err, size_t errlen)
 		goto out;
 	name = X509_get_subject_name(x);
 	if (!X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)hostname,
-					-1, -1, 0) ||
+	                                -1, -1, 0) ||
 	    !X509_set_issuer_name(x, name) || X509_sign(x, key, EVP_sha256()) == 0)
 		goto out;
 	ok = SSL_CTX_use_certificate(ctx, x) == 1 && SSL_CTX_use_PrivateKey(ctx, key) == 1;
@@ -67,9 +67,9 @@ server_tls_ctx_new(const struct server_config *cfg, char *err, size_t errlen)
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	if (cfg->tls_cert != NULL) {
 		if (SSL_CTX_use_certificate_chain_file(ctx, cfg->tls_cert) != 1 ||
-		    SSL_CTX_use_PrivateKey_file(ctx, cfg->tls_key != NULL ? cfg->tls_key
-									  : cfg->tls_cert,
-						SSL_FILETYPE_PEM) != 1) {
+		    SSL_CTX_use_PrivateKey_file(ctx,
+		                                cfg->tls_key != NULL ? cfg->tls_key : cfg->tls_cert,
+		                                SSL_FILETYPE_PEM) != 1) {
 			tls_error(err, errlen, "cannot load certificate or key");
 			SSL_CTX_free(ctx);
 			return NULL;

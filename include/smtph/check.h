@@ -19,7 +19,7 @@
  * (capacity cap) says what did not match.
  */
 bool check_reply(const struct scenario_expect *e, const struct smtp_reply *reply,
-		 const struct smtp_ehlo *ehlo, char *why, size_t cap);
+                 const struct smtp_ehlo *ehlo, char *why, size_t cap);
 
 /* Returns true when the enhanced code matches a "X.Y.Z" pattern with x wildcards. */
 bool check_esc_pattern(const char *pattern, const struct smtp_esc *esc);

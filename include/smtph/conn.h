@@ -41,7 +41,7 @@ void conn_init(struct conn *c, struct transcript *tx, enum conn_fragment frag, u
 
 /* Connects to host:port within timeout_ms. Returns CONN_OK or an error with err set. */
 int conn_open(struct conn *c, const char *host, const char *port, int timeout_ms, char *err,
-	      size_t errlen);
+              size_t errlen);
 
 /* Writes all of p[0..n) within timeout_ms (fragmented as configured). */
 int conn_write(struct conn *c, const char *p, size_t n, int timeout_ms, char *err, size_t errlen);
@@ -63,6 +63,6 @@ void conn_close(struct conn *c);
 
 /* Splits "host:port", "[v6]:port" or "host" (port = defport). Returns 0 or -1. */
 int conn_split_target(const char *spec, char *host, size_t hcap, char *port, size_t pcap,
-		      const char *defport);
+                      const char *defport);
 
 #endif

@@ -17,25 +17,25 @@
 
 /* Exit statuses (README: CI). */
 enum runner_exit {
-	RUNNER_EXIT_OK = 0,          /* every MUST/HARDEN scenario passed */
-	RUNNER_EXIT_FAIL = 1,        /* a MUST/HARDEN scenario failed or errored (or SHOULD, --strict) */
-	RUNNER_EXIT_USAGE = 2,       /* usage or scenario file error */
+	RUNNER_EXIT_OK = 0,    /* every MUST/HARDEN scenario passed */
+	RUNNER_EXIT_FAIL = 1,  /* a MUST/HARDEN scenario failed or errored (or SHOULD, --strict) */
+	RUNNER_EXIT_USAGE = 2, /* usage or scenario file error */
 	RUNNER_EXIT_UNREACHABLE = 3, /* the target could not be reached */
 };
 
 #define RUNNER_MAX_FILTERS 32
 
 struct runner_opts {
-	const char *target;          /* "host:port"; NULL = in-process reference server */
-	bool starttls;               /* every scenario inside STARTTLS */
-	int jobs;                    /* parallel scenarios; 0 = default */
-	int timeout_ms;              /* per step (default 10000) */
-	bool strict;                 /* SHOULD/MAY mismatches fail */
+	const char *target; /* "host:port"; NULL = in-process reference server */
+	bool starttls;      /* every scenario inside STARTTLS */
+	int jobs;           /* parallel scenarios; 0 = default */
+	int timeout_ms;     /* per step (default 10000) */
+	bool strict;        /* SHOULD/MAY mismatches fail */
 	const char *tags[RUNNER_MAX_FILTERS];
 	size_t ntags;
 	const char *rules[RUNNER_MAX_FILTERS]; /* rule ID prefixes */
 	size_t nrules;
-	const char *ids[RUNNER_MAX_FILTERS];   /* fnmatch globs */
+	const char *ids[RUNNER_MAX_FILTERS]; /* fnmatch globs */
 	size_t nids;
 	enum conn_fragment fragment;
 	uint64_t fragment_seed;
@@ -53,7 +53,7 @@ bool runner_selected(const struct runner_opts *o, const struct scenario *sc);
  * in file order). Returns a runner_exit status; err explains 2 and 3.
  */
 int runner_run(const struct runner_opts *o, struct scenario_file *files, size_t nfiles,
-	       struct run_report *report, char *err, size_t errlen);
+               struct run_report *report, char *err, size_t errlen);
 
 /* Frees what runner_run() put in report. */
 void runner_report_free(struct run_report *report);

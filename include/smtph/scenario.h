@@ -34,7 +34,7 @@ enum scenario_severity {
 };
 
 struct scenario_expect {
-	bool present;  /* the step checks its reply */
+	bool present;  /* the step checks its reply (false: any code; a reply must still come) */
 	size_t ncodes; /* 0 = any code */
 	struct scenario_code codes[SCENARIO_MAX_CODES];
 	char *esc;       /* enhanced code pattern "5.1.x", or NULL */

@@ -35,7 +35,9 @@ struct scenario_load_opts {
 
 /*
  * Loads path into *out. Returns 0; or -1 with one line in err (capacity
- * errlen): "path:line:column: message". *out is then empty.
+ * errlen): "path:line:column: message" ("path: message" when the file cannot
+ * be read or is over SCENARIO_LOAD_MAX_FILE). *out is then empty. Variable
+ * references are checked against the reference profile's names only.
  */
 int scenario_load_file(const char *path, struct scenario_file *out, char *err, size_t errlen);
 

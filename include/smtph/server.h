@@ -22,10 +22,10 @@ struct server_account {
 };
 
 struct server_config {
-	char *hostname;        /* our name in the greeting, EHLO and Received */
-	char **domains;        /* local domains (case-insensitive) */
+	char *hostname; /* our name in the greeting, EHLO and Received */
+	char **domains; /* local domains (case-insensitive) */
 	size_t ndomains;
-	char **users;          /* mailboxes, valid at every local domain */
+	char **users; /* mailboxes, valid at every local domain */
 	size_t nusers;
 	struct server_account *accounts; /* AUTH PLAIN / LOGIN credentials */
 	size_t naccounts;
@@ -37,8 +37,8 @@ struct server_config {
 	unsigned data_timeout; /* seconds waiting for data octets */
 	char *tls_cert;        /* PEM files; NULL = a self-signed certificate made at start */
 	char *tls_key;
-	bool tls;              /* offer STARTTLS */
-	bool auth_plaintext;   /* allow AUTH before TLS (default false, SEC-06) */
+	bool tls;            /* offer STARTTLS */
+	bool auth_plaintext; /* allow AUTH before TLS (default false, SEC-06) */
 };
 
 /* Fills *cfg with the built-in defaults: example.test; alice, bob, postmaster. */
@@ -53,18 +53,17 @@ void server_config_free(struct server_config *cfg);
 /* Returns true when domain (any case) is one of ours. */
 bool server_config_is_local_domain(const struct server_config *cfg, const char *d, size_t len);
 /* Returns the configured user name matching local (case-insensitive), or NULL. */
-const char *server_config_find_user(const struct server_config *cfg, const char *local,
-				    size_t len);
+const char *server_config_find_user(const struct server_config *cfg, const char *local, size_t len);
 
 /* ---- message sink ----------------------------------------------------- */
 
 struct server_envelope {
-	const char *sender;        /* reverse-path without brackets ("" for <>) */
-	const char *const *rcpts;  /* "user@domain" of each accepted recipient */
+	const char *sender;       /* reverse-path without brackets ("" for <>) */
+	const char *const *rcpts; /* "user@domain" of each accepted recipient */
 	size_t nrcpts;
-	const char *helo;          /* client's HELO/EHLO argument */
-	const char *peer;          /* client address, for Received */
-	const char *protocol;      /* "SMTP", "ESMTP", "ESMTPS", "ESMTPSA" */
+	const char *helo;     /* client's HELO/EHLO argument */
+	const char *peer;     /* client address, for Received */
+	const char *protocol; /* "SMTP", "ESMTP", "ESMTPS", "ESMTPSA" */
 };
 
 /*
@@ -92,8 +91,8 @@ enum server_event {
 
 /* Creates a session; cfg and sink must outlive it. Returns NULL when out of memory. */
 struct server_session *server_session_new(const struct server_config *cfg,
-					  const struct server_sink_ops *sink, void *sink_ctx,
-					  const char *peer);
+                                          const struct server_sink_ops *sink, void *sink_ctx,
+                                          const char *peer);
 /* Frees the session (aborting an open message) and sets *sp to NULL. */
 void server_session_free(struct server_session **sp);
 /* Queues the greeting (220). */
@@ -137,14 +136,14 @@ struct server_loop_opts {
 	const char *const *listen; /* "127.0.0.1:2525", "[::1]:2525", port 0 = ephemeral */
 	size_t nlisten;
 	const char *spool;
-	bool quiet;                /* no per-session log lines */
+	bool quiet; /* no per-session log lines */
 };
 
 struct server_loop;
 
 /* Binds the listeners and prepares TLS. Returns NULL with a message in err. */
 struct server_loop *server_loop_new(const struct server_config *cfg,
-				    const struct server_loop_opts *opts, char *err, size_t errlen);
+                                    const struct server_loop_opts *opts, char *err, size_t errlen);
 /* The port the first listener got (useful with port 0). */
 int server_loop_port(const struct server_loop *l);
 /* Runs until server_loop_stop() or SIGTERM/SIGINT (when installed). Returns 0. */

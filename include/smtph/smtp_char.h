@@ -8,18 +8,18 @@
 #include <stdbool.h>
 
 enum smtp_char_class {
-	SMTP_CHAR_ALPHA = 1u << 0,   /* A-Z a-z */
-	SMTP_CHAR_DIGIT = 1u << 1,   /* 0-9 */
-	SMTP_CHAR_ATEXT = 1u << 2,   /* RFC 5322 atext */
-	SMTP_CHAR_QTEXT = 1u << 3,   /* RFC 5321 qtextSMTP: 32-33, 35-91, 93-126 */
-	SMTP_CHAR_QPAIR = 1u << 4,   /* RFC 5321 quoted-pairSMTP second octet: 32-126 */
-	SMTP_CHAR_DCONTENT = 1u << 5, /* RFC 5321 dcontent: 33-90, 94-126 */
-	SMTP_CHAR_XCHAR = 1u << 6,   /* RFC 3461 xchar: 33-126 except '+' and '=' */
+	SMTP_CHAR_ALPHA = 1u << 0,       /* A-Z a-z */
+	SMTP_CHAR_DIGIT = 1u << 1,       /* 0-9 */
+	SMTP_CHAR_ATEXT = 1u << 2,       /* RFC 5322 atext */
+	SMTP_CHAR_QTEXT = 1u << 3,       /* RFC 5321 qtextSMTP: 32-33, 35-91, 93-126 */
+	SMTP_CHAR_QPAIR = 1u << 4,       /* RFC 5321 quoted-pairSMTP second octet: 32-126 */
+	SMTP_CHAR_DCONTENT = 1u << 5,    /* RFC 5321 dcontent: 33-90, 94-126 */
+	SMTP_CHAR_XCHAR = 1u << 6,       /* RFC 3461 xchar: 33-126 except '+' and '=' */
 	SMTP_CHAR_ESMTP_VALUE = 1u << 7, /* RFC 5321 esmtp-value: 33-60, 62-126 */
-	SMTP_CHAR_WSP = 1u << 8,     /* SP HTAB */
-	SMTP_CHAR_HEX = 1u << 9,     /* 0-9 A-F a-f */
-	SMTP_CHAR_TEXT = 1u << 10,   /* reply textstring: HT, 32-126 */
-	SMTP_CHAR_B64 = 1u << 11,    /* base64 alphabet without '=' */
+	SMTP_CHAR_WSP = 1u << 8,         /* SP HTAB */
+	SMTP_CHAR_HEX = 1u << 9,         /* 0-9 A-F a-f */
+	SMTP_CHAR_TEXT = 1u << 10,       /* reply textstring: HT, 32-126 */
+	SMTP_CHAR_B64 = 1u << 11,        /* base64 alphabet without '=' */
 };
 
 extern const unsigned short smtp_char_table[256];

@@ -79,6 +79,6 @@ struct smtp_command {
  * RCPT path errors. Never reads past len; the line need not be NUL-terminated.
  */
 int smtp_command_parse(const char *line, size_t len, struct smtp_command *cmd,
-		       struct smtp_error *err);
+                       struct smtp_error *err);
 
 #endif

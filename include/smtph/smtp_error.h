@@ -12,28 +12,28 @@ enum smtp_err {
 	SMTP_ERR_NONE = 0,
 
 	/* Command line framing (smtp_line, smtp_command). */
-	SMTP_ERR_LINE_TOO_LONG,   /* over 512 octets with CRLF: 500 5.5.6 */
-	SMTP_ERR_LINE_BARE_CR,    /* CR not followed by LF inside a line */
-	SMTP_ERR_LINE_BARE_LF,    /* LF not preceded by CR inside a line */
-	SMTP_ERR_LINE_NUL,        /* NUL octet in a command line */
-	SMTP_ERR_LINE_CONTROL,    /* other control octet in a command line */
-	SMTP_ERR_LINE_EMPTY,      /* empty command line */
-	SMTP_ERR_VERB_NON_ASCII,  /* non-ASCII octet in the verb */
-	SMTP_ERR_VERB_UNKNOWN,    /* unrecognised verb: 500 */
-	SMTP_ERR_VERB_NOT_IMPL,   /* known verb we do not implement: 502 */
-	SMTP_ERR_VERB_NO_SP,      /* verb glued to its argument ("NOOPx") */
+	SMTP_ERR_LINE_TOO_LONG,  /* over 512 octets with CRLF: 500 5.5.6 */
+	SMTP_ERR_LINE_BARE_CR,   /* CR not followed by LF inside a line */
+	SMTP_ERR_LINE_BARE_LF,   /* LF not preceded by CR inside a line */
+	SMTP_ERR_LINE_NUL,       /* NUL octet in a command line */
+	SMTP_ERR_LINE_CONTROL,   /* other control octet in a command line */
+	SMTP_ERR_LINE_EMPTY,     /* empty command line */
+	SMTP_ERR_VERB_NON_ASCII, /* non-ASCII octet in the verb */
+	SMTP_ERR_VERB_UNKNOWN,   /* unrecognised verb: 500 */
+	SMTP_ERR_VERB_NOT_IMPL,  /* known verb we do not implement: 502 */
+	SMTP_ERR_VERB_NO_SP,     /* verb glued to its argument ("NOOPx") */
 
 	/* Command arguments. */
-	SMTP_ERR_ARG_MISSING,     /* required argument absent: 501 */
-	SMTP_ERR_ARG_UNEXPECTED,  /* argument given to a verb that takes none: 501 */
-	SMTP_ERR_ARG_SYNTAX,      /* argument malformed: 501 */
-	SMTP_ERR_ARG_NON_ASCII,   /* non-ASCII octet where only ASCII is allowed */
-	SMTP_ERR_FROM_SYNTAX,     /* MAIL without "FROM:" */
-	SMTP_ERR_TO_SYNTAX,       /* RCPT without "TO:" */
-	SMTP_ERR_SPACE_COLON,     /* space before or after the colon of FROM:/TO: */
-	SMTP_ERR_BDAT_SIZE,       /* BDAT chunk size missing or not digits */
-	SMTP_ERR_BDAT_TOO_BIG,    /* BDAT chunk size over 2^64-1 */
-	SMTP_ERR_AUTH_MECH,       /* AUTH mechanism name malformed */
+	SMTP_ERR_ARG_MISSING,    /* required argument absent: 501 */
+	SMTP_ERR_ARG_UNEXPECTED, /* argument given to a verb that takes none: 501 */
+	SMTP_ERR_ARG_SYNTAX,     /* argument malformed: 501 */
+	SMTP_ERR_ARG_NON_ASCII,  /* non-ASCII octet where only ASCII is allowed */
+	SMTP_ERR_FROM_SYNTAX,    /* MAIL without "FROM:" */
+	SMTP_ERR_TO_SYNTAX,      /* RCPT without "TO:" */
+	SMTP_ERR_SPACE_COLON,    /* space before or after the colon of FROM:/TO: */
+	SMTP_ERR_BDAT_SIZE,      /* BDAT chunk size missing or not digits */
+	SMTP_ERR_BDAT_TOO_BIG,   /* BDAT chunk size over 2^64-1 */
+	SMTP_ERR_AUTH_MECH,      /* AUTH mechanism name malformed */
 
 	/* Paths and mailboxes (smtp_path). */
 	SMTP_ERR_PATH_NO_BRACKET, /* path not enclosed in < > */
@@ -58,28 +58,28 @@ enum smtp_err {
 	SMTP_ERR_PARAM_NOT_IMPL,  /* value understood but not implemented: 504 */
 
 	/* Replies (smtp_reply). */
-	SMTP_ERR_REPLY_CODE_SHORT,   /* fewer than 3 digits before separator */
-	SMTP_ERR_REPLY_CODE_DIGIT,   /* a code position holds a non-digit */
-	SMTP_ERR_REPLY_CODE_RANGE,   /* first digit not 2-5 or second not 0-5 */
-	SMTP_ERR_REPLY_CODE_MISMATCH, /* lines of one reply carry different codes */
-	SMTP_ERR_REPLY_SEPARATOR,    /* octet after the code is not SP, '-' or CRLF */
-	SMTP_ERR_REPLY_LINE_TOO_LONG, /* reply line over the limit */
+	SMTP_ERR_REPLY_CODE_SHORT,     /* fewer than 3 digits before separator */
+	SMTP_ERR_REPLY_CODE_DIGIT,     /* a code position holds a non-digit */
+	SMTP_ERR_REPLY_CODE_RANGE,     /* first digit not 2-5 or second not 0-5 */
+	SMTP_ERR_REPLY_CODE_MISMATCH,  /* lines of one reply carry different codes */
+	SMTP_ERR_REPLY_SEPARATOR,      /* octet after the code is not SP, '-' or CRLF */
+	SMTP_ERR_REPLY_LINE_TOO_LONG,  /* reply line over the limit */
 	SMTP_ERR_REPLY_TOO_MANY_LINES, /* more lines than the limit */
-	SMTP_ERR_REPLY_TOO_LONG,     /* reply bytes over the limit */
-	SMTP_ERR_REPLY_BARE_CR,      /* CR not followed by LF */
-	SMTP_ERR_REPLY_BARE_LF,      /* LF not preceded by CR */
-	SMTP_ERR_REPLY_NUL,          /* NUL octet in a reply */
-	SMTP_ERR_REPLY_ESC_MISSING,  /* enhanced code expected but absent */
-	SMTP_ERR_REPLY_ESC_SYNTAX,   /* enhanced code malformed (RFC 3463 2) */
-	SMTP_ERR_REPLY_ESC_CLASS,    /* enhanced class differs from first digit */
-	SMTP_ERR_REPLY_ESC_MISMATCH, /* lines carry different enhanced codes */
+	SMTP_ERR_REPLY_TOO_LONG,       /* reply bytes over the limit */
+	SMTP_ERR_REPLY_BARE_CR,        /* CR not followed by LF */
+	SMTP_ERR_REPLY_BARE_LF,        /* LF not preceded by CR */
+	SMTP_ERR_REPLY_NUL,            /* NUL octet in a reply */
+	SMTP_ERR_REPLY_ESC_MISSING,    /* enhanced code expected but absent */
+	SMTP_ERR_REPLY_ESC_SYNTAX,     /* enhanced code malformed (RFC 3463 2) */
+	SMTP_ERR_REPLY_ESC_CLASS,      /* enhanced class differs from first digit */
+	SMTP_ERR_REPLY_ESC_MISMATCH,   /* lines carry different enhanced codes */
 
 	/* EHLO reply (smtp_ehlo). */
-	SMTP_ERR_EHLO_NOT_250,       /* EHLO reply is not a 250 */
-	SMTP_ERR_EHLO_DOMAIN,        /* first line does not start with a domain */
-	SMTP_ERR_EHLO_KEYWORD,       /* keyword line malformed */
-	SMTP_ERR_EHLO_TOO_MANY,      /* more keywords than the limit */
-	SMTP_ERR_EHLO_SIZE,          /* SIZE parameter not digits */
+	SMTP_ERR_EHLO_NOT_250,  /* EHLO reply is not a 250 */
+	SMTP_ERR_EHLO_DOMAIN,   /* first line does not start with a domain */
+	SMTP_ERR_EHLO_KEYWORD,  /* keyword line malformed */
+	SMTP_ERR_EHLO_TOO_MANY, /* more keywords than the limit */
+	SMTP_ERR_EHLO_SIZE,     /* SIZE parameter not digits */
 
 	SMTP_ERR_COUNT
 };

@@ -22,17 +22,17 @@ enum smtp_line_flag {
 };
 
 struct smtp_line_reader {
-	size_t max;       /* longest line in octets, CRLF included */
-	size_t scanned;   /* bytes of the current line already scanned */
-	size_t skipped;   /* bytes discarded from an over-long line */
-	unsigned flags;   /* flags gathered so far for the current line */
-	bool skipping;    /* inside an over-long line */
+	size_t max;     /* longest line in octets, CRLF included */
+	size_t scanned; /* bytes of the current line already scanned */
+	size_t skipped; /* bytes discarded from an over-long line */
+	unsigned flags; /* flags gathered so far for the current line */
+	bool skipping;  /* inside an over-long line */
 };
 
 struct smtp_line {
 	struct smtp_slice text; /* without CRLF; empty when TOO_LONG */
 	unsigned flags;
-	size_t total;           /* full length of the line without CRLF */
+	size_t total; /* full length of the line without CRLF */
 };
 
 /* max = 0 means SMTP_LIMIT_COMMAND_LINE. */
@@ -46,7 +46,7 @@ void smtp_line_reader_init(struct smtp_line_reader *r, size_t max);
  * rest and calls again with more appended. Never fails.
  */
 int smtp_line_next(struct smtp_line_reader *r, const char *buf, size_t len, size_t *used_r,
-		   struct smtp_line *line);
+                   struct smtp_line *line);
 
 /* Returns how many bytes have been dropped of the current over-long line. */
 size_t smtp_line_skipped(const struct smtp_line_reader *r);

@@ -40,8 +40,7 @@ const struct smtp_param *smtp_param_find(const struct smtp_params *ps, const cha
  * a value over UINT64_MAX sets *out = UINT64_MAX and *overflow = true.
  * Returns -1 (SMTP_ERR_PARAM_VALUE) for anything else.
  */
-int smtp_param_size(struct smtp_slice value, uint64_t *out, bool *overflow,
-		    struct smtp_error *err);
+int smtp_param_size(struct smtp_slice value, uint64_t *out, bool *overflow, struct smtp_error *err);
 
 /* Returns true when s is valid RFC 3461 xtext (hex digits upper-case). */
 bool smtp_param_xtext_ok(struct smtp_slice s);

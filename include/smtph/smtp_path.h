@@ -15,10 +15,10 @@
 #include "smtp_slice.h"
 
 enum smtp_domain_kind {
-	SMTP_DOMAIN_NAME = 0,  /* sub-domain *("." sub-domain) */
-	SMTP_DOMAIN_IPV4,      /* [192.0.2.1] */
-	SMTP_DOMAIN_IPV6,      /* [IPv6:2001:db8::1] */
-	SMTP_DOMAIN_GENERAL,   /* [tag:content] */
+	SMTP_DOMAIN_NAME = 0, /* sub-domain *("." sub-domain) */
+	SMTP_DOMAIN_IPV4,     /* [192.0.2.1] */
+	SMTP_DOMAIN_IPV6,     /* [IPv6:2001:db8::1] */
+	SMTP_DOMAIN_GENERAL,  /* [tag:content] */
 };
 
 enum smtp_path_flag {
@@ -30,10 +30,11 @@ enum smtp_path_flag {
 };
 
 struct smtp_path {
-	struct smtp_slice raw;    /* the whole path, brackets included */
-	struct smtp_slice route;  /* "@a,@b" without the colon, or empty */
-	struct smtp_slice local;  /* local part as written (quotes kept) */
-	struct smtp_slice domain; /* domain, or literal with brackets; empty for <> and <postmaster> */
+	struct smtp_slice raw;   /* the whole path, brackets included */
+	struct smtp_slice route; /* "@a,@b" without the colon, or empty */
+	struct smtp_slice local; /* local part as written (quotes kept) */
+	struct smtp_slice
+	        domain; /* domain, or literal with brackets; empty for <> and <postmaster> */
 	enum smtp_domain_kind domain_kind;
 	unsigned flags;
 };
@@ -50,14 +51,14 @@ enum smtp_path_mode {
  * On failure returns -1 with *err set (offset relative to s).
  */
 int smtp_path_parse(const char *s, size_t len, enum smtp_path_mode mode, struct smtp_path *path,
-		    size_t *used_r, struct smtp_error *err);
+                    size_t *used_r, struct smtp_error *err);
 
 /*
  * Checks that s[0..len) is exactly a domain or an address literal (the
  * HELO/EHLO argument, RFC 5321 4.1.1.1). Returns 0 and sets *kind, or -1.
  */
 int smtp_path_domain_check(const char *s, size_t len, enum smtp_domain_kind *kind,
-			   struct smtp_error *err);
+                           struct smtp_error *err);
 
 /* Checks s[0..len) as the contents of an IPv6 address (after "IPv6:"). Returns 0 or -1. */
 int smtp_path_ipv6_check(const char *s, size_t len);
