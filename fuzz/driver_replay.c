@@ -2,8 +2,10 @@
  * driver_replay.c: a main() that feeds files, or every file under directories,
  * to LLVMFuzzerTestOneInput, once each, in name order. It lets any compiler
  * (plain gcc, gcc -fsanitize=..., clang with coverage) run the corpora as
- * regression tests without libFuzzer. Arguments starting with '-' are ignored
- * (libFuzzer flags), so the same command lines work with both. Exit status: 0,
+ * regression tests without libFuzzer. "-skip=PREFIX" leaves out files whose
+ * name starts with PREFIX (e.g. known crash-* inputs during a coverage run);
+ * other arguments starting with '-' are ignored (libFuzzer flags), so the
+ * same command lines work with both. Exit status: 0,
  * or 1 when a path cannot be read; a crashing input aborts the process after
  * its path is printed.
  */
@@ -30,6 +32,7 @@ static char current[4096];
 static size_t current_len;
 static unsigned long nfiles, nbytes;
 static int verbose;
+static const char *skip_prefix;
 
 static void
 say_current(void)
@@ -193,6 +196,13 @@ run_path(const char *path, int depth)
 	}
 	if (!S_ISREG(st.st_mode))
 		return 0;
+	if (skip_prefix != NULL && depth > 0) {
+		const char *base = strrchr(path, '/');
+
+		base = base != NULL ? base + 1 : path;
+		if (strncmp(base, skip_prefix, strlen(skip_prefix)) == 0)
+			return 0;
+	}
 	return run_file(path);
 }
 
@@ -217,6 +227,10 @@ main(int argc, char **argv)
 			verbose = 1;
 			continue;
 		}
+		if (strncmp(argv[i], "-skip=", 6) == 0 && argv[i][6] != '\0') {
+			skip_prefix = argv[i] + 6;
+			continue;
+		}
 		if (argv[i][0] == '-')
 			continue;
 		paths++;
@@ -224,7 +238,7 @@ main(int argc, char **argv)
 			rc = 1;
 	}
 	if (paths == 0) {
-		fprintf(stderr, "usage: %s [-v] FILE|DIR...\n", argv[0]);
+		fprintf(stderr, "usage: %s [-v] [-skip=PREFIX] FILE|DIR...\n", argv[0]);
 		return 2;
 	}
 	fprintf(stderr, "driver_replay: %s: %lu inputs, %lu bytes, no crash\n", argv[0], nfiles,

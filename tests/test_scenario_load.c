@@ -659,21 +659,22 @@ static const struct {
 	/* steps */
 	{ "unknown step key", HEAD "steps:\n  - sned: NOOP\n",
 	  "t.yaml:5:5: unknown key 'sned' in step (expected one of: send, raw, data, pipeline, "
-	  "repeat, starttls, sleep, expect, expect_close, expect_silence, replies, step)" },
+	  "repeat, starttls, sleep, expect, expect_close, expect_silence, mailbox, replies, "
+	  "step)" },
 	{ "step not a mapping", HEAD "steps:\n  - NOOP\n",
 	  "t.yaml:5:5: a step must be a mapping (like send: NOOP)" },
 	{ "two kinds", HEAD "steps:\n  - send: NOOP\n    raw: 'NOOP\\r\\n'\n",
 	  "t.yaml:5:5: a step must have exactly one of send, raw, data, pipeline, repeat, "
-	  "starttls, sleep, expect, expect_close, expect_silence (found send and raw)" },
+	  "starttls, sleep, expect, expect_close, expect_silence, mailbox (found send and raw)" },
 	{ "three kinds", HEAD "steps: [{data: x, sleep: 1, send: y, expect: 250}]\n",
 	  "t.yaml:4:9: a step must have exactly one of send, raw, data, pipeline, repeat, "
-	  "starttls, sleep, expect, expect_close, expect_silence (found data, sleep and send)" },
+	  "starttls, sleep, expect, expect_close, expect_silence, mailbox (found data, sleep and send)" },
 	{ "no kind", HEAD "steps: [{replies: 2}]\n",
 	  "t.yaml:4:9: a step must have exactly one of send, raw, data, pipeline, repeat, "
-	  "starttls, sleep, expect, expect_close, expect_silence (found none)" },
+	  "starttls, sleep, expect, expect_close, expect_silence, mailbox (found none)" },
 	{ "empty step", HEAD "steps: [{}]\n",
 	  "t.yaml:4:9: a step must have exactly one of send, raw, data, pipeline, repeat, "
-	  "starttls, sleep, expect, expect_close, expect_silence (found none)" },
+	  "starttls, sleep, expect, expect_close, expect_silence, mailbox (found none)" },
 	{ "duplicate step key", HEAD "steps:\n  - send: A\n    expect: 250\n    expect: 251\n",
 	  "t.yaml:7:5: duplicate key 'expect'" },
 	{ "replies with send", HEAD "steps: [{send: A, replies: 2}]\n",
@@ -731,7 +732,8 @@ static const struct {
 	  "t.yaml:7:9: a pipeline step must be send, raw or data (found starttls)" },
 	{ "pipeline child unknown key", HEAD "steps: [{pipeline: [{snd: A}]}]\n",
 	  "t.yaml:4:22: unknown key 'snd' in step (expected one of: send, raw, data, pipeline, "
-	  "repeat, starttls, sleep, expect, expect_close, expect_silence, replies, step)" },
+	  "repeat, starttls, sleep, expect, expect_close, expect_silence, mailbox, replies, "
+	  "step)" },
 	{ "repeat without step", HEAD "steps: [{repeat: 3}]\n",
 	  "t.yaml:4:9: missing required key 'step' in repeat" },
 	{ "repeat zero", HEAD "steps: [{repeat: 0, step: {send: A}}]\n",

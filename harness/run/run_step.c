@@ -7,12 +7,16 @@
  * on. After the last step an implicit QUIT must get 221: any other reply means
  * an earlier command got an extra reply (R5321-SEQ-01).
  */
+#include <dirent.h>
+#include <regex.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "run/run_step.h"
 #include "smtph/check.h"
@@ -34,11 +38,12 @@ struct run_ctx {
 	struct smtp_reply_parser rp;
 	char *rbuf;
 	size_t rlen;
-	bool esc_on;   /* ENHANCEDSTATUSCODES advertised in this session */
-	bool open;     /* the connection can still be used */
-	bool finished; /* QUIT answered or 421: no implicit QUIT */
-	bool stop;     /* a failure or error: no more steps */
-	int top;       /* top-level step index */
+	bool esc_on;      /* ENHANCEDSTATUSCODES advertised in this session */
+	bool open;        /* the connection can still be used */
+	bool finished;    /* QUIT answered or 421: no implicit QUIT */
+	bool stop;        /* a failure or error: no more steps */
+	int top;          /* top-level step index */
+	char run_id[128]; /* ${run_id}: unique to this run of the scenario */
 	struct buf scratch;
 };
 
@@ -290,14 +295,33 @@ expect_reply(struct run_ctx *c, const struct scenario_step *st, const struct sce
 
 /* ---- building what is sent ---------------------------------------------------- */
 
+/* ${run_id} first (it is the run's, not the profile's), then the profile's variables. */
 static bool
 expand(struct run_ctx *c, const struct scenario_step *st, const char *text, size_t len,
        struct buf *out)
 {
+	static const char ref[] = "${" PROFILE_RUN_ID "}";
+	struct buf tmp;
 	char err[256];
+	bool ok = true;
+	int rc;
 
-	if (profile_expand(c->o->profile, text, len, out, err, sizeof(err)) < 0) {
-		fail(c, RUN_ERROR, st, "%s", err);
+	buf_init(&tmp, RUN_SCRATCH_MAX);
+	for (size_t i = 0; i < len && ok;) {
+		if (len - i >= sizeof(ref) - 1 && memcmp(text + i, ref, sizeof(ref) - 1) == 0) {
+			ok = buf_puts(&tmp, c->run_id) == 0;
+			i += sizeof(ref) - 1;
+		} else {
+			ok = buf_append(&tmp, text + i, 1) == 0;
+			i++;
+		}
+	}
+	rc = ok ? profile_expand(c->o->profile, tmp.data != NULL ? tmp.data : "", tmp.len, out, err,
+	                         sizeof(err))
+	        : -1;
+	buf_free(&tmp);
+	if (rc < 0) {
+		fail(c, RUN_ERROR, st, "%s", ok ? err : "expanded text too large");
 		return false;
 	}
 	return true;
@@ -530,10 +554,177 @@ step_expect_silence(struct run_ctx *c, const struct scenario_step *st)
 	return false;
 }
 
+/* ---- mailbox checks (sink) ----------------------------------------------------- */
+
+#define MBOX_MAX_MESSAGE (8u * 1024 * 1024)
+#define MBOX_WAIT_MS     5000
+
+/* DIR from the maildir template: %d = domain, %u = local part. */
+static bool
+maildir_of(const struct run_ctx *c, const char *rcpt, char *out, size_t cap)
+{
+	const char *at = strrchr(rcpt, '@');
+	size_t o = 0;
+
+	if (at == NULL)
+		return false;
+	for (const char *p = c->t->maildir; *p != '\0'; p++) {
+		const char *piece = p;
+		size_t n = 1;
+
+		if (p[0] == '%' && p[1] == 'd') {
+			piece = at + 1;
+			n = strlen(at + 1);
+			p++;
+		} else if (p[0] == '%' && p[1] == 'u') {
+			piece = rcpt;
+			n = (size_t)(at - rcpt);
+			p++;
+		}
+		if (o + n + 1 > cap)
+			return false;
+		memcpy(out + o, piece, n);
+		o += n;
+	}
+	out[o] = '\0';
+	return true;
+}
+
+/* Reads a message with CRLF turned into LF and NUL into SP, for line-wise regexes. */
+static char *
+read_message(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b;
+	char chunk[8192];
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	buf_init(&b, MBOX_MAX_MESSAGE);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		for (size_t i = 0; i < n; i++) {
+			char ch = chunk[i] == '\0' ? ' ' : chunk[i];
+
+			if (ch == '\r' && i + 1 < n && chunk[i + 1] == '\n')
+				continue;
+			if (buf_append(&b, &ch, 1) < 0)
+				break;
+		}
+	}
+	fclose(f);
+	if (buf_cstr(&b) == NULL) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
+static bool
+regex_in(const char *re, const char *text)
+{
+	regex_t rx;
+	int rc;
+
+	if (regcomp(&rx, re, REG_EXTENDED | REG_NOSUB | REG_NEWLINE) != 0)
+		return false;
+	rc = regexec(&rx, text, 0, NULL, 0);
+	regfree(&rx);
+	return rc == 0;
+}
+
+struct mbox_scan {
+	unsigned matched;
+	char problem[RESULT_TEXT_MAX];
+};
+
+/* Checks one message of this run against contains / lacks. */
+static void
+check_message(const struct scenario_mailbox *mb, const char *name, const char *text,
+              struct mbox_scan *scan)
+{
+	for (size_t i = 0; i < mb->ncontains && scan->problem[0] == '\0'; i++) {
+		if (!regex_in(mb->contains[i], text))
+			snprintf(scan->problem, sizeof(scan->problem),
+			         "message %.80s does not match /%.200s/", name, mb->contains[i]);
+	}
+	for (size_t i = 0; i < mb->nlacks && scan->problem[0] == '\0'; i++) {
+		if (regex_in(mb->lacks[i], text))
+			snprintf(scan->problem, sizeof(scan->problem),
+			         "message %.80s matches /%.200s/", name, mb->lacks[i]);
+	}
+}
+
+static void
+scan_dir(const struct run_ctx *c, const struct scenario_mailbox *mb, const char *dir,
+         struct mbox_scan *scan)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char path[1024];
+		char *text;
+
+		if (e->d_name[0] == '.' ||
+		    snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= (int)sizeof(path))
+			continue;
+		text = read_message(path);
+		if (text != NULL && strstr(text, c->run_id) != NULL) {
+			scan->matched++;
+			check_message(mb, e->d_name, text, scan);
+		}
+		free(text);
+	}
+	closedir(d);
+}
+
+static bool
+step_mailbox(struct run_ctx *c, const struct scenario_step *st)
+{
+	const struct scenario_mailbox *mb = &st->mbox;
+	long long deadline = mono_ms() + MBOX_WAIT_MS;
+	char dir[600], sub[700];
+	struct mbox_scan scan;
+	struct buf *b = &c->scratch;
+
+	b->len = 0;
+	if (!expand(c, st, mb->rcpt, strlen(mb->rcpt), b) || buf_cstr(b) == NULL)
+		return false;
+	if (!maildir_of(c, b->data, dir, sizeof(dir))) {
+		fail(c, RUN_ERROR, st, "cannot locate the mailbox of '%s'", b->data);
+		return false;
+	}
+	for (;;) {
+		memset(&scan, 0, sizeof(scan));
+		for (size_t i = 0; i < 2; i++) {
+			snprintf(sub, sizeof(sub), "%s/%s", dir, i == 0 ? "new" : "cur");
+			scan_dir(c, mb, sub, &scan);
+		}
+		/* Delivery may lag behind the 250 on some servers: wait for the count. */
+		if (!mb->has_count || scan.matched >= mb->count || mono_ms() >= deadline)
+			break;
+		sleep_ms(50);
+	}
+	transcript_note(&c->res->tx, "mailbox %s: %u message(s) of this run", dir, scan.matched);
+	if (mb->has_count && scan.matched != mb->count) {
+		fail(c, RUN_FAIL, st, "the mailbox of %s holds %u message(s) of this run, want %u",
+		     b->data, scan.matched, mb->count);
+		return false;
+	}
+	if (scan.problem[0] != '\0') {
+		fail(c, RUN_FAIL, st, "%s", scan.problem);
+		return false;
+	}
+	return true;
+}
+
 static bool
 run_one(struct run_ctx *c, const struct scenario_step *st)
 {
-	if (!c->open && st->kind != SCENARIO_STEP_SLEEP) {
+	if (!c->open && st->kind != SCENARIO_STEP_SLEEP && st->kind != SCENARIO_STEP_MAILBOX) {
 		fail(c, RUN_FAIL, st, "the connection is closed");
 		return false;
 	}
@@ -561,6 +752,8 @@ run_one(struct run_ctx *c, const struct scenario_step *st)
 		return step_expect_close(c, st);
 	case SCENARIO_STEP_EXPECT_SILENCE:
 		return step_expect_silence(c, st);
+	case SCENARIO_STEP_MAILBOX:
+		return step_mailbox(c, st);
 	case SCENARIO_STEP_COUNT:
 		break;
 	}
@@ -589,6 +782,12 @@ check_requires(struct run_ctx *c, bool tls)
 		c->res->verdict = RUN_SKIP;
 		snprintf(c->res->reason, sizeof(c->res->reason),
 		         "the target does not advertise STARTTLS");
+		return false;
+	}
+	if (c->sc->needs_mailbox && c->t->maildir[0] == '\0') {
+		c->res->verdict = RUN_SKIP;
+		snprintf(c->res->reason, sizeof(c->res->reason),
+		         "no mailbox access (set %s in the target profile)", PROFILE_MAILDIR);
 		return false;
 	}
 	for (size_t i = 0; i < c->sc->nrequires; i++) {
@@ -668,6 +867,18 @@ final_quit(struct run_ctx *c)
 	     "R5321-SEQ-01: the final QUIT got \"%s\": an earlier command got an extra reply", got);
 }
 
+/* Unique across processes and runs: pid, a process-wide counter, the clock. */
+static void
+new_run_id(struct run_ctx *c)
+{
+	static atomic_uint counter;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(c->run_id, sizeof(c->run_id), "smtph-%ld-%u-%lld%03ld", (long)getpid(),
+	         atomic_fetch_add(&counter, 1) + 1, (long long)ts.tv_sec, ts.tv_nsec / 1000000);
+}
+
 void
 run_step_scenario(const struct runner_opts *o, const struct run_target *t,
                   const struct scenario *sc, struct run_result *res)
@@ -677,6 +888,7 @@ run_step_scenario(const struct runner_opts *o, const struct run_target *t,
 	long long t0 = mono_ms();
 
 	run_result_init(res, sc);
+	new_run_id(&c);
 	if (!check_requires(&c, tls))
 		return;
 	c.rbuf = malloc(RUN_RBUF);

@@ -17,6 +17,7 @@ struct run_probe {
 struct run_target {
 	char host[256];
 	char port[16];
+	char maildir[512]; /* "DIR/%d/%u" template of delivered mail, or "" (no mailbox steps) */
 	const struct run_probe *probe;     /* plain session */
 	const struct run_probe *tls_probe; /* after STARTTLS, or NULL */
 };

@@ -254,6 +254,11 @@ runner_run(const struct runner_opts *o, struct scenario_file *files, size_t nfil
 		snprintf(target, sizeof(target), "%s", opts.target);
 		report->target = opts.target;
 	}
+	if (opts.target == NULL)
+		snprintf(t.maildir, sizeof(t.maildir), "%s/%%d/%%u", emb.spool);
+	else if (profile_get(opts.profile, PROFILE_MAILDIR, strlen(PROFILE_MAILDIR)) != NULL)
+		snprintf(t.maildir, sizeof(t.maildir), "%s",
+		         profile_get(opts.profile, PROFILE_MAILDIR, strlen(PROFILE_MAILDIR)));
 	if (conn_split_target(target, t.host, sizeof(t.host), t.port, sizeof(t.port), "25") < 0) {
 		snprintf(err, errlen, "bad target '%s' (want HOST:PORT or [V6]:PORT)", target);
 		rc = RUNNER_EXIT_USAGE;

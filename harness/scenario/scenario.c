@@ -31,6 +31,7 @@ static const char *const step_names[] = {
 	[SCENARIO_STEP_EXPECT] = "expect",
 	[SCENARIO_STEP_EXPECT_CLOSE] = "expect_close",
 	[SCENARIO_STEP_EXPECT_SILENCE] = "expect_silence",
+	[SCENARIO_STEP_MAILBOX] = "mailbox",
 };
 
 _Static_assert(sizeof(step_names) / sizeof(step_names[0]) == SCENARIO_STEP_COUNT,
@@ -83,6 +84,9 @@ steps_free(struct scenario_step *steps, size_t n)
 		free(steps[i].text);
 		steps_free(steps[i].children, steps[i].nchildren);
 		expect_free(&steps[i].expect);
+		free(steps[i].mbox.rcpt);
+		free_strings(&steps[i].mbox.contains, &steps[i].mbox.ncontains);
+		free_strings(&steps[i].mbox.lacks, &steps[i].mbox.nlacks);
 	}
 	free(steps);
 }

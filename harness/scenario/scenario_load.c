@@ -176,6 +176,8 @@ var_known(const struct loader *l, const char *name, size_t nlen)
 
 	if (profile_is_reference_name(name, nlen))
 		return true;
+	if (nlen == sizeof(PROFILE_RUN_ID) - 1 && memcmp(name, PROFILE_RUN_ID, nlen) == 0)
+		return true; /* set by the runner for each scenario run */
 	if (o == NULL)
 		return false;
 	if (o->profile != NULL && profile_get(o->profile, name, nlen) != NULL)
@@ -594,6 +596,84 @@ st_expect_silence(struct ydoc *y, const struct ydoc_node *v, void *obj)
 	return 0;
 }
 
+/* A list item of mailbox contains/lacks: a POSIX extended regex. */
+static const char *
+check_regex(const char *s, size_t len)
+{
+	regex_t rx;
+
+	(void)len;
+	if (regcomp(&rx, s, REG_EXTENDED | REG_NOSUB | REG_NEWLINE) != 0)
+		return "a valid POSIX extended regex";
+	regfree(&rx);
+	return NULL;
+}
+
+static int
+mb_rcpt(struct ydoc *y, const struct ydoc_node *v, void *obj)
+{
+	struct scenario_mailbox *mb = &((struct step_ctx *)obj)->st->mbox;
+
+	if (ydoc_str(y, v, "rcpt") == NULL ||
+	    check_vars(loader_of(y), v, "rcpt", v->value, v->len) < 0)
+		return -1;
+	return ydoc_strdup(y, v, "rcpt", &mb->rcpt);
+}
+
+static int
+mb_count(struct ydoc *y, const struct ydoc_node *v, void *obj)
+{
+	struct scenario_mailbox *mb = &((struct step_ctx *)obj)->st->mbox;
+	unsigned long n;
+
+	if (ydoc_uint(y, v, "count", 0, SCENARIO_LOAD_MAX_REPLIES, &n) < 0)
+		return -1;
+	mb->count = (unsigned)n;
+	mb->has_count = true;
+	return 0;
+}
+
+static int
+mb_contains(struct ydoc *y, const struct ydoc_node *v, void *obj)
+{
+	struct scenario_mailbox *mb = &((struct step_ctx *)obj)->st->mbox;
+
+	return ydoc_str_list(y, v, "contains", SCENARIO_LOAD_MAX_LIST, check_regex, &mb->contains,
+	                     &mb->ncontains);
+}
+
+static int
+mb_lacks(struct ydoc *y, const struct ydoc_node *v, void *obj)
+{
+	struct scenario_mailbox *mb = &((struct step_ctx *)obj)->st->mbox;
+
+	return ydoc_str_list(y, v, "lacks", SCENARIO_LOAD_MAX_LIST, check_regex, &mb->lacks,
+	                     &mb->nlacks);
+}
+
+static const struct ydoc_key mailbox_keys[] = {
+	{ "rcpt", mb_rcpt, 0, 0 },
+	{ "count", mb_count, 0, 0 },
+	{ "contains", mb_contains, 0, 0 },
+	{ "lacks", mb_lacks, 0, 0 },
+};
+
+static int
+st_mailbox(struct ydoc *y, const struct ydoc_node *v, void *obj)
+{
+	struct scenario_step *st = ((struct step_ctx *)obj)->st;
+
+	if (v->type != YDOC_MAPPING)
+		return ydoc_fail(y, v,
+		                 "'mailbox' must be a mapping (rcpt, count, contains, lacks)");
+	if (ydoc_map_walk(y, v, "mailbox", mailbox_keys, NROWS(mailbox_keys), obj) < 0)
+		return -1;
+	if (st->mbox.rcpt == NULL)
+		return ydoc_fail(y, v, "missing required key 'rcpt' in mailbox");
+	loader_of(y)->sc->needs_mailbox = true;
+	return 0;
+}
+
 static int
 st_replies(struct ydoc *y, const struct ydoc_node *v, void *obj)
 {
@@ -625,6 +705,7 @@ static const struct ydoc_key step_keys[] = {
 	                                 KIND_BIT(SCENARIO_STEP_EXPECT_CLOSE) },
 	[SCENARIO_STEP_EXPECT_SILENCE] = { "expect_silence", st_expect_silence, 0,
 	                                   KIND_BIT(SCENARIO_STEP_EXPECT_SILENCE) },
+	[SCENARIO_STEP_MAILBOX] = { "mailbox", st_mailbox, 0, KIND_BIT(SCENARIO_STEP_MAILBOX) },
 	[SCENARIO_STEP_COUNT] = { "replies", st_replies, 0, KIND_BIT(SCENARIO_STEP_RAW) },
 	[SCENARIO_STEP_COUNT + 1] = { "step", st_step, 0, KIND_BIT(SCENARIO_STEP_REPEAT) },
 };
@@ -669,7 +750,8 @@ step_kind(struct loader *l, const struct ydoc_node *n, uint64_t seen, enum scena
 		kind_list(n, kinds, found, sizeof(found));
 		return ydoc_fail(&l->y, n,
 		                 "a step must have exactly one of send, raw, data, pipeline, "
-		                 "repeat, starttls, sleep, expect, expect_close, expect_silence "
+		                 "repeat, starttls, sleep, expect, expect_close, expect_silence, "
+		                 "mailbox "
 		                 "(found %s)",
 		                 kinds == 0 ? "none" : found);
 	}

@@ -13,7 +13,14 @@
 
 #include "smtph/buf.h"
 
-#define PROFILE_MAX_VARS   64
+#define PROFILE_MAX_VARS 64
+/*
+ * Variables the runner sets itself: ${run_id} is unique to one scenario run
+ * (put it in a message to find that message again with a mailbox step);
+ * maildir (%d = domain, %u = local part) says where delivered mail can be read.
+ */
+#define PROFILE_RUN_ID     "run_id"
+#define PROFILE_MAILDIR    "maildir"
 #define PROFILE_MAX_NAME   64           /* bytes in a variable name, [a-z0-9_]+ */
 #define PROFILE_MAX_VALUE  4096         /* bytes in a value */
 #define PROFILE_MAX_FILE   (64u * 1024) /* bytes in a profile file */

@@ -59,7 +59,24 @@ enum scenario_step_kind {
 	SCENARIO_STEP_EXPECT,         /* read one reply without sending (e.g. after raw) */
 	SCENARIO_STEP_EXPECT_CLOSE,   /* the server closes within ms (after an optional reply) */
 	SCENARIO_STEP_EXPECT_SILENCE, /* no byte arrives within ms */
+	SCENARIO_STEP_MAILBOX, /* the recipient's mailbox holds what it should (sink check) */
 	SCENARIO_STEP_COUNT
+};
+
+/*
+ * A sink check: the messages of this scenario run (those containing its
+ * ${run_id}) in the recipient's Maildir (profile variable maildir, with %d for
+ * the domain and %u for the local part; set by the runner for the bundled
+ * server). Skipped when no mailbox is reachable.
+ */
+struct scenario_mailbox {
+	char *rcpt; /* template, e.g. "${valid_rcpt}" */
+	bool has_count;
+	unsigned count;  /* messages of this run expected */
+	char **contains; /* POSIX EREs (per line, REG_NEWLINE) every such message must match */
+	size_t ncontains;
+	char **lacks; /* POSIX EREs no such message may match */
+	size_t nlacks;
 };
 
 struct scenario_step {
@@ -74,6 +91,7 @@ struct scenario_step {
 	struct scenario_step *children; /* pipeline: steps; repeat: exactly one */
 	size_t nchildren;
 	struct scenario_expect expect;
+	struct scenario_mailbox mbox; /* mailbox */
 };
 
 struct scenario {
@@ -87,7 +105,8 @@ struct scenario {
 	enum scenario_level level;
 	char **requires; /* EHLO keywords; missing ones skip the scenario */
 	size_t nrequires;
-	bool tls; /* run over a STARTTLS-upgraded session (--starttls or tls: true) */
+	bool tls;           /* run over a STARTTLS-upgraded session (--starttls or tls: true) */
+	bool needs_mailbox; /* some step is a mailbox check */
 	struct scenario_expect greeting; /* default: 220 */
 	struct scenario_step *steps;
 	size_t nsteps;

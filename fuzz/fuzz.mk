@@ -1,0 +1,212 @@
+# fuzz/fuzz.mk: the fuzzing rules, included by the top Makefile (-include fuzz/fuzz.mk).
+# Owns every build/<fuzz variant>/ tree and fuzz-work/; the targets are named in
+# fuzz/targets.list. Each variant compiles the library sources itself with its own
+# flags into build/<variant>/obj (objects of different flags never mix):
+#   build/fuzz/        libFuzzer + ASan + UBSan           (make fuzz)
+#   build/fuzz-nosan/  libFuzzer only, for exec/s         (make fuzz-bench)
+#   build/fuzz-cov/    clang source coverage + driver_replay (make fuzz-coverage)
+#   build/afl/         AFL++ persistent (libAFLDriver); afl/cmplog/ and afl/asan/ (make afl)
+#   $(BUILD)/fuzz-replay/  driver_replay with the normal compiler and $(LIB)
+# Variables: FUZZ_SECONDS (5) FUZZ_CC (clang) AFL_CC (afl-clang-fast) FUZZ_PAR (2)
+#   BENCH_SECONDS (5) FUZZ_JOBS (1) T (one target) CRASH (an input file) FUZZ_WORK (fuzz-work)
+FUZZ_SAVED_GOAL := $(.DEFAULT_GOAL)
+# Sub-makes re-read the makefile that included us (Makefile, or make -f X).
+FUZZ_TOPMK := $(firstword $(MAKEFILE_LIST))
+
+FUZZ_SECONDS  ?= 5
+FUZZ_CC       ?= clang
+AFL_CC        ?= afl-clang-fast
+FUZZ_PAR      ?= 2
+FUZZ_JOBS     ?= 1
+BENCH_SECONDS ?= 5
+FUZZ_WORK     ?= fuzz-work
+LLVM_PROFDATA ?= llvm-profdata
+LLVM_COV      ?= llvm-cov
+FUZZ_RSS      ?= 2048
+FUZZ_TIMEOUT  ?= 10
+T             ?=
+CRASH         ?=
+
+FUZZ_TARGETS  := $(shell sed -n 's/^\([A-Za-z0-9_][A-Za-z0-9_]*\).*/\1/p' fuzz/targets.list 2>/dev/null)
+FUZZ_LIB_DIRS ?= harness/proto harness/util harness/server harness/scenario
+FUZZ_LIB_SRCS  = $(foreach d,$(FUZZ_LIB_DIRS),$(wildcard $(d)/*.c))
+
+# The top Makefile's flags when there is one; the same defaults otherwise.
+FUZZ_WARN     = $(if $(WARN),$(WARN),-std=c11 -Wall -Wextra -Werror)
+FUZZ_CPPFLAGS = $(if $(BASE_CPPFLAGS),$(BASE_CPPFLAGS),-D_POSIX_C_SOURCE=200809L \
+	-D_DEFAULT_SOURCE -Iinclude -Iharness) $(PKG_CFLAGS) -Ifuzz
+FUZZ_LIBS     = $(if $(PKG_LIBS),$(PKG_LIBS),-lyaml -lssl -lcrypto)
+
+FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_OPT_SAN  ?= -O1 -g -fno-omit-frame-pointer
+FUZZ_OPT      ?= -O2 -g
+
+# libFuzzer flags for target $(1): its dictionary and the [libfuzzer] keys of its .options.
+fuzz_args = $(if $(wildcard fuzz/$(1).dict),-dict=fuzz/$(1).dict) \
+	$(shell sed -n -e '/^dict/d' -e 's/^\([a-z_]*\)[[:space:]]*=[[:space:]]*\([^[:space:]]*\).*/-\1=\2/p' \
+	fuzz/$(1).options 2>/dev/null)
+# Does $(FUZZ_CC) link libFuzzer? (clang plus libclang-rt-14-dev on Debian 12)
+FUZZ_HAVE_LIBFUZZER = printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' | \
+	$(FUZZ_CC) -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1
+
+# ---- one variant: $(1) directory under build/, $(2) compiler, $(3) compile flags,
+#      $(4) target link flags, $(5) extra target sources, $(6) environment for the compiler
+define FUZZ_VARIANT
+build/$(1)/obj/%.o: %.c | $(DEPSTAMP)
+	@mkdir -p $$(@D)
+	@$$(if $$(Q),echo "  CC      [$(1)] $$<")
+	$$(Q)$(6) $(2) $$(FUZZ_WARN) $$(FUZZ_CPPFLAGS) $(3) -MMD -MP -c $$< -o $$@
+
+build/$(1)/libsmtph-fuzz.a: $$(FUZZ_LIB_SRCS:%.c=build/$(1)/obj/%.o)
+	@$$(if $$(Q),echo "  AR      $$@")
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
+
+$$(FUZZ_TARGETS:%=build/$(1)/%) build/$(1)/fuzz_scenario_load: build/$(1)/%: fuzz/%.c fuzz/fuzz.h $(5) build/$(1)/libsmtph-fuzz.a
+	@mkdir -p $$(@D)
+	@$$(if $$(Q),echo "  FUZZ    [$(1)] $$@")
+	$$(Q)$(6) $(2) $$(FUZZ_WARN) $$(FUZZ_CPPFLAGS) $(3) -MMD -MP -o $$@ $$< $(5) \
+		build/$(1)/libsmtph-fuzz.a $(4) $$(FUZZ_LIBS)
+
+-include $$(FUZZ_LIB_SRCS:%.c=build/$(1)/obj/%.d) $$(FUZZ_TARGETS:%=build/$(1)/%.d)
+endef
+
+$(eval $(call FUZZ_VARIANT,fuzz,$(FUZZ_CC),$(FUZZ_OPT_SAN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link,-fsanitize=fuzzer,,))
+$(eval $(call FUZZ_VARIANT,fuzz-nosan,$(FUZZ_CC),$(FUZZ_OPT) -fsanitize=fuzzer-no-link,-fsanitize=fuzzer,,))
+$(eval $(call FUZZ_VARIANT,fuzz-cov,$(FUZZ_CC),-O0 -g -fprofile-instr-generate -fcoverage-mapping,,fuzz/driver_replay.c,))
+$(eval $(call FUZZ_VARIANT,afl,$(AFL_CC),$(FUZZ_OPT),-fsanitize=fuzzer,,AFL_QUIET=1))
+$(eval $(call FUZZ_VARIANT,afl/cmplog,$(AFL_CC),$(FUZZ_OPT),-fsanitize=fuzzer,,AFL_QUIET=1 AFL_LLVM_CMPLOG=1))
+$(eval $(call FUZZ_VARIANT,afl/asan,$(AFL_CC),$(FUZZ_OPT_SAN),-fsanitize=fuzzer,,AFL_QUIET=1 AFL_USE_ASAN=1 AFL_USE_UBSAN=1))
+
+# The corpus replay with the normal compiler and flags ($(CC), $(VARIANT)) against $(LIB).
+$(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay/%) $(BUILD)/fuzz-replay/fuzz_scenario_load: $(BUILD)/fuzz-replay/%: fuzz/%.c fuzz/driver_replay.c fuzz/fuzz.h $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  REPLAY  $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -Ifuzz -o $@ $< fuzz/driver_replay.c $(LIB) $(PKG_LIBS)
+
+.PHONY: fuzz fuzz-nosan fuzz-replay fuzz-smoke fuzz-bench fuzz-coverage fuzz-run afl afl-build \
+	corpus corpus-min crash-scenario fuzz-help
+
+fuzz: $(FUZZ_TARGETS:%=build/fuzz/%)
+fuzz-nosan: $(FUZZ_TARGETS:%=build/fuzz-nosan/%)
+fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay/%)
+
+afl:
+	@if ! command -v $(AFL_CC) >/dev/null 2>&1; then \
+		echo "afl: $(AFL_CC) not found. Install AFL++ with: DEPS_FUZZ=1 scripts/deps.sh"; \
+		echo "     (Debian package afl++), or set AFL_CC=/path/to/afl-clang-fast (or afl-clang-lto)."; \
+		exit 1; fi
+	@$(MAKE) -f $(FUZZ_TOPMK) --no-print-directory afl-build
+	@echo "afl: build/afl/<target> (persistent), build/afl/cmplog/<target> (-c), build/afl/asan/<target>"
+	@echo "afl: e.g. afl-fuzz -i corpus/fuzz_smtp_command -o $(FUZZ_WORK)/afl -M main -x fuzz/fuzz_smtp_command.dict \\"
+	@echo "       -c build/afl/cmplog/fuzz_smtp_command -- build/afl/fuzz_smtp_command"
+afl-build: $(FUZZ_TARGETS:%=build/afl/%) $(FUZZ_TARGETS:%=build/afl/cmplog/%) \
+	$(FUZZ_TARGETS:%=build/afl/asan/%)
+
+# ---- fuzz-smoke: every target for FUZZ_SECONDS (FUZZ_PAR at a time), then the corpus replay.
+fuzz-smoke: fuzz-replay
+	@if $(FUZZ_HAVE_LIBFUZZER); then \
+		$(MAKE) -f $(FUZZ_TOPMK) --no-print-directory fuzz && \
+		$(MAKE) -f $(FUZZ_TOPMK) --no-print-directory -j$(FUZZ_PAR) -Otarget $(FUZZ_TARGETS:%=fuzz-smoke-%) || exit 1; \
+	else \
+		echo "fuzz-smoke: $(FUZZ_CC) cannot link libFuzzer (needs clang and libclang-rt-14-dev): replay only"; \
+	fi
+	@fail=0; for t in $(FUZZ_TARGETS); do \
+		if ! $(BUILD)/fuzz-replay/$$t corpus/$$t >$(BUILD)/fuzz-replay/$$t.log 2>&1; then \
+			echo "fuzz-smoke: replay of corpus/$$t FAILED:"; tail -30 $(BUILD)/fuzz-replay/$$t.log; \
+			fail=$$((fail+1)); \
+		else tail -1 $(BUILD)/fuzz-replay/$$t.log | sed 's/^driver_replay: /fuzz-smoke: replay /'; fi; \
+	done; test $$fail -eq 0
+
+fuzz-smoke-%: build/fuzz/%
+	@w=$(FUZZ_WORK)/smoke/$*; rm -rf $$w; mkdir -p $$w/corpus; \
+	if build/fuzz/$* $(call fuzz_args,$*) -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=$(FUZZ_RSS) \
+		-timeout=$(FUZZ_TIMEOUT) -print_final_stats=1 -artifact_prefix=$$w/ $$w/corpus \
+		corpus/$* >$$w/log 2>&1; then \
+		echo "fuzz-smoke: $* ok: $(FUZZ_SECONDS) s, $$(sed -n 's/^stat::number_of_executed_units: *//p' $$w/log) runs, $$(sed -n 's/^stat::average_exec_per_sec: *//p' $$w/log) exec/s"; \
+	else \
+		echo "fuzz-smoke: $* FAILED; input and log in $$w/:"; grep -E 'ERROR|FUZZ-ORACLE|SUMMARY|Test unit written' $$w/log | head -8; \
+		exit 1; \
+	fi
+
+# ---- fuzz-run: one campaign, T=<target>, FUZZ_SECONDS, FUZZ_JOBS (libFuzzer -fork).
+fuzz-run: $(if $(T),build/fuzz/$(T))
+	@test -n "$(T)" || { echo "usage: make fuzz-run T=<target> [FUZZ_SECONDS=600] [FUZZ_JOBS=2]"; exit 2; }
+	@mkdir -p $(FUZZ_WORK)/$(T)/corpus $(FUZZ_WORK)/$(T)/crashes
+	build/fuzz/$(T) $(call fuzz_args,$(T)) -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=$(FUZZ_RSS) \
+		-timeout=$(FUZZ_TIMEOUT) -print_final_stats=1 -artifact_prefix=$(FUZZ_WORK)/$(T)/crashes/ \
+		$(if $(filter-out 1,$(FUZZ_JOBS)),-fork=$(FUZZ_JOBS) -ignore_crashes=1) \
+		$(FUZZ_WORK)/$(T)/corpus corpus/$(T)
+
+# ---- fuzz-bench: exec/s per target with and without sanitizers, from the seed corpus.
+fuzz-bench: fuzz fuzz-nosan
+	@printf '%-22s %16s %16s   (%s s each, exec/s from libFuzzer -print_final_stats)\n' \
+		target "ASan+UBSan" "no sanitizer" "$(BENCH_SECONDS)"
+	@for t in $(FUZZ_TARGETS); do \
+		for v in fuzz fuzz-nosan; do \
+			w=$(FUZZ_WORK)/bench/$$v/$$t; rm -rf $$w; mkdir -p $$w; \
+			find corpus/$$t -maxdepth 1 -type f ! -name 'crash-*' -exec cp {} $$w/ \; ; \
+			build/$$v/$$t $(call fuzz_args,$$t) -max_total_time=$(BENCH_SECONDS) \
+				-rss_limit_mb=$(FUZZ_RSS) -timeout=$(FUZZ_TIMEOUT) -print_final_stats=1 \
+				-artifact_prefix=$$w/ $$w >$$w.log 2>&1; \
+			eval "x_$$(echo $$v | tr - _)=\"$$(sed -n 's/^stat::average_exec_per_sec: *//p' $$w.log)\""; \
+		done; \
+		printf '%-22s %16s %16s\n' $$t "$${x_fuzz:-?}" "$${x_fuzz_nosan:-?}"; \
+	done
+
+# ---- fuzz-coverage: llvm-cov over harness/proto and harness/server from the corpora.
+FUZZ_COV_DIR := reports/coverage
+fuzz-coverage: $(FUZZ_TARGETS:%=build/fuzz-cov/%)
+	@rm -rf build/fuzz-cov/prof && mkdir -p build/fuzz-cov/prof $(FUZZ_COV_DIR)
+	@for t in $(FUZZ_TARGETS); do \
+		LLVM_PROFILE_FILE=build/fuzz-cov/prof/$$t.profraw build/fuzz-cov/$$t -skip=crash- corpus/$$t \
+			>build/fuzz-cov/prof/$$t.log 2>&1 || { echo "fuzz-coverage: replay of $$t failed:"; \
+			tail -20 build/fuzz-cov/prof/$$t.log; exit 1; }; \
+	done
+	@$(LLVM_PROFDATA) merge -sparse build/fuzz-cov/prof/*.profraw -o $(FUZZ_COV_DIR)/fuzz.profdata
+	@objs="$(firstword $(FUZZ_TARGETS:%=build/fuzz-cov/%)) $(addprefix -object ,$(wordlist 2,99,$(FUZZ_TARGETS:%=build/fuzz-cov/%)))"; \
+	$(LLVM_COV) report $$objs -instr-profile=$(FUZZ_COV_DIR)/fuzz.profdata \
+		$(wildcard harness/proto/*.c) >$(FUZZ_COV_DIR)/fuzz-proto.txt && \
+	$(LLVM_COV) report $$objs -instr-profile=$(FUZZ_COV_DIR)/fuzz.profdata \
+		$(wildcard harness/server/*.c) >$(FUZZ_COV_DIR)/fuzz-server.txt && \
+	$(LLVM_COV) show $$objs -instr-profile=$(FUZZ_COV_DIR)/fuzz.profdata -format=html \
+		-output-dir=$(FUZZ_COV_DIR)/fuzz-html $(wildcard harness/proto/*.c harness/server/*.c) && \
+	cat $(FUZZ_COV_DIR)/fuzz-proto.txt && \
+	echo "fuzz-coverage: line coverage from corpus/: harness/proto $$(awk '/^TOTAL/ {print $$10}' $(FUZZ_COV_DIR)/fuzz-proto.txt), harness/server $$(awk '/^TOTAL/ {print $$10}' $(FUZZ_COV_DIR)/fuzz-server.txt) (report: $(FUZZ_COV_DIR)/fuzz-html/index.html)"
+
+# ---- corpora
+# corpus-min: adds to corpus/<t>/ what a campaign in fuzz-work/<t>/corpus found that covers
+# something new (libFuzzer -merge=1); CORPUS_MIN_FULL=1 also rebuilds corpus/<t>/ minimal.
+corpus-min: fuzz
+	@for t in $(if $(T),$(T),$(FUZZ_TARGETS)); do \
+		if [ -n "$(CORPUS_MIN_FULL)" ]; then \
+			m=$(FUZZ_WORK)/min/$$t; rm -rf $$m; mkdir -p $$m; \
+			build/fuzz/$$t $(call fuzz_args,$$t) -merge=1 $$m corpus/$$t \
+				$$(test -d $(FUZZ_WORK)/$$t/corpus && echo $(FUZZ_WORK)/$$t/corpus) \
+				>$$m.log 2>&1 || { echo "corpus-min: $$t failed (see $$m.log)"; exit 1; }; \
+			find corpus/$$t -maxdepth 1 -type f ! -name 'crash-*' -delete; cp $$m/* corpus/$$t/; \
+		elif [ -d $(FUZZ_WORK)/$$t/corpus ]; then \
+			build/fuzz/$$t $(call fuzz_args,$$t) -merge=1 corpus/$$t $(FUZZ_WORK)/$$t/corpus \
+				>$(FUZZ_WORK)/$$t/merge.log 2>&1 || { echo "corpus-min: $$t failed"; exit 1; }; \
+		fi; \
+		echo "corpus-min: corpus/$$t: $$(ls corpus/$$t | wc -l) files, $$(du -sk corpus/$$t | cut -f1) KiB"; \
+	done
+
+corpus:
+	@sh scripts/corpus-from-scenarios.sh
+
+crash-scenario:
+	@test -n "$(CRASH)" || { echo "usage: make crash-scenario CRASH=<input file> [T=<target>]"; exit 2; }
+	@sh scripts/crash-to-scenario.sh "$(CRASH)"
+
+fuzz-help:
+	@echo "fuzz           libFuzzer+ASan+UBSan builds of fuzz/targets.list into build/fuzz/"
+	@echo "afl            AFL++ builds (persistent, CmpLog, ASan) into build/afl/ (AFL_CC=$(AFL_CC))"
+	@echo "fuzz-smoke     each target for FUZZ_SECONDS=$(FUZZ_SECONDS), then replay corpus/ with $(CC)"
+	@echo "fuzz-run       one campaign: T=<target> FUZZ_SECONDS=600 FUZZ_JOBS=2 (fuzz-work/<target>/)"
+	@echo "fuzz-bench     exec/s per target, with and without sanitizers (BENCH_SECONDS=$(BENCH_SECONDS))"
+	@echo "fuzz-coverage  llvm-cov of harness/proto and harness/server from corpus/ into $(FUZZ_COV_DIR)/"
+	@echo "corpus-min     merge fuzz-work/<t>/corpus into corpus/<t>/ (CORPUS_MIN_FULL=1: minimise)"
+	@echo "corpus         seeds and dictionary words from scenarios/ (scripts/corpus-from-scenarios.sh)"
+	@echo "crash-scenario CRASH=<file>: a session input as a replayable YAML scenario"
+
+.DEFAULT_GOAL := $(FUZZ_SAVED_GOAL)
