@@ -668,7 +668,8 @@ static const struct {
 	  "starttls, sleep, expect, expect_close, expect_silence, mailbox (found send and raw)" },
 	{ "three kinds", HEAD "steps: [{data: x, sleep: 1, send: y, expect: 250}]\n",
 	  "t.yaml:4:9: a step must have exactly one of send, raw, data, pipeline, repeat, "
-	  "starttls, sleep, expect, expect_close, expect_silence, mailbox (found data, sleep and send)" },
+	  "starttls, sleep, expect, expect_close, expect_silence, mailbox (found data, sleep and "
+	  "send)" },
 	{ "no kind", HEAD "steps: [{replies: 2}]\n",
 	  "t.yaml:4:9: a step must have exactly one of send, raw, data, pipeline, repeat, "
 	  "starttls, sleep, expect, expect_close, expect_silence, mailbox (found none)" },

@@ -1,0 +1,5 @@
+#!/bin/sh
+set -u
+SERVER=exim
+. "$TOP/scripts/interop/lib.sh"
+stop_pid "$WORK/exim.pid" 5

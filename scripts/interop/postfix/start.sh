@@ -1,0 +1,7 @@
+#!/bin/sh
+set -u
+SERVER=postfix
+. "$TOP/scripts/interop/lib.sh"
+# postfix(1) tells its errors only to syslog or a terminal: give it one.
+script -qc "/usr/sbin/postfix -c '$WORK/etc' start" /dev/null >"$WORK/start.log" 2>&1 </dev/null ||
+	fail "postfix start failed: $(tr -d '\r' <"$WORK/start.log" | grep -v '^$' | tail -1)"
