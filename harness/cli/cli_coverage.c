@@ -42,9 +42,9 @@ load_index(const char *path, struct rule_row *rows, size_t *n)
 			*nl = '\0';
 		if (tab == NULL || *n == COVERAGE_MAX_RULES ||
 		    snprintf(rows[*n].id, sizeof(rows[*n].id), "%.*s", (int)(tab - line), line) >=
-			    (int)sizeof(rows[*n].id) ||
+		            (int)sizeof(rows[*n].id) ||
 		    snprintf(rows[*n].level, sizeof(rows[*n].level), "%s", tab + 1) >=
-			    (int)sizeof(rows[*n].level)) {
+		            (int)sizeof(rows[*n].level)) {
 			fprintf(stderr, "coverage: %s:%u: malformed line\n", path, lineno);
 			fclose(f);
 			return -1;
@@ -83,8 +83,8 @@ count_scenarios(struct scenario_file *files, size_t nfiles, struct rule_row *row
 					row->scenarios++;
 					continue;
 				}
-				fprintf(stderr, "%s:%u: %s names unknown rule %s\n", sc->file, sc->line,
-					sc->id, sc->rules[r]);
+				fprintf(stderr, "%s:%u: %s names unknown rule %s\n", sc->file,
+				        sc->line, sc->id, sc->rules[r]);
 				unknown++;
 			}
 		}
@@ -115,14 +115,15 @@ cli_coverage(int argc, char **argv)
 		} else if (strcmp(argv[i], "--missing") == 0) {
 			missing_only = true;
 		} else {
-			printf("usage: smtp-harness coverage [--rules FILE] [--missing] [PATH ...]\n");
+			printf("usage: smtp-harness coverage [--rules FILE] [--missing] [PATH "
+			       "...]\n");
 			free(rows);
 			return strcmp(argv[i], "--help") == 0 ? 0 : 2;
 		}
 	}
 	if (rows == NULL || load_index(index, rows, &nrows) < 0 ||
 	    cli_load_scenarios(i < argc ? argv + i : defpath, i < argc ? (size_t)(argc - i) : 1,
-			       &files, &nfiles) < 0) {
+	                       &files, &nfiles) < 0) {
 		cli_free_scenarios(files, nfiles);
 		free(rows);
 		return 2;

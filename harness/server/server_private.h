@@ -23,8 +23,6 @@
 /* Stop taking commands while this much output waits for the peer. */
 #define SERVER_OUT_HIGH 65536
 #define SERVER_OUT_MAX  (1024 * 1024)
-/* An over-long line that goes on past this is answered and the session closed (SEC-09). */
-#define SERVER_LINE_SKIP_MAX 65536
 
 enum server_state {
 	SERVER_STATE_INIT = 0, /* greeted, no HELO/EHLO yet */
@@ -66,6 +64,7 @@ struct server_session {
 	char in[SERVER_IN_CAP];
 	size_t in_len;
 	struct smtp_line_reader lines;
+	bool long_line_answered; /* the 500 for the over-long line being skipped is out */
 
 	/* output */
 	struct buf out;

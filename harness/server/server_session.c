@@ -286,6 +286,20 @@ is_auth_command(const char *p, size_t n)
 	return smtp_slice_eq_ci(w, "AUTH ");
 }
 
+/* One 500 per over-long line (RFC 5321 4.5.3.1.4); it also ends an AUTH exchange. */
+static void
+answer_long_line(struct server_session *s)
+{
+	if (s->state == SERVER_STATE_AUTH) {
+		/* RFC 4954 4: an over-long exchange line ends the exchange. */
+		s->auth_step = SERVER_AUTH_NONE;
+		server_set_state(s, SERVER_STATE_READY);
+	}
+	s->long_line_answered = true;
+	server_reply(s, 500, "5.5.6", "line too long");
+	server_count_error(s);
+}
+
 static size_t
 process_line(struct server_session *s, const char *p, size_t n)
 {
@@ -293,21 +307,18 @@ process_line(struct server_session *s, const char *p, size_t n)
 	size_t used = 0;
 
 	if (smtp_line_next(&s->lines, p, n, &used, &line) == 0) {
-		if (smtp_line_skipped(&s->lines) > SERVER_LINE_SKIP_MAX) {
-			server_reply(s, 500, "5.5.6", "line too long");
-			server_reply(s, 421, "4.7.0", "%s closing connection", s->cfg->hostname);
-			server_close(s);
-		}
+		/*
+		 * SEC-09: answer an over-long line as soon as it is known to be one,
+		 * then drop the rest of it up to its CRLF without a second reply.
+		 */
+		if (smtp_line_skipped(&s->lines) > 0 && !s->long_line_answered)
+			answer_long_line(s);
 		return used;
 	}
 	if (line.flags & SMTP_LINE_F_TOO_LONG) {
-		if (s->state == SERVER_STATE_AUTH) {
-			/* RFC 4954 4: an over-long exchange line ends the exchange. */
-			s->auth_step = SERVER_AUTH_NONE;
-			server_set_state(s, SERVER_STATE_READY);
-		}
-		server_reply(s, 500, "5.5.6", "line too long");
-		server_count_error(s);
+		if (!s->long_line_answered)
+			answer_long_line(s);
+		s->long_line_answered = false;
 	} else if (s->state == SERVER_STATE_AUTH) {
 		server_auth_response(s, line.text.ptr, line.text.len);
 	} else if (line.text.len + 2 > SMTP_LIMIT_COMMAND_LINE &&
@@ -436,6 +447,7 @@ server_session_tls_done(struct server_session *s, bool ok)
 	s->helo[0] = '\0';
 	s->in_len = 0;
 	smtp_line_reader_init(&s->lines, SERVER_AUTH_LINE_MAX + 2);
+	s->long_line_answered = false;
 	server_txn_reset(s);
 	server_set_state(s, SERVER_STATE_INIT);
 }
