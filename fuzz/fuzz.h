@@ -20,6 +20,17 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
+/*
+ * Marks harness code (drivers, models, oracles) that should not feed the
+ * fuzzer's coverage: its branches say nothing new about the code under test
+ * and its comparisons cost trace-cmp calls. clang 13+ only; a no-op elsewhere.
+ */
+#if defined(__clang__) && __clang_major__ >= 13
+#define FUZZ_NOCOV __attribute__((no_sanitize("coverage")))
+#else
+#define FUZZ_NOCOV
+#endif
+
 /* Prints up to max octets of p[0..n) C-escaped ("\r\n\x00"), then "..." if cut. */
 static inline void
 fuzz_print_escaped(FILE *f, const void *p, size_t n, size_t max)
@@ -137,7 +148,7 @@ fuzz_seed16(const uint8_t *p, size_t n)
 }
 
 /* Returns a malloc'ed exact-size copy (so ASan sees any read past n), or aborts. */
-static inline char *
+static inline FUZZ_NOCOV char *
 fuzz_dup(const void *p, size_t n)
 {
 	char *q = malloc(n > 0 ? n : 1);
