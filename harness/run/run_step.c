@@ -556,8 +556,9 @@ step_expect_silence(struct run_ctx *c, const struct scenario_step *st)
 
 /* ---- mailbox checks (sink) ----------------------------------------------------- */
 
-#define MBOX_MAX_MESSAGE (8u * 1024 * 1024)
-#define MBOX_WAIT_MS     5000
+#define MBOX_MAX_MESSAGE   (8u * 1024 * 1024)
+#define MBOX_WAIT_MS       5000
+#define MBOX_ZERO_GRACE_MS 200
 
 /* DIR from the maildir template: %d = domain, %u = local part. */
 static bool
