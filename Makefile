@@ -62,7 +62,7 @@ AUX_BINS  := $(TEST_AUX:tests/%.c=$(BUILD)/tests/%)
 DEPSTAMP := build/.deps-ok
 
 .PHONY: all run serve test check unit unit-asan e2e lint valgrind bench format install uninstall \
-	deps clean distclean help fuzz fuzz-smoke tools
+	deps clean distclean help fuzz fuzz-smoke tools interop coverage-rules
 
 all: $(BIN) $(LIB)
 
@@ -131,7 +131,7 @@ e2e: all $(AUX_BINS)
 lint:
 	@scripts/lint.sh
 
-test: deps-check unit unit-asan e2e lint $(if $(wildcard fuzz/fuzz.mk),fuzz-smoke)
+test: deps-check unit unit-asan valgrind e2e lint $(if $(wildcard fuzz/fuzz.mk),fuzz-smoke)
 
 check: test
 
@@ -139,6 +139,15 @@ deps-check: $(DEPSTAMP)
 
 bench: all
 	@sh bench/run.sh $(BUILD)
+
+# Real servers (Postfix, Exim, OpenSMTPD, aiosmtpd, smtp-server) on loopback ports,
+# the suite against each, reports/interop.html (scripts/interop.sh).
+interop: all
+	@sh scripts/interop.sh
+
+# Which rules of the catalogue have scenarios; fails when a MUST rule has none.
+coverage-rules: all
+	@$(BIN) coverage --missing
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
@@ -166,13 +175,15 @@ help:
 	@echo "all        build build/release/smtp-harness and libsmtph.a (default)"
 	@echo "run        run scenarios/ against the bundled reference server (TARGET=host:port for another)"
 	@echo "serve      run the reference server on LISTEN ($(LISTEN)) with spool SPOOL"
-	@echo "test       unit + unit-asan + e2e + lint (what CI runs); 'check' is an alias"
+	@echo "test       unit + unit-asan + valgrind + e2e + lint + fuzz-smoke (what CI runs); check is an alias"
 	@echo "unit       cmocka unit tests (VARIANT=release|asan, VALGRIND=...)"
 	@echo "unit-asan  unit tests under ASan+UBSan"
 	@echo "valgrind   unit tests under valgrind"
 	@echo "e2e        end-to-end tests: harness binary vs. servers"
 	@echo "lint       banned functions, clang-format check"
-	@echo "bench      parser throughput (MB/s)"
+	@echo "bench      parser throughput (MB/s) and scenarios/s"
+	@echo "interop    the suite against Postfix, Exim, OpenSMTPD, aiosmtpd, smtp-server"
+	@echo "coverage-rules  rules of the catalogue without scenarios"
 	@echo "format     clang-format -i over the sources"
 	@echo "install    PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
 	@echo "deps       install the Debian packages the build needs (scripts/deps.sh)"

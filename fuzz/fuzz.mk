@@ -28,6 +28,8 @@ T             ?=
 CRASH         ?=
 
 FUZZ_TARGETS  := $(shell sed -n 's/^\([A-Za-z0-9_][A-Za-z0-9_]*\).*/\1/p' fuzz/targets.list 2>/dev/null)
+# Buildable targets: the list, plus the loader's even while it is out of the list.
+FUZZ_BUILDABLE := $(sort $(FUZZ_TARGETS) fuzz_scenario_load)
 FUZZ_LIB_DIRS ?= harness/proto harness/util harness/server harness/scenario
 FUZZ_LIB_SRCS  = $(foreach d,$(FUZZ_LIB_DIRS),$(wildcard $(d)/*.c))
 
@@ -61,13 +63,13 @@ build/$(1)/libsmtph-fuzz.a: $$(FUZZ_LIB_SRCS:%.c=build/$(1)/obj/%.o)
 	@$$(if $$(Q),echo "  AR      $$@")
 	$$(Q)rm -f $$@ && ar rcs $$@ $$^
 
-$$(FUZZ_TARGETS:%=build/$(1)/%) build/$(1)/fuzz_scenario_load: build/$(1)/%: fuzz/%.c fuzz/fuzz.h $(5) build/$(1)/libsmtph-fuzz.a
+$$(FUZZ_BUILDABLE:%=build/$(1)/%): build/$(1)/%: fuzz/%.c fuzz/fuzz.h $(5) build/$(1)/libsmtph-fuzz.a
 	@mkdir -p $$(@D)
 	@$$(if $$(Q),echo "  FUZZ    [$(1)] $$@")
 	$$(Q)$(6) $(2) $$(FUZZ_WARN) $$(FUZZ_CPPFLAGS) $(3) -MMD -MP -o $$@ $$< $(5) \
 		build/$(1)/libsmtph-fuzz.a $(4) $$(FUZZ_LIBS)
 
--include $$(FUZZ_LIB_SRCS:%.c=build/$(1)/obj/%.d) $$(FUZZ_TARGETS:%=build/$(1)/%.d)
+-include $$(FUZZ_LIB_SRCS:%.c=build/$(1)/obj/%.d) $$(FUZZ_BUILDABLE:%=build/$(1)/%.d)
 endef
 
 $(eval $(call FUZZ_VARIANT,fuzz,$(FUZZ_CC),$(FUZZ_OPT_SAN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link,-fsanitize=fuzzer,,))
@@ -78,10 +80,16 @@ $(eval $(call FUZZ_VARIANT,afl/cmplog,$(AFL_CC),$(FUZZ_OPT),-fsanitize=fuzzer,,A
 $(eval $(call FUZZ_VARIANT,afl/asan,$(AFL_CC),$(FUZZ_OPT_SAN),-fsanitize=fuzzer,,AFL_QUIET=1 AFL_USE_ASAN=1 AFL_USE_UBSAN=1))
 
 # The corpus replay with the normal compiler and flags ($(CC), $(VARIANT)) against $(LIB).
-$(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay/%) $(BUILD)/fuzz-replay/fuzz_scenario_load: $(BUILD)/fuzz-replay/%: fuzz/%.c fuzz/driver_replay.c fuzz/fuzz.h $(LIB)
+$(FUZZ_BUILDABLE:%=$(BUILD)/fuzz-replay/%): $(BUILD)/fuzz-replay/%: fuzz/%.c fuzz/driver_replay.c fuzz/fuzz.h $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  REPLAY  $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -Ifuzz -o $@ $< fuzz/driver_replay.c $(LIB) $(PKG_LIBS)
+
+# The helper behind `make corpus`: scenario files to session seeds and dictionary words.
+$(BUILD)/fuzz-tools/scenario_seeds: fuzz/scenario_seeds.c $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
 .PHONY: fuzz fuzz-nosan fuzz-replay fuzz-smoke fuzz-bench fuzz-coverage fuzz-run afl afl-build \
 	corpus corpus-min crash-scenario fuzz-help
@@ -191,8 +199,8 @@ corpus-min: fuzz
 		echo "corpus-min: corpus/$$t: $$(ls corpus/$$t | wc -l) files, $$(du -sk corpus/$$t | cut -f1) KiB"; \
 	done
 
-corpus:
-	@sh scripts/corpus-from-scenarios.sh
+corpus: $(BUILD)/fuzz-tools/scenario_seeds
+	@SEEDS_TOOL=$(BUILD)/fuzz-tools/scenario_seeds FUZZ_WORK=$(FUZZ_WORK) sh scripts/corpus-from-scenarios.sh
 
 crash-scenario:
 	@test -n "$(CRASH)" || { echo "usage: make crash-scenario CRASH=<input file> [T=<target>]"; exit 2; }

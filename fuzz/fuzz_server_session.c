@@ -17,6 +17,9 @@
  *   2. all at once (PROBES.md 10, pipelining): the same output and the same
  *      committed messages, up to a STARTTLS, whose buffered tail is dropped
  *      (PROBES.md 2).
+ * With FUZZ_SESSION_TRACE=FILE, run 1 writes one line per chunk of the client's
+ * part ("chunk OFFSET LENGTH REPLIES STATE", "tls OFFSET"), which
+ * scripts/crash-to-scenario.sh turns into raw steps with reply counts.
  */
 #include "fuzz.h"
 
@@ -108,12 +111,18 @@ enum {
 
 static struct server_config configs[4];
 static bool configs_ready;
+static FILE *trace;
 
 static FUZZ_NOCOV void
 configs_init(void)
 {
 	if (configs_ready)
 		return;
+	if (getenv("FUZZ_SESSION_TRACE") != NULL) {
+		trace = fopen(getenv("FUZZ_SESSION_TRACE"), "w");
+		if (trace == NULL)
+			abort();
+	}
 	for (int i = 0; i < 4; i++) {
 		if (server_config_defaults(&configs[i]) < 0)
 			abort();
@@ -315,6 +324,7 @@ struct run {
 	struct sink_summary tls_sum;
 	struct reply_info rep[8];
 	size_t nrep;
+	const char *client; /* start of the client's part, for the trace */
 };
 
 static FUZZ_NOCOV void
@@ -597,8 +607,17 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 	/* BDAT octets count from the message's begin() on, and only while it is open. */
 	if (!r->sink.open || r->sink.sum.begins != sum0.begins)
 		r->bdat_raw.n = 0;
+	if (trace != NULL && client_part) {
+		fprintf(trace, "chunk %zu %zu %zu %s\n", (size_t)(p - r->client), c, r->nrep,
+			server_session_state_name(r->s));
+		fflush(trace);
+	}
 	if (server_session_events(r->s) & SERVER_EV_TLS) {
 		FUZZ_CHECK(r->nrep >= 1 && r->rep[r->nrep - 1].code == 220, "TLS event without 220");
+		if (trace != NULL && client_part) {
+			fprintf(trace, "tls %zu\n", (size_t)(p - r->client) + c);
+			fflush(trace);
+		}
 		if (client_part && !r->tls_seen) {
 			r->tls_seen = true;
 			r->tls_out = r->out.n;
@@ -636,6 +655,7 @@ run_checked(struct run *r, const struct preset *pre, unsigned opts, const char *
 	r->sink.fail_begin = (opts & OPT_FAIL_BEGIN) != 0;
 	r->sink.fail_write = (opts & OPT_FAIL_WRITE) != 0;
 	r->sink.fail_commit = (opts & OPT_FAIL_COMMIT) != 0;
+	r->client = s;
 	off = 0;
 	while (off < n) {
 		size_t k = step(r, s + off, n - off, true);
