@@ -60,6 +60,16 @@ if [ -x build/fuzz/fuzz_server_session ]; then
 else
 	echo "corpus: build/fuzz/fuzz_server_session missing (make fuzz): seeds left in $work/seeds"
 fi
+# libFuzzer names what it adds by SHA-1: give each back its scenario's name (scn-<id>).
+(cd "$work/seeds" && sha1sum -- *) >"$work/sums" 2>/dev/null || : >"$work/sums"
+for f in "$target"/*; do
+	b=$(basename "$f")
+	[ ${#b} -eq 40 ] || continue
+	n=$(awk -v h="$b" '$1 == h { print $2; exit }' "$work/sums")
+	if [ -n "$n" ] && [ ! -e "$target/$n" ]; then
+		mv "$f" "$target/$n"
+	fi
+done
 after=$(find "$target" -type f | wc -l)
 echo "corpus: $(ls "$work/seeds" | wc -l) scenario seeds, $((after - before)) new in $target" \
 	"($after files, $(cat "$target"/* | wc -c) octets); $(grep -c . "$work/words.dict") words in $dict"

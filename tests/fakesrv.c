@@ -6,7 +6,8 @@
  * (fork); every child exits after 30 s. Loopback only.
  *   fakesrv --port-file F [--fault NAME]...
  * Faults: rcpt-before-mail, lflf-ends-data, silent, garbage, mixed-codes,
- * endless, no-503, extra-reply, bad-esc, close-on-unknown.
+ * endless, no-503, extra-reply, bad-esc, close-on-unknown, one-read-one-line (takes
+ * whatever one recv() returned as one command: caught only with --fragment).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -24,8 +25,9 @@
 #define LINE_MAX_OCTETS 512
 
 static const char *const fault_names[] = {
-	"rcpt-before-mail", "lflf-ends-data", "silent",      "garbage", "mixed-codes",
-	"endless",          "no-503",         "extra-reply", "bad-esc", "close-on-unknown",
+	"rcpt-before-mail",  "lflf-ends-data", "silent",      "garbage", "mixed-codes",
+	"endless",           "no-503",         "extra-reply", "bad-esc", "close-on-unknown",
+	"one-read-one-line",
 };
 enum {
 	F_RCPT_BEFORE_MAIL,
@@ -38,6 +40,7 @@ enum {
 	F_EXTRA,
 	F_BADESC,
 	F_CLOSE_UNKNOWN,
+	F_ONE_READ,
 	F_COUNT
 };
 static bool fault[F_COUNT];
@@ -95,6 +98,19 @@ fill(struct sess *s)
 static void
 next_line(struct sess *s, char *line, size_t cap)
 {
+	if (fault[F_ONE_READ]) {
+		size_t n;
+
+		if (s->len == 0)
+			fill(s);
+		n = s->len < cap - 1 ? s->len : cap - 1;
+		while (n > 0 && (s->in[n - 1] == '\n' || s->in[n - 1] == '\r'))
+			n--;
+		memcpy(line, s->in, n);
+		line[n] = '\0';
+		s->len = 0;
+		return;
+	}
 	for (;;) {
 		for (size_t i = 0; i + 1 < s->len; i++) {
 			if (s->in[i] == '\r' && s->in[i + 1] == '\n') {

@@ -63,4 +63,7 @@ check mixed-codes 1 "*=fail e2e/mail-before-ehlo=pass"
 check endless 1 "*=fail e2e/mail-before-ehlo=pass"
 check garbage 1 "*=fail"
 check silent 1 "*=error"
+# One read taken as one line: invisible unfragmented, caught with --fragment every.
+check one-read-one-line 0 ""
+check one-read-one-line 1 "*=fail" --fragment every
 echo "every fault caught"
