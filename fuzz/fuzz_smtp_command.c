@@ -6,9 +6,12 @@
  * grammar; a refused line has a command-level error whose table entry gives a
  * 5xx reply. Metamorphic: the verb's (and FROM:/TO:'s) case and one trailing
  * SP change nothing but offsets (RFC 5321 2.4; the trim smtp_command.h promises).
+ * AUTH initial responses (PROBES.md 9): strict base64 (smtp_base64) decodes only
+ * canonical text, which re-encodes to itself; any octets encode and decode back.
  */
 #include "fuzz.h"
 
+#include "smtph/smtp_base64.h"
 #include "smtph/smtp_command.h"
 #include "smtph/smtp_error.h"
 #include "smtph/smtp_param.h"
@@ -80,6 +83,52 @@ check_envelope(const char *line, size_t len, const struct smtp_command *cmd,
 	}
 }
 
+/* RFC 4648 4 with RFC 4954 4's strictness: decode succeeds only on canonical text. */
+static void
+check_base64(const char *s, size_t n)
+{
+	size_t cap = SMTP_BASE64_DECODED_MAX(n);
+	unsigned char *dec = malloc(cap);
+	char *enc = malloc(SMTP_BASE64_ENCODED_LEN(n) + 1);
+	long d, e;
+
+	if (dec == NULL || enc == NULL)
+		abort();
+	d = smtp_base64_decode(s, n, dec, cap);
+	if (d >= 0) {
+		FUZZ_CHECK((size_t)d <= cap && n % 4 == 0, "decoded %ld from %zu", d, n);
+		e = smtp_base64_encode(dec, (size_t)d, enc, SMTP_BASE64_ENCODED_LEN((size_t)d));
+		FUZZ_CHECK(e >= 0 && (size_t)e == n && memcmp(enc, s, n) == 0,
+			   "base64 of %zu chars decodes to %ld octets that re-encode differently", n,
+			   d);
+		/* too small an output is refused, not overrun */
+		if (d > 0)
+			FUZZ_CHECK(smtp_base64_decode(s, n, dec, (size_t)d - 1) < 0,
+				   "decode into a short buffer succeeded");
+	}
+	free(dec);
+	free(enc);
+	/* any octets: encode, then decode back */
+	if (n <= 3072) {
+		char *e2 = malloc(SMTP_BASE64_ENCODED_LEN(n) + 1);
+		unsigned char *d2 = malloc(SMTP_BASE64_DECODED_MAX(SMTP_BASE64_ENCODED_LEN(n)));
+
+		if (e2 == NULL || d2 == NULL)
+			abort();
+		e = smtp_base64_encode((const unsigned char *)s, n, e2, SMTP_BASE64_ENCODED_LEN(n));
+		FUZZ_CHECK(e == (long)SMTP_BASE64_ENCODED_LEN(n), "encode gave %ld", e);
+		d = smtp_base64_decode(e2, (size_t)e, d2,
+				       SMTP_BASE64_DECODED_MAX(SMTP_BASE64_ENCODED_LEN(n)));
+		FUZZ_CHECK(d == (long)n && (n == 0 || memcmp(d2, s, n) == 0),
+			   "encode/decode round trip of %zu octets gave %ld", n, d);
+		if (n > 0)
+			FUZZ_CHECK(smtp_base64_encode((const unsigned char *)s, n, e2, (size_t)e - 1) < 0,
+				   "encode into a short buffer succeeded");
+		free(e2);
+		free(d2);
+	}
+}
+
 static void
 check_accepted(const char *line, size_t len, const struct smtp_command *cmd)
 {
@@ -146,6 +195,8 @@ check_accepted(const char *line, size_t len, const struct smtp_command *cmd)
 		FUZZ_CHECK(cmd->auth_mech.len >= 1 && cmd->auth_mech.len <= 20, "mech length %zu",
 			   cmd->auth_mech.len);
 		FUZZ_CHECK(!cmd->auth_has_initial || cmd->auth_initial.len > 0, "empty initial");
+		if (cmd->auth_has_initial)
+			check_base64(cmd->auth_initial.ptr, cmd->auth_initial.len);
 		break;
 	default:
 		break;

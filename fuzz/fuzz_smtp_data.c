@@ -207,6 +207,13 @@ framer(const char *s, size_t n, size_t max_line, bool inplace, struct fuzz_rng *
 
 	run_parser(s, n, max_line, inplace, NULL, &whole);
 	run_parser(s, n, max_line, inplace, rng, &chunked);
+	/* every flag that is set has a name (reports print them) */
+	for (unsigned bit = 1; bit != 0; bit <<= 1) {
+		if (whole.flags & bit)
+			FUZZ_CHECK(strcmp(smtp_data_flag_name(bit), "?") != 0, "flag %#x has no name",
+				   bit);
+	}
+	FUZZ_CHECK(strcmp(smtp_data_flag_name(0), "?") == 0, "flag 0 has a name");
 	FUZZ_CHECK(whole.done == (end >= 0), "end: parser %d, first CRLF.CRLF at %ld", whole.done,
 		   end);
 	FUZZ_CHECK(chunked.done == whole.done && chunked.used == whole.used,
