@@ -131,7 +131,7 @@ e2e: all $(AUX_BINS)
 lint:
 	@scripts/lint.sh
 
-test: deps-check unit unit-asan valgrind e2e lint $(if $(wildcard fuzz/fuzz.mk),fuzz-smoke)
+test: deps-check unit unit-asan valgrind e2e lint coverage-rules $(if $(wildcard fuzz/fuzz.mk),fuzz-smoke)
 
 check: test
 

@@ -242,6 +242,6 @@ main(int argc, char **argv)
 		return 2;
 	}
 	fprintf(stderr, "driver_replay: %s: %lu inputs, %lu bytes, no crash\n", argv[0], nfiles,
-		nbytes);
+	        nbytes);
 	return rc;
 }

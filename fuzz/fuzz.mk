@@ -163,6 +163,7 @@ fuzz-bench: fuzz fuzz-nosan
 
 # ---- fuzz-coverage: llvm-cov over harness/proto and harness/server from the corpora.
 FUZZ_COV_DIR := reports/coverage
+FUZZ_SESSION_SRCS := harness/server/server_session.c harness/server/server_cmd.c harness/server/server_auth.c
 fuzz-coverage: $(FUZZ_TARGETS:%=build/fuzz-cov/%)
 	@rm -rf build/fuzz-cov/prof && mkdir -p build/fuzz-cov/prof $(FUZZ_COV_DIR)
 	@for t in $(FUZZ_TARGETS); do \
@@ -176,10 +177,15 @@ fuzz-coverage: $(FUZZ_TARGETS:%=build/fuzz-cov/%)
 		$(wildcard harness/proto/*.c) >$(FUZZ_COV_DIR)/fuzz-proto.txt && \
 	$(LLVM_COV) report $$objs -instr-profile=$(FUZZ_COV_DIR)/fuzz.profdata \
 		$(wildcard harness/server/*.c) >$(FUZZ_COV_DIR)/fuzz-server.txt && \
+	$(LLVM_COV) report $$objs -instr-profile=$(FUZZ_COV_DIR)/fuzz.profdata \
+		$(wildcard $(FUZZ_SESSION_SRCS)) >$(FUZZ_COV_DIR)/fuzz-session.txt && \
 	$(LLVM_COV) show $$objs -instr-profile=$(FUZZ_COV_DIR)/fuzz.profdata -format=html \
 		-output-dir=$(FUZZ_COV_DIR)/fuzz-html $(wildcard harness/proto/*.c harness/server/*.c) && \
 	cat $(FUZZ_COV_DIR)/fuzz-proto.txt && \
-	echo "fuzz-coverage: line coverage from corpus/: harness/proto $$(awk '/^TOTAL/ {print $$10}' $(FUZZ_COV_DIR)/fuzz-proto.txt), harness/server $$(awk '/^TOTAL/ {print $$10}' $(FUZZ_COV_DIR)/fuzz-server.txt) (report: $(FUZZ_COV_DIR)/fuzz-html/index.html)"
+	echo "fuzz-coverage: line coverage from corpus/: harness/proto $$(awk '/^TOTAL/ {print $$10}' $(FUZZ_COV_DIR)/fuzz-proto.txt)," \
+		"server session core $$(awk '/^TOTAL/ {print $$10}' $(FUZZ_COV_DIR)/fuzz-session.txt)" \
+		"(server_session.c, server_cmd.c, server_auth.c), harness/server linked $$(awk '/^TOTAL/ {print $$10}' $(FUZZ_COV_DIR)/fuzz-server.txt)" && \
+	echo "fuzz-coverage: report in $(FUZZ_COV_DIR)/fuzz-html/index.html"
 
 # ---- corpora
 # corpus-min: adds to corpus/<t>/ what a campaign in fuzz-work/<t>/corpus found that covers

@@ -38,10 +38,10 @@ check_expect(const struct scenario_expect *e)
 	for (size_t i = 0; i < e->ncodes; i++) {
 		for (int d = 0; d < 3; d++)
 			FUZZ_CHECK(e->codes[i].digit[d] >= -1 && e->codes[i].digit[d] <= 9,
-				   "code digit %d", e->codes[i].digit[d]);
+			           "code digit %d", e->codes[i].digit[d]);
 		FUZZ_CHECK(e->codes[i].digit[0] == -1 ||
-				   (e->codes[i].digit[0] >= 2 && e->codes[i].digit[0] <= 5),
-			   "code class %d", e->codes[i].digit[0]);
+		                   (e->codes[i].digit[0] >= 2 && e->codes[i].digit[0] <= 5),
+		           "code class %d", e->codes[i].digit[0]);
 	}
 	touch(e->esc);
 	touch(e->text_re);
@@ -76,7 +76,7 @@ check_steps(const struct scenario_step *st, size_t n, int depth)
 				sink_octets += s->len > 0 ? (unsigned char)s->text[s->len - 1] : 0;
 			else
 				FUZZ_CHECK(strlen(s->text) == s->len, "text length %zu, strlen %zu",
-					   s->len, strlen(s->text));
+				           s->len, strlen(s->text));
 		}
 		if (s->kind == SCENARIO_STEP_REPEAT) {
 			FUZZ_CHECK(s->nchildren == 1, "repeat with %zu children", s->nchildren);
@@ -103,8 +103,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(rc == 0 || rc == -1, "rc %d", rc);
 	if (rc < 0) {
 		FUZZ_CHECK(memchr(err, '\0', sizeof(err)) != NULL, "error message not terminated");
-		FUZZ_CHECK(strncmp(err, "fuzz.yaml:", 10) == 0, "error '%.80s' does not name the file",
-			   err);
+		FUZZ_CHECK(strncmp(err, "fuzz.yaml:", 10) == 0,
+		           "error '%.80s' does not name the file", err);
 		FUZZ_CHECK(f.count == 0 && f.scenarios == NULL, "refused file left a model");
 		scenario_file_free(&f);
 		return 0;
@@ -130,6 +130,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	scenario_file_free(&f);
 	FUZZ_CHECK(f.count == 0 && f.scenarios == NULL && f.path == NULL,
-		   "scenario_file_free left data");
+	           "scenario_file_free left data");
 	return 0;
 }

@@ -81,8 +81,8 @@ enum st {
 static FUZZ_NOCOV enum st
 state_of(const struct server_session *s)
 {
-	static const char *const names[] = { "INIT", "READY", "MAIL", "RCPT", "DATA",
-					     "BDAT", "AUTH",  "TLS",  "CLOSED" };
+	static const char *const names[] = { "INIT", "READY", "MAIL", "RCPT",  "DATA",
+		                             "BDAT", "AUTH",  "TLS",  "CLOSED" };
 	const char *n = server_session_state_name(s);
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -102,8 +102,8 @@ is_cmd_state(enum st st)
 
 enum {
 	OPT_PRESET = 7,
-	OPT_AUTH_PLAIN = 1u << 3,  /* auth_plaintext: AUTH before TLS */
-	OPT_SMALL = 1u << 4,       /* max_message 64, max_errors 3, max_recipients 3 */
+	OPT_AUTH_PLAIN = 1u << 3, /* auth_plaintext: AUTH before TLS */
+	OPT_SMALL = 1u << 4,      /* max_message 64, max_errors 3, max_recipients 3 */
 	OPT_FAIL_WRITE = 1u << 5,
 	OPT_FAIL_COMMIT = 1u << 6,
 	OPT_FAIL_BEGIN = 1u << 7,
@@ -180,8 +180,8 @@ struct sink {
 	bool open;
 	bool commit_failed; /* commit() said -1: abort() must follow */
 	bool fail_begin, fail_write, fail_commit;
-	bool checked;       /* run 1: compare committed content with the model */
-	struct bytes cur;   /* content of the open message */
+	bool checked;     /* run 1: compare committed content with the model */
+	struct bytes cur; /* content of the open message */
 	struct sink_summary sum;
 	/* the model's expectation, set by run 1 */
 	enum msg_mode mode;
@@ -196,16 +196,16 @@ sink_begin(void *ctx, const struct server_envelope *env)
 
 	FUZZ_CHECK(!k->open, "sink begin() while a message is open");
 	FUZZ_CHECK(env != NULL && env->sender != NULL && env->nrcpts >= 1 && env->rcpts != NULL,
-		   "begin() without sender or recipients");
+	           "begin() without sender or recipients");
 	for (size_t i = 0; i < env->nrcpts; i++)
 		FUZZ_CHECK(env->rcpts[i] != NULL && strchr(env->rcpts[i], '@') != NULL,
-			   "recipient %zu is not user@domain", i);
-	FUZZ_CHECK(env->protocol != NULL &&
-			   (strcmp(env->protocol, "SMTP") == 0 || strcmp(env->protocol, "ESMTP") == 0 ||
-			    strcmp(env->protocol, "ESMTPS") == 0 ||
-			    strcmp(env->protocol, "ESMTPA") == 0 ||
-			    strcmp(env->protocol, "ESMTPSA") == 0),
-		   "protocol %s", env->protocol != NULL ? env->protocol : "(null)");
+		           "recipient %zu is not user@domain", i);
+	FUZZ_CHECK(env->protocol != NULL && (strcmp(env->protocol, "SMTP") == 0 ||
+	                                     strcmp(env->protocol, "ESMTP") == 0 ||
+	                                     strcmp(env->protocol, "ESMTPS") == 0 ||
+	                                     strcmp(env->protocol, "ESMTPA") == 0 ||
+	                                     strcmp(env->protocol, "ESMTPSA") == 0),
+	           "protocol %s", env->protocol != NULL ? env->protocol : "(null)");
 	k->sum.begins++;
 	if (k->fail_begin)
 		return -1;
@@ -226,7 +226,8 @@ sink_write(void *ctx, const char *data, size_t len)
 	return k->fail_write ? -1 : 0;
 }
 
-/* RFC 5321 4.5.2: the content is the octets before the CRLF "." CRLF, each line's leading dot removed. */
+/* RFC 5321 4.5.2: the content is the octets before the CRLF "." CRLF, each line's leading dot
+ * removed. */
 static FUZZ_NOCOV void
 ref_unstuff_data(const struct bytes *raw, struct bytes *out)
 {
@@ -234,7 +235,7 @@ ref_unstuff_data(const struct bytes *raw, struct bytes *out)
 
 	/* raw ends with the terminator ".\r\n" (after the CRLF that ends the content) */
 	FUZZ_CHECK(raw->n >= 3 && memcmp(raw->p + raw->n - 3, ".\r\n", 3) == 0,
-		   "DATA committed without the terminator");
+	           "DATA committed without the terminator");
 	end -= 3;
 	for (size_t i = 0; i < end; i++) {
 		bool bol = i == 0 || (i >= 2 && raw->p[i - 2] == '\r' && raw->p[i - 1] == '\n');
@@ -257,16 +258,16 @@ sink_commit(void *ctx)
 
 			ref_unstuff_data(k->data_raw, &want);
 			FUZZ_CHECK(want.n == k->cur.n &&
-					   (want.n == 0 || memcmp(want.p, k->cur.p, want.n) == 0),
-				   "committed DATA message of %zu octets, client sent %zu", k->cur.n,
-				   want.n);
+			                   (want.n == 0 || memcmp(want.p, k->cur.p, want.n) == 0),
+			           "committed DATA message of %zu octets, client sent %zu",
+			           k->cur.n, want.n);
 			free(want.p);
 		} else if (k->mode == MODE_BDAT) {
 			FUZZ_CHECK(k->bdat_raw->n == k->cur.n &&
-					   (k->cur.n == 0 ||
-					    memcmp(k->bdat_raw->p, k->cur.p, k->cur.n) == 0),
-				   "committed BDAT message of %zu octets, chunks held %zu", k->cur.n,
-				   k->bdat_raw->n);
+			                   (k->cur.n == 0 ||
+			                    memcmp(k->bdat_raw->p, k->cur.p, k->cur.n) == 0),
+			           "committed BDAT message of %zu octets, chunks held %zu",
+			           k->cur.n, k->bdat_raw->n);
 		} else {
 			FUZZ_CHECK(0, "commit() outside DATA/BDAT");
 		}
@@ -294,8 +295,7 @@ sink_abort(void *ctx)
 	k->sum.aborts++;
 }
 
-static const struct server_sink_ops sink_ops = { sink_begin, sink_write, sink_commit,
-						 sink_abort };
+static const struct server_sink_ops sink_ops = { sink_begin, sink_write, sink_commit, sink_abort };
 
 /* ---- one run -------------------------------------------------------------- */
 
@@ -311,7 +311,7 @@ struct run {
 	struct bytes out; /* every octet the server wrote */
 	/* run 1 model */
 	bool esmtp, tls;
-	struct bytes line;     /* the current command line so far (capped) */
+	struct bytes line; /* the current command line so far (capped) */
 	size_t line_total;
 	char line_last;        /* its last octet */
 	struct bytes data_raw; /* DATA: octets after the 354 */
@@ -389,8 +389,9 @@ drain(struct run *r, bool check, bool esc_first, bool esc_rest)
 			}
 			FUZZ_CHECK(rc != 0, "the server wrote an incomplete reply");
 			FUZZ_CHECK(rc == 1, "malformed reply (%s at %zu, esc %s)",
-				   smtp_error_name(err.code), off + err.offset,
-				   (r->nrep == 0 ? esc_first : esc_rest) ? "expected" : "not expected");
+			           smtp_error_name(err.code), off + err.offset,
+			           (r->nrep == 0 ? esc_first : esc_rest) ? "expected"
+			                                                 : "not expected");
 			if (r->nrep < sizeof(r->rep) / sizeof(r->rep[0])) {
 				r->rep[r->nrep].code = rep.code;
 				r->rep[r->nrep].off = r->out.n - len + off;
@@ -420,18 +421,18 @@ check_ehlo_reply(const struct run *r, const struct reply_info *ri)
 
 	smtp_reply_parser_init(&p, NULL);
 	FUZZ_CHECK(smtp_reply_parse(&p, r->out.p + ri->off, ri->len, &used, &rep, NULL) == 1,
-		   "EHLO reply does not re-parse");
+	           "EHLO reply does not re-parse");
 	FUZZ_CHECK(smtp_ehlo_parse(&rep, &e, NULL) == 0, "EHLO reply does not read as EHLO");
 	FUZZ_CHECK((e.ext & SMTP_EXT_ENHANCEDSTATUSCODES) && (e.ext & SMTP_EXT_PIPELINING) &&
-			   (e.ext & SMTP_EXT_SIZE) && e.size_max == r->cfg->max_message,
-		   "EHLO lacks ENHANCEDSTATUSCODES/PIPELINING/SIZE %llu",
-		   (unsigned long long)r->cfg->max_message);
+	                   (e.ext & SMTP_EXT_SIZE) && e.size_max == r->cfg->max_message,
+	           "EHLO lacks ENHANCEDSTATUSCODES/PIPELINING/SIZE %llu",
+	           (unsigned long long)r->cfg->max_message);
 	/* RFC 3207 4.2: no STARTTLS offered inside TLS. */
 	FUZZ_CHECK(((e.ext & SMTP_EXT_STARTTLS) != 0) == (r->cfg->tls && !r->tls),
-		   "STARTTLS offered %d inside TLS %d", (e.ext & SMTP_EXT_STARTTLS) != 0, r->tls);
+	           "STARTTLS offered %d inside TLS %d", (e.ext & SMTP_EXT_STARTTLS) != 0, r->tls);
 	/* RULES SEC-06: AUTH only under TLS unless configured. */
 	FUZZ_CHECK(((e.ext & SMTP_EXT_AUTH) != 0) == (r->tls || r->cfg->auth_plaintext),
-		   "AUTH offered %d (tls %d)", (e.ext & SMTP_EXT_AUTH) != 0, r->tls);
+	           "AUTH offered %d (tls %d)", (e.ext & SMTP_EXT_AUTH) != 0, r->tls);
 }
 
 /* The verb of a complete line, for the HELO/EHLO exemption: 1 HELO, 2 EHLO, 0 other. */
@@ -453,11 +454,11 @@ static FUZZ_NOCOV void
 after_tls(struct run *r)
 {
 	FUZZ_CHECK(state_of(r->s) == ST_TLS, "TLS event in state %s",
-		   server_session_state_name(r->s));
+	           server_session_state_name(r->s));
 	server_session_tls_done(r->s, true);
 	FUZZ_CHECK(!(server_session_events(r->s) & SERVER_EV_TLS), "TLS event not cleared");
 	FUZZ_CHECK(state_of(r->s) == ST_INIT, "after TLS: state %s",
-		   server_session_state_name(r->s));
+	           server_session_state_name(r->s));
 	r->tls = true;
 	r->esmtp = false;
 	r->line.n = 0;
@@ -483,7 +484,7 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 	if (before == ST_CLOSED)
 		return 0;
 	FUZZ_CHECK(before != ST_TLS && before != ST_OTHER, "state %s between chunks",
-		   server_session_state_name(r->s));
+	           server_session_state_name(r->s));
 	if (before == ST_BDAT) {
 		c = r->bdat_left < n ? (size_t)r->bdat_left : n;
 	} else {
@@ -495,9 +496,11 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 	r->sink.mode = MODE_NONE;
 	if (before == ST_DATA) {
 		bytes_add(&r->data_raw, p, c);
-		data_end = r->data_raw.n >= 3 && memcmp(r->data_raw.p + r->data_raw.n - 3, ".\r\n", 3) == 0 &&
-			   (r->data_raw.n == 3 || (r->data_raw.n >= 5 &&
-						  memcmp(r->data_raw.p + r->data_raw.n - 5, "\r\n", 2) == 0));
+		data_end = r->data_raw.n >= 3 &&
+		           memcmp(r->data_raw.p + r->data_raw.n - 3, ".\r\n", 3) == 0 &&
+		           (r->data_raw.n == 3 ||
+		            (r->data_raw.n >= 5 &&
+		             memcmp(r->data_raw.p + r->data_raw.n - 5, "\r\n", 2) == 0));
 		r->sink.mode = MODE_DATA;
 	} else if (before == ST_BDAT) {
 		if (r->sink.open)
@@ -508,7 +511,7 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 	} else {
 		/* a line ends at CRLF: the chunk's LF with a CR before it, in this line */
 		line_done = c >= 1 && p[c - 1] == '\n' &&
-			    (c >= 2 ? p[c - 2] == '\r' : r->line_last == '\r');
+		            (c >= 2 ? p[c - 2] == '\r' : r->line_last == '\r');
 		if (r->line.n < 1024)
 			bytes_add(&r->line, p, c < 1024 - r->line.n ? c : 1024 - r->line.n);
 		r->line_total += c;
@@ -521,8 +524,8 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 		esc_first = false; /* HELO/EHLO replies carry no enhanced code */
 	taken = server_session_feed(r->s, p, c);
 	after = state_of(r->s);
-	FUZZ_CHECK(taken == c || after == ST_CLOSED || after == ST_TLS, "feed took %zu of %zu in %s",
-		   taken, c, server_session_state_name(r->s));
+	FUZZ_CHECK(taken == c || after == ST_CLOSED || after == ST_TLS,
+	           "feed took %zu of %zu in %s", taken, c, server_session_state_name(r->s));
 	drain(r, true, esc_first, r->esmtp);
 
 	/* the model follows the replies */
@@ -533,23 +536,26 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 	}
 	if (r->nrep >= 2)
 		FUZZ_CHECK(r->nrep == 2 && r->rep[1].code == 421 && after == ST_CLOSED,
-			   "%zu replies to one chunk in %s (second %u)", r->nrep,
-			   before == ST_DATA ? "DATA" : before == ST_BDAT ? "BDAT" : "command mode",
-			   r->rep[1].code);
+		           "%zu replies to one chunk in %s (second %u)", r->nrep,
+		           before == ST_DATA   ? "DATA"
+		           : before == ST_BDAT ? "BDAT"
+		                               : "command mode",
+		           r->rep[1].code);
 	switch (before) {
 	case ST_DATA:
 		/* PROBES.md 1: only CRLF "." CRLF ends DATA; exactly one reply then. */
 		if (data_end) {
 			FUZZ_CHECK(r->nrep == 1, "%zu replies at the end of DATA", r->nrep);
 			FUZZ_CHECK(r->rep[0].code == 250 || r->rep[0].code == 451 ||
-					   r->rep[0].code == 552 || r->rep[0].code == 554,
-				   "end of DATA answered %u", r->rep[0].code);
-			FUZZ_CHECK(after == ST_READY, "after DATA: %s", server_session_state_name(r->s));
+			                   r->rep[0].code == 552 || r->rep[0].code == 554,
+			           "end of DATA answered %u", r->rep[0].code);
+			FUZZ_CHECK(after == ST_READY, "after DATA: %s",
+			           server_session_state_name(r->s));
 		} else {
 			FUZZ_CHECK(r->nrep == 0, "reply %u inside DATA without CRLF.CRLF",
-				   r->nrep > 0 ? r->rep[0].code : 0);
+			           r->nrep > 0 ? r->rep[0].code : 0);
 			FUZZ_CHECK(after == ST_DATA, "left DATA without CRLF.CRLF: %s",
-				   server_session_state_name(r->s));
+			           server_session_state_name(r->s));
 		}
 		break;
 	case ST_BDAT:
@@ -563,7 +569,7 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 	default:
 		if (!line_done) {
 			FUZZ_CHECK(r->nrep == 0 || (r->nrep == 2 && r->rep[0].code == 500),
-				   "%zu replies before the line ended", r->nrep);
+			           "%zu replies before the line ended", r->nrep);
 		} else if (after == ST_BDAT) {
 			FUZZ_CHECK(r->nrep == 0, "reply before the BDAT chunk");
 		} else {
@@ -575,13 +581,14 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 	{
 		unsigned commits = r->sink.sum.commit_ok - sum0.commit_ok;
 		bool ended_msg = data_end || (bdat_end && r->bdat_last) ||
-				 (line_done && is_cmd_state(before));
+		                 (line_done && is_cmd_state(before));
 
 		FUZZ_CHECK(commits <= 1 && (commits == 0 || ended_msg), "commit at the wrong time");
 		if (commits == 1)
 			FUZZ_CHECK(r->nrep >= 1 && r->rep[0].code == 250, "commit answered %u",
-				   r->nrep > 0 ? r->rep[0].code : 0);
-		if ((data_end || (bdat_end && r->bdat_last)) && r->nrep >= 1 && r->rep[0].code == 250)
+			           r->nrep > 0 ? r->rep[0].code : 0);
+		if ((data_end || (bdat_end && r->bdat_last)) && r->nrep >= 1 &&
+		    r->rep[0].code == 250)
 			FUZZ_CHECK(commits == 1, "250 for a message that was not committed");
 	}
 	/* model bookkeeping for the next chunk */
@@ -594,9 +601,10 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 			struct smtp_command cmd;
 
 			FUZZ_CHECK(r->line_total <= 512 && r->line.n >= 2 &&
-					   smtp_command_parse(r->line.p, r->line.n - 2, &cmd, NULL) == 0 &&
-					   cmd.verb == SMTP_VERB_BDAT && cmd.bdat_size > 0,
-				   "BDAT state from a line that is no BDAT command");
+			                   smtp_command_parse(r->line.p, r->line.n - 2, &cmd,
+			                                      NULL) == 0 &&
+			                   cmd.verb == SMTP_VERB_BDAT && cmd.bdat_size > 0,
+			           "BDAT state from a line that is no BDAT command");
 			r->bdat_left = cmd.bdat_size;
 			r->bdat_last = cmd.bdat_last;
 		}
@@ -609,11 +617,12 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 		r->bdat_raw.n = 0;
 	if (trace != NULL && client_part) {
 		fprintf(trace, "chunk %zu %zu %zu %s\n", (size_t)(p - r->client), c, r->nrep,
-			server_session_state_name(r->s));
+		        server_session_state_name(r->s));
 		fflush(trace);
 	}
 	if (server_session_events(r->s) & SERVER_EV_TLS) {
-		FUZZ_CHECK(r->nrep >= 1 && r->rep[r->nrep - 1].code == 220, "TLS event without 220");
+		FUZZ_CHECK(r->nrep >= 1 && r->rep[r->nrep - 1].code == 220,
+		           "TLS event without 220");
 		if (trace != NULL && client_part) {
 			fprintf(trace, "tls %zu\n", (size_t)(p - r->client) + c);
 			fflush(trace);
@@ -626,7 +635,8 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 		after_tls(r);
 	}
 	if (state_of(r->s) == ST_CLOSED) {
-		FUZZ_CHECK(server_session_events(r->s) & SERVER_EV_CLOSE, "closed without CLOSE event");
+		FUZZ_CHECK(server_session_events(r->s) & SERVER_EV_CLOSE,
+		           "closed without CLOSE event");
 		return 0;
 	}
 	return taken;
@@ -651,7 +661,7 @@ run_checked(struct run *r, const struct preset *pre, unsigned opts, const char *
 		off += k;
 	}
 	FUZZ_CHECK(state_of(r->s) == pre->want, "preset reached %s",
-		   server_session_state_name(r->s));
+	           server_session_state_name(r->s));
 	r->sink.fail_begin = (opts & OPT_FAIL_BEGIN) != 0;
 	r->sink.fail_write = (opts & OPT_FAIL_WRITE) != 0;
 	r->sink.fail_commit = (opts & OPT_FAIL_COMMIT) != 0;
@@ -668,7 +678,8 @@ run_checked(struct run *r, const struct preset *pre, unsigned opts, const char *
 	if (state_of(r->s) == ST_CLOSED) {
 		size_t left = 1;
 
-		FUZZ_CHECK(server_session_feed(r->s, "NOOP\r\n", 6) == 0, "closed session took input");
+		FUZZ_CHECK(server_session_feed(r->s, "NOOP\r\n", 6) == 0,
+		           "closed session took input");
 		(void)server_session_out(r->s, &left);
 		FUZZ_CHECK(left == 0, "closed session wrote");
 	}
@@ -746,10 +757,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cut) {
 		FUZZ_CHECK(one.tls_seen, "STARTTLS took effect only when pipelined");
 		FUZZ_CHECK(two.out.n == one.tls_out && memcmp(two.out.p, one.out.p, two.out.n) == 0,
-			   "output up to STARTTLS differs: %zu octets pipelined, %zu line by line",
-			   two.out.n, one.tls_out);
+		           "output up to STARTTLS differs: %zu octets pipelined, %zu line by line",
+		           two.out.n, one.tls_out);
 		FUZZ_CHECK(memcmp(&two.sink.sum, &one.tls_sum, sizeof(one.tls_sum)) == 0,
-			   "messages up to STARTTLS differ");
+		           "messages up to STARTTLS differ");
 	} else {
 		if (two.out.n != one.out.n || memcmp(two.out.p, one.out.p, one.out.n) != 0) {
 			size_t i = 0;
@@ -763,10 +774,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fprintf(stderr, "\"\n");
 		}
 		FUZZ_CHECK(two.out.n == one.out.n && memcmp(two.out.p, one.out.p, one.out.n) == 0,
-			   "pipelined output differs from line-by-line output");
+		           "pipelined output differs from line-by-line output");
 		FUZZ_CHECK(memcmp(&two.sink.sum, &one.sink.sum, sizeof(one.sink.sum)) == 0,
-			   "pipelined messages differ: %u/%u commits", two.sink.sum.commit_ok,
-			   one.sink.sum.commit_ok);
+		           "pipelined messages differ: %u/%u commits", two.sink.sum.commit_ok,
+		           one.sink.sum.commit_ok);
 	}
 	run_free(&one);
 	run_free(&two);

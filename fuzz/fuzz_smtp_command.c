@@ -37,18 +37,18 @@ check_error(const struct smtp_error *err, size_t len)
 	FUZZ_CHECK(err->code > SMTP_ERR_NONE && err->code < SMTP_ERR_COUNT, "code %d", err->code);
 	FUZZ_CHECK(err->offset <= len, "offset %zu > len %zu", err->offset, len);
 	FUZZ_CHECK(smtp_error_name(err->code) != NULL && smtp_error_text(err->code)[0] != '\0',
-		   "error %d has no name/text", err->code);
+	           "error %d has no name/text", err->code);
 	code = smtp_error_reply_code(err->code);
 	/* A command error is the server's to answer: it must map to a 5xx reply. */
 	FUZZ_CHECK(code >= 500 && code <= 559, "error %s maps to reply %u",
-		   smtp_error_name(err->code), code);
+	           smtp_error_name(err->code), code);
 	FUZZ_CHECK(smtp_error_esc(err->code)[0] == '5', "error %s maps to esc '%s'",
-		   smtp_error_name(err->code), smtp_error_esc(err->code));
+	           smtp_error_name(err->code), smtp_error_esc(err->code));
 }
 
 static void
 check_envelope(const char *line, size_t len, const struct smtp_command *cmd,
-	       enum smtp_path_mode mode)
+               enum smtp_path_mode mode)
 {
 	const struct smtp_path *p = &cmd->path;
 	struct smtp_path again;
@@ -62,19 +62,19 @@ check_envelope(const char *line, size_t len, const struct smtp_command *cmd,
 	check_slice(line, len, p->domain, "path.domain");
 	check_slice(line, len, p->route, "path.route");
 	FUZZ_CHECK(p->raw.len >= 2 && p->raw.ptr[0] == '<' && p->raw.ptr[p->raw.len - 1] == '>',
-		   "path not bracketed");
+	           "path not bracketed");
 	FUZZ_CHECK(smtp_path_parse(p->raw.ptr, p->raw.len, mode, &again, &used, &err) == 0 &&
-			   used == p->raw.len && again.flags == p->flags &&
-			   again.local.len == p->local.len && again.domain.len == p->domain.len,
-		   "path does not re-parse alone (err %s)", smtp_error_name(err.code));
+	                   used == p->raw.len && again.flags == p->flags &&
+	                   again.local.len == p->local.len && again.domain.len == p->domain.len,
+	           "path does not re-parse alone (err %s)", smtp_error_name(err.code));
 	if (mode == SMTP_PATH_FORWARD)
 		FUZZ_CHECK(!(p->flags & SMTP_PATH_F_NULL), "RCPT with <>");
 	/* What follows the path is the parameter list, exactly. */
 	after = p->raw.ptr + p->raw.len;
 	FUZZ_CHECK(smtp_param_parse(after, (size_t)(cmd->arg.ptr + cmd->arg.len - after), &params,
-				    &err) == 0 &&
-			   params.count == cmd->params.count,
-		   "params do not re-parse");
+	                            &err) == 0 &&
+	                   params.count == cmd->params.count,
+	           "params do not re-parse");
 	FUZZ_CHECK(cmd->params.count <= SMTP_LIMIT_PARAMS, "too many params kept");
 	for (size_t i = 0; i < cmd->params.count; i++) {
 		check_slice(line, len, cmd->params.item[i].keyword, "param keyword");
@@ -99,12 +99,12 @@ check_base64(const char *s, size_t n)
 		FUZZ_CHECK((size_t)d <= cap && n % 4 == 0, "decoded %ld from %zu", d, n);
 		e = smtp_base64_encode(dec, (size_t)d, enc, SMTP_BASE64_ENCODED_LEN((size_t)d));
 		FUZZ_CHECK(e >= 0 && (size_t)e == n && memcmp(enc, s, n) == 0,
-			   "base64 of %zu chars decodes to %ld octets that re-encode differently", n,
-			   d);
+		           "base64 of %zu chars decodes to %ld octets that re-encode differently",
+		           n, d);
 		/* too small an output is refused, not overrun */
 		if (d > 0)
 			FUZZ_CHECK(smtp_base64_decode(s, n, dec, (size_t)d - 1) < 0,
-				   "decode into a short buffer succeeded");
+			           "decode into a short buffer succeeded");
 	}
 	free(dec);
 	free(enc);
@@ -118,12 +118,13 @@ check_base64(const char *s, size_t n)
 		e = smtp_base64_encode((const unsigned char *)s, n, e2, SMTP_BASE64_ENCODED_LEN(n));
 		FUZZ_CHECK(e == (long)SMTP_BASE64_ENCODED_LEN(n), "encode gave %ld", e);
 		d = smtp_base64_decode(e2, (size_t)e, d2,
-				       SMTP_BASE64_DECODED_MAX(SMTP_BASE64_ENCODED_LEN(n)));
+		                       SMTP_BASE64_DECODED_MAX(SMTP_BASE64_ENCODED_LEN(n)));
 		FUZZ_CHECK(d == (long)n && (n == 0 || memcmp(d2, s, n) == 0),
-			   "encode/decode round trip of %zu octets gave %ld", n, d);
+		           "encode/decode round trip of %zu octets gave %ld", n, d);
 		if (n > 0)
-			FUZZ_CHECK(smtp_base64_encode((const unsigned char *)s, n, e2, (size_t)e - 1) < 0,
-				   "encode into a short buffer succeeded");
+			FUZZ_CHECK(smtp_base64_encode((const unsigned char *)s, n, e2,
+			                              (size_t)e - 1) < 0,
+			           "encode into a short buffer succeeded");
 		free(e2);
 		free(d2);
 	}
@@ -133,28 +134,28 @@ static void
 check_accepted(const char *line, size_t len, const struct smtp_command *cmd)
 {
 	FUZZ_CHECK(cmd->verb > SMTP_VERB_UNKNOWN && cmd->verb < SMTP_VERB_COUNT, "verb %d",
-		   cmd->verb);
+	           cmd->verb);
 	check_slice(line, len, cmd->verb_text, "verb_text");
 	check_slice(line, len, cmd->arg, "arg");
 	FUZZ_CHECK(cmd->verb_text.ptr == line, "verb not at the start");
 	FUZZ_CHECK(smtp_slice_eq_ci(cmd->verb_text, smtp_command_verb_name(cmd->verb)),
-		   "verb text differs from %s", smtp_command_verb_name(cmd->verb));
+	           "verb text differs from %s", smtp_command_verb_name(cmd->verb));
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)line[i];
 
 		FUZZ_CHECK(c == '\t' || (c >= 0x20 && c != 0x7f), "control octet 0x%02x at %zu", c,
-			   i);
+		           i);
 	}
 	if (cmd->arg.len > 0)
 		FUZZ_CHECK(!is_wsp(cmd->arg.ptr[0]) && !is_wsp(cmd->arg.ptr[cmd->arg.len - 1]),
-			   "arg not trimmed");
+		           "arg not trimmed");
 	switch (cmd->verb) {
 	case SMTP_VERB_DATA:
 	case SMTP_VERB_RSET:
 	case SMTP_VERB_QUIT:
 	case SMTP_VERB_STARTTLS:
 		FUZZ_CHECK(cmd->arg.len == 0, "argument accepted for %s",
-			   smtp_command_verb_name(cmd->verb));
+		           smtp_command_verb_name(cmd->verb));
 		break;
 	case SMTP_VERB_HELO:
 	case SMTP_VERB_EHLO: {
@@ -162,9 +163,10 @@ check_accepted(const char *line, size_t len, const struct smtp_command *cmd)
 
 		check_slice(line, len, cmd->domain, "domain");
 		FUZZ_CHECK(cmd->domain.len > 0, "empty HELO domain");
-		FUZZ_CHECK(smtp_path_domain_check(cmd->domain.ptr, cmd->domain.len, &kind, NULL) == 0 &&
-				   kind == cmd->domain_kind,
-			   "HELO domain does not re-check");
+		FUZZ_CHECK(smtp_path_domain_check(cmd->domain.ptr, cmd->domain.len, &kind, NULL) ==
+		                           0 &&
+		                   kind == cmd->domain_kind,
+		           "HELO domain does not re-check");
 		break;
 	}
 	case SMTP_VERB_MAIL:
@@ -185,7 +187,7 @@ check_accepted(const char *line, size_t len, const struct smtp_command *cmd)
 			i++;
 		}
 		FUZZ_CHECK(i > 0 && v == cmd->bdat_size, "BDAT size %llu, digits say %llu",
-			   (unsigned long long)cmd->bdat_size, (unsigned long long)v);
+		           (unsigned long long)cmd->bdat_size, (unsigned long long)v);
 		FUZZ_CHECK(cmd->bdat_last == (i < cmd->arg.len), "BDAT LAST flag");
 		break;
 	}
@@ -193,7 +195,7 @@ check_accepted(const char *line, size_t len, const struct smtp_command *cmd)
 		check_slice(line, len, cmd->auth_mech, "auth_mech");
 		check_slice(line, len, cmd->auth_initial, "auth_initial");
 		FUZZ_CHECK(cmd->auth_mech.len >= 1 && cmd->auth_mech.len <= 20, "mech length %zu",
-			   cmd->auth_mech.len);
+		           cmd->auth_mech.len);
 		FUZZ_CHECK(!cmd->auth_has_initial || cmd->auth_initial.len > 0, "empty initial");
 		if (cmd->auth_has_initial)
 			check_base64(cmd->auth_initial.ptr, cmd->auth_initial.len);
@@ -256,10 +258,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	flip_case(copy, size);
 	rc2 = smtp_command_parse(copy, size, &cmd2, &err2);
 	FUZZ_CHECK(rc2 == rc && cmd2.verb == cmd.verb &&
-			   (rc == 0 || (err2.code == err.code && err2.offset == err.offset)),
-		   "case flip changed the result: rc %d/%d verb %d/%d err %s@%zu/%s@%zu", rc, rc2,
-		   cmd.verb, cmd2.verb, smtp_error_name(err.code), err.offset,
-		   smtp_error_name(err2.code), err2.offset);
+	                   (rc == 0 || (err2.code == err.code && err2.offset == err.offset)),
+	           "case flip changed the result: rc %d/%d verb %d/%d err %s@%zu/%s@%zu", rc, rc2,
+	           cmd.verb, cmd2.verb, smtp_error_name(err.code), err.offset,
+	           smtp_error_name(err2.code), err2.offset);
 	free(copy);
 
 	/* One trailing SP is trimmed (smtp_command.h), so only offsets may change. */
@@ -271,8 +273,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	err2.code = SMTP_ERR_NONE;
 	rc2 = smtp_command_parse(copy, size + 1, &cmd2, &err2);
 	FUZZ_CHECK(rc2 == rc && cmd2.verb == cmd.verb && (rc == 0 || err2.code == err.code),
-		   "a trailing SP changed the result: rc %d/%d verb %d/%d err %s/%s", rc, rc2,
-		   cmd.verb, cmd2.verb, smtp_error_name(err.code), smtp_error_name(err2.code));
+	           "a trailing SP changed the result: rc %d/%d verb %d/%d err %s/%s", rc, rc2,
+	           cmd.verb, cmd2.verb, smtp_error_name(err.code), smtp_error_name(err2.code));
 	if (rc == 0)
 		FUZZ_CHECK(cmd2.arg.len == cmd.arg.len, "a trailing SP changed the argument");
 	free(copy);

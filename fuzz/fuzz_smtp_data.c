@@ -52,7 +52,7 @@ struct result {
 /* Feeds s[0..n) in chunks (rng NULL: at once), each chunk in its own exact-size buffer. */
 static void
 run_parser(const char *s, size_t n, size_t max_line, bool inplace, struct fuzz_rng *rng,
-	   struct result *res)
+           struct result *res)
 {
 	struct smtp_data_parser p;
 	size_t pos = 0;
@@ -60,7 +60,7 @@ run_parser(const char *s, size_t n, size_t max_line, bool inplace, struct fuzz_r
 	memset(res, 0, sizeof(*res));
 	smtp_data_init(&p, max_line);
 	FUZZ_CHECK(p.max_line == (max_line ? max_line : SMTP_LIMIT_TEXT_LINE), "max_line %zu",
-		   p.max_line);
+	           p.max_line);
 	do {
 		size_t c = rng != NULL && n > pos ? fuzz_chunk(rng, n - pos) : n - pos;
 		char *in = fuzz_dup(s + pos, c);
@@ -81,8 +81,8 @@ run_parser(const char *s, size_t n, size_t max_line, bool inplace, struct fuzz_r
 			res->used = pos + used;
 			/* Done stays done (smtp_data.h). */
 			FUZZ_CHECK(smtp_data_parse(&p, in + used, c - used, &u2, out, &o2) == 1 &&
-					   u2 == 0 && o2 == 0,
-				   "parser not done after the end");
+			                   u2 == 0 && o2 == 0,
+			           "parser not done after the end");
 		} else {
 			FUZZ_CHECK(used == c, "consumed %zu of %zu without the end", used, c);
 		}
@@ -95,7 +95,7 @@ run_parser(const char *s, size_t n, size_t max_line, bool inplace, struct fuzz_r
 		res->used = n;
 	res->flags = p.flags;
 	FUZZ_CHECK(p.content == res->content.n, "content counter %zu, octets %zu", p.content,
-		   res->content.n);
+	           res->content.n);
 }
 
 /* The first CRLF "." CRLF with data starting after a CRLF: the dot's index in s, or -1. */
@@ -210,43 +210,45 @@ framer(const char *s, size_t n, size_t max_line, bool inplace, struct fuzz_rng *
 	/* every flag that is set has a name (reports print them) */
 	for (unsigned bit = 1; bit != 0; bit <<= 1) {
 		if (whole.flags & bit)
-			FUZZ_CHECK(strcmp(smtp_data_flag_name(bit), "?") != 0, "flag %#x has no name",
-				   bit);
+			FUZZ_CHECK(strcmp(smtp_data_flag_name(bit), "?") != 0,
+			           "flag %#x has no name", bit);
 	}
 	FUZZ_CHECK(strcmp(smtp_data_flag_name(0), "?") == 0, "flag 0 has a name");
 	FUZZ_CHECK(whole.done == (end >= 0), "end: parser %d, first CRLF.CRLF at %ld", whole.done,
-		   end);
+	           end);
 	FUZZ_CHECK(chunked.done == whole.done && chunked.used == whole.used,
-		   "chunking changed the end: %d@%zu vs %d@%zu", whole.done, whole.used,
-		   chunked.done, chunked.used);
+	           "chunking changed the end: %d@%zu vs %d@%zu", whole.done, whole.used,
+	           chunked.done, chunked.used);
 	FUZZ_CHECK(chunked.flags == whole.flags, "chunking changed the flags: %#x vs %#x",
-		   whole.flags, chunked.flags);
+	           whole.flags, chunked.flags);
 	if (whole.done) {
 		struct bytes want = { 0 };
 		unsigned wf;
 
 		FUZZ_CHECK(whole.used == (size_t)end + 3, "used %zu, terminator ends at %ld",
-			   whole.used, end + 3);
+		           whole.used, end + 3);
 		ref_unstuff(s, (size_t)end, &want);
 		FUZZ_CHECK(whole.content.n == want.n &&
-				   (want.n == 0 || memcmp(whole.content.p, want.p, want.n) == 0),
-			   "content differs from the reference unstuffing (%zu vs %zu octets)",
-			   whole.content.n, want.n);
+		                   (want.n == 0 || memcmp(whole.content.p, want.p, want.n) == 0),
+		           "content differs from the reference unstuffing (%zu vs %zu octets)",
+		           whole.content.n, want.n);
 		FUZZ_CHECK(chunked.content.n == want.n &&
-				   (want.n == 0 || memcmp(chunked.content.p, want.p, want.n) == 0),
-			   "chunked content differs (%zu vs %zu octets)", chunked.content.n, want.n);
+		                   (want.n == 0 || memcmp(chunked.content.p, want.p, want.n) == 0),
+		           "chunked content differs (%zu vs %zu octets)", chunked.content.n,
+		           want.n);
 		wf = ref_flags(s, whole.used, &want, eff);
-		FUZZ_CHECK(whole.flags == wf, "flags %#x, reference %#x (diff %#x)", whole.flags, wf,
-			   whole.flags ^ wf);
+		FUZZ_CHECK(whole.flags == wf, "flags %#x, reference %#x (diff %#x)", whole.flags,
+		           wf, whole.flags ^ wf);
 		free(want.p);
 	} else {
 		/* Without the end, chunked output may owe one octet (smtp_data.h). */
 		FUZZ_CHECK(chunked.content.n <= whole.content.n &&
-				   chunked.content.n + 1 >= whole.content.n &&
-				   (chunked.content.n == 0 ||
-				    memcmp(chunked.content.p, whole.content.p, chunked.content.n) == 0),
-			   "unfinished content: %zu octets chunked, %zu whole", chunked.content.n,
-			   whole.content.n);
+		                   chunked.content.n + 1 >= whole.content.n &&
+		                   (chunked.content.n == 0 ||
+		                    memcmp(chunked.content.p, whole.content.p, chunked.content.n) ==
+		                            0),
+		           "unfinished content: %zu octets chunked, %zu whole", chunked.content.n,
+		           whole.content.n);
 	}
 	result_free(&whole);
 	result_free(&chunked);
@@ -274,9 +276,9 @@ round_trip(const char *m, size_t n, bool inplace, struct fuzz_rng *rng)
 			abort();
 		/* Too small an output: nothing written, state unchanged. */
 		FUZZ_CHECK(smtp_data_stuff(&st, m + pos, c, out, 2 * c - 1) == 0 &&
-				   st.at_line_start == before.at_line_start &&
-				   st.last_cr == before.last_cr,
-			   "stuff with a short buffer did something");
+		                   st.at_line_start == before.at_line_start &&
+		                   st.last_cr == before.last_cr,
+		           "stuff with a short buffer did something");
 		w = smtp_data_stuff(&st, m + pos, c, out, 2 * c);
 		FUZZ_CHECK(w >= c && w <= 2 * c, "stuffed %zu octets into %zu", c, w);
 		bytes_add(&stuffed, out, w);
@@ -290,7 +292,7 @@ round_trip(const char *m, size_t n, bool inplace, struct fuzz_rng *rng)
 	/* The stuffed body delimits itself: CRLF.CRLF only at its very end. */
 	first = ref_end(stuffed.p, stuffed.n);
 	FUZZ_CHECK(first >= 0 && (size_t)first + 3 == stuffed.n,
-		   "stuffed body ends early: CRLF.CRLF at %ld of %zu", first, stuffed.n);
+	           "stuffed body ends early: CRLF.CRLF at %ld of %zu", first, stuffed.n);
 	bytes_add(&want, m, n);
 	if (n > 0 && !(n >= 2 && m[n - 2] == '\r' && m[n - 1] == '\n'))
 		bytes_add(&want, "\r\n", 2);
@@ -298,17 +300,17 @@ round_trip(const char *m, size_t n, bool inplace, struct fuzz_rng *rng)
 	run_parser(stuffed.p, stuffed.n, 0, inplace, NULL, &whole);
 	run_parser(stuffed.p, stuffed.n, 0, inplace, rng, &chunked);
 	FUZZ_CHECK(whole.done && whole.used == stuffed.n, "round trip: end %d at %zu of %zu",
-		   whole.done, whole.used, stuffed.n);
+	           whole.done, whole.used, stuffed.n);
 	FUZZ_CHECK(chunked.done && chunked.used == stuffed.n, "round trip chunked: end %d at %zu",
-		   chunked.done, chunked.used);
+	           chunked.done, chunked.used);
 	FUZZ_CHECK(whole.content.n == want.n &&
-			   (want.n == 0 || memcmp(whole.content.p, want.p, want.n) == 0),
-		   "round trip: %zu octets back for %zu", whole.content.n, want.n);
+	                   (want.n == 0 || memcmp(whole.content.p, want.p, want.n) == 0),
+	           "round trip: %zu octets back for %zu", whole.content.n, want.n);
 	FUZZ_CHECK(chunked.content.n == want.n &&
-			   (want.n == 0 || memcmp(chunked.content.p, want.p, want.n) == 0),
-		   "round trip chunked: %zu octets back for %zu", chunked.content.n, want.n);
+	                   (want.n == 0 || memcmp(chunked.content.p, want.p, want.n) == 0),
+	           "round trip chunked: %zu octets back for %zu", chunked.content.n, want.n);
 	FUZZ_CHECK(whole.flags == chunked.flags, "round trip flags %#x vs %#x", whole.flags,
-		   chunked.flags);
+	           chunked.flags);
 	result_free(&whole);
 	result_free(&chunked);
 	free(stuffed.p);

@@ -92,7 +92,7 @@ check_ehlo(const struct smtp_reply *r, const struct smtp_ehlo *e)
 	FUZZ_CHECK(e->count == r->nlines - 1, "%zu keywords for %zu lines", e->count, r->nlines);
 	FUZZ_CHECK(e->count <= SMTP_LIMIT_EHLO_KEYWORDS, "count %zu", e->count);
 	FUZZ_CHECK(e->domain.len > 0 && fuzz_in_bounds(raw, rawlen, e->domain.ptr, e->domain.len),
-		   "domain");
+	           "domain");
 	FUZZ_CHECK(fuzz_in_bounds(raw, rawlen, e->greeting.ptr, e->greeting.len), "greeting");
 	FUZZ_CHECK(fuzz_in_bounds(raw, rawlen, e->auth.ptr, e->auth.len), "auth list");
 	for (size_t i = 0; i < e->count; i++) {
@@ -101,22 +101,24 @@ check_ehlo(const struct smtp_reply *r, const struct smtp_ehlo *e)
 		char name[64];
 
 		FUZZ_CHECK(fuzz_in_bounds(raw, rawlen, k->name.ptr, k->name.len) &&
-				   fuzz_in_bounds(raw, rawlen, k->params.ptr, k->params.len),
-			   "keyword %zu outside the reply", i);
+		                   fuzz_in_bounds(raw, rawlen, k->params.ptr, k->params.len),
+		           "keyword %zu outside the reply", i);
 		/* ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-") */
 		FUZZ_CHECK(k->name.len > 0 && alnum((unsigned char)k->name.ptr[0]), "keyword %zu",
-			   i);
+		           i);
 		for (size_t j = 1; j < k->name.len; j++)
 			FUZZ_CHECK(alnum((unsigned char)k->name.ptr[j]) || k->name.ptr[j] == '-',
-				   "keyword %zu octet %zu", i, j);
+			           "keyword %zu octet %zu", i, j);
 		/* The octet after the keyword is SP, end of line, or '=' of a legacy AUTH=. */
 		{
 			char after = k->name.ptr[k->name.len];
 			bool legacy = after == '=';
 
-			FUZZ_CHECK(after == ' ' || after == '\r' || legacy, "keyword %zu ends badly", i);
+			FUZZ_CHECK(after == ' ' || after == '\r' || legacy,
+			           "keyword %zu ends badly", i);
 			if (legacy)
-				FUZZ_CHECK(smtp_slice_eq_ci(k->name, "AUTH"), "'=' after a non-AUTH keyword");
+				FUZZ_CHECK(smtp_slice_eq_ci(k->name, "AUTH"),
+				           "'=' after a non-AUTH keyword");
 			ext |= smtp_ehlo_ext_bit(k->name);
 			if (smtp_ehlo_ext_bit(k->name) == SMTP_EXT_AUTH) {
 				if (legacy)
@@ -129,15 +131,15 @@ check_ehlo(const struct smtp_reply *r, const struct smtp_ehlo *e)
 		}
 		if (k->params.len > 0)
 			FUZZ_CHECK(k->params.ptr[0] != ' ' && k->params.ptr[0] != '\t' &&
-					   k->params.ptr[k->params.len - 1] != ' ' &&
-					   k->params.ptr[k->params.len - 1] != '\t',
-				   "params not trimmed");
+			                   k->params.ptr[k->params.len - 1] != ' ' &&
+			                   k->params.ptr[k->params.len - 1] != '\t',
+			           "params not trimmed");
 		if (k->name.len < sizeof(name)) {
 			memcpy(name, k->name.ptr, k->name.len);
 			name[k->name.len] = '\0';
 			f = smtp_ehlo_find(e, name);
 			FUZZ_CHECK(f != NULL && f <= k && ci_eq(f->name, k->name),
-				   "find(%s) misses the first match", name);
+			           "find(%s) misses the first match", name);
 		}
 	}
 	FUZZ_CHECK(e->ext == ext, "ext %#x, keywords say %#x", e->ext, ext);
@@ -145,19 +147,20 @@ check_ehlo(const struct smtp_reply *r, const struct smtp_ehlo *e)
 		uint64_t v = 0;
 
 		FUZZ_CHECK(ref_size(size_kw->params, &v) == 0 && e->size_max == v,
-			   "SIZE %llu, last SIZE line says %llu", (unsigned long long)e->size_max,
-			   (unsigned long long)v);
+		           "SIZE %llu, last SIZE line says %llu", (unsigned long long)e->size_max,
+		           (unsigned long long)v);
 	} else {
 		FUZZ_CHECK(e->size_max == 0, "size_max without SIZE");
 	}
 	/* The RFC 4954 line wins; the legacy "AUTH=" form only counts alone (last one wins). */
 	if (auth_std != NULL)
-		FUZZ_CHECK(e->auth.ptr == auth_std->params.ptr && e->auth.len == auth_std->params.len,
-			   "AUTH list is not the last standard AUTH line's");
+		FUZZ_CHECK(e->auth.ptr == auth_std->params.ptr &&
+		                   e->auth.len == auth_std->params.len,
+		           "AUTH list is not the last standard AUTH line's");
 	else if (auth_legacy != NULL)
 		FUZZ_CHECK(e->auth.ptr == auth_legacy->params.ptr &&
-				   e->auth.len == auth_legacy->params.len,
-			   "AUTH list is not the legacy line's");
+		                   e->auth.len == auth_legacy->params.len,
+		           "AUTH list is not the legacy line's");
 	else
 		FUZZ_CHECK(e->auth.len == 0, "AUTH list without AUTH");
 	/* Every mechanism of the list is found; a word that is not in it is not. */
@@ -181,7 +184,7 @@ check_ehlo(const struct smtp_reply *r, const struct smtp_ehlo *e)
 			}
 		}
 		FUZZ_CHECK(smtp_ehlo_has_auth(e, "X-NO-SUCH") == ref_has(e->auth, "X-NO-SUCH"),
-			   "has_auth of an absent mechanism");
+		           "has_auth of an absent mechanism");
 	}
 }
 
@@ -243,12 +246,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rc == 0) {
 			check_ehlo(&r, &e);
 		} else {
-			FUZZ_CHECK(err.code >= SMTP_ERR_EHLO_NOT_250 && err.code <= SMTP_ERR_EHLO_SIZE,
-				   "error %s", smtp_error_name(err.code));
+			FUZZ_CHECK(err.code >= SMTP_ERR_EHLO_NOT_250 &&
+			                   err.code <= SMTP_ERR_EHLO_SIZE,
+			           "error %s", smtp_error_name(err.code));
 			FUZZ_CHECK(err.offset <= r.raw.len, "offset %zu", err.offset);
 			FUZZ_CHECK(r.code != 250 ? err.code == SMTP_ERR_EHLO_NOT_250
-						 : err.code != SMTP_ERR_EHLO_NOT_250,
-				   "NOT_250 for code %u", r.code);
+			                         : err.code != SMTP_ERR_EHLO_NOT_250,
+			           "NOT_250 for code %u", r.code);
 		}
 	}
 	free(buf);

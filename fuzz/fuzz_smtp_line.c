@@ -107,8 +107,7 @@ run_reader(const unsigned char *s, size_t n, size_t max, struct fuzz_rng *rng, s
 
 	smtp_line_reader_init(&r, max);
 	eff_max = r.max;
-	FUZZ_CHECK(eff_max == (max == 0 ? SMTP_LIMIT_COMMAND_LINE : max), "reader max %zu",
-		   r.max);
+	FUZZ_CHECK(eff_max == (max == 0 ? SMTP_LIMIT_COMMAND_LINE : max), "reader max %zu", r.max);
 	for (;;) {
 		struct smtp_line line;
 		size_t used = 0;
@@ -120,19 +119,21 @@ run_reader(const unsigned char *s, size_t n, size_t max, struct fuzz_rng *rng, s
 		if (rc == 1) {
 			struct rec x = { line.flags, line.total, 0, line.text.len };
 
-			FUZZ_CHECK(used >= 2 && s[base + used - 2] == '\r' && s[base + used - 1] == '\n',
-				   "line does not end at CRLF");
+			FUZZ_CHECK(used >= 2 && s[base + used - 2] == '\r' &&
+			                   s[base + used - 1] == '\n',
+			           "line does not end at CRLF");
 			if (!(line.flags & SMTP_LINE_F_TOO_LONG))
 				FUZZ_CHECK(line.text.ptr == (const char *)s + base,
-					   "text not at buffer start");
-			FUZZ_CHECK(line.text.len + 2 <= eff_max || (line.flags & SMTP_LINE_F_TOO_LONG),
-				   "line of %zu octets over max %zu", line.text.len, eff_max);
+				           "text not at buffer start");
+			FUZZ_CHECK(line.text.len + 2 <= eff_max ||
+			                   (line.flags & SMTP_LINE_F_TOO_LONG),
+			           "line of %zu octets over max %zu", line.text.len, eff_max);
 			if (line.flags & SMTP_LINE_F_TOO_LONG)
 				FUZZ_CHECK(line.text.len == 0, "too-long line with text");
 			else
 				FUZZ_CHECK(line.total == line.text.len && used == line.text.len + 2,
-					   "total %zu text %zu used %zu", line.total, line.text.len,
-					   used);
+				           "total %zu text %zu used %zu", line.total, line.text.len,
+				           used);
 			x.text_off = base;
 			recs_add(out, x);
 			base += used;
@@ -142,7 +143,7 @@ run_reader(const unsigned char *s, size_t n, size_t max, struct fuzz_rng *rng, s
 		base += used;
 		/* Memory stays bounded: the caller never keeps more than one line's worth. */
 		FUZZ_CHECK(avail - base <= eff_max, "caller must keep %zu octets (max %zu)",
-			   avail - base, eff_max);
+		           avail - base, eff_max);
 		if (avail == n)
 			break;
 		avail += rng != NULL ? fuzz_chunk(rng, n - avail) : n - avail;
@@ -156,12 +157,13 @@ compare(const unsigned char *s, const struct recs *a, const struct recs *b, cons
 	for (size_t i = 0; i < a->n; i++) {
 		const struct rec *x = &a->v[i], *y = &b->v[i];
 
-		FUZZ_CHECK(x->flags == y->flags && x->total == y->total && x->text_len == y->text_len,
-			   "%s: line %zu: flags %#x/%#x total %zu/%zu text %zu/%zu", what, i,
-			   x->flags, y->flags, x->total, y->total, x->text_len, y->text_len);
-		FUZZ_CHECK(x->text_len == 0 || memcmp(s + x->text_off, s + y->text_off,
-						     x->text_len) == 0,
-			   "%s: line %zu text differs", what, i);
+		FUZZ_CHECK(x->flags == y->flags && x->total == y->total &&
+		                   x->text_len == y->text_len,
+		           "%s: line %zu: flags %#x/%#x total %zu/%zu text %zu/%zu", what, i,
+		           x->flags, y->flags, x->total, y->total, x->text_len, y->text_len);
+		FUZZ_CHECK(x->text_len == 0 ||
+		                   memcmp(s + x->text_off, s + y->text_off, x->text_len) == 0,
+		           "%s: line %zu text differs", what, i);
 	}
 }
 

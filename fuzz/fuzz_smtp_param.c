@@ -145,7 +145,7 @@ check_size(struct smtp_slice v)
 	if (rc == 0) {
 		FUZZ_CHECK(over == ref_over, "SIZE overflow flag");
 		FUZZ_CHECK(out == (ref_over ? UINT64_MAX : ref), "SIZE %llu, reference %llu",
-			   (unsigned long long)out, (unsigned long long)ref);
+		           (unsigned long long)out, (unsigned long long)ref);
 	}
 }
 
@@ -171,7 +171,7 @@ check_xtext(struct smtp_slice v)
 		}
 	}
 	FUZZ_CHECK(smtp_param_xtext_ok(v) == ok, "xtext: library %d, reference %d",
-		   smtp_param_xtext_ok(v), ok);
+	           smtp_param_xtext_ok(v), ok);
 }
 
 int
@@ -189,12 +189,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = smtp_param_parse(s, size, &ps, &err);
 	want = ref_params(s, size, &want_n, &want_code, &want_off);
 	FUZZ_CHECK(rc == want, "rc %d (err %s@%zu), reference %d (%s@%zu)", rc,
-		   smtp_error_name(err.code), err.offset, want, smtp_error_name(want_code),
-		   want_off);
+	           smtp_error_name(err.code), err.offset, want, smtp_error_name(want_code),
+	           want_off);
 	if (rc < 0) {
 		FUZZ_CHECK(err.code == want_code && err.offset == want_off,
-			   "error %s@%zu, reference %s@%zu", smtp_error_name(err.code), err.offset,
-			   smtp_error_name(want_code), want_off);
+		           "error %s@%zu, reference %s@%zu", smtp_error_name(err.code), err.offset,
+		           smtp_error_name(want_code), want_off);
 	} else {
 		FUZZ_CHECK(ps.count == want_n, "count %zu, reference %zu", ps.count, want_n);
 		for (size_t i = 0; i < ps.count; i++) {
@@ -203,13 +203,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			const struct smtp_param *found;
 
 			FUZZ_CHECK(fuzz_in_bounds(s, size, p->keyword.ptr, p->keyword.len) &&
-					   fuzz_in_bounds(s, size, p->value.ptr, p->value.len),
-				   "param %zu outside the input", i);
+			                   fuzz_in_bounds(s, size, p->value.ptr, p->value.len),
+			           "param %zu outside the input", i);
 			FUZZ_CHECK(p->keyword.len > 0 && (p->has_value || p->value.len == 0),
-				   "param %zu shape", i);
+			           "param %zu shape", i);
 			if (p->has_value)
 				FUZZ_CHECK(p->value.len > 0 && p->value.ptr[-1] == '=',
-					   "value not after '='");
+				           "value not after '='");
 			if (p->keyword.len < sizeof(kw)) {
 				memcpy(kw, p->keyword.ptr, p->keyword.len);
 				kw[p->keyword.len] = '\0';

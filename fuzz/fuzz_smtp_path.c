@@ -180,7 +180,8 @@ ref_ipv6(const unsigned char *s, size_t n)
 			return false;
 		return v4l ? hl == 6 : hl == 8;
 	}
-	if (!ref_groups(s, dc, false, &hl, &v4l) || !ref_groups(s + dc + 2, n - dc - 2, true, &hr, &v4r))
+	if (!ref_groups(s, dc, false, &hl, &v4l) ||
+	    !ref_groups(s + dc + 2, n - dc - 2, true, &hr, &v4r))
 		return false;
 	return v4r ? hl + hr <= 4 : hl + hr <= 6;
 }
@@ -270,7 +271,7 @@ ref_mailbox(struct ref *r)
 					return false;
 				r->pos++;
 			} else if (!(c == 32 || c == 33 || (c >= 35 && c <= 91) ||
-				     (c >= 93 && c <= 126))) {
+			             (c >= 93 && c <= 126))) {
 				return false;
 			}
 		}
@@ -367,7 +368,7 @@ static void
 check_err(const struct smtp_error *err, size_t len)
 {
 	FUZZ_CHECK(smtp_error_is_path(err->code) || err->code == SMTP_ERR_ARG_NON_ASCII,
-		   "non-path error %s", smtp_error_name(err->code));
+	           "non-path error %s", smtp_error_name(err->code));
 	FUZZ_CHECK(err->offset <= len, "offset %zu > len %zu", err->offset, len);
 }
 
@@ -385,8 +386,8 @@ check_path(const char *s, size_t len, enum smtp_path_mode mode)
 		long want = ref_path((const unsigned char *)s, len, mode);
 
 		FUZZ_CHECK((rc == 0) == (want >= 0) && (rc < 0 || (long)used == want),
-			   "mode %d: library rc %d used %zu (err %s@%zu), reference %ld", mode, rc,
-			   used, smtp_error_name(err.code), err.offset, want);
+		           "mode %d: library rc %d used %zu (err %s@%zu), reference %ld", mode, rc,
+		           used, smtp_error_name(err.code), err.offset, want);
 	}
 	if (rc < 0) {
 		FUZZ_CHECK(used == 0, "used %zu on failure", used);
@@ -399,14 +400,14 @@ check_path(const char *s, size_t len, enum smtp_path_mode mode)
 	FUZZ_CHECK(fuzz_in_bounds(s, used, p.domain.ptr, p.domain.len), "domain outside raw");
 	FUZZ_CHECK(fuzz_in_bounds(s, used, p.route.ptr, p.route.len), "route outside raw");
 	FUZZ_CHECK(p.local.len <= SMTP_LIMIT_LOCAL_PART && p.domain.len <= SMTP_LIMIT_DOMAIN,
-		   "limits: local %zu domain %zu", p.local.len, p.domain.len);
+	           "limits: local %zu domain %zu", p.local.len, p.domain.len);
 	if (mode != SMTP_PATH_MAILBOX)
 		FUZZ_CHECK(s[0] == '<' && s[used - 1] == '>', "not bracketed");
 	if (p.flags & SMTP_PATH_F_NULL)
 		FUZZ_CHECK(mode == SMTP_PATH_REVERSE && used == 2, "<> outside MAIL");
 	if (p.flags & SMTP_PATH_F_POSTMASTER)
 		FUZZ_CHECK(mode == SMTP_PATH_FORWARD && used == 12 && p.domain.len == 0,
-			   "<postmaster> outside RCPT");
+		           "<postmaster> outside RCPT");
 	if (!(p.flags & (SMTP_PATH_F_NULL | SMTP_PATH_F_POSTMASTER))) {
 		enum smtp_domain_kind kind;
 		int drc = smtp_path_domain_check(p.domain.ptr, p.domain.len, &kind, NULL);
@@ -415,17 +416,17 @@ check_path(const char *s, size_t len, enum smtp_path_mode mode)
 		FUZZ_CHECK(p.domain.ptr[-1] == '@', "domain not after '@'");
 		/* The domain re-checks alone (the HELO check refuses UTF-8, the path does not). */
 		FUZZ_CHECK((drc == 0 && kind == p.domain_kind) ||
-				   (drc < 0 && (p.flags & SMTP_PATH_F_UTF8)),
-			   "domain does not re-check alone");
+		                   (drc < 0 && (p.flags & SMTP_PATH_F_UTF8)),
+		           "domain does not re-check alone");
 		FUZZ_CHECK(((p.flags & SMTP_PATH_F_QUOTED) != 0) == (p.local.ptr[0] == '"'),
-			   "QUOTED flag");
+		           "QUOTED flag");
 	}
 	if (p.flags & SMTP_PATH_F_ROUTE)
 		FUZZ_CHECK(p.route.len > 0 && p.route.ptr[0] == '@' && mode != SMTP_PATH_MAILBOX,
-			   "route");
+		           "route");
 	FUZZ_CHECK(((p.flags & SMTP_PATH_F_UTF8) != 0) ==
-			   !all_ascii((const unsigned char *)s, used),
-		   "UTF8 flag");
+	                   !all_ascii((const unsigned char *)s, used),
+	           "UTF8 flag");
 }
 
 static void

@@ -21,12 +21,12 @@ struct ev {
 	enum ev_kind kind;
 	unsigned code;
 	size_t nlines;
-	size_t start, len;       /* stream offsets of the reply (or used, for errors) */
+	size_t start, len; /* stream offsets of the reply (or used, for errors) */
 	size_t text_off, text_len;
 	struct smtp_esc esc;
 	unsigned flags;
 	enum smtp_err err;
-	size_t err_off;          /* stream offset */
+	size_t err_off; /* stream offset */
 };
 
 struct evs {
@@ -65,7 +65,7 @@ is_digit(char c)
 /* Everything a complete reply must satisfy. */
 static void
 check_reply(const struct smtp_reply *r, const char *buf, size_t used,
-	    const struct smtp_reply_limits *lim, bool esc_on)
+            const struct smtp_reply_limits *lim, bool esc_on)
 {
 	size_t max_line = lim->max_line ? lim->max_line : SMTP_LIMIT_REPLY_LINE;
 	size_t max_lines = lim->max_lines ? lim->max_lines : SMTP_LIMIT_REPLY_LINES;
@@ -76,7 +76,7 @@ check_reply(const struct smtp_reply *r, const char *buf, size_t used,
 
 	FUZZ_CHECK(r->raw.ptr == buf && r->raw.len == used, "raw slice");
 	FUZZ_CHECK(r->code >= 200 && r->code <= 559 && (r->code / 10) % 10 <= 5, "code %u",
-		   r->code);
+	           r->code);
 	FUZZ_CHECK(r->nlines >= 1 && r->nlines <= max_lines, "nlines %zu", r->nlines);
 	FUZZ_CHECK(used <= max_bytes, "reply of %zu octets over %zu", used, max_bytes);
 	FUZZ_CHECK(used >= 5 && buf[used - 2] == '\r' && buf[used - 1] == '\n', "no final CRLF");
@@ -89,13 +89,13 @@ check_reply(const struct smtp_reply *r, const char *buf, size_t used,
 		while (i < used && buf[i] != '\r' && buf[i] != '\n' && buf[i] != '\0')
 			i++;
 		FUZZ_CHECK(i + 1 < used && buf[i] == '\r' && buf[i + 1] == '\n',
-			   "line %zu does not end in CRLF", lines);
+		           "line %zu does not end in CRLF", lines);
 		len = i - start;
 		FUZZ_CHECK(len + 2 <= max_line, "line %zu: %zu octets over %zu", lines, len + 2,
-			   max_line);
+		           max_line);
 		FUZZ_CHECK(len >= 3 && is_digit(buf[start]) && is_digit(buf[start + 1]) &&
-				   is_digit(buf[start + 2]),
-			   "line %zu has no code", lines);
+		                   is_digit(buf[start + 2]),
+		           "line %zu has no code", lines);
 		code = (unsigned)(buf[start] - '0') * 100 + (unsigned)(buf[start + 1] - '0') * 10 +
 		       (unsigned)(buf[start + 2] - '0');
 		FUZZ_CHECK(code == r->code, "line %zu code %u, reply %u", lines, code, r->code);
@@ -103,7 +103,7 @@ check_reply(const struct smtp_reply *r, const char *buf, size_t used,
 		lines++;
 		if (i < used)
 			FUZZ_CHECK(len > 3 && buf[start + 3] == '-', "line %zu not a continuation",
-				   lines - 1);
+			           lines - 1);
 		else
 			FUZZ_CHECK(len == 3 || buf[start + 3] == ' ', "last line separator");
 		if (esc_on && (cls == 2 || cls == 4 || cls == 5)) {
@@ -111,9 +111,9 @@ check_reply(const struct smtp_reply *r, const char *buf, size_t used,
 			int n = len > 4 ? smtp_reply_esc_parse(buf + start + 4, len - 4, &e) : -1;
 
 			FUZZ_CHECK(n > 0 && e.cls == cls, "line %zu: no enhanced code of class %u",
-				   lines - 1, cls);
+			           lines - 1, cls);
 			FUZZ_CHECK(e.subject == r->esc.subject && e.detail == r->esc.detail,
-				   "line %zu: enhanced code differs", lines - 1);
+			           "line %zu: enhanced code differs", lines - 1);
 		}
 	}
 	FUZZ_CHECK(lines == r->nlines, "%zu lines, nlines %zu", lines, r->nlines);
@@ -121,7 +121,7 @@ check_reply(const struct smtp_reply *r, const char *buf, size_t used,
 		FUZZ_CHECK((r->flags & SMTP_REPLY_F_HAS_ESC) && r->esc.cls == cls, "HAS_ESC");
 	if (r->flags & SMTP_REPLY_F_HAS_ESC)
 		FUZZ_CHECK(r->esc.cls == 2 || r->esc.cls == 4 || r->esc.cls == 5, "esc class %u",
-			   r->esc.cls);
+		           r->esc.cls);
 	lines = 0;
 	while (smtp_reply_next_line(r, &off, &text) == 1) {
 		FUZZ_CHECK(fuzz_in_bounds(buf, used, text.ptr, text.len), "line text outside");
@@ -186,10 +186,10 @@ run(const char *s, size_t n, unsigned opts, struct fuzz_rng *rng, struct evs *ou
 			continue;
 		}
 		FUZZ_CHECK(err.code >= SMTP_ERR_REPLY_CODE_SHORT &&
-				   err.code <= SMTP_ERR_REPLY_ESC_MISMATCH,
-			   "error %s is no reply error", smtp_error_name(err.code));
+		                   err.code <= SMTP_ERR_REPLY_ESC_MISMATCH,
+		           "error %s is no reply error", smtp_error_name(err.code));
 		FUZZ_CHECK(err.offset <= avail - base, "error offset %zu past %zu", err.offset,
-			   avail - base);
+		           avail - base);
 		FUZZ_CHECK(used <= avail - base, "used %zu past %zu", used, avail - base);
 		FUZZ_CHECK(p.pos == 0, "parser not reset after an error");
 		if (used == 0 && avail < n) {
@@ -228,20 +228,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const struct ev *a = &whole.v[i], *b = &chunked.v[i];
 
 		FUZZ_CHECK(a->kind == b->kind && a->start == b->start && a->len == b->len,
-			   "event %zu: kind %d/%d at %zu+%zu / %zu+%zu", i, a->kind, b->kind, a->start,
-			   a->len, b->start, b->len);
+		           "event %zu: kind %d/%d at %zu+%zu / %zu+%zu", i, a->kind, b->kind,
+		           a->start, a->len, b->start, b->len);
 		if (a->kind == EV_ERROR)
 			FUZZ_CHECK(a->err == b->err && a->err_off == b->err_off,
-				   "event %zu: error %s@%zu whole, %s@%zu chunked", i,
-				   smtp_error_name(a->err), a->err_off, smtp_error_name(b->err),
-				   b->err_off);
+			           "event %zu: error %s@%zu whole, %s@%zu chunked", i,
+			           smtp_error_name(a->err), a->err_off, smtp_error_name(b->err),
+			           b->err_off);
 		else
 			FUZZ_CHECK(a->code == b->code && a->nlines == b->nlines &&
-					   a->text_off == b->text_off && a->text_len == b->text_len &&
-					   a->flags == b->flags && a->esc.cls == b->esc.cls &&
-					   a->esc.subject == b->esc.subject &&
-					   a->esc.detail == b->esc.detail,
-				   "event %zu: reply differs whole/chunked", i);
+			                   a->text_off == b->text_off &&
+			                   a->text_len == b->text_len && a->flags == b->flags &&
+			                   a->esc.cls == b->esc.cls &&
+			                   a->esc.subject == b->esc.subject &&
+			                   a->esc.detail == b->esc.detail,
+			           "event %zu: reply differs whole/chunked", i);
 	}
 	free(whole.v);
 	free(chunked.v);

@@ -20,7 +20,7 @@
 #include "smtph/scenario_load.h"
 #include "smtph/smtp_data.h"
 
-#define SEED_MAX 16384 /* fuzz_server_session.options max_len */
+#define SEED_MAX  16384 /* fuzz_server_session.options max_len */
 #define WORDS_MAX 512
 
 struct word {
@@ -73,7 +73,7 @@ words_from_command(const char *s, size_t n)
 		start = i + 1;
 		i = start;
 		while (i < n && ((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
-				 (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+		                 (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
 			i++;
 		if (i < n && s[i] == '=' && i > start)
 			word_add(s + start - 1, i - start + 2);
@@ -134,7 +134,7 @@ data_bytes(const struct profile *p, const struct scenario_step *st, struct buf *
 		goto out;
 	smtp_data_stuffer_init(&sf);
 	out->len += smtp_data_stuff(&sf, crlf.data != NULL ? crlf.data : "", crlf.len,
-				    out->data + out->len, out->cap - out->len);
+	                            out->data + out->len, out->cap - out->len);
 	out->len += smtp_data_stuff_end(&sf, out->data + out->len, out->cap - out->len);
 	rc = 0;
 out:
@@ -172,7 +172,8 @@ step_bytes(const struct profile *p, const struct scenario_step *st, struct buf *
 		}
 		return 0;
 	case SCENARIO_STEP_REPEAT:
-		for (unsigned i = 0; i < st->count && out->len < SEED_MAX && st->nchildren == 1; i++) {
+		for (unsigned i = 0; i < st->count && out->len < SEED_MAX && st->nchildren == 1;
+		     i++) {
 			if (step_bytes(p, &st->children[0], out) < 0)
 				return -1;
 		}
@@ -277,6 +278,7 @@ main(int argc, char **argv)
 		free(words[i].p);
 	}
 	fclose(wf);
-	fprintf(stderr, "scenario_seeds: %zu seeds, %zu words, %zu failures\n", seeds, nwords, failed);
+	fprintf(stderr, "scenario_seeds: %zu seeds, %zu words, %zu failures\n", seeds, nwords,
+	        failed);
 	return failed > 0 ? 1 : 0;
 }

@@ -26,8 +26,9 @@
 #include "smtph/smtp_limits.h"
 #include "smtph/smtp_reply.h"
 
-#define RUN_RBUF        (SMTP_LIMIT_REPLY_BYTES + 4096)
-#define RUN_SCRATCH_MAX (64u * 1024 * 1024)
+#define RUN_RBUF           (SMTP_LIMIT_REPLY_BYTES + 4096)
+#define RUN_SCRATCH_MAX    (64u * 1024 * 1024)
+#define CLOSE_AFTER_421_MS 5000
 
 struct run_ctx {
 	const struct runner_opts *o;
@@ -38,12 +39,13 @@ struct run_ctx {
 	struct smtp_reply_parser rp;
 	char *rbuf;
 	size_t rlen;
-	bool esc_on;      /* ENHANCEDSTATUSCODES advertised in this session */
-	bool open;        /* the connection can still be used */
-	bool finished;    /* QUIT answered or 421: no implicit QUIT */
-	bool stop;        /* a failure or error: no more steps */
-	int top;          /* top-level step index */
-	char run_id[128]; /* ${run_id}: unique to this run of the scenario */
+	bool esc_on;        /* ENHANCEDSTATUSCODES advertised in this session */
+	bool open;          /* the connection can still be used */
+	bool finished;      /* QUIT answered or 421: no implicit QUIT */
+	bool stop;          /* a failure, an error or a 421: no more steps */
+	unsigned last_code; /* of the last reply read (mailbox when:) */
+	int top;            /* top-level step index */
+	char run_id[128];   /* ${run_id}: unique to this run of the scenario */
 	struct buf scratch;
 };
 
@@ -220,6 +222,72 @@ note_ehlo(struct run_ctx *c, const struct scenario_step *st, const struct smtp_r
 }
 
 /*
+ * A 421 may come at any time (R5321-REPLY-11) and must be followed by the
+ * close (R5321-GREET-07): that is checked here for every scenario. The
+ * scenario then ends: as it stands when the step asked for 421, else as an
+ * error (service shutdown: no verdict on the rule under test).
+ */
+static bool
+after_421(struct run_ctx *c, const struct scenario_step *st, const struct smtp_reply *r,
+          bool wanted)
+{
+	long long deadline = mono_ms() + CLOSE_AFTER_421_MS;
+	char err[256], got[256];
+
+	first_line(r, got, sizeof(got));
+	c->finished = true;
+	for (;;) {
+		long long left = deadline - mono_ms();
+		ssize_t n = left > 0 ? conn_read(&c->conn, c->rbuf, RUN_RBUF, (int)left, err,
+		                                 sizeof(err))
+		                     : CONN_TIMEOUT;
+
+		if (n == CONN_EOF || n == CONN_ERROR)
+			break;
+		if (n == CONN_TIMEOUT) {
+			fail(c, RUN_FAIL, st,
+			     "R5321-GREET-07: the connection is still open %d ms after \"%s\"",
+			     CLOSE_AFTER_421_MS, got);
+			return false;
+		}
+	}
+	c->open = false;
+	c->rlen = 0;
+	c->stop = true;
+	if (!wanted) {
+		snprintf(c->res->received, sizeof(c->res->received), "%s", got);
+		fail(c, RUN_ERROR, st, "service shutdown: the server sent \"%s\" and closed", got);
+	} else {
+		transcript_note(&c->res->tx,
+		                "421 and close, as the step allows: the scenario ends");
+	}
+	return false;
+}
+
+/*
+ * Bytes after a reply are an extra reply (R5321-SEQ-01), except a 421: it may
+ * come unsolicited at any time (R5321-REPLY-11), as servers do after their
+ * error limit. Returns true when the waiting bytes were such a 421.
+ */
+static bool
+unsolicited_421(struct run_ctx *c, const struct scenario_step *st, const struct scenario_expect *e)
+{
+	struct smtp_reply_parser p;
+	struct smtp_reply r;
+	struct smtp_error err;
+	size_t used = 0;
+	char why[256];
+
+	smtp_reply_parser_init(&p, NULL);
+	if (c->rlen < 4 || memcmp(c->rbuf, "421", 3) != 0 ||
+	    smtp_reply_parse(&p, c->rbuf, c->rlen, &used, &r, &err) != 1)
+		return false;
+	consume(c, used);
+	after_421(c, st, &r, e->present && check_reply(e, &r, NULL, why, sizeof(why)));
+	return true;
+}
+
+/*
  * Reads the reply to cmd and checks it against e. last: no further reply is
  * due before the next write, so bytes already waiting are an extra reply.
  * *code_r (if not NULL) gets the code. Returns false when the scenario stops.
@@ -265,23 +333,20 @@ expect_reply(struct run_ctx *c, const struct scenario_step *st, const struct sce
 	} else if (is_helo && r.code == 250) {
 		c->esc_on = false;
 	}
-	if (e->present && !check_reply(e, &r, have_ehlo ? &ehlo : NULL, why, sizeof(why))) {
-		if (r.code == 421) {
-			/* REPLY-11: shutting down is allowed at any time; not a verdict on the
-			 * rule. */
-			first_line(&r, c->res->received, sizeof(c->res->received));
-			c->finished = true;
-			fail(c, RUN_ERROR, st, "service shutdown: the server sent 421");
-			consume(c, used);
-			return false;
-		}
-		mismatch(c, st, e, &r, cmd, cmdlen, why);
+	c->last_code = r.code;
+	if (r.code == 421) {
+		bool wanted = e->present && check_reply(e, &r, NULL, why, sizeof(why));
+
+		consume(c, used);
+		return after_421(c, st, &r, wanted);
 	}
+	if (e->present && !check_reply(e, &r, have_ehlo ? &ehlo : NULL, why, sizeof(why)))
+		mismatch(c, st, e, &r, cmd, cmdlen, why);
 	if (verb_is(cmd, cmdlen, "QUIT") && r.code == 221)
 		c->finished = true;
-	if (r.code == 421)
-		c->finished = true;
 	consume(c, used);
+	if (last && c->rlen > 0 && !c->stop && unsolicited_421(c, st, e))
+		return false;
 	if (last && c->rlen > 0 && !c->stop) {
 		char extra[160];
 
@@ -693,6 +758,11 @@ step_mailbox(struct run_ctx *c, const struct scenario_step *st)
 
 	bool waited_zero = false;
 
+	if (mb->when.present && !scenario_expect_code_ok(&mb->when, c->last_code)) {
+		transcript_note(&c->res->tx, "mailbox check not applicable: the last reply was %u",
+		                c->last_code);
+		return true;
+	}
 	b->len = 0;
 	if (!expand(c, st, mb->rcpt, strlen(mb->rcpt), b) || buf_cstr(b) == NULL)
 		return false;

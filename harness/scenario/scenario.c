@@ -87,6 +87,7 @@ steps_free(struct scenario_step *steps, size_t n)
 		free(steps[i].mbox.rcpt);
 		free_strings(&steps[i].mbox.contains, &steps[i].mbox.ncontains);
 		free_strings(&steps[i].mbox.lacks, &steps[i].mbox.nlacks);
+		expect_free(&steps[i].mbox.when);
 	}
 	free(steps);
 }

@@ -651,11 +651,17 @@ mb_lacks(struct ydoc *y, const struct ydoc_node *v, void *obj)
 	                     &mb->nlacks);
 }
 
+static int
+mb_when(struct ydoc *y, const struct ydoc_node *v, void *obj)
+{
+	struct scenario_mailbox *mb = &((struct step_ctx *)obj)->st->mbox;
+
+	return parse_expect(loader_of(y), v, &mb->when, "when");
+}
+
 static const struct ydoc_key mailbox_keys[] = {
-	{ "rcpt", mb_rcpt, 0, 0 },
-	{ "count", mb_count, 0, 0 },
-	{ "contains", mb_contains, 0, 0 },
-	{ "lacks", mb_lacks, 0, 0 },
+	{ "when", mb_when, 0, 0 },         { "rcpt", mb_rcpt, 0, 0 },   { "count", mb_count, 0, 0 },
+	{ "contains", mb_contains, 0, 0 }, { "lacks", mb_lacks, 0, 0 },
 };
 
 static int

@@ -77,6 +77,7 @@ struct scenario_mailbox {
 	size_t ncontains;
 	char **lacks; /* POSIX EREs no such message may match */
 	size_t nlacks;
+	struct scenario_expect when; /* check only if the last reply matched this (codes) */
 };
 
 struct scenario_step {
