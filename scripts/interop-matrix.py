@@ -276,8 +276,12 @@ def main():
         h.append("<tr><td><b>%s</b></td><td>%s</td><td class=\"n\">%s</td>"
                  % (esc(s["server"]), esc(s.get("version", "")), esc(s.get("port", ""))))
         st = s["status"]
-        h.append("<td%s>%s%s</td>" % ("" if st == "ok" else " class=\"unavail\"", esc(st),
-                                        ("<br><small>%s</small>" % esc(s["banner"])) if s.get("banner") else ""))
+        extra = ""
+        if s.get("banner"):
+            extra += "<br><small>%s</small>" % esc(s["banner"])
+        if s.get("note"):
+            extra += "<br><small class=\"unavail\">%s</small>" % esc(s["note"])
+        h.append("<td%s>%s%s</td>" % ("" if st == "ok" else " class=\"unavail\"", esc(st), extra))
         if rep:
             c = counts_of(rep)
             for v in VERDICTS:

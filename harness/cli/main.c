@@ -2,6 +2,7 @@
  * main.c: smtp-harness's entry point: picks the subcommand and hands over.
  * No logic beyond wiring.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,6 +39,8 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* A peer that closes must show up as a write error, never kill the process. */
+	signal(SIGPIPE, SIG_IGN);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
 		printf("smtp-harness %s\n", SMTPH_VERSION);
 		return 0;

@@ -168,6 +168,7 @@ send_piece(struct conn *c, const char *p, size_t n, long long deadline, char *er
 		ssize_t w;
 
 		if (c->ssl != NULL) {
+			ERR_clear_error(); /* SSL_get_error() reads this thread's queue */
 			int r = SSL_write(c->ssl, p, n > 65536 ? 65536 : (int)n);
 
 			if (r > 0) {
@@ -197,6 +198,11 @@ send_piece(struct conn *c, const char *p, size_t n, long long deadline, char *er
 					return CONN_TIMEOUT;
 				}
 				continue;
+			}
+			if (w < 0 && (errno == EPIPE || errno == ECONNRESET)) {
+				snprintf(err, errlen,
+				         "the server closed the connection during a write");
+				return CONN_EOF;
 			}
 			if (w < 0) {
 				snprintf(err, errlen, "write: %s", strerror(errno));
@@ -283,6 +289,7 @@ conn_read(struct conn *c, char *p, size_t cap, int timeout_ms, char *err, size_t
 		ssize_t r;
 
 		if (c->ssl != NULL) {
+			ERR_clear_error(); /* SSL_get_error() reads this thread's queue */
 			int n = SSL_read(c->ssl, p, cap > 65536 ? 65536 : (int)cap);
 			int e;
 
@@ -368,7 +375,10 @@ conn_starttls(struct conn *c, const char *sni, int timeout_ms, char *err, size_t
 	if (sni != NULL && sni[0] != '\0')
 		SSL_set_tlsext_host_name(ssl, sni);
 	for (;;) {
-		int r = SSL_connect(ssl), e;
+		int r, e;
+
+		ERR_clear_error(); /* SSL_get_error() reads this thread's queue */
+		r = SSL_connect(ssl);
 
 		if (r == 1)
 			break;
@@ -402,6 +412,7 @@ void
 conn_close(struct conn *c)
 {
 	if (c->ssl != NULL) {
+		ERR_clear_error(); /* SSL_get_error() reads this thread's queue */
 		SSL_shutdown(c->ssl);
 		SSL_free(c->ssl);
 		c->ssl = NULL;

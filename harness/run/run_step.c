@@ -459,6 +459,14 @@ send_bytes(struct run_ctx *c, const struct scenario_step *st, const char *p, siz
 
 	if (rc == CONN_OK)
 		return true;
+	if (rc == CONN_EOF && st != NULL) {
+		/*
+		 * The server closed while we wrote: it may have answered first (a 220
+		 * to STARTTLS, a 421). Let the reads that follow tell.
+		 */
+		transcript_note(&c->res->tx, "%s", err);
+		return true;
+	}
 	c->open = false;
 	fail(c, RUN_ERROR, st, "%s", err);
 	return false;

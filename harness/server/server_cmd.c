@@ -325,6 +325,23 @@ cmd_data(struct server_session *s, const struct smtp_command *cmd)
 	server_reply(s, 354, NULL, "end data with <CR><LF>.<CR><LF>");
 }
 
+/*
+ * A chunk larger than any message we take cannot be swallowed in reasonable
+ * time: refuse it and close (R3030-CHUNK-08: capped by the size limit).
+ * Returns true when that happened.
+ */
+static bool
+bdat_too_big(struct server_session *s, uint64_t size)
+{
+	if (size <= s->cfg->max_message)
+		return false;
+	server_reply(s, 552, "5.3.4", "chunk exceeds the message size limit of %llu octets",
+	             (unsigned long long)s->cfg->max_message);
+	server_reply(s, 421, "4.7.0", "%s closing connection", s->cfg->hostname);
+	server_close(s);
+	return true;
+}
+
 /* RFC 3030 2: a refused chunk is still read to its end before the reply. */
 static void
 bdat_refuse(struct server_session *s, uint64_t size, unsigned code, const char *esc,
@@ -334,6 +351,8 @@ bdat_refuse(struct server_session *s, uint64_t size, unsigned code, const char *
 		server_reply(s, code, esc, "%s", text);
 		return;
 	}
+	if (bdat_too_big(s, size))
+		return;
 	s->bdat_discard = true;
 	s->bdat_left = size;
 	s->bdat_code = code;
@@ -350,6 +369,10 @@ cmd_bdat(struct server_session *s, const struct smtp_command *cmd)
 		bdat_refuse(s, cmd->bdat_size, 554, "5.5.1", "no valid recipients");
 		return;
 	}
+	if (bdat_too_big(s, cmd->bdat_size > UINT64_MAX - s->msg_size
+	                            ? UINT64_MAX
+	                            : s->msg_size + cmd->bdat_size))
+		return;
 	if (!s->used_bdat) {
 		if (server_msg_begin(s) < 0) {
 			bdat_refuse(s, cmd->bdat_size, 451, "4.3.0", "cannot store message");

@@ -227,6 +227,7 @@ static void
 conn_free(struct conn *c)
 {
 	if (c->ssl != NULL) {
+		ERR_clear_error(); /* SSL_get_error() reads this thread's queue */
 		SSL_shutdown(c->ssl);
 		SSL_free(c->ssl);
 	}
@@ -321,6 +322,7 @@ static ssize_t
 conn_read(struct conn *c, char *p, size_t n)
 {
 	if (c->ssl != NULL) {
+		ERR_clear_error(); /* SSL_get_error() reads this thread's queue */
 		int r = SSL_read(c->ssl, p, n > INT32_MAX ? INT32_MAX : (int)n);
 
 		if (r > 0)
@@ -353,6 +355,7 @@ static ssize_t
 conn_write(struct conn *c, const char *p, size_t n)
 {
 	if (c->ssl != NULL) {
+		ERR_clear_error(); /* SSL_get_error() reads this thread's queue */
 		int r = SSL_write(c->ssl, p, n > INT32_MAX ? INT32_MAX : (int)n);
 
 		if (r > 0)
@@ -405,6 +408,7 @@ conn_flush(struct conn *c)
 static int
 conn_handshake(struct conn *c)
 {
+	ERR_clear_error(); /* SSL_get_error() reads this thread's queue */
 	int r = SSL_accept(c->ssl);
 
 	c->want_write = false;

@@ -43,7 +43,11 @@ void conn_init(struct conn *c, struct transcript *tx, enum conn_fragment frag, u
 int conn_open(struct conn *c, const char *host, const char *port, int timeout_ms, char *err,
               size_t errlen);
 
-/* Writes all of p[0..n) within timeout_ms (fragmented as configured). */
+/*
+ * Writes all of p[0..n) within timeout_ms (fragmented as configured). Returns
+ * CONN_OK; CONN_EOF when the peer closed meanwhile (what it sent before may
+ * still be read); CONN_TIMEOUT or CONN_ERROR.
+ */
 int conn_write(struct conn *c, const char *p, size_t n, int timeout_ms, char *err, size_t errlen);
 
 /*

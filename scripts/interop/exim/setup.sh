@@ -26,6 +26,10 @@ chmod 644 /etc/exim4/trusted_configs
 grep -qxF "$WORK/etc/exim.conf" /etc/exim4/trusted_configs ||
 	printf '%s\n' "$WORK/etc/exim.conf" >>/etc/exim4/trusted_configs
 chown -R Debian-exim:Debian-exim "$WORK/spool" "$WORK/log"
+# Exim reads the TLS key as Debian-exim, when it has dropped root.
+cp "$BASE/tls/key.pem" "$WORK/etc/tls-key.pem"
+chown Debian-exim:Debian-exim "$WORK/etc/tls-key.pem"
+chmod 600 "$WORK/etc/tls-key.pem"
 mkmaildirs Debian-exim:Debian-exim
 "$EXIM" -C "$WORK/etc/exim.conf" -bV >"$WORK/bV.log" 2>&1 ||
 	fail "exim -bV failed: $(tail -1 "$WORK/bV.log")"
