@@ -188,18 +188,18 @@ fuzz-coverage: $(FUZZ_TARGETS:%=build/fuzz-cov/%)
 	echo "fuzz-coverage: report in $(FUZZ_COV_DIR)/fuzz-html/index.html"
 
 # ---- corpora
-# corpus-min: adds to corpus/<t>/ what a campaign in fuzz-work/<t>/corpus found that covers
-# something new (libFuzzer -merge=1); CORPUS_MIN_FULL=1 also rebuilds corpus/<t>/ minimal.
-corpus-min: fuzz
+# corpus-min: adds to corpus/<t>/ what a campaign in fuzz-work/<t>/corpus found that reaches
+# new edges (libFuzzer -merge=1 -use_counters=0); CORPUS_MIN_FULL=1 rebuilds corpus/<t>/ minimal.
+corpus-min: $(if $(T),build/fuzz/$(T),fuzz)
 	@for t in $(if $(T),$(T),$(FUZZ_TARGETS)); do \
 		if [ -n "$(CORPUS_MIN_FULL)" ]; then \
 			m=$(FUZZ_WORK)/min/$$t; rm -rf $$m; mkdir -p $$m; \
-			build/fuzz/$$t $(call fuzz_args,$$t) -merge=1 $$m corpus/$$t \
+			build/fuzz/$$t $(call fuzz_args,$$t) -merge=1 -use_counters=0 $$m corpus/$$t \
 				$$(test -d $(FUZZ_WORK)/$$t/corpus && echo $(FUZZ_WORK)/$$t/corpus) \
 				>$$m.log 2>&1 || { echo "corpus-min: $$t failed (see $$m.log)"; exit 1; }; \
 			find corpus/$$t -maxdepth 1 -type f ! -name 'crash-*' -delete; cp $$m/* corpus/$$t/; \
 		elif [ -d $(FUZZ_WORK)/$$t/corpus ]; then \
-			build/fuzz/$$t $(call fuzz_args,$$t) -merge=1 corpus/$$t $(FUZZ_WORK)/$$t/corpus \
+			build/fuzz/$$t $(call fuzz_args,$$t) -merge=1 -use_counters=0 corpus/$$t $(FUZZ_WORK)/$$t/corpus \
 				>$(FUZZ_WORK)/$$t/merge.log 2>&1 || { echo "corpus-min: $$t failed"; exit 1; }; \
 		fi; \
 		echo "corpus-min: corpus/$$t: $$(ls corpus/$$t | wc -l) files, $$(du -sk corpus/$$t | cut -f1) KiB"; \

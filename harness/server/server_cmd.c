@@ -326,14 +326,16 @@ cmd_data(struct server_session *s, const struct smtp_command *cmd)
 }
 
 /*
- * A chunk larger than any message we take cannot be swallowed in reasonable
- * time: refuse it and close (R3030-CHUNK-08: capped by the size limit).
+ * A chunk far larger than any message we take cannot be swallowed in
+ * reasonable time: refuse it and close (R3030-CHUNK-08: capped by the size
+ * limit). Smaller ones are read to their end, then refused (CHUNK-06).
  * Returns true when that happened.
  */
 static bool
 bdat_too_big(struct server_session *s, uint64_t size)
 {
-	if (size <= s->cfg->max_message)
+	/* Up to SERVER_BDAT_SWALLOW_FACTOR times the limit is still read and refused after. */
+	if (size / SERVER_BDAT_SWALLOW_FACTOR <= s->cfg->max_message)
 		return false;
 	server_reply(s, 552, "5.3.4", "chunk exceeds the message size limit of %llu octets",
 	             (unsigned long long)s->cfg->max_message);

@@ -23,6 +23,8 @@
 /* Stop taking commands while this much output waits for the peer. */
 #define SERVER_OUT_HIGH 65536
 #define SERVER_OUT_MAX  (1024 * 1024)
+/* BDAT chunks up to this many times max_message are swallowed; bigger ones end the session. */
+#define SERVER_BDAT_SWALLOW_FACTOR 4
 
 enum server_state {
 	SERVER_STATE_INIT = 0, /* greeted, no HELO/EHLO yet */
