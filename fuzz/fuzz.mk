@@ -202,7 +202,7 @@ corpus-min: $(if $(T),build/fuzz/$(T),fuzz)
 			build/fuzz/$$t $(call fuzz_args,$$t) -merge=1 -use_counters=0 corpus/$$t $(FUZZ_WORK)/$$t/corpus \
 				>$(FUZZ_WORK)/$$t/merge.log 2>&1 || { echo "corpus-min: $$t failed"; exit 1; }; \
 		fi; \
-		echo "corpus-min: corpus/$$t: $$(ls corpus/$$t | wc -l) files, $$(du -sk corpus/$$t | cut -f1) KiB"; \
+		echo "corpus-min: corpus/$$t: $$(ls corpus/$$t | wc -l) files, $$(cat corpus/$$t/* | wc -c) octets"; \
 	done
 
 corpus: $(BUILD)/fuzz-tools/scenario_seeds

@@ -570,9 +570,9 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 		if (!line_done) {
 			/* An over-long line is answered once, early (SEC-09); the error
 			 * limit may add a 421. */
-			FUZZ_CHECK(r->nrep == 0 ||
-			                   (r->rep[0].code == 500 &&
-			                    (r->nrep == 1 || (r->nrep == 2 && r->rep[1].code == 421))),
+			FUZZ_CHECK(r->nrep == 0 || (r->rep[0].code == 500 &&
+			                            (r->nrep == 1 ||
+			                             (r->nrep == 2 && r->rep[1].code == 421))),
 			           "%zu replies before the line ended", r->nrep);
 		} else if (after == ST_BDAT) {
 			FUZZ_CHECK(r->nrep == 0, "reply before the BDAT chunk");

@@ -221,6 +221,9 @@ def main():
         for fn in sorted(os.listdir(a.reports)):
             if fn.startswith("interop-") and fn.endswith(".json"):
                 servers.append({"server": fn[len("interop-"):-len(".json")], "path": os.path.join(a.reports, fn)})
+    # The usual order (the driver's), whatever order the status file has.
+    known = ["postfix", "exim", "opensmtpd", "aiosmtpd", "smtp-server", "haraka"]
+    servers.sort(key=lambda s: known.index(s["server"]) if s["server"] in known else len(known))
     if not servers:
         print("interop-matrix: no servers (no status file and no reports)", file=sys.stderr)
 

@@ -213,6 +213,13 @@ for s in $SERVERS; do
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$s" "$PORT" "$(echo "${version:-$s}" | clean)" \
 		"$(echo "$status" | clean)" "$J" "$(($(now) - t))" "$(echo "$banner" | clean)" "$(echo "$note" | clean)" >>"$STATUS.new"
 done
+# A run of some servers keeps the others' last results in the matrix.
+if [ -f "$STATUS" ]; then
+	tail -n +2 "$STATUS" | while IFS= read -r line; do
+		name=${line%%"	"*}
+		case " $SERVERS " in *" $name "*) ;; *) printf '%s\n' "$line" ;; esac
+	done >>"$STATUS.new"
+fi
 mv "$STATUS.new" "$STATUS"
 
 /usr/bin/python3 "$TOP/scripts/interop-matrix.py" --status "$STATUS" --reports "$REPORTS" \

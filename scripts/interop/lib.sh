@@ -82,8 +82,10 @@ render() {
 DOMAIN=example.test
 USERS="alice bob postmaster"
 
-# mkmaildirs OWNER: WORK/mail/<user>/{tmp,new,cur} for every user, owned by OWNER.
+# mkmaildirs OWNER: empty WORK/mail/<user>/{tmp,new,cur} for every user, owned by OWNER.
 mkmaildirs() {
+	# Fresh mailboxes for every run: the mailbox checks read them all.
+	rm -rf "$WORK/mail"
 	for u in $USERS; do mkdir -p "$WORK/mail/$u/tmp" "$WORK/mail/$u/new" "$WORK/mail/$u/cur"; done
 	[ -z "${1:-}" ] || chown -R "$1" "$WORK/mail"
 }

@@ -56,8 +56,12 @@ class Handler:
         body = envelope.original_content or envelope.content or b""
         if isinstance(body, str):
             body = body.encode("utf-8", "surrogateescape")
+        # aiosmtpd keeps the null reverse-path as "<>".
+        sender = envelope.mail_from or ""
+        if sender.startswith("<") and sender.endswith(">"):
+            sender = sender[1:-1]
         head = ("Return-Path: <%s>\r\nReceived: from %s ([%s]) by %s (aiosmtpd);\r\n\t%s\r\n" % (
-            envelope.mail_from or "", session.host_name or "unknown",
+            sender, session.host_name or "unknown",
             session.peer[0] if session.peer else "?", self.hostname,
             time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime()))).encode()
         for rcpt in envelope.rcpt_tos:

@@ -44,6 +44,9 @@ exports.hook_queue = function (next, connection) {
 			cb();
 		},
 	});
+	// Final delivery adds the Return-Path (RFC 5321 4.4); Haraka added Received.
+	const rpath = txn.mail_from && typeof txn.mail_from.format === 'function' ? txn.mail_from.format() : '<>';
+	chunks.push(Buffer.from(`Return-Path: ${rpath}\r\n`));
 	sink.once('finish', () => {
 		const msg = Buffer.concat(chunks);
 		try {
