@@ -929,7 +929,14 @@ sc_tls(struct ydoc *y, const struct ydoc_node *v, void *obj)
 static int
 sc_greeting(struct ydoc *y, const struct ydoc_node *v, void *obj)
 {
-	return parse_expect(loader_of(y), v, &((struct scenario *)obj)->greeting, "greeting");
+	struct scenario *sc = obj;
+
+	/* "none": the first step is sent before the greeting is read (SEC-15). */
+	if (ydoc_is(v, "none")) {
+		sc->early_talker = true;
+		return 0;
+	}
+	return parse_expect(loader_of(y), v, &sc->greeting, "greeting");
 }
 
 static int

@@ -109,6 +109,8 @@ struct scenario {
 	bool tls;           /* run over a STARTTLS-upgraded session (--starttls or tls: true) */
 	bool needs_mailbox; /* some step is a mailbox check */
 	struct scenario_expect greeting; /* default: 220 */
+	bool early_talker; /* greeting: none: the steps start at once; an expect step reads the
+	                      greeting */
 	struct scenario_step *steps;
 	size_t nsteps;
 	const char *file; /* the file it came from (owned by scenario_file) */
