@@ -313,6 +313,7 @@ struct run {
 	bool esmtp, tls;
 	struct bytes line; /* the current command line so far (capped) */
 	size_t line_total;
+	bool long_answered;    /* the current over-long line already got its early 500 */
 	char line_last;        /* its last octet */
 	struct bytes data_raw; /* DATA: octets after the 354 */
 	struct bytes bdat_raw; /* BDAT: octets of this message's chunks */
@@ -577,8 +578,10 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 		} else if (after == ST_BDAT) {
 			FUZZ_CHECK(r->nrep == 0, "reply before the BDAT chunk");
 		} else {
-			FUZZ_CHECK(r->nrep >= 1, "no reply to a command line");
+			FUZZ_CHECK(r->nrep >= 1 || r->long_answered, "no reply to a command line");
 		}
+		if (!line_done && r->nrep >= 1)
+			r->long_answered = true;
 		break;
 	}
 	/* 250 only after a successful commit; a commit always gets its 250. */
@@ -613,6 +616,7 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 			r->bdat_last = cmd.bdat_last;
 		}
 		r->line.n = 0;
+		r->long_answered = false;
 		r->line_total = 0;
 		r->line_last = 0;
 	}

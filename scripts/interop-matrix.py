@@ -25,8 +25,8 @@ import sys
 
 VERDICTS = ("pass", "fail", "warn", "skip", "error")
 # Per transcript event and per cell: what is shown of a long conversation.
-EVENT_CAP = 4000
-CELL_CAP = 64000
+EVENT_CAP = 2000
+CELL_CAP = 24000
 
 
 def esc(s):
