@@ -604,6 +604,13 @@ step_expect_close(struct run_ctx *c, const struct scenario_step *st)
 	return false;
 }
 
+/* A TLS alert record (content type 21, version 3.x) waiting in the buffer. */
+static bool
+is_tls_alert(const struct run_ctx *c)
+{
+	return c->rlen >= 2 && (unsigned char)c->rbuf[0] == 0x15 && c->rbuf[1] == 0x03;
+}
+
 static bool
 step_expect_silence(struct run_ctx *c, const struct scenario_step *st)
 {
@@ -621,6 +628,18 @@ step_expect_silence(struct run_ctx *c, const struct scenario_step *st)
 			return true;
 		}
 		c->rlen = (size_t)n;
+	}
+	if (is_tls_alert(c)) {
+		/*
+		 * A TLS alert record: the server took what followed STARTTLS as TLS
+		 * (the injected bytes were not run in clear, SEC-05). The session is
+		 * over; that is not an SMTP reply.
+		 */
+		transcript_note(&c->res->tx, "TLS alert from the server: the session is over");
+		c->rlen = 0;
+		c->open = false;
+		c->finished = true;
+		return true;
 	}
 	escape_c_str(shown, sizeof(shown), c->rbuf, c->rlen > 60 ? 60 : c->rlen);
 	fail(c, RUN_FAIL, st, "expected silence for %u ms, got \"%s\"", st->ms, shown);
@@ -943,6 +962,11 @@ final_quit(struct run_ctx *c)
 	if (s == READ_TIMEOUT) {
 		fail(c, RUN_ERROR, NULL, "no reply to the final QUIT within %d ms",
 		     c->o->timeout_ms);
+		return;
+	}
+	if (s == READ_BAD && is_tls_alert(c)) {
+		transcript_note(&c->res->tx,
+		                "TLS alert instead of a reply to QUIT: the session is over");
 		return;
 	}
 	if (s == READ_BAD) {
