@@ -472,6 +472,25 @@ after_tls(struct run *r)
  * checks the replies it caused. Returns the octets consumed, 0 once the
  * session is closed.
  */
+/* On a failed per-chunk check: what was sent and what came back. */
+static FUZZ_NOCOV void
+step_dump(const struct run *r, enum st before, const char *p, size_t c, size_t out0)
+{
+	fprintf(stderr, "chunk in state %d (%zu octets): \"", (int)before, c);
+	fuzz_print_escaped(stderr, p, c, 400);
+	fprintf(stderr, "\"\nreplies to it: \"");
+	fuzz_print_escaped(stderr, r->out.p + out0, r->out.n - out0, 800);
+	fprintf(stderr, "\"\n");
+}
+
+#define STEP_CHECK(cond, ...)                                                                      \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			step_dump(r, before, p, c, out0);                                          \
+			fuzz_fail(__FILE__, __LINE__, #cond, __VA_ARGS__);                         \
+		}                                                                                  \
+	} while (0)
+
 static FUZZ_NOCOV size_t
 step(struct run *r, const char *p, size_t n, bool client_part)
 {
@@ -481,6 +500,7 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 	bool line_done = false, data_end = false, bdat_end = false;
 	int greet = 0;
 	bool esc_first = r->esmtp;
+	size_t out0 = 0;
 
 	if (before == ST_CLOSED)
 		return 0;
@@ -523,9 +543,10 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 	}
 	if (greet != 0)
 		esc_first = false; /* HELO/EHLO replies carry no enhanced code */
+	out0 = r->out.n;
 	taken = server_session_feed(r->s, p, c);
 	after = state_of(r->s);
-	FUZZ_CHECK(taken == c || after == ST_CLOSED || after == ST_TLS,
+	STEP_CHECK(taken == c || after == ST_CLOSED || after == ST_TLS,
 	           "feed took %zu of %zu in %s", taken, c, server_session_state_name(r->s));
 	drain(r, true, esc_first, r->esmtp);
 
@@ -536,7 +557,7 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 			check_ehlo_reply(r, &r->rep[0]);
 	}
 	if (r->nrep >= 2)
-		FUZZ_CHECK(r->nrep == 2 && r->rep[1].code == 421 && after == ST_CLOSED,
+		STEP_CHECK(r->nrep == 2 && r->rep[1].code == 421 && after == ST_CLOSED,
 		           "%zu replies to one chunk in %s (second %u)", r->nrep,
 		           before == ST_DATA   ? "DATA"
 		           : before == ST_BDAT ? "BDAT"
@@ -546,39 +567,42 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 	case ST_DATA:
 		/* PROBES.md 1: only CRLF "." CRLF ends DATA; exactly one reply then. */
 		if (data_end) {
-			FUZZ_CHECK(r->nrep == 1, "%zu replies at the end of DATA", r->nrep);
-			FUZZ_CHECK(r->rep[0].code == 250 || r->rep[0].code == 451 ||
+			STEP_CHECK(r->nrep == 1, "%zu replies at the end of DATA", r->nrep);
+			STEP_CHECK(r->rep[0].code == 250 || r->rep[0].code == 451 ||
 			                   r->rep[0].code == 552 || r->rep[0].code == 554,
 			           "end of DATA answered %u", r->rep[0].code);
-			FUZZ_CHECK(after == ST_READY, "after DATA: %s",
+			STEP_CHECK(after == ST_READY, "after DATA: %s",
 			           server_session_state_name(r->s));
 		} else {
-			FUZZ_CHECK(r->nrep == 0, "reply %u inside DATA without CRLF.CRLF",
+			STEP_CHECK(r->nrep == 0, "reply %u inside DATA without CRLF.CRLF",
 			           r->nrep > 0 ? r->rep[0].code : 0);
-			FUZZ_CHECK(after == ST_DATA, "left DATA without CRLF.CRLF: %s",
+			STEP_CHECK(after == ST_DATA, "left DATA without CRLF.CRLF: %s",
 			           server_session_state_name(r->s));
 		}
 		break;
 	case ST_BDAT:
 		if (bdat_end) {
-			FUZZ_CHECK(r->nrep == 1, "%zu replies at the end of a BDAT chunk", r->nrep);
-			FUZZ_CHECK(after != ST_BDAT, "still in BDAT after the chunk");
+			STEP_CHECK(r->nrep == 1, "%zu replies at the end of a BDAT chunk", r->nrep);
+			STEP_CHECK(after != ST_BDAT, "still in BDAT after the chunk");
 		} else {
-			FUZZ_CHECK(r->nrep == 0 && after == ST_BDAT, "reply inside a BDAT chunk");
+			STEP_CHECK(r->nrep == 0 && after == ST_BDAT, "reply inside a BDAT chunk");
 		}
 		break;
 	default:
 		if (!line_done) {
 			/* An over-long line is answered once, early (SEC-09); the error
 			 * limit may add a 421. */
-			FUZZ_CHECK(r->nrep == 0 || (r->rep[0].code == 500 &&
+			STEP_CHECK(r->nrep == 0 || (r->rep[0].code == 500 &&
 			                            (r->nrep == 1 ||
 			                             (r->nrep == 2 && r->rep[1].code == 421))),
 			           "%zu replies before the line ended", r->nrep);
 		} else if (after == ST_BDAT) {
-			FUZZ_CHECK(r->nrep == 0, "reply before the BDAT chunk");
+			STEP_CHECK(r->nrep == 0, "reply before the BDAT chunk");
 		} else {
-			FUZZ_CHECK(r->nrep >= 1 || r->long_answered, "no reply to a command line");
+			/* one reply per line; an over-long one had it early (SEC-09) */
+			STEP_CHECK(r->long_answered ? r->nrep == 0 : r->nrep >= 1,
+			           "%zu replies to a command line (answered early: %d)", r->nrep,
+			           r->long_answered);
 		}
 		if (!line_done && r->nrep >= 1)
 			r->long_answered = true;
@@ -590,13 +614,13 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 		bool ended_msg = data_end || (bdat_end && r->bdat_last) ||
 		                 (line_done && is_cmd_state(before));
 
-		FUZZ_CHECK(commits <= 1 && (commits == 0 || ended_msg), "commit at the wrong time");
+		STEP_CHECK(commits <= 1 && (commits == 0 || ended_msg), "commit at the wrong time");
 		if (commits == 1)
-			FUZZ_CHECK(r->nrep >= 1 && r->rep[0].code == 250, "commit answered %u",
+			STEP_CHECK(r->nrep >= 1 && r->rep[0].code == 250, "commit answered %u",
 			           r->nrep > 0 ? r->rep[0].code : 0);
 		if ((data_end || (bdat_end && r->bdat_last)) && r->nrep >= 1 &&
 		    r->rep[0].code == 250)
-			FUZZ_CHECK(commits == 1, "250 for a message that was not committed");
+			STEP_CHECK(commits == 1, "250 for a message that was not committed");
 	}
 	/* model bookkeeping for the next chunk */
 	if (before == ST_DATA && data_end)
@@ -607,7 +631,7 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 		if (after == ST_BDAT) {
 			struct smtp_command cmd;
 
-			FUZZ_CHECK(r->line_total <= 512 && r->line.n >= 2 &&
+			STEP_CHECK(r->line_total <= 512 && r->line.n >= 2 &&
 			                   smtp_command_parse(r->line.p, r->line.n - 2, &cmd,
 			                                      NULL) == 0 &&
 			                   cmd.verb == SMTP_VERB_BDAT && cmd.bdat_size > 0,
@@ -629,7 +653,7 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 		fflush(trace);
 	}
 	if (server_session_events(r->s) & SERVER_EV_TLS) {
-		FUZZ_CHECK(r->nrep >= 1 && r->rep[r->nrep - 1].code == 220,
+		STEP_CHECK(r->nrep >= 1 && r->rep[r->nrep - 1].code == 220,
 		           "TLS event without 220");
 		if (trace != NULL && client_part) {
 			fprintf(trace, "tls %zu\n", (size_t)(p - r->client) + c);
@@ -643,7 +667,7 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 		after_tls(r);
 	}
 	if (state_of(r->s) == ST_CLOSED) {
-		FUZZ_CHECK(server_session_events(r->s) & SERVER_EV_CLOSE,
+		STEP_CHECK(server_session_events(r->s) & SERVER_EV_CLOSE,
 		           "closed without CLOSE event");
 		return 0;
 	}
