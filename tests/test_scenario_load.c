@@ -798,6 +798,19 @@ static const struct {
 	  "t.yaml:4:33: expect: '5.1000.0' is not an enhanced status code pattern (like 5.1.x)" },
 	{ "regex error", HEAD "steps: [{send: A, expect: {text: \"(unclosed\"}}]\n",
 	  "t.yaml:4:34: expect: regex: Unmatched ( or \\(" },
+	/* fuzz_scenario_load found this one: glibc's regcomp() is exponential in stacked
+	 * repetition; corpus/fuzz_scenario_load/crash-191b5928... */
+	{ "regex stacked repetition",
+	  HEAD "steps: [{send: A, expect: {text: \"^o++++++++++++++++++++++k\"}}]\n",
+	  "t.yaml:4:34: expect: regex: a repetition right after a repetition (like \"o++\")" },
+	{ "regex nested intervals",
+	  HEAD "steps: [{send: A, expect: {text: \"((a{1,20}){1,20}){1,20}\"}}]\n",
+	  "t.yaml:4:34: expect: regex: an interval on a group that holds an interval" },
+	{ "regex interval over 255", HEAD "steps: [{send: A, expect: {text: \"a{1,300}\"}}]\n",
+	  "t.yaml:4:34: expect: regex: an interval bound over 255" },
+	{ "mailbox regex stacked", HEAD "steps: [{mailbox: {rcpt: x, contains: [\"a**\"]}}]\n",
+	  "t.yaml:4:40: 'contains': 'a**' is not a cheap POSIX extended regex (no stacked "
+	  "repetition, intervals up to 255)" },
 	{ "regex empty after (?i)", HEAD "steps: [{send: A, expect: {text: \"(?i)\"}}]\n",
 	  "t.yaml:4:34: 'text' must not be empty" },
 	{ "severity", HEAD "steps: [{send: A, expect: {severity: error}}]\n",

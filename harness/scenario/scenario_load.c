@@ -306,6 +306,9 @@ ex_text(struct ydoc *y, const struct ydoc_node *v, void *obj)
 		re += sizeof(icase) - 1;
 	if (*re == '\0')
 		return ydoc_fail(y, v, "'text' must not be empty");
+	if (scenario_regex_check(re) != NULL)
+		return ydoc_fail(y, v, "%s: regex: %s", loader_of(y)->where,
+		                 scenario_regex_check(re));
 	rc = regcomp(&rx, re, REG_EXTENDED | REG_NOSUB | (e->text_icase ? REG_ICASE : 0));
 	if (rc != 0) {
 		regerror(rc, &rx, why, sizeof(why));
@@ -601,8 +604,9 @@ static const char *
 check_regex(const char *s, size_t len)
 {
 	regex_t rx;
-
 	(void)len;
+	if (scenario_regex_check(s) != NULL)
+		return "a cheap POSIX extended regex (no stacked repetition, intervals up to 255)";
 	if (regcomp(&rx, s, REG_EXTENDED | REG_NOSUB | REG_NEWLINE) != 0)
 		return "a valid POSIX extended regex";
 	regfree(&rx);

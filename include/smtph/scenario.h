@@ -132,6 +132,17 @@ const char *scenario_level_name(enum scenario_level level);
 /* Returns the YAML key of a step kind ("send", "raw", ...). */
 const char *scenario_step_name(enum scenario_step_kind kind);
 
+/*
+ * Checks that a POSIX extended regex stays cheap for glibc's regcomp(), whose
+ * work grows exponentially with stacked repetition ("o++++") and with nested
+ * intervals: at most SCENARIO_REGEX_MAX bytes, no quantifier right after a
+ * quantifier, interval bounds up to SCENARIO_REGEX_MAX_DUP, and no interval on a
+ * group that holds an interval. Returns NULL when re is acceptable, else what is wrong.
+ */
+#define SCENARIO_REGEX_MAX     512
+#define SCENARIO_REGEX_MAX_DUP 255
+const char *scenario_regex_check(const char *re);
+
 /* Returns true when code matches one of e's codes (or e has none). */
 bool scenario_expect_code_ok(const struct scenario_expect *e, unsigned code);
 
