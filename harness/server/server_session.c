@@ -89,6 +89,8 @@ reply_v(struct server_session *s, unsigned code, const char *esc, bool last, con
 	bool with_esc = s->esmtp && esc != NULL && esc[0] != '\0' && code / 100 != 3;
 	int rc;
 
+	if (s->state == SERVER_STATE_CLOSED)
+		return; /* after the last reply (221, 421) nothing more is said */
 	rc = buf_printf(&s->out, "%03u%c", code, last ? ' ' : '-');
 	if (rc == 0 && with_esc)
 		rc = buf_printf(&s->out, "%s ", esc);
@@ -136,6 +138,8 @@ server_reply_error(struct server_session *s, const struct smtp_error *err)
 bool
 server_count_error(struct server_session *s)
 {
+	if (s->state == SERVER_STATE_CLOSED)
+		return true;
 	if (++s->errors < s->cfg->max_errors)
 		return false;
 	server_reply(s, 421, "4.7.0", "%s too many errors, closing connection", s->cfg->hostname);
