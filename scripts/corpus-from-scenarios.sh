@@ -71,5 +71,5 @@ for f in "$target"/*; do
 	fi
 done
 after=$(find "$target" -type f | wc -l)
-echo "corpus: $(ls "$work/seeds" | wc -l) scenario seeds, $((after - before)) new in $target" \
+echo "corpus: $(find "$work/seeds" -type f | wc -l) scenario seeds, $((after - before)) new in $target" \
 	"($after files, $(cat "$target"/* | wc -c) octets); $(grep -c . "$work/words.dict") words in $dict"
