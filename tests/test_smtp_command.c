@@ -31,43 +31,6 @@
 
 /* ---- helpers --------------------------------------------------------------------------------- */
 
-static char *
-dup_exact(const char *s, size_t n)
-{
-	char *p = malloc(n > 0 ? n : 1);
-
-	assert_non_null(p);
-	if (n > 0)
-		memcpy(p, s, n);
-	return p;
-}
-
-static const char *
-show(char *out, size_t cap, const char *s, size_t n)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (o + 8 >= cap) {
-			snprintf(out + o, cap - o, "...");
-			return out;
-		}
-		if (c >= 32 && c < 127 && c != '\\') {
-			out[o++] = (char)c;
-		} else {
-			int w = snprintf(out + o, cap - o, "\\x%02x", c);
-
-			if (w < 0 || (size_t)w >= cap - o)
-				break;
-			o += (size_t)w;
-		}
-	}
-	out[o] = '\0';
-	return out;
-}
-
 static bool
 slice_is(struct smtp_slice s, const char *want)
 {
@@ -727,7 +690,7 @@ check_ok(const struct cmd_ok *r)
 {
 	struct smtp_command cmd;
 	struct smtp_error err = { SMTP_ERR_NONE, 0 };
-	char *buf = dup_exact(r->in, r->len);
+	char *buf = tc_dup_exact(r->in, r->len);
 	const char *vname;
 	char g[96];
 	int nfail = 0;
@@ -750,7 +713,7 @@ check_ok(const struct cmd_ok *r)
 	vname = smtp_command_verb_name(r->verb);
 	if (cmd.verb_text.ptr != buf || cmd.verb_text.len != strlen(vname))
 		nfail += tc_fail(r->label, "got verb_text \"%s\", want the first %zu octets",
-		                 show(g, sizeof(g), cmd.verb_text.ptr, cmd.verb_text.len),
+		                 tc_show(g, sizeof(g), cmd.verb_text.ptr, cmd.verb_text.len),
 		                 strlen(vname));
 	if (!inside(cmd.arg, buf, r->len) || !inside(cmd.domain, buf, r->len) ||
 	    !inside(cmd.path.raw, buf, r->len) || !inside(cmd.path.local, buf, r->len) ||
@@ -759,11 +722,11 @@ check_ok(const struct cmd_ok *r)
 		nfail += tc_fail(r->label, "a slice points outside the line");
 	if (r->arg != NULL && !slice_is(cmd.arg, r->arg))
 		nfail += tc_fail(r->label, "got arg \"%s\", want \"%s\"",
-		                 show(g, sizeof(g), cmd.arg.ptr, cmd.arg.len), r->arg);
+		                 tc_show(g, sizeof(g), cmd.arg.ptr, cmd.arg.len), r->arg);
 	if (r->domain != NULL) {
 		if (!slice_is(cmd.domain, r->domain))
 			nfail += tc_fail(r->label, "got domain \"%s\", want \"%s\"",
-			                 show(g, sizeof(g), cmd.domain.ptr, cmd.domain.len),
+			                 tc_show(g, sizeof(g), cmd.domain.ptr, cmd.domain.len),
 			                 r->domain);
 		if (r->kind != 0 && (int)cmd.domain_kind != r->kind - 1)
 			nfail += tc_fail(r->label, "got domain kind %s, want %s",
@@ -774,17 +737,19 @@ check_ok(const struct cmd_ok *r)
 		const char *rt = r->route != NULL ? r->route : "";
 
 		if (!slice_is(cmd.path.local, r->local))
-			nfail += tc_fail(r->label, "got local \"%s\", want \"%s\"",
-			                 show(g, sizeof(g), cmd.path.local.ptr, cmd.path.local.len),
-			                 r->local);
+			nfail += tc_fail(
+			        r->label, "got local \"%s\", want \"%s\"",
+			        tc_show(g, sizeof(g), cmd.path.local.ptr, cmd.path.local.len),
+			        r->local);
 		if (!slice_is(cmd.path.domain, pd))
 			nfail += tc_fail(
 			        r->label, "got path domain \"%s\", want \"%s\"",
-			        show(g, sizeof(g), cmd.path.domain.ptr, cmd.path.domain.len), pd);
+			        tc_show(g, sizeof(g), cmd.path.domain.ptr, cmd.path.domain.len),
+			        pd);
 		if (!slice_is(cmd.path.route, rt))
-			nfail += tc_fail(r->label, "got route \"%s\", want \"%s\"",
-			                 show(g, sizeof(g), cmd.path.route.ptr, cmd.path.route.len),
-			                 rt);
+			nfail += tc_fail(
+			        r->label, "got route \"%s\", want \"%s\"",
+			        tc_show(g, sizeof(g), cmd.path.route.ptr, cmd.path.route.len), rt);
 		if (r->kind != 0 && (int)cmd.path.domain_kind != r->kind - 1)
 			nfail += tc_fail(r->label, "got path domain kind %s, want %s",
 			                 kind_name((int)cmd.path.domain_kind),
@@ -806,13 +771,14 @@ check_ok(const struct cmd_ok *r)
 			nfail += tc_fail(r->label, "param %zu: slice outside the line", i);
 		if (!slice_is(p->keyword, r->kw[i]))
 			nfail += tc_fail(r->label, "param %zu: got keyword \"%s\", want \"%s\"", i,
-			                 show(g, sizeof(g), p->keyword.ptr, p->keyword.len),
+			                 tc_show(g, sizeof(g), p->keyword.ptr, p->keyword.len),
 			                 r->kw[i]);
 		if (r->val[i] == NULL && p->has_value)
 			nfail += tc_fail(r->label, "param %zu: got a value, want none", i);
 		if (r->val[i] != NULL && (!p->has_value || !slice_is(p->value, r->val[i])))
 			nfail += tc_fail(r->label, "param %zu: got value \"%s\", want \"%s\"", i,
-			                 show(g, sizeof(g), p->value.ptr, p->value.len), r->val[i]);
+			                 tc_show(g, sizeof(g), p->value.ptr, p->value.len),
+			                 r->val[i]);
 	}
 	if (r->bdat && (cmd.bdat_size != r->size || cmd.bdat_last != r->last))
 		nfail += tc_fail(r->label, "got bdat %llu last=%d, want %llu last=%d",
@@ -820,19 +786,20 @@ check_ok(const struct cmd_ok *r)
 		                 (unsigned long long)r->size, r->last);
 	if (r->mech != NULL) {
 		if (!slice_is(cmd.auth_mech, r->mech))
-			nfail += tc_fail(r->label, "got mech \"%s\", want \"%s\"",
-			                 show(g, sizeof(g), cmd.auth_mech.ptr, cmd.auth_mech.len),
-			                 r->mech);
+			nfail +=
+			        tc_fail(r->label, "got mech \"%s\", want \"%s\"",
+			                tc_show(g, sizeof(g), cmd.auth_mech.ptr, cmd.auth_mech.len),
+			                r->mech);
 		if (r->initial == NULL && (cmd.auth_has_initial || cmd.auth_initial.len != 0))
 			nfail += tc_fail(
 			        r->label, "got initial response \"%s\", want none",
-			        show(g, sizeof(g), cmd.auth_initial.ptr, cmd.auth_initial.len));
+			        tc_show(g, sizeof(g), cmd.auth_initial.ptr, cmd.auth_initial.len));
 		if (r->initial != NULL &&
 		    (!cmd.auth_has_initial || !slice_is(cmd.auth_initial, r->initial)))
 			nfail += tc_fail(
 			        r->label, "got initial %s\"%s\", want \"%s\"",
 			        cmd.auth_has_initial ? "" : "(absent) ",
-			        show(g, sizeof(g), cmd.auth_initial.ptr, cmd.auth_initial.len),
+			        tc_show(g, sizeof(g), cmd.auth_initial.ptr, cmd.auth_initial.len),
 			        r->initial);
 	}
 out:
@@ -1136,7 +1103,7 @@ check_bad(const struct cmd_bad *r)
 {
 	struct smtp_command cmd;
 	struct smtp_error err = { SMTP_ERR_NONE, 0 };
-	char *buf = dup_exact(r->in, r->len);
+	char *buf = tc_dup_exact(r->in, r->len);
 	int nfail = 0;
 	int rc;
 
@@ -1466,7 +1433,7 @@ test_command_optional_verbs(void **state)
 		const struct opt_row *r = &opt_rows[i];
 		struct smtp_command cmd;
 		struct smtp_error err = { SMTP_ERR_NONE, 0 };
-		char *buf = dup_exact(r->in, r->len);
+		char *buf = tc_dup_exact(r->in, r->len);
 		int rc;
 
 		memset(&cmd, 0, sizeof(cmd));
@@ -1558,7 +1525,7 @@ test_command_verb_table(void **state)
 		                 smtp_command_verb_name(SMTP_VERB_UNKNOWN));
 	n++;
 	for (size_t i = 0; i < TC_ROWS(not_verb_rows); i++, n++) {
-		char *buf = dup_exact(not_verb_rows[i].in, not_verb_rows[i].len);
+		char *buf = tc_dup_exact(not_verb_rows[i].in, not_verb_rows[i].len);
 		enum smtp_verb v = smtp_command_verb_lookup(buf, not_verb_rows[i].len);
 
 		if (v != SMTP_VERB_UNKNOWN)

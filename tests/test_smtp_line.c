@@ -50,32 +50,6 @@ struct line_row {
 
 /* ---- helpers --------------------------------------------------------------------------------- */
 
-static const char *
-show(char *out, size_t cap, const char *s, size_t n)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (o + 8 >= cap) {
-			snprintf(out + o, cap - o, "...");
-			return out;
-		}
-		if (c >= 32 && c < 127 && c != '\\') {
-			out[o++] = (char)c;
-		} else {
-			int w = snprintf(out + o, cap - o, "\\x%02x", c);
-
-			if (w < 0 || (size_t)w >= cap - o)
-				break;
-			o += (size_t)w;
-		}
-	}
-	out[o] = '\0';
-	return out;
-}
-
 static bool
 inside(struct smtp_slice s, const char *buf, size_t len)
 {
@@ -262,7 +236,7 @@ feed(struct run *run, const size_t *bounds, size_t nb)
 				                "line of %zu octets does not end in CRLF", used);
 			} else if (got >= row->nlines) {
 				fail = run_fail(run, label, "got an extra line \"%s\" (flags 0x%x)",
-				                show(g, sizeof(g), line.text.ptr, line.text.len),
+				                tc_show(g, sizeof(g), line.text.ptr, line.text.len),
 				                line.flags);
 			} else {
 				const struct want_line *w = &row->lines[got];
@@ -296,8 +270,8 @@ feed(struct run *run, const size_t *bounds, size_t nb)
 					fail = run_fail(
 					        run, label, "line %zu: got \"%s\", want \"%s\"",
 					        got,
-					        show(g, sizeof(g), line.text.ptr, line.text.len),
-					        show(g2, sizeof(g2), w->text, w->tlen));
+					        tc_show(g, sizeof(g), line.text.ptr, line.text.len),
+					        tc_show(g2, sizeof(g2), w->text, w->tlen));
 				} else if (line.total != w->tlen || used != w->tlen + 2) {
 					fail = run_fail(
 					        run, label,

@@ -21,45 +21,6 @@
 
 /* ---- helpers --------------------------------------------------------------------------------- */
 
-/* Copies n octets into a heap block of exactly n octets (no NUL), so ASan sees over-reads. */
-static char *
-dup_exact(const char *s, size_t n)
-{
-	char *p = malloc(n > 0 ? n : 1);
-
-	assert_non_null(p);
-	if (n > 0)
-		memcpy(p, s, n);
-	return p;
-}
-
-/* Escapes s[0..n) for a failure message into out (truncated, always terminated). */
-static const char *
-show(char *out, size_t cap, const char *s, size_t n)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (o + 8 >= cap) {
-			snprintf(out + o, cap - o, "...");
-			return out;
-		}
-		if (c >= 32 && c < 127 && c != '\\') {
-			out[o++] = (char)c;
-		} else {
-			int w = snprintf(out + o, cap - o, "\\x%02x", c);
-
-			if (w < 0 || (size_t)w >= cap - o)
-				break;
-			o += (size_t)w;
-		}
-	}
-	out[o] = '\0';
-	return out;
-}
-
 static bool
 slice_is(struct smtp_slice s, const char *want)
 {
@@ -227,7 +188,7 @@ check_param_ok(const struct param_ok *row)
 {
 	struct smtp_params ps;
 	struct smtp_error err = { SMTP_ERR_NONE, 0 };
-	char *buf = dup_exact(row->in, row->len);
+	char *buf = tc_dup_exact(row->in, row->len);
 	char g[96];
 	int nfail = 0;
 	int rc;
@@ -255,15 +216,15 @@ check_param_ok(const struct param_ok *row)
 			continue;
 		if (!slice_is(p->keyword, row->kw[i]))
 			nfail += tc_fail(row->label, "param %zu: got keyword \"%s\", want \"%s\"",
-			                 i, show(g, sizeof(g), p->keyword.ptr, p->keyword.len),
+			                 i, tc_show(g, sizeof(g), p->keyword.ptr, p->keyword.len),
 			                 row->kw[i]);
 		if (row->val[i] == NULL && p->has_value)
 			nfail += tc_fail(row->label, "param %zu: got value \"%s\", want none", i,
-			                 show(g, sizeof(g), p->value.ptr, p->value.len));
+			                 tc_show(g, sizeof(g), p->value.ptr, p->value.len));
 		if (row->val[i] != NULL && (!p->has_value || !slice_is(p->value, row->val[i])))
 			nfail += tc_fail(row->label, "param %zu: got value %s\"%s\", want \"%s\"",
 			                 i, p->has_value ? "" : "(none) ",
-			                 show(g, sizeof(g), p->value.ptr, p->value.len),
+			                 tc_show(g, sizeof(g), p->value.ptr, p->value.len),
 			                 row->val[i]);
 	}
 out:
@@ -276,7 +237,7 @@ check_param_bad(const char *label, const char *in, size_t len, enum smtp_err wan
 {
 	struct smtp_params ps;
 	struct smtp_error err = { SMTP_ERR_NONE, 0 };
-	char *buf = dup_exact(in, len);
+	char *buf = tc_dup_exact(in, len);
 	int nfail = 0;
 	int rc;
 
@@ -395,7 +356,7 @@ test_param_find(void **state)
 	static const char in[] = "SIZE=1000 Body=8BITMIME SMTPUTF8 X-Foo=a RET=HDRS";
 	struct smtp_params ps;
 	struct smtp_error err = { SMTP_ERR_NONE, 0 };
-	char *buf = dup_exact(in, sizeof(in) - 1);
+	char *buf = tc_dup_exact(in, sizeof(in) - 1);
 	char g[96];
 	size_t n = 0;
 	int nfail = 0;
@@ -410,9 +371,9 @@ test_param_find(void **state)
 
 		if (r->want_kw == NULL) {
 			if (p != NULL)
-				nfail +=
-				        tc_fail(r->label, "got \"%s\", want NULL",
-				                show(g, sizeof(g), p->keyword.ptr, p->keyword.len));
+				nfail += tc_fail(
+				        r->label, "got \"%s\", want NULL",
+				        tc_show(g, sizeof(g), p->keyword.ptr, p->keyword.len));
 			continue;
 		}
 		if (p == NULL) {
@@ -423,13 +384,13 @@ test_param_find(void **state)
 			nfail += tc_fail(r->label, "got a pointer outside the parameter list");
 		else if (!slice_is(p->keyword, r->want_kw))
 			nfail += tc_fail(r->label, "got keyword \"%s\", want \"%s\"",
-			                 show(g, sizeof(g), p->keyword.ptr, p->keyword.len),
+			                 tc_show(g, sizeof(g), p->keyword.ptr, p->keyword.len),
 			                 r->want_kw);
 		else if (r->want_val == NULL && p->has_value)
 			nfail += tc_fail(r->label, "got a value, want none");
 		else if (r->want_val != NULL && (!p->has_value || !slice_is(p->value, r->want_val)))
 			nfail += tc_fail(r->label, "got value \"%s\", want \"%s\"",
-			                 show(g, sizeof(g), p->value.ptr, p->value.len),
+			                 tc_show(g, sizeof(g), p->value.ptr, p->value.len),
 			                 r->want_val);
 	}
 	/* An empty list finds nothing. */
@@ -509,7 +470,7 @@ test_param_size(void **state)
 	(void)state;
 	for (size_t i = 0; i < TC_ROWS(size_ok_rows); i++, n++) {
 		const struct size_ok *r = &size_ok_rows[i];
-		char *buf = dup_exact(r->in, r->len);
+		char *buf = tc_dup_exact(r->in, r->len);
 		struct smtp_slice v = { buf, r->len };
 		struct smtp_error err = { SMTP_ERR_NONE, 0 };
 		uint64_t out = 12345;
@@ -527,7 +488,7 @@ test_param_size(void **state)
 	}
 	for (size_t i = 0; i < TC_ROWS(size_bad_rows); i++, n++) {
 		const struct size_bad *r = &size_bad_rows[i];
-		char *buf = dup_exact(r->in, r->len);
+		char *buf = tc_dup_exact(r->in, r->len);
 		struct smtp_slice v = { buf, r->len };
 		struct smtp_error err = { SMTP_ERR_NONE, 0 };
 		uint64_t out = 0;
@@ -593,7 +554,7 @@ test_param_xtext(void **state)
 	(void)state;
 	for (size_t i = 0; i < TC_ROWS(xtext_ok_rows); i++, n++) {
 		const struct xtext_row *r = &xtext_ok_rows[i];
-		char *buf = dup_exact(r->in, r->len);
+		char *buf = tc_dup_exact(r->in, r->len);
 		struct smtp_slice s = { buf, r->len };
 
 		if (!smtp_param_xtext_ok(s))
@@ -602,7 +563,7 @@ test_param_xtext(void **state)
 	}
 	for (size_t i = 0; i < TC_ROWS(xtext_bad_rows); i++, n++) {
 		const struct xtext_row *r = &xtext_bad_rows[i];
-		char *buf = dup_exact(r->in, r->len);
+		char *buf = tc_dup_exact(r->in, r->len);
 		struct smtp_slice s = { buf, r->len };
 
 		if (smtp_param_xtext_ok(s))

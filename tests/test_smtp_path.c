@@ -25,43 +25,6 @@
 
 /* ---- helpers --------------------------------------------------------------------------------- */
 
-static char *
-dup_exact(const char *s, size_t n)
-{
-	char *p = malloc(n > 0 ? n : 1);
-
-	assert_non_null(p);
-	if (n > 0)
-		memcpy(p, s, n);
-	return p;
-}
-
-static const char *
-show(char *out, size_t cap, const char *s, size_t n)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (o + 8 >= cap) {
-			snprintf(out + o, cap - o, "...");
-			return out;
-		}
-		if (c >= 32 && c < 127 && c != '\\') {
-			out[o++] = (char)c;
-		} else {
-			int w = snprintf(out + o, cap - o, "\\x%02x", c);
-
-			if (w < 0 || (size_t)w >= cap - o)
-				break;
-			o += (size_t)w;
-		}
-	}
-	out[o] = '\0';
-	return out;
-}
-
 static bool
 slice_is(struct smtp_slice s, const char *want, size_t n)
 {
@@ -326,16 +289,16 @@ check_path_ok(const struct path_ok *r)
 		nfail += tc_fail(r->label, "a slice points outside the input");
 	if (!slice_is(p.raw, r->in, r->len))
 		nfail += tc_fail(r->label, "got raw \"%s\", want the whole path",
-		                 show(g, sizeof(g), p.raw.ptr, p.raw.len));
+		                 tc_show(g, sizeof(g), p.raw.ptr, p.raw.len));
 	if (!slice_is(p.local, r->local, strlen(r->local)))
 		nfail += tc_fail(r->label, "got local \"%s\", want \"%s\"",
-		                 show(g, sizeof(g), p.local.ptr, p.local.len), r->local);
+		                 tc_show(g, sizeof(g), p.local.ptr, p.local.len), r->local);
 	if (!slice_is(p.domain, dom, strlen(dom)))
 		nfail += tc_fail(r->label, "got domain \"%s\", want \"%s\"",
-		                 show(g, sizeof(g), p.domain.ptr, p.domain.len), dom);
+		                 tc_show(g, sizeof(g), p.domain.ptr, p.domain.len), dom);
 	if (!slice_is(p.route, route, strlen(route)))
 		nfail += tc_fail(r->label, "got route \"%s\", want \"%s\"",
-		                 show(g, sizeof(g), p.route.ptr, p.route.len), route);
+		                 tc_show(g, sizeof(g), p.route.ptr, p.route.len), route);
 	if (dom[0] != '\0' && p.domain_kind != r->kind)
 		nfail += tc_fail(r->label, "got kind %s, want %s", kind_name(p.domain_kind),
 		                 kind_name(r->kind));
@@ -512,7 +475,7 @@ static int
 check_path_bad(const char *label, enum smtp_path_mode mode, const char *in, size_t len,
                enum smtp_err want, const enum smtp_err alt[2])
 {
-	char *buf = dup_exact(in, len);
+	char *buf = tc_dup_exact(in, len);
 	struct smtp_path p;
 	struct smtp_error err = { SMTP_ERR_NONE, 0 };
 	size_t used = 0;
@@ -814,7 +777,7 @@ static const struct path_bad dom_bad_rows[] = {
 static int
 check_dom_ok(const char *label, const char *in, size_t len, enum smtp_domain_kind want)
 {
-	char *buf = dup_exact(in, len);
+	char *buf = tc_dup_exact(in, len);
 	enum smtp_domain_kind kind = (enum smtp_domain_kind)99;
 	struct smtp_error err = { SMTP_ERR_NONE, 0 };
 	int nfail = 0;
@@ -833,7 +796,7 @@ static int
 check_dom_bad(const char *label, const char *in, size_t len, enum smtp_err want,
               const enum smtp_err alt[2])
 {
-	char *buf = dup_exact(in, len);
+	char *buf = tc_dup_exact(in, len);
 	enum smtp_domain_kind kind = SMTP_DOMAIN_NAME;
 	struct smtp_error err = { SMTP_ERR_NONE, 0 };
 	int nfail = 0;
@@ -1055,14 +1018,14 @@ test_domain_check(void **state)
 static int
 check_addr(const char *what, int (*fn)(const char *, size_t), const struct addr_row *r, int want)
 {
-	char *buf = dup_exact(r->in, r->len);
+	char *buf = tc_dup_exact(r->in, r->len);
 	char g[96];
 	int rc = fn(buf, r->len);
 	int nfail = 0;
 
 	if (rc != want)
 		nfail += tc_fail(r->label, "%s(\"%s\"): got %d, want %d", what,
-		                 show(g, sizeof(g), r->in, r->len), rc, want);
+		                 tc_show(g, sizeof(g), r->in, r->len), rc, want);
 	free(buf);
 	return nfail;
 }
