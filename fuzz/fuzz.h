@@ -32,7 +32,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 #endif
 
 /* Prints up to max octets of p[0..n) C-escaped ("\r\n\x00"), then "..." if cut. */
-static inline void
+static inline FUZZ_NOCOV void
 fuzz_print_escaped(FILE *f, const void *p, size_t n, size_t max)
 {
 	const unsigned char *s = p;
@@ -79,7 +79,7 @@ fuzz_fail(const char *file, int line, const char *cond, const char *fmt, ...)
 	} while (0)
 
 /* True when the slice [p, p+n) lies inside [base, base+len] (empty slices may sit at the end). */
-static inline bool
+static inline FUZZ_NOCOV bool
 fuzz_in_bounds(const void *base, size_t len, const void *p, size_t n)
 {
 	const char *b = base, *q = p;
@@ -94,7 +94,7 @@ struct fuzz_rng {
 	uint64_t s;
 };
 
-static inline void
+static inline FUZZ_NOCOV void
 fuzz_rng_init(struct fuzz_rng *r, uint64_t seed)
 {
 	r->s = seed * UINT64_C(0x9E3779B97F4A7C15) + UINT64_C(0x2545F4914F6CDD1D);
@@ -102,7 +102,7 @@ fuzz_rng_init(struct fuzz_rng *r, uint64_t seed)
 		r->s = 1;
 }
 
-static inline uint64_t
+static inline FUZZ_NOCOV uint64_t
 fuzz_rng_next(struct fuzz_rng *r)
 {
 	r->s ^= r->s >> 12;
@@ -116,7 +116,7 @@ fuzz_rng_next(struct fuzz_rng *r)
  * 1 to 8 octets (every boundary matters to a carry state), sometimes up to
  * 64 or 1024, sometimes all that is left. Returns 1..left.
  */
-static inline size_t
+static inline FUZZ_NOCOV size_t
 fuzz_chunk(struct fuzz_rng *r, size_t left)
 {
 	uint64_t x = fuzz_rng_next(r);
@@ -141,7 +141,7 @@ fuzz_chunk(struct fuzz_rng *r, size_t left)
 }
 
 /* Reads two octets as a chunking seed (little-endian); 0 when absent. */
-static inline uint64_t
+static inline FUZZ_NOCOV uint64_t
 fuzz_seed16(const uint8_t *p, size_t n)
 {
 	return n >= 2 ? (uint64_t)p[0] | ((uint64_t)p[1] << 8) : n == 1 ? p[0] : 0;

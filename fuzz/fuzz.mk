@@ -28,8 +28,9 @@ T             ?=
 CRASH         ?=
 
 FUZZ_TARGETS  := $(shell sed -n 's/^\([A-Za-z0-9_][A-Za-z0-9_]*\).*/\1/p' fuzz/targets.list 2>/dev/null)
-# Buildable targets: the list, plus the loader's even while it is out of the list.
-FUZZ_BUILDABLE := $(sort $(FUZZ_TARGETS) fuzz_scenario_load)
+# Buildable targets: the list, plus the loader's even while it is out of the list,
+# plus fuzz_null (fuzz-bench's engine-only baseline).
+FUZZ_BUILDABLE := $(sort $(FUZZ_TARGETS) fuzz_scenario_load fuzz_null)
 FUZZ_LIB_DIRS ?= harness/proto harness/util harness/server harness/scenario
 FUZZ_LIB_SRCS  = $(foreach d,$(FUZZ_LIB_DIRS),$(wildcard $(d)/*.c))
 
@@ -74,7 +75,7 @@ endef
 
 $(eval $(call FUZZ_VARIANT,fuzz,$(FUZZ_CC),$(FUZZ_OPT_SAN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link,-fsanitize=fuzzer,,))
 $(eval $(call FUZZ_VARIANT,fuzz-nosan,$(FUZZ_CC),$(FUZZ_OPT) -fsanitize=fuzzer-no-link,-fsanitize=fuzzer,,))
-$(eval $(call FUZZ_VARIANT,fuzz-cov,$(FUZZ_CC),-O0 -g -fprofile-instr-generate -fcoverage-mapping,,fuzz/driver_replay.c,))
+$(eval $(call FUZZ_VARIANT,fuzz-cov,$(FUZZ_CC),-O0 -g -fprofile-instr-generate -fcoverage-mapping -DSMTPH_FUZZ_COVERAGE,,fuzz/driver_replay.c,))
 $(eval $(call FUZZ_VARIANT,afl,$(AFL_CC),$(FUZZ_OPT),-fsanitize=fuzzer,,AFL_QUIET=1))
 $(eval $(call FUZZ_VARIANT,afl/cmplog,$(AFL_CC),$(FUZZ_OPT),-fsanitize=fuzzer,,AFL_QUIET=1 AFL_LLVM_CMPLOG=1))
 $(eval $(call FUZZ_VARIANT,afl/asan,$(AFL_CC),$(FUZZ_OPT_SAN),-fsanitize=fuzzer,,AFL_QUIET=1 AFL_USE_ASAN=1 AFL_USE_UBSAN=1))
@@ -146,14 +147,19 @@ fuzz-run: $(if $(T),build/fuzz/$(T))
 		$(FUZZ_WORK)/$(T)/corpus corpus/$(T)
 
 # ---- fuzz-bench: exec/s per target with and without sanitizers, from the seed corpus.
-fuzz-bench: fuzz fuzz-nosan
-	@printf '%-22s %16s %16s   (%s s each, exec/s from libFuzzer -print_final_stats)\n' \
+# -seed=1: the same mutation sequence on every run, so runs compare. The first row,
+# fuzz_null, is libFuzzer alone (a target that only reads its input): the ceiling.
+BENCH_SEED ?= 1
+fuzz-bench: fuzz fuzz-nosan build/fuzz/fuzz_null build/fuzz-nosan/fuzz_null
+	@printf '%-22s %16s %16s   (%s s each, -seed=$(BENCH_SEED), exec/s from libFuzzer -print_final_stats)\n' \
 		target "ASan+UBSan" "no sanitizer" "$(BENCH_SECONDS)"
-	@for t in $(FUZZ_TARGETS); do \
+	@for t in fuzz_null $(FUZZ_TARGETS); do \
 		for v in fuzz fuzz-nosan; do \
 			w=$(FUZZ_WORK)/bench/$$v/$$t; rm -rf $$w; mkdir -p $$w; \
-			find corpus/$$t -maxdepth 1 -type f ! -name 'crash-*' -exec cp {} $$w/ \; ; \
-			build/$$v/$$t $(call fuzz_args,$$t) -max_total_time=$(BENCH_SECONDS) \
+			if [ -d corpus/$$t ]; then \
+				find corpus/$$t -maxdepth 1 -type f ! -name 'crash-*' -exec cp {} $$w/ \; ; fi; \
+			build/$$v/$$t $(call fuzz_args,$$t) $$([ $$t = fuzz_null ] && echo -max_len=1024) \
+				-seed=$(BENCH_SEED) -max_total_time=$(BENCH_SECONDS) \
 				-rss_limit_mb=$(FUZZ_RSS) -timeout=$(FUZZ_TIMEOUT) -print_final_stats=1 \
 				-artifact_prefix=$$w/ $$w >$$w.log 2>&1; \
 			eval "x_$$(echo $$v | tr - _)=\"$$(sed -n 's/^stat::average_exec_per_sec: *//p' $$w.log)\""; \

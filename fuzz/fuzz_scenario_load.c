@@ -88,7 +88,7 @@ check_steps(const struct scenario_step *st, size_t n, int depth)
 	return total;
 }
 
-int
+int FUZZ_NOCOV
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct scenario_file f;

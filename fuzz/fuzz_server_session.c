@@ -22,6 +22,7 @@
  * scripts/crash-to-scenario.sh turns into raw steps with reply counts.
  */
 #include "fuzz.h"
+#include "oracle_parsers.h"
 
 #include "smtph/server.h"
 #include "smtph/smtp_command.h"

@@ -231,7 +231,7 @@ flip_case(char *s, size_t len)
 	}
 }
 
-int
+int FUZZ_NOCOV
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char variant[4097];

@@ -174,7 +174,7 @@ check_xtext(struct smtp_slice v)
 	           smtp_param_xtext_ok(v), ok);
 }
 
-int
+int FUZZ_NOCOV
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *s = (const char *)data;

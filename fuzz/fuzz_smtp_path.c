@@ -451,7 +451,7 @@ check_domain(const char *s, size_t len)
 	FUZZ_CHECK((smtp_path_ipv6_check(s, len) == 0) == ref_ipv6(u, len), "IPv6 check");
 }
 
-int
+int FUZZ_NOCOV
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *s = (const char *)data + 1;

@@ -3,6 +3,9 @@
  * Each entry is computed at compile time from the ABNF definitions quoted
  * beside each predicate, so the table cannot drift from its definition.
  */
+#include <stdint.h>
+#include <string.h>
+
 #include "smtph/smtp_char.h"
 
 /* RFC 5234 ALPHA / DIGIT. */
@@ -32,6 +35,8 @@
 #define IS_TEXT(c) ((c) == 9 || ((c) >= 32 && (c) <= 126))
 /* RFC 4648 4 base64 alphabet. */
 #define IS_B64(c) (IS_ALPHA(c) || IS_DIGIT(c) || (c) == '+' || (c) == '/')
+/* SP and the visible ASCII characters (RFC 5234 VCHAR): %d32-126. */
+#define IS_PRINT(c) ((c) >= 32 && (c) <= 126)
 
 #define CLS(c)                                                                                     \
 	(unsigned short)((IS_ALPHA(c) ? SMTP_CHAR_ALPHA : 0) |                                     \
@@ -43,10 +48,60 @@
 	                 (IS_XCHAR(c) ? SMTP_CHAR_XCHAR : 0) |                                     \
 	                 (IS_ESMTP_VALUE(c) ? SMTP_CHAR_ESMTP_VALUE : 0) |                         \
 	                 (IS_WSP(c) ? SMTP_CHAR_WSP : 0) | (IS_HEX(c) ? SMTP_CHAR_HEX : 0) |       \
-	                 (IS_TEXT(c) ? SMTP_CHAR_TEXT : 0) | (IS_B64(c) ? SMTP_CHAR_B64 : 0))
+	                 (IS_TEXT(c) ? SMTP_CHAR_TEXT : 0) | (IS_B64(c) ? SMTP_CHAR_B64 : 0) |     \
+	                 (IS_PRINT(c) ? SMTP_CHAR_PRINT : 0))
 
 #define R4(b)  CLS(b), CLS((b) + 1), CLS((b) + 2), CLS((b) + 3)
 #define R16(b) R4(b), R4((b) + 4), R4((b) + 8), R4((b) + 12)
 #define R64(b) R16(b), R16((b) + 16), R16((b) + 32), R16((b) + 48)
 
 const unsigned short smtp_char_table[256] = { R64(0), R64(64), R64(128), R64(192) };
+
+/* Each octet of a 64-bit word holding the octet b. */
+#define ONES(b) (UINT64_C(0x0101010101010101) * (b))
+
+/*
+ * The high bit of each octet of w that is outside 32-126, exact up to the
+ * first such octet (in memory order); octets after it may be marked too.
+ * Below 0x80 ("w" itself marks the rest), (w - ONES(k)) & ~w marks an octet
+ * below k, and a borrow only ever travels from that octet to later ones, so
+ * the plain octets before the first mark are never marked.
+ */
+static uint64_t
+word_nonprint(uint64_t w)
+{
+	uint64_t below_sp = (w - ONES(0x20)) & ~w;
+	uint64_t is_del = ((w ^ ONES(0x7f)) - ONES(0x01)) & ~(w ^ ONES(0x7f));
+
+	return (w | below_sp | is_del) & ONES(0x80);
+}
+
+/*
+ * Eight octets with the first in memory as the least significant, so that
+ * borrows run in memory order on any host (the exactness above needs it).
+ */
+static uint64_t
+load_le(const char *p, size_t n)
+{
+	uint64_t w = ONES('x'); /* a short tail is padded with plain octets */
+
+	memcpy(&w, p, n);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return w;
+}
+
+size_t
+smtp_char_span_print(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i += 8) {
+		size_t k = n - i < 8 ? n - i : 8;
+		uint64_t mark = word_nonprint(load_le(p + i, k));
+
+		/* the first marked octet, in memory order */
+		if (mark != 0)
+			return i + (size_t)__builtin_ctzll(mark) / 8;
+	}
+	return n;
+}

@@ -62,16 +62,79 @@ smtp_command_verb_name(enum smtp_verb verb)
 	return verbs[verb].name;
 }
 
+/* Four octets as one number, each with bit 5 set: ASCII letters fold to lower case. */
+#define KEY4(a, b, c, d)                                                                           \
+	(((uint32_t)((a) | 0x20) << 24) | ((uint32_t)((b) | 0x20) << 16) |                         \
+	 ((uint32_t)((c) | 0x20) << 8) | (uint32_t)((d) | 0x20))
+
+/*
+ * s[0..4) folded. Exact for letters: only 'X' and 'x' fold to 'x', so a key
+ * equal to a verb's was spelled with that verb's letters.
+ */
+static uint32_t
+key4(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	return KEY4(u[0], u[1], u[2], u[3]);
+}
+
+/*
+ * One switch instead of a compare per verb: every verb but STARTTLS has four
+ * letters. test_smtp_command checks each name of the table above, in every
+ * case, against this lookup.
+ */
 enum smtp_verb
 smtp_command_verb_lookup(const char *s, size_t len)
 {
-	struct smtp_slice w = { s, len };
-
-	for (unsigned v = 1; v < SMTP_VERB_COUNT; v++) {
-		if (smtp_slice_eq_ci(w, verbs[v].name))
-			return (enum smtp_verb)v;
+	if (len == 8)
+		return smtp_slice_eq_ci((struct smtp_slice){ s, len }, "STARTTLS")
+		               ? SMTP_VERB_STARTTLS
+		               : SMTP_VERB_UNKNOWN;
+	if (len != 4)
+		return SMTP_VERB_UNKNOWN;
+	switch (key4(s)) {
+	case KEY4('H', 'E', 'L', 'O'):
+		return SMTP_VERB_HELO;
+	case KEY4('E', 'H', 'L', 'O'):
+		return SMTP_VERB_EHLO;
+	case KEY4('M', 'A', 'I', 'L'):
+		return SMTP_VERB_MAIL;
+	case KEY4('R', 'C', 'P', 'T'):
+		return SMTP_VERB_RCPT;
+	case KEY4('D', 'A', 'T', 'A'):
+		return SMTP_VERB_DATA;
+	case KEY4('R', 'S', 'E', 'T'):
+		return SMTP_VERB_RSET;
+	case KEY4('N', 'O', 'O', 'P'):
+		return SMTP_VERB_NOOP;
+	case KEY4('Q', 'U', 'I', 'T'):
+		return SMTP_VERB_QUIT;
+	case KEY4('V', 'R', 'F', 'Y'):
+		return SMTP_VERB_VRFY;
+	case KEY4('E', 'X', 'P', 'N'):
+		return SMTP_VERB_EXPN;
+	case KEY4('H', 'E', 'L', 'P'):
+		return SMTP_VERB_HELP;
+	case KEY4('A', 'U', 'T', 'H'):
+		return SMTP_VERB_AUTH;
+	case KEY4('B', 'D', 'A', 'T'):
+		return SMTP_VERB_BDAT;
+	case KEY4('S', 'E', 'N', 'D'):
+		return SMTP_VERB_SEND;
+	case KEY4('S', 'O', 'M', 'L'):
+		return SMTP_VERB_SOML;
+	case KEY4('S', 'A', 'M', 'L'):
+		return SMTP_VERB_SAML;
+	case KEY4('T', 'U', 'R', 'N'):
+		return SMTP_VERB_TURN;
+	case KEY4('E', 'T', 'R', 'N'):
+		return SMTP_VERB_ETRN;
+	case KEY4('A', 'T', 'R', 'N'):
+		return SMTP_VERB_ATRN;
+	default:
+		return SMTP_VERB_UNKNOWN;
 	}
-	return SMTP_VERB_UNKNOWN;
 }
 
 /* NUL, CR, LF and other controls are refused anywhere in a command line. */
@@ -79,11 +142,13 @@ static int
 check_octets(const char *line, size_t len, struct smtp_error *err)
 {
 	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)line[i];
+		unsigned char c;
 
-		if (c >= 0x20 && c != 0x7f)
-			continue;
-		if (c == '\t')
+		i += smtp_char_span_print(line + i, len - i);
+		if (i == len)
+			break;
+		c = (unsigned char)line[i];
+		if (c >= 0x80 || c == '\t')
 			continue;
 		if (c == 0)
 			return smtp_fail(err, SMTP_ERR_LINE_NUL, i);
@@ -96,11 +161,13 @@ check_octets(const char *line, size_t len, struct smtp_error *err)
 	return 0;
 }
 
+/* Only printable, HT and 8-bit octets are left once check_octets() passed. */
 static bool
 has_8bit(struct smtp_slice s, size_t *at)
 {
 	for (size_t i = 0; i < s.len; i++) {
-		if ((unsigned char)s.ptr[i] >= 0x80) {
+		i += smtp_char_span_print(s.ptr + i, s.len - i);
+		if (i < s.len && (unsigned char)s.ptr[i] >= 0x80) {
 			*at = i;
 			return true;
 		}

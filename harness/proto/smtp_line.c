@@ -5,13 +5,17 @@
  * dropped as it arrives and reported once at its CRLF, so memory stays bounded
  * and the reader stays in sync. Owns no buffer: the caller keeps the bytes.
  */
+#include <string.h>
+
+#include "smtph/smtp_char.h"
 #include "smtph/smtp_limits.h"
 #include "smtph/smtp_line.h"
 
 void
 smtp_line_reader_init(struct smtp_line_reader *r, size_t max)
 {
-	r->max = max == 0 ? SMTP_LIMIT_COMMAND_LINE : max;
+	/* A line is at least its CRLF: a smaller limit would still let "\r\n" through. */
+	r->max = max == 0 ? SMTP_LIMIT_COMMAND_LINE : max < 2 ? 2 : max;
 	r->scanned = 0;
 	r->skipped = 0;
 	r->flags = 0;
@@ -48,8 +52,12 @@ static int
 skip_long(struct smtp_line_reader *r, const char *buf, size_t len, size_t *used_r,
           struct smtp_line *line)
 {
-	for (size_t i = 0; i + 1 < len; i++) {
-		if (buf[i] == '\r' && buf[i + 1] == '\n') {
+	const char *cr = len > 0 ? memchr(buf, '\r', len) : NULL;
+
+	while (cr != NULL && cr + 1 < buf + len) {
+		size_t i = (size_t)(cr - buf);
+
+		if (cr[1] == '\n') {
 			line->text.ptr = buf;
 			line->text.len = 0;
 			line->flags = r->flags | SMTP_LINE_F_TOO_LONG;
@@ -58,6 +66,7 @@ skip_long(struct smtp_line_reader *r, const char *buf, size_t len, size_t *used_
 			line_reset(r);
 			return 1;
 		}
+		cr = memchr(cr + 1, '\r', len - i - 1);
 	}
 	/* Keep a final CR: it may be the first half of the CRLF. */
 	*used_r = (len > 0 && buf[len - 1] == '\r') ? len - 1 : len;
@@ -65,18 +74,29 @@ skip_long(struct smtp_line_reader *r, const char *buf, size_t len, size_t *used_
 	return 0;
 }
 
+/*
+ * Plain octets (32-126) are skipped a word at a time up to the last index a
+ * line may use before its CRLF (max - 3); each other octet is judged alone.
+ */
 int
 smtp_line_next(struct smtp_line_reader *r, const char *buf, size_t len, size_t *used_r,
                struct smtp_line *line)
 {
-	size_t i;
+	size_t i = r->scanned;
+	size_t plain_end = r->max - 2 < len ? r->max - 2 : len;
 
 	*used_r = 0;
 	if (r->skipping)
 		return skip_long(r, buf, len, used_r, line);
-	for (i = r->scanned; i < len; i++) {
-		unsigned char c = (unsigned char)buf[i];
+	for (; i < len; i++) {
+		unsigned char c;
 
+		if (i < plain_end) {
+			i += smtp_char_span_print(buf + i, plain_end - i);
+			if (i == len)
+				break;
+		}
+		c = (unsigned char)buf[i];
 		if (c == '\r') {
 			if (i + 1 == len)
 				break; /* CR at the end: decide when the next octet comes */

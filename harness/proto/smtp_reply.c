@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "smtph/smtp_char.h"
 #include "smtph/smtp_limits.h"
 #include "smtph/smtp_reply.h"
 
@@ -310,11 +311,33 @@ reply_fill(const struct smtp_reply_parser *p, const char *buf, size_t end, struc
 static size_t
 error_used(const char *buf, size_t len, size_t line_start)
 {
-	for (size_t i = line_start; i + 1 < len; i++) {
-		if (buf[i] == '\r' && buf[i + 1] == '\n')
-			return i + 2;
+	const char *cr = line_start < len ? memchr(buf + line_start, '\r', len - line_start) : NULL;
+
+	while (cr != NULL && cr + 1 < buf + len) {
+		if (cr[1] == '\n')
+			return (size_t)(cr - buf) + 2;
+		cr = memchr(cr + 1, '\r', (size_t)(buf + len - cr - 1));
 	}
 	return 0;
+}
+
+/*
+ * Where the text of the current line may be skipped without judging each
+ * octet: printable octets after the code are always fine up to the line and
+ * reply caps (scan_byte's first two checks), so they end the run.
+ */
+static size_t
+skip_text(const struct smtp_reply_parser *p, const char *buf, size_t len, size_t i)
+{
+	size_t end = len;
+
+	if (i - p->line_start <= CODE_DIGITS)
+		return i;
+	if (p->line_start + p->lim.max_line < end)
+		end = p->line_start + p->lim.max_line;
+	if (p->lim.max_bytes < end)
+		end = p->lim.max_bytes;
+	return i < end ? i + smtp_char_span_print(buf + i, end - i) : i;
 }
 
 int
@@ -333,6 +356,9 @@ smtp_reply_parse(struct smtp_reply_parser *p, const char *buf, size_t len, size_
 	if (p->pos == 0)
 		p->esc_on = p->expect_esc;
 	for (i = p->pos; i < len; i++) {
+		i = skip_text(p, buf, len, i);
+		if (i == len)
+			break;
 		st = scan_byte(p, buf, len, i, &err);
 		if (st == STEP_EOL)
 			st = line_end(p, buf, i++, &err);
@@ -366,8 +392,11 @@ smtp_reply_next_line(const struct smtp_reply *reply, size_t *off, struct smtp_sl
 
 	if (start >= len)
 		return 0;
-	while (end < len && s[end] != '\r')
-		end++;
+	{
+		const char *cr = memchr(s + start, '\r', len - start);
+
+		end = cr != NULL ? (size_t)(cr - s) : len;
+	}
 	/* Text follows the 3-digit code and its separator; a bare code has none. */
 	if (end - start > CODE_DIGITS + 1)
 		*text = (struct smtp_slice){ s + start + CODE_DIGITS + 1,

@@ -4,12 +4,14 @@
  */
 #include <string.h>
 
+#include "smtph/smtp_char.h"
 #include "smtph/smtp_slice.h"
 
+/* Letters get bit 5 (lower case); no branch, so no compare per octet. */
 static unsigned char
 ascii_lower(unsigned char c)
 {
-	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + ('a' - 'A')) : c;
+	return (unsigned char)(c | ((smtp_char_table[c] & SMTP_CHAR_ALPHA) << 5));
 }
 
 bool

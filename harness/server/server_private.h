@@ -63,7 +63,7 @@ struct server_session {
 	char helo[SMTP_LIMIT_DOMAIN + 1];
 
 	/* input */
-	char in[SERVER_IN_CAP];
+	char *in; /* owned, SERVER_IN_CAP octets; only in[0..in_len) is ever read */
 	size_t in_len;
 	struct smtp_line_reader lines;
 	bool long_line_answered; /* the 500 for the over-long line being skipped is out */

@@ -33,6 +33,12 @@ server_session_new(const struct server_config *cfg, const struct server_sink_ops
 
 	if (s == NULL)
 		return NULL;
+	/* apart from the session: most sessions touch only its first page */
+	s->in = malloc(SERVER_IN_CAP);
+	if (s->in == NULL) {
+		free(s);
+		return NULL;
+	}
 	s->cfg = cfg;
 	s->sink = sink;
 	s->sink_ctx = sink_ctx;
@@ -55,6 +61,7 @@ server_session_free(struct server_session **sp)
 	server_txn_reset(s);
 	free(s->rcpts);
 	buf_free(&s->out);
+	free(s->in);
 	explicit_bzero(s->auth_user, sizeof(s->auth_user));
 	free(s);
 	*sp = NULL;
@@ -91,9 +98,23 @@ reply_v(struct server_session *s, unsigned code, const char *esc, bool last, con
 
 	if (s->state == SERVER_STATE_CLOSED)
 		return; /* after the last reply (221, 421) nothing more is said */
-	rc = buf_printf(&s->out, "%03u%c", code, last ? ' ' : '-');
-	if (rc == 0 && with_esc)
-		rc = buf_printf(&s->out, "%s ", esc);
+	/* "250-" and "2.1.0 " in one append: the text follows with one vsnprintf */
+	rc = code >= 100 && code <= 999 ? 0 : -1;
+	if (rc == 0) {
+		char head[4 + 16];
+		size_t n = 4, elen = with_esc ? strlen(esc) : 0;
+
+		head[0] = (char)('0' + code / 100);
+		head[1] = (char)('0' + code / 10 % 10);
+		head[2] = (char)('0' + code % 10);
+		head[3] = last ? ' ' : '-';
+		if (elen > 0 && elen < sizeof(head) - n) {
+			memcpy(head + n, esc, elen);
+			head[n + elen] = ' ';
+			n += elen + 1;
+		}
+		rc = buf_append(&s->out, head, n);
+	}
 	if (rc == 0)
 		rc = buf_vprintf(&s->out, fmt, ap);
 	if (rc == 0)
@@ -373,15 +394,15 @@ server_session_process(struct server_session *s)
 char *
 server_session_in_space(struct server_session *s, size_t *avail)
 {
-	*avail = sizeof(s->in) - s->in_len;
+	*avail = SERVER_IN_CAP - s->in_len;
 	return s->in + s->in_len;
 }
 
 void
 server_session_in_commit(struct server_session *s, size_t n)
 {
-	if (n > sizeof(s->in) - s->in_len)
-		n = sizeof(s->in) - s->in_len;
+	if (n > SERVER_IN_CAP - s->in_len)
+		n = SERVER_IN_CAP - s->in_len;
 	s->in_len += n;
 }
 

@@ -71,16 +71,28 @@ buf_puts(struct buf *b, const char *s)
 	return buf_append(b, s, strlen(s));
 }
 
+/*
+ * Formats once into the spare room when the text fits (the usual case: the
+ * buffer keeps its capacity), else reserves the exact size and formats again.
+ */
 int
 buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list ap2;
+	size_t room = b->cap > b->len ? b->cap - b->len : 0;
 	int n;
 
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(room > 0 ? b->data + b->len : NULL, room, fmt, ap2);
 	va_end(ap2);
-	if (n < 0 || buf_reserve(b, (size_t)n) < 0)
+	if (n < 0)
+		return -1;
+	if ((size_t)n < room) {
+		/* cap <= max + 1 (buf_reserve), so the text is within the maximum */
+		b->len += (size_t)n;
+		return 0;
+	}
+	if (buf_reserve(b, (size_t)n) < 0)
 		return -1;
 	if (vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap) != n)
 		return -1;

@@ -1,11 +1,13 @@
 /*
  * smtp_char.h: RFC 5321 / RFC 5322 character classes as 256-entry tables.
- * One lookup per octet; no locale, no ctype.h.
+ * One lookup per octet; no locale, no ctype.h. smtp_char_span_print() skips
+ * runs of plain text a word at a time.
  */
 #ifndef SMTPH_SMTP_CHAR_H
 #define SMTPH_SMTP_CHAR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum smtp_char_class {
 	SMTP_CHAR_ALPHA = 1u << 0,       /* A-Z a-z */
@@ -20,6 +22,7 @@ enum smtp_char_class {
 	SMTP_CHAR_HEX = 1u << 9,         /* 0-9 A-F a-f */
 	SMTP_CHAR_TEXT = 1u << 10,       /* reply textstring: HT, 32-126 */
 	SMTP_CHAR_B64 = 1u << 11,        /* base64 alphabet without '=' */
+	SMTP_CHAR_PRINT = 1u << 12,      /* SP and visible ASCII: 32-126 */
 };
 
 extern const unsigned short smtp_char_table[256];
@@ -29,5 +32,12 @@ smtp_char_is(unsigned char c, unsigned cls)
 {
 	return (smtp_char_table[c] & cls) != 0;
 }
+
+/*
+ * Returns the length of the longest prefix of p[0..n) made of SMTP_CHAR_PRINT
+ * octets (32-126). Eight octets per step: the scanners (line framing, replies,
+ * command octets) skip plain text with it and judge only the octets it stops at.
+ */
+size_t smtp_char_span_print(const char *p, size_t n);
 
 #endif

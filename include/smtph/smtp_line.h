@@ -35,7 +35,7 @@ struct smtp_line {
 	size_t total; /* full length of the line without CRLF */
 };
 
-/* max = 0 means SMTP_LIMIT_COMMAND_LINE. */
+/* max = 0 means SMTP_LIMIT_COMMAND_LINE; 1 means 2 (an empty line, CRLF alone). */
 void smtp_line_reader_init(struct smtp_line_reader *r, size_t max);
 
 /*
