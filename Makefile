@@ -182,12 +182,13 @@ help:
 	@echo "e2e        end-to-end tests: harness binary vs. servers"
 	@echo "lint       banned functions, clang-format check"
 	@echo "bench      parser throughput (MB/s) and scenarios/s"
-	@echo "interop    the suite against Postfix, Exim, OpenSMTPD, aiosmtpd, smtp-server"
+	@echo "interop    the suite against Postfix, Exim, OpenSMTPD, aiosmtpd, smtp-server, Haraka"
 	@echo "coverage-rules  rules of the catalogue without scenarios"
 	@echo "format     clang-format -i over the sources"
 	@echo "install    PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
 	@echo "deps       install the Debian packages the build needs (scripts/deps.sh)"
 	@echo "clean      remove build/ and generated reports"
+	@$(if $(wildcard fuzz/fuzz.mk),echo; $(MAKE) --no-print-directory fuzz-help)
 
 -include fuzz/fuzz.mk
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)

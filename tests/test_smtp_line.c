@@ -154,6 +154,15 @@ static const struct line_row line_rows[] = {
 	  BIN("\r\na\r\nab\r\nc\r\n"),
 	  .max = 3,
 	  LINES({ T("") }, { T("a") }, { .flags = TOO_LONG, .total = 2 }, { T("c") }) },
+	/* A limit below the CRLF itself counts as 2: only empty lines fit. */
+	{ .label = "max1-is-max2",
+	  BIN("\r\nx\r\n\r\n"),
+	  .max = 1,
+	  LINES({ T("") }, { .flags = TOO_LONG, .total = 1 }, { T("") }) },
+	{ .label = "max2-empty-only",
+	  BIN("ab\r\n\r\n"),
+	  .max = 2,
+	  LINES({ .flags = TOO_LONG, .total = 2 }, { T("") }) },
 };
 
 /* ---- the caller: appends chunks, drops what *used_r says ------------------------------------- */

@@ -15,6 +15,7 @@
 
 #include "smtph/server.h"
 #include "smtph/smtp_limits.h"
+#include "smtph/smtp_path.h"
 
 static char *
 xstrdup(const char *s)
@@ -227,8 +228,43 @@ get_string(struct loader *l, yaml_node_t *node, const char *key, char **out)
 	return 0;
 }
 
+/*
+ * What is echoed in replies and headers must be what the grammar allows there:
+ * the hostname and the domains appear in the greeting, EHLO, VRFY and Received
+ * (RFC 5321 4.1.3 Domain / address-literal); a user is a local part (4.1.2),
+ * matched against the local part a client writes. A CR or LF in any of them
+ * would end a reply line early.
+ */
+static bool
+domain_ok(const char *v)
+{
+	enum smtp_domain_kind kind;
+	size_t n = strlen(v);
+
+	/* RFC 5321 4.5.3.1.2: 255 octets at most, address literals included. */
+	return n <= SMTP_LIMIT_DOMAIN && smtp_path_domain_check(v, n, &kind, NULL) == 0;
+}
+
+static bool
+local_part_ok(const char *v)
+{
+	char box[SMTP_LIMIT_LOCAL_PART + sizeof("@a.test")];
+	struct smtp_path path;
+	size_t used = 0, n = strlen(v);
+
+	if (n > SMTP_LIMIT_LOCAL_PART)
+		return false;
+	memcpy(box, v, n);
+	memcpy(box + n, "@a.test", sizeof("@a.test"));
+	return smtp_path_parse(box, n + sizeof("@a.test") - 1, SMTP_PATH_MAILBOX, &path, &used,
+	                       NULL) == 0 &&
+	       used == n + sizeof("@a.test") - 1 && path.local.len == n;
+}
+
+/* A non-empty list of scalars, each accepted by valid(). */
 static int
-get_list(struct loader *l, yaml_node_t *node, const char *key, char ***list, size_t *n)
+get_list(struct loader *l, yaml_node_t *node, const char *key, bool (*valid)(const char *),
+         char ***list, size_t *n)
 {
 	if (node->type != YAML_SEQUENCE_NODE)
 		return load_fail(l, node, "%s: expected a list", key);
@@ -242,6 +278,9 @@ get_list(struct loader *l, yaml_node_t *node, const char *key, char ***list, siz
 			return -1;
 		if (v[0] == '\0' || strlen(v) > SMTP_LIMIT_DOMAIN)
 			return load_fail(l, item, "%s: empty or over-long entry", key);
+		if (!valid(v))
+			return load_fail(l, item, "%s: not a valid %s", key,
+			                 valid == domain_ok ? "domain" : "local part");
 		if (list_add(list, n, v) < 0)
 			return load_fail(l, item, "out of memory");
 	}
@@ -276,12 +315,17 @@ apply_key(struct loader *l, const char *key, yaml_node_t *v, struct server_confi
 {
 	unsigned long long n;
 
-	if (strcmp(key, "hostname") == 0)
-		return get_string(l, v, key, &cfg->hostname);
+	if (strcmp(key, "hostname") == 0) {
+		if (get_string(l, v, key, &cfg->hostname) < 0)
+			return -1;
+		if (!domain_ok(cfg->hostname))
+			return load_fail(l, v, "hostname: not a domain name or address literal");
+		return 0;
+	}
 	if (strcmp(key, "domains") == 0)
-		return get_list(l, v, key, &cfg->domains, &cfg->ndomains);
+		return get_list(l, v, key, domain_ok, &cfg->domains, &cfg->ndomains);
 	if (strcmp(key, "users") == 0)
-		return get_list(l, v, key, &cfg->users, &cfg->nusers);
+		return get_list(l, v, key, local_part_ok, &cfg->users, &cfg->nusers);
 	if (strcmp(key, "accounts") == 0)
 		return get_accounts(l, v, cfg);
 	if (strcmp(key, "tls") == 0)
@@ -350,10 +394,45 @@ load_doc(struct loader *l, struct server_config *cfg)
 	return 0;
 }
 
+/* Parses what the parser was given (a file or a buffer) over *cfg; name is for messages. */
+static int
+load_parser(struct server_config *cfg, yaml_parser_t *parser, const char *name, char *err,
+            size_t errlen)
+{
+	struct loader l = { .path = name, .err = err, .errlen = errlen };
+	int rc;
+
+	if (!yaml_parser_load(parser, &l.doc)) {
+		snprintf(err, errlen, "%s:%zu:%zu: %s", name, parser->problem_mark.line + 1,
+		         parser->problem_mark.column + 1,
+		         parser->problem != NULL ? parser->problem : "YAML error");
+		return -1;
+	}
+	rc = load_doc(&l, cfg);
+	yaml_document_delete(&l.doc);
+	return rc;
+}
+
+int
+server_config_load_buffer(struct server_config *cfg, const char *name, const char *data, size_t len,
+                          char *err, size_t errlen)
+{
+	yaml_parser_t parser;
+	int rc;
+
+	if (!yaml_parser_initialize(&parser)) {
+		snprintf(err, errlen, "%s: cannot initialise the YAML parser", name);
+		return -1;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	rc = load_parser(cfg, &parser, name, err, errlen);
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
 int
 server_config_load(struct server_config *cfg, const char *path, char *err, size_t errlen)
 {
-	struct loader l = { .path = path, .err = err, .errlen = errlen };
 	yaml_parser_t parser;
 	FILE *f = fopen(path, "rb");
 	int rc;
@@ -368,16 +447,7 @@ server_config_load(struct server_config *cfg, const char *path, char *err, size_
 		return -1;
 	}
 	yaml_parser_set_input_file(&parser, f);
-	if (!yaml_parser_load(&parser, &l.doc)) {
-		snprintf(err, errlen, "%s:%zu:%zu: %s", path, parser.problem_mark.line + 1,
-		         parser.problem_mark.column + 1,
-		         parser.problem != NULL ? parser.problem : "YAML error");
-		yaml_parser_delete(&parser);
-		fclose(f);
-		return -1;
-	}
-	rc = load_doc(&l, cfg);
-	yaml_document_delete(&l.doc);
+	rc = load_parser(cfg, &parser, path, err, errlen);
 	yaml_parser_delete(&parser);
 	fclose(f);
 	return rc;

@@ -48,6 +48,9 @@ int server_config_defaults(struct server_config *cfg);
  * "file:line:column: message" written to err (capacity errlen).
  */
 int server_config_load(struct server_config *cfg, const char *path, char *err, size_t errlen);
+/* The same over len octets of YAML in memory; name stands for the file in messages. */
+int server_config_load_buffer(struct server_config *cfg, const char *name, const char *data,
+                              size_t len, char *err, size_t errlen);
 /* Frees everything the config owns. */
 void server_config_free(struct server_config *cfg);
 /* Returns true when domain (any case) is one of ours. */
