@@ -51,6 +51,15 @@ struct run_ctx {
 
 enum read_status { READ_OK, READ_BAD, READ_TIMEOUT, READ_EOF, READ_ERROR };
 
+/* The replies the runner itself asks for when a scenario says nothing. */
+#define EXPECT_CODE(a, b, c)                                                                       \
+	{                                                                                          \
+		.present = true, .ncodes = 1, .codes = { { { a, b, c } } }                         \
+	}
+static const struct scenario_expect expect_220 = EXPECT_CODE(2, 2, 0); /* greeting, STARTTLS */
+static const struct scenario_expect expect_250 = EXPECT_CODE(2, 5, 0); /* EHLO of the setup */
+static const struct scenario_expect expect_221 = EXPECT_CODE(2, 2, 1); /* the final QUIT */
+
 /* ---- verdicts ----------------------------------------------------------------- */
 
 static void __attribute__((format(printf, 4, 5)))
@@ -545,10 +554,8 @@ out:
 static bool
 step_starttls(struct run_ctx *c, const struct scenario_step *st)
 {
-	static const struct scenario_expect want220 = { .present = true,
-		                                        .ncodes = 1,
-		                                        .codes = { { { 2, 2, 0 } } } };
-	const struct scenario_expect *e = st != NULL && st->expect.present ? &st->expect : &want220;
+	const struct scenario_expect *e =
+	        st != NULL && st->expect.present ? &st->expect : &expect_220;
 	unsigned code = 0;
 	char err[256];
 
@@ -913,13 +920,7 @@ check_requires(struct run_ctx *c, bool tls)
 static bool
 preamble(struct run_ctx *c, bool tls)
 {
-	static const struct scenario_expect want220 = { .present = true,
-		                                        .ncodes = 1,
-		                                        .codes = { { { 2, 2, 0 } } } };
-	static const struct scenario_expect want250 = { .present = true,
-		                                        .ncodes = 1,
-		                                        .codes = { { { 2, 5, 0 } } } };
-	const struct scenario_expect *g = c->sc->greeting.present ? &c->sc->greeting : &want220;
+	const struct scenario_expect *g = c->sc->greeting.present ? &c->sc->greeting : &expect_220;
 	char err[256];
 	struct buf *b = &c->scratch;
 
@@ -938,7 +939,7 @@ preamble(struct run_ctx *c, bool tls)
 	b->len = 0;
 	if (buf_puts(b, "EHLO ") < 0 || !expand(c, NULL, "${helo}", 7, b) ||
 	    buf_append(b, "\r\n", 2) < 0 || !send_bytes(c, NULL, b->data, b->len) ||
-	    !expect_reply(c, NULL, &want250, b->data, b->len, true, NULL))
+	    !expect_reply(c, NULL, &expect_250, b->data, b->len, true, NULL))
 		return false;
 	return step_starttls(c, NULL);
 }
@@ -946,9 +947,6 @@ preamble(struct run_ctx *c, bool tls)
 static void
 final_quit(struct run_ctx *c)
 {
-	static const struct scenario_expect want221 = { .present = true,
-		                                        .ncodes = 1,
-		                                        .codes = { { { 2, 2, 1 } } } };
 	struct smtp_reply r;
 	char err[256], got[256];
 	size_t used;
@@ -973,7 +971,7 @@ final_quit(struct run_ctx *c)
 		fail(c, RUN_FAIL, NULL, "malformed reply to the final QUIT: %s", err);
 		return;
 	}
-	if (s != READ_OK || scenario_expect_code_ok(&want221, r.code) || r.code == 421)
+	if (s != READ_OK || scenario_expect_code_ok(&expect_221, r.code) || r.code == 421)
 		return;
 	first_line(&r, got, sizeof(got));
 	snprintf(c->res->expected, sizeof(c->res->expected), "[221]");
