@@ -3,7 +3,8 @@
  * entry-point prototypes (one source serves clang -fsanitize=fuzzer, AFL++'s
  * libAFLDriver and fuzz/driver_replay.c), FUZZ_CHECK for oracle failures
  * (message + abort(), so every engine records a crash), a small PRNG that
- * turns a few input bytes into chunk sizes, and bounded C-escaped printing.
+ * turns a few input bytes into chunk sizes, bounded C-escaped printing, a
+ * growable octet string and the dot-unstuffing model (RFC 5321 4.5.2).
  * Header-only: static inline helpers, no state.
  */
 #ifndef SMTPH_FUZZ_H
@@ -158,6 +159,48 @@ fuzz_dup(const void *p, size_t n)
 	if (n > 0)
 		memcpy(q, p, n);
 	return q;
+}
+
+/* A growable octet string for the targets' models and logs; aborts when out of memory. */
+struct fuzz_bytes {
+	char *p;
+	size_t n, cap;
+};
+
+static inline FUZZ_NOCOV void
+fuzz_bytes_add(struct fuzz_bytes *b, const void *p, size_t n)
+{
+	if (b->n + n > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		char *g;
+
+		while (cap < b->n + n)
+			cap *= 2;
+		g = realloc(b->p, cap);
+		if (g == NULL)
+			abort();
+		b->p = g;
+		b->cap = cap;
+	}
+	if (n > 0)
+		memcpy(b->p + b->n, p, n);
+	b->n += n;
+}
+
+/*
+ * The model of RFC 5321 4.5.2's transparency: appends s[0..n) to out without
+ * the dot that opens a line (at the start, or after CRLF).
+ */
+static inline FUZZ_NOCOV void
+fuzz_ref_unstuff(const char *s, size_t n, struct fuzz_bytes *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool bol = i == 0 || (i >= 2 && s[i - 2] == '\r' && s[i - 1] == '\n');
+
+		if (bol && s[i] == '.')
+			continue;
+		fuzz_bytes_add(out, s + i, 1);
+	}
 }
 
 #endif

@@ -31,31 +31,6 @@
 
 /* ---- small helpers -------------------------------------------------------- */
 
-struct bytes {
-	char *p;
-	size_t n, cap;
-};
-
-static FUZZ_NOCOV void
-bytes_add(struct bytes *b, const void *p, size_t n)
-{
-	if (b->n + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *g;
-
-		while (cap < b->n + n)
-			cap *= 2;
-		g = realloc(b->p, cap);
-		if (g == NULL)
-			abort();
-		b->p = g;
-		b->cap = cap;
-	}
-	if (n > 0)
-		memcpy(b->p + b->n, p, n);
-	b->n += n;
-}
-
 static FUZZ_NOCOV uint64_t
 fnv(uint64_t h, const void *p, size_t n)
 {
@@ -181,13 +156,13 @@ struct sink {
 	bool open;
 	bool commit_failed; /* commit() said -1: abort() must follow */
 	bool fail_begin, fail_write, fail_commit;
-	bool checked;     /* run 1: compare committed content with the model */
-	struct bytes cur; /* content of the open message */
+	bool checked;          /* run 1: compare committed content with the model */
+	struct fuzz_bytes cur; /* content of the open message */
 	struct sink_summary sum;
 	/* the model's expectation, set by run 1 */
 	enum msg_mode mode;
-	const struct bytes *data_raw; /* DATA: raw octets after the 354 */
-	const struct bytes *bdat_raw; /* BDAT: chunk octets of this message */
+	const struct fuzz_bytes *data_raw; /* DATA: raw octets after the 354 */
+	const struct fuzz_bytes *bdat_raw; /* BDAT: chunk octets of this message */
 };
 
 static FUZZ_NOCOV int
@@ -223,28 +198,19 @@ sink_write(void *ctx, const char *data, size_t len)
 
 	FUZZ_CHECK(k->open && !k->commit_failed, "sink write() with no open message");
 	FUZZ_CHECK(len > 0 && data != NULL, "empty write()");
-	bytes_add(&k->cur, data, len);
+	fuzz_bytes_add(&k->cur, data, len);
 	return k->fail_write ? -1 : 0;
 }
 
 /* RFC 5321 4.5.2: the content is the octets before the CRLF "." CRLF, each line's leading dot
  * removed. */
 static FUZZ_NOCOV void
-ref_unstuff_data(const struct bytes *raw, struct bytes *out)
+ref_unstuff_data(const struct fuzz_bytes *raw, struct fuzz_bytes *out)
 {
-	size_t end = raw->n;
-
 	/* raw ends with the terminator ".\r\n" (after the CRLF that ends the content) */
 	FUZZ_CHECK(raw->n >= 3 && memcmp(raw->p + raw->n - 3, ".\r\n", 3) == 0,
 	           "DATA committed without the terminator");
-	end -= 3;
-	for (size_t i = 0; i < end; i++) {
-		bool bol = i == 0 || (i >= 2 && raw->p[i - 2] == '\r' && raw->p[i - 1] == '\n');
-
-		if (bol && raw->p[i] == '.')
-			continue;
-		bytes_add(out, raw->p + i, 1);
-	}
+	fuzz_ref_unstuff(raw->p, raw->n - 3, out);
 }
 
 static FUZZ_NOCOV int
@@ -255,7 +221,7 @@ sink_commit(void *ctx)
 	FUZZ_CHECK(k->open && !k->commit_failed, "sink commit() with no open message");
 	if (k->checked) {
 		if (k->mode == MODE_DATA) {
-			struct bytes want = { 0 };
+			struct fuzz_bytes want = { 0 };
 
 			ref_unstuff_data(k->data_raw, &want);
 			FUZZ_CHECK(want.n == k->cur.n &&
@@ -309,15 +275,15 @@ struct run {
 	const struct server_config *cfg;
 	struct server_session *s;
 	struct sink sink;
-	struct bytes out; /* every octet the server wrote */
+	struct fuzz_bytes out; /* every octet the server wrote */
 	/* run 1 model */
 	bool esmtp, tls;
-	struct bytes line; /* the current command line so far (capped) */
+	struct fuzz_bytes line; /* the current command line so far (capped) */
 	size_t line_total;
-	bool long_answered;    /* the current over-long line already got its early 500 */
-	char line_last;        /* its last octet */
-	struct bytes data_raw; /* DATA: octets after the 354 */
-	struct bytes bdat_raw; /* BDAT: octets of this message's chunks */
+	bool long_answered;         /* the current over-long line already got its early 500 */
+	char line_last;             /* its last octet */
+	struct fuzz_bytes data_raw; /* DATA: octets after the 354 */
+	struct fuzz_bytes bdat_raw; /* BDAT: octets of this message's chunks */
 	uint64_t bdat_left;
 	bool bdat_last;
 	/* snapshot at the first STARTTLS of the client's part (run 1) */
@@ -333,8 +299,9 @@ static FUZZ_NOCOV void
 run_init(struct run *r, const struct server_config *cfg)
 {
 	/* The buffers live on from input to input (fewer allocations); all else is reset. */
-	struct bytes out = r->out, line = r->line, data_raw = r->data_raw, bdat_raw = r->bdat_raw;
-	struct bytes cur = r->sink.cur;
+	struct fuzz_bytes out = r->out, line = r->line, data_raw = r->data_raw,
+	                  bdat_raw = r->bdat_raw;
+	struct fuzz_bytes cur = r->sink.cur;
 
 	memset(r, 0, sizeof(*r));
 	out.n = line.n = data_raw.n = bdat_raw.n = cur.n = 0;
@@ -373,7 +340,7 @@ drain(struct run *r, bool check, bool esc_first, bool esc_rest)
 	if (len == 0)
 		return;
 	FUZZ_CHECK(o != NULL, "output pointer NULL with %zu octets", len);
-	bytes_add(&r->out, o, len);
+	fuzz_bytes_add(&r->out, o, len);
 	if (check) {
 		smtp_reply_parser_init(&p, NULL);
 		while (off < len) {
@@ -439,7 +406,7 @@ check_ehlo_reply(const struct run *r, const struct reply_info *ri)
 
 /* The verb of a complete line, for the HELO/EHLO exemption: 1 HELO, 2 EHLO, 0 other. */
 static FUZZ_NOCOV int
-greeting_verb(const struct bytes *line)
+greeting_verb(const struct fuzz_bytes *line)
 {
 	struct smtp_slice v = { line->p, line->n < 4 ? line->n : 4 };
 
@@ -517,7 +484,7 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 	/* the model's view of the chunk, before the server sees it */
 	r->sink.mode = MODE_NONE;
 	if (before == ST_DATA) {
-		bytes_add(&r->data_raw, p, c);
+		fuzz_bytes_add(&r->data_raw, p, c);
 		data_end = r->data_raw.n >= 3 &&
 		           memcmp(r->data_raw.p + r->data_raw.n - 3, ".\r\n", 3) == 0 &&
 		           (r->data_raw.n == 3 ||
@@ -526,7 +493,7 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 		r->sink.mode = MODE_DATA;
 	} else if (before == ST_BDAT) {
 		if (r->sink.open)
-			bytes_add(&r->bdat_raw, p, c);
+			fuzz_bytes_add(&r->bdat_raw, p, c);
 		r->bdat_left -= c;
 		bdat_end = r->bdat_left == 0;
 		r->sink.mode = MODE_BDAT;
@@ -535,7 +502,7 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 		line_done = c >= 1 && p[c - 1] == '\n' &&
 		            (c >= 2 ? p[c - 2] == '\r' : r->line_last == '\r');
 		if (r->line.n < 1024)
-			bytes_add(&r->line, p, c < 1024 - r->line.n ? c : 1024 - r->line.n);
+			fuzz_bytes_add(&r->line, p, c < 1024 - r->line.n ? c : 1024 - r->line.n);
 		r->line_total += c;
 		r->line_last = p[c - 1];
 		if (is_cmd_state(before) && line_done)

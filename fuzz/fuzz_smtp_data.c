@@ -17,36 +17,11 @@
 
 static const size_t line_limits[8] = { 0, 1, 2, 3, 8, 78, 998, 1000 };
 
-struct bytes {
-	char *p;
-	size_t n, cap;
-};
-
-static void
-bytes_add(struct bytes *b, const void *p, size_t n)
-{
-	if (b->n + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *g;
-
-		while (cap < b->n + n)
-			cap *= 2;
-		g = realloc(b->p, cap);
-		if (g == NULL)
-			abort();
-		b->p = g;
-		b->cap = cap;
-	}
-	if (n > 0)
-		memcpy(b->p + b->n, p, n);
-	b->n += n;
-}
-
 struct result {
 	bool done;
 	size_t used;
 	unsigned flags;
-	struct bytes content;
+	struct fuzz_bytes content;
 };
 
 /* Feeds s[0..n) in chunks (rng NULL: at once), each chunk in its own exact-size buffer. */
@@ -73,7 +48,7 @@ run_parser(const char *s, size_t n, size_t max_line, bool inplace, struct fuzz_r
 		rc = smtp_data_parse(&p, in, c, &used, out, &outlen);
 		FUZZ_CHECK(rc == 0 || rc == 1, "rc %d", rc);
 		FUZZ_CHECK(used <= c && outlen <= used, "used %zu out %zu of %zu", used, outlen, c);
-		bytes_add(&res->content, out, outlen);
+		fuzz_bytes_add(&res->content, out, outlen);
 		if (rc == 1) {
 			size_t u2 = 1, o2 = 1;
 
@@ -111,19 +86,6 @@ ref_end(const char *s, size_t n)
 	return -1;
 }
 
-/* Removes the dot that opens a line (after CRLF, or at the start). */
-static void
-ref_unstuff(const char *s, size_t n, struct bytes *out)
-{
-	for (size_t i = 0; i < n; i++) {
-		bool bol = i == 0 || (i >= 2 && s[i - 2] == '\r' && s[i - 1] == '\n');
-
-		if (bol && s[i] == '.')
-			continue;
-		bytes_add(out, s + i, 1);
-	}
-}
-
 static bool
 at(const unsigned char *p, size_t n, size_t j, const char *pat, size_t plen)
 {
@@ -135,7 +97,7 @@ at(const unsigned char *p, size_t n, size_t j, const char *pat, size_t plen)
  * definitions in smtp_data.h, over "\xff\xff\r\n" + raw (data starts after CRLF).
  */
 static unsigned
-ref_flags(const char *raw, size_t used, const struct bytes *content, size_t max_line)
+ref_flags(const char *raw, size_t used, const struct fuzz_bytes *content, size_t max_line)
 {
 	size_t n = used + 4;
 	unsigned char *p = malloc(n);
@@ -222,12 +184,12 @@ framer(const char *s, size_t n, size_t max_line, bool inplace, struct fuzz_rng *
 	FUZZ_CHECK(chunked.flags == whole.flags, "chunking changed the flags: %#x vs %#x",
 	           whole.flags, chunked.flags);
 	if (whole.done) {
-		struct bytes want = { 0 };
+		struct fuzz_bytes want = { 0 };
 		unsigned wf;
 
 		FUZZ_CHECK(whole.used == (size_t)end + 3, "used %zu, terminator ends at %ld",
 		           whole.used, end + 3);
-		ref_unstuff(s, (size_t)end, &want);
+		fuzz_ref_unstuff(s, (size_t)end, &want);
 		FUZZ_CHECK(whole.content.n == want.n &&
 		                   (want.n == 0 || memcmp(whole.content.p, want.p, want.n) == 0),
 		           "content differs from the reference unstuffing (%zu vs %zu octets)",
@@ -258,7 +220,7 @@ static void
 round_trip(const char *m, size_t n, bool inplace, struct fuzz_rng *rng)
 {
 	struct smtp_data_stuffer st;
-	struct bytes stuffed = { 0 }, want = { 0 };
+	struct fuzz_bytes stuffed = { 0 }, want = { 0 };
 	struct result whole, chunked;
 	size_t pos = 0;
 	char end[5];
@@ -281,21 +243,21 @@ round_trip(const char *m, size_t n, bool inplace, struct fuzz_rng *rng)
 		           "stuff with a short buffer did something");
 		w = smtp_data_stuff(&st, m + pos, c, out, 2 * c);
 		FUZZ_CHECK(w >= c && w <= 2 * c, "stuffed %zu octets into %zu", c, w);
-		bytes_add(&stuffed, out, w);
+		fuzz_bytes_add(&stuffed, out, w);
 		free(out);
 		pos += c;
 	}
 	FUZZ_CHECK(smtp_data_stuff_end(&st, end, 4) == 0, "stuff_end into 4 octets");
 	en = smtp_data_stuff_end(&st, end, sizeof(end));
 	FUZZ_CHECK(en == 3 || en == 5, "end of %zu octets", en);
-	bytes_add(&stuffed, end, en);
+	fuzz_bytes_add(&stuffed, end, en);
 	/* The stuffed body delimits itself: CRLF.CRLF only at its very end. */
 	first = ref_end(stuffed.p, stuffed.n);
 	FUZZ_CHECK(first >= 0 && (size_t)first + 3 == stuffed.n,
 	           "stuffed body ends early: CRLF.CRLF at %ld of %zu", first, stuffed.n);
-	bytes_add(&want, m, n);
+	fuzz_bytes_add(&want, m, n);
 	if (n > 0 && !(n >= 2 && m[n - 2] == '\r' && m[n - 1] == '\n'))
-		bytes_add(&want, "\r\n", 2);
+		fuzz_bytes_add(&want, "\r\n", 2);
 	FUZZ_CHECK(en == (want.n == n ? 3u : 5u), "end of %zu octets for a body of %zu", en, n);
 	run_parser(stuffed.p, stuffed.n, 0, inplace, NULL, &whole);
 	run_parser(stuffed.p, stuffed.n, 0, inplace, rng, &chunked);
