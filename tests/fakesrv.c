@@ -7,7 +7,9 @@
  *   fakesrv --port-file F [--fault NAME]...
  * Faults: rcpt-before-mail, lflf-ends-data, silent, garbage, mixed-codes,
  * endless, no-503, extra-reply, bad-esc, close-on-unknown, one-read-one-line (takes
- * whatever one recv() returned as one command: caught only with --fragment).
+ * whatever one recv() returned as one command: caught only with --fragment),
+ * sync-close (commands glued to the end of data: 554 and close, which RULES
+ * SEC-04 allows), close-after-data (the same with 250 and close, which it does not).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -25,9 +27,9 @@
 #define LINE_MAX_OCTETS 512
 
 static const char *const fault_names[] = {
-	"rcpt-before-mail",  "lflf-ends-data", "silent",      "garbage", "mixed-codes",
-	"endless",           "no-503",         "extra-reply", "bad-esc", "close-on-unknown",
-	"one-read-one-line",
+	"rcpt-before-mail",  "lflf-ends-data", "silent",           "garbage", "mixed-codes",
+	"endless",           "no-503",         "extra-reply",      "bad-esc", "close-on-unknown",
+	"one-read-one-line", "sync-close",     "close-after-data",
 };
 enum {
 	F_RCPT_BEFORE_MAIL,
@@ -41,6 +43,8 @@ enum {
 	F_BADESC,
 	F_CLOSE_UNKNOWN,
 	F_ONE_READ,
+	F_SYNC_CLOSE,
+	F_CLOSE_AFTER_DATA,
 	F_COUNT
 };
 static bool fault[F_COUNT];
@@ -243,7 +247,13 @@ cmd_data(struct sess *s)
 	reply(s, "354", NULL, "go ahead");
 	read_data(s);
 	s->mail = s->rcpt = false;
+	if (s->len > 0 && fault[F_SYNC_CLOSE]) {
+		reply(s, "554", "5.5.0", "synchronization error");
+		_exit(0);
+	}
 	reply(s, "250", "2.0.0", "accepted");
+	if (s->len > 0 && fault[F_CLOSE_AFTER_DATA])
+		_exit(0);
 }
 
 static void

@@ -660,7 +660,7 @@ static const struct {
 	{ "unknown step key", HEAD "steps:\n  - sned: NOOP\n",
 	  "t.yaml:5:5: unknown key 'sned' in step (expected one of: send, raw, data, pipeline, "
 	  "repeat, starttls, sleep, expect, expect_close, expect_silence, mailbox, replies, "
-	  "step)" },
+	  "step, may_close)" },
 	{ "step not a mapping", HEAD "steps:\n  - NOOP\n",
 	  "t.yaml:5:5: a step must be a mapping (like send: NOOP)" },
 	{ "two kinds", HEAD "steps:\n  - send: NOOP\n    raw: 'NOOP\\r\\n'\n",
@@ -680,6 +680,10 @@ static const struct {
 	  "t.yaml:7:5: duplicate key 'expect'" },
 	{ "replies with send", HEAD "steps: [{send: A, replies: 2}]\n",
 	  "t.yaml:4:9: 'replies' is not allowed with send" },
+	{ "may_close with send", HEAD "steps: [{send: A, may_close: true}]\n",
+	  "t.yaml:4:9: 'may_close' is not allowed with send" },
+	{ "may_close not a boolean", HEAD "steps: [{raw: 'A\\r\\n', may_close: 2}]\n",
+	  "t.yaml:4:35: 'may_close' must be true or false" },
 	{ "expect with sleep", HEAD "steps: [{sleep: 10, expect: 250}]\n",
 	  "t.yaml:4:9: 'expect' is not allowed with sleep" },
 	{ "expect with pipeline", HEAD "steps: [{pipeline: [{send: A}], expect: 250}]\n",
@@ -734,7 +738,7 @@ static const struct {
 	{ "pipeline child unknown key", HEAD "steps: [{pipeline: [{snd: A}]}]\n",
 	  "t.yaml:4:22: unknown key 'snd' in step (expected one of: send, raw, data, pipeline, "
 	  "repeat, starttls, sleep, expect, expect_close, expect_silence, mailbox, replies, "
-	  "step)" },
+	  "step, may_close)" },
 	{ "repeat without step", HEAD "steps: [{repeat: 3}]\n",
 	  "t.yaml:4:9: missing required key 'step' in repeat" },
 	{ "repeat zero", HEAD "steps: [{repeat: 0, step: {send: A}}]\n",

@@ -43,6 +43,7 @@ struct run_ctx {
 	bool open;          /* the connection can still be used */
 	bool finished;      /* QUIT answered or 421: no implicit QUIT */
 	bool stop;          /* a failure, an error or a 421: no more steps */
+	bool close_ok;      /* may_close: a close now ends the step's replies (after a 5xx) */
 	unsigned last_code; /* of the last reply read (mailbox when:) */
 	int top;            /* top-level step index */
 	char run_id[128];   /* ${run_id}: unique to this run of the scenario */
@@ -313,7 +314,9 @@ expect_reply(struct run_ctx *c, const struct scenario_step *st, const struct sce
 	char err[320], why[320];
 	size_t used = 0;
 
-	switch (read_reply(c, exempt, &r, &used, err, sizeof(err))) {
+	enum read_status rs = read_reply(c, exempt, &r, &used, err, sizeof(err));
+
+	switch (rs) {
 	case READ_OK:
 		break;
 	case READ_BAD:
@@ -323,12 +326,25 @@ expect_reply(struct run_ctx *c, const struct scenario_step *st, const struct sce
 		fail(c, RUN_ERROR, st, "no reply within %d ms", c->o->timeout_ms);
 		return false;
 	case READ_EOF:
-		c->open = false;
-		fail(c, RUN_ERROR, st, "connection closed by the server before its reply");
-		return false;
 	case READ_ERROR:
 		c->open = false;
-		fail(c, RUN_ERROR, st, "%s", err);
+		if (c->close_ok) {
+			/*
+			 * RULES SEC-04: a 5xx, then the close instead of the remaining
+			 * replies (a reset too: closing on unread input sends one).
+			 */
+			c->finished = true;
+			c->stop = true;
+			transcript_note(
+			        &c->res->tx,
+			        "%u and close, as the step allows (may_close): the scenario ends",
+			        c->last_code);
+			return false;
+		}
+		if (rs == READ_EOF)
+			fail(c, RUN_ERROR, st, "connection closed by the server before its reply");
+		else
+			fail(c, RUN_ERROR, st, "%s", err);
 		return false;
 	}
 	if (code_r != NULL)
@@ -498,7 +514,13 @@ expect_n(struct run_ctx *c, const struct scenario_step *st, const char *cmd, siz
 	unsigned n = replies_of(st);
 
 	for (unsigned i = 0; i < n; i++) {
-		if (!expect_reply(c, st, &st->expect, cmd, len, last_of_write && i + 1 == n, NULL))
+		bool ok;
+
+		c->close_ok = st->kind == SCENARIO_STEP_RAW && st->may_close && i > 0 &&
+		              c->last_code >= 500 && c->last_code <= 599;
+		ok = expect_reply(c, st, &st->expect, cmd, len, last_of_write && i + 1 == n, NULL);
+		c->close_ok = false;
+		if (!ok)
 			return false;
 	}
 	return true;

@@ -696,6 +696,12 @@ st_replies(struct ydoc *y, const struct ydoc_node *v, void *obj)
 	return 0;
 }
 
+static int
+st_may_close(struct ydoc *y, const struct ydoc_node *v, void *obj)
+{
+	return ydoc_bool(y, v, "may_close", &((struct step_ctx *)obj)->st->may_close);
+}
+
 /*
  * The step table. Rows 0 .. SCENARIO_STEP_COUNT-1 are the kinds, in enum
  * order; aux is, for every row, the mask of kinds the key may appear with.
@@ -718,6 +724,7 @@ static const struct ydoc_key step_keys[] = {
 	[SCENARIO_STEP_MAILBOX] = { "mailbox", st_mailbox, 0, KIND_BIT(SCENARIO_STEP_MAILBOX) },
 	[SCENARIO_STEP_COUNT] = { "replies", st_replies, 0, KIND_BIT(SCENARIO_STEP_RAW) },
 	[SCENARIO_STEP_COUNT + 1] = { "step", st_step, 0, KIND_BIT(SCENARIO_STEP_REPEAT) },
+	[SCENARIO_STEP_COUNT + 2] = { "may_close", st_may_close, 0, KIND_BIT(SCENARIO_STEP_RAW) },
 };
 
 #define KIND_MASK ((1u << SCENARIO_STEP_COUNT) - 1)

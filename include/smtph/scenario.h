@@ -89,6 +89,7 @@ struct scenario_step {
 	unsigned count;                 /* repeat */
 	unsigned ms;                    /* sleep, expect_close, expect_silence */
 	bool tls_handshake;             /* starttls: do the handshake after 220 (default true) */
+	bool may_close;                 /* raw: a 5xx then the close may end the replies early */
 	struct scenario_step *children; /* pipeline: steps; repeat: exactly one */
 	size_t nchildren;
 	struct scenario_expect expect;

@@ -19,7 +19,7 @@ print("reference: %d passed" % r["counts"]["pass"])
 PY
 "$BIN" run --tap --id 'e2e/*' "$DATA" >"$WORK/tap.txt" 2>/dev/null || die "TAP run failed"
 head -1 "$WORK/tap.txt" | grep -q '^TAP version 13' || die "no TAP header"
-grep -q '^1\.\.8$' "$WORK/tap.txt" || die "TAP plan is not 1..8: $(grep '^1\.\.' "$WORK/tap.txt")"
+grep -q '^1\.\.9$' "$WORK/tap.txt" || die "TAP plan is not 1..9: $(grep '^1\.\.' "$WORK/tap.txt")"
 # Fragmented writes change nothing for a server that reads lines properly.
 "$BIN" run -j 4 --timeout 5 --fragment every "$DATA" >"$WORK/frag.txt" 2>&1 ||
 	die "--fragment every failed: $(tail -20 "$WORK/frag.txt")"

@@ -13,5 +13,5 @@ while [ ! -s "$WORK/port" ]; do
 done
 "$BIN" run -t "[::1]:$(cat "$WORK/port")" --timeout 5 "$DATA" >"$WORK/out.txt" 2>&1 ||
 	die "run over IPv6 failed: $(tail -20 "$WORK/out.txt")"
-grep -q "8 pass" "$WORK/out.txt" || die "not all 8 passed: $(tail -3 "$WORK/out.txt")"
+grep -q "9 pass" "$WORK/out.txt" || die "not all 9 passed: $(tail -3 "$WORK/out.txt")"
 echo "IPv6 ok"
