@@ -3,7 +3,8 @@
 #   make run        run the whole suite against the bundled reference server
 #   make test       unit tests (plain and ASan+UBSan), end-to-end tests, lint
 #   make help       every target
-# Variables: CC CFLAGS LDFLAGS PKG_CONFIG PREFIX DESTDIR V=1 JOBS VALGRIND TARGET FUZZ_SECONDS
+# Variables: CC CFLAGS LDFLAGS PKG_CONFIG PREFIX DESTDIR V=1 JOBS (parallel build jobs, default
+#            nproc) VALGRIND TARGET FUZZ_SECONDS
 
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
@@ -15,6 +16,9 @@ VALGRIND   ?=
 TARGET     ?=
 LISTEN     ?= 127.0.0.1:2525
 SPOOL      ?= build/spool
+
+# Parallel by default (JOBS=1 for a serial build); `test` still runs its steps one after another.
+MAKEFLAGS += -j$(JOBS)
 
 ifeq ($(V),1)
 Q :=
@@ -62,7 +66,7 @@ AUX_BINS  := $(TEST_AUX:tests/%.c=$(BUILD)/tests/%)
 DEPSTAMP := build/.deps-ok
 
 .PHONY: all run serve test check unit unit-asan e2e lint valgrind bench format install uninstall \
-	deps clean distclean help fuzz fuzz-smoke tools interop coverage-rules
+	deps deps-check clean distclean help fuzz fuzz-smoke tools interop coverage-rules
 
 all: $(BIN) $(LIB)
 
@@ -128,14 +132,30 @@ e2e: all $(AUX_BINS)
 	@if ls tests/e2e/*.sh >/dev/null 2>&1; then \
 		BIN=$(BIN) TOOLS=$(BUILD)/tests sh tests/e2e/run.sh; else echo "e2e: no tests"; fi
 
-lint:
+lint: all
 	@scripts/lint.sh
 
-test: deps-check unit unit-asan valgrind e2e lint coverage-rules $(if $(wildcard fuzz/fuzz.mk),fuzz-smoke)
+# The steps of `test` run in this order, one at a time (each builds in parallel).
+TEST_STEPS := deps-check unit unit-asan valgrind e2e lint coverage-rules \
+	$(if $(wildcard fuzz/fuzz.mk),fuzz-smoke)
+
+test:
+	@for step in $(TEST_STEPS); do \
+		$(MAKE) --no-print-directory $$step || { echo "make test: step '$$step' failed"; exit 1; }; \
+	done
 
 check: test
 
+# The tools `make test` runs, beside the libraries pkg-config finds: a missing
+# one is named (and installed when we are root) instead of failing tests later.
+TEST_TOOLS := valgrind swaks xmllint python3 clang clang-format nm
 deps-check: $(DEPSTAMP)
+	@missing=""; for t in $(TEST_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "deps: missing tools:$$missing; running scripts/deps.sh"; scripts/deps.sh || exit 1; \
+		for t in $$missing; do command -v $$t >/dev/null 2>&1 || \
+			{ echo "deps: '$$t' is still missing after scripts/deps.sh"; exit 1; }; done; \
+	fi; echo "deps: libraries and tools present"
 
 bench: all
 	@sh bench/run.sh $(BUILD)
@@ -180,7 +200,7 @@ help:
 	@echo "unit-asan  unit tests under ASan+UBSan"
 	@echo "valgrind   unit tests under valgrind"
 	@echo "e2e        end-to-end tests: harness binary vs. servers"
-	@echo "lint       banned functions, clang-format check"
+	@echo "lint       banned functions, clang-format check, README title, layering (scripts/layers.sh)"
 	@echo "bench      parser throughput (MB/s) and scenarios/s"
 	@echo "interop    the suite against Postfix, Exim, OpenSMTPD, aiosmtpd, smtp-server, Haraka"
 	@echo "coverage-rules  rules of the catalogue without scenarios"

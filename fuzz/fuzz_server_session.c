@@ -21,6 +21,8 @@
  * part ("chunk OFFSET LENGTH REPLIES STATE", "tls OFFSET"), which
  * scripts/crash-to-scenario.sh turns into raw steps with reply counts.
  */
+#include <errno.h>
+
 #include "fuzz.h"
 #include "oracle_parsers.h"
 
@@ -89,16 +91,40 @@ static struct server_config configs[4];
 static bool configs_ready;
 static FILE *trace;
 
+/*
+ * FUZZ_SESSION_TRACE names a file to create, never a switch: a value without
+ * a '/' ("1", "yes", "trace") would quietly drop a file into whatever the
+ * current directory is (a file named "1" once reached the repository root).
+ * Ask for ./NAME instead, and say so on stderr.
+ */
+static FUZZ_NOCOV FILE *
+trace_open(const char *path)
+{
+	FILE *f;
+
+	if (strchr(path, '/') == NULL) {
+		fprintf(stderr,
+		        "FUZZ_SESSION_TRACE='%s' is not a path: give a file to create, "
+		        "e.g. FUZZ_SESSION_TRACE=./session.trace\n",
+		        path);
+		exit(2);
+	}
+	f = fopen(path, "w");
+	if (f == NULL) {
+		fprintf(stderr, "FUZZ_SESSION_TRACE: cannot create '%s': %s\n", path,
+		        strerror(errno));
+		exit(2);
+	}
+	return f;
+}
+
 static FUZZ_NOCOV void
 configs_init(void)
 {
 	if (configs_ready)
 		return;
-	if (getenv("FUZZ_SESSION_TRACE") != NULL) {
-		trace = fopen(getenv("FUZZ_SESSION_TRACE"), "w");
-		if (trace == NULL)
-			abort();
-	}
+	if (getenv("FUZZ_SESSION_TRACE") != NULL)
+		trace = trace_open(getenv("FUZZ_SESSION_TRACE"));
 	for (int i = 0; i < 4; i++) {
 		if (server_config_defaults(&configs[i]) < 0)
 			abort();

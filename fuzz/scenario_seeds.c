@@ -1,9 +1,8 @@
 /*
  * scenario_seeds.c: the helper behind `make corpus` (scripts/corpus-from-scenarios.sh).
- * Loads scenario files (scenario_load_file), expands each scenario's steps with
- * the reference profile (profile_expand) into the octets a client sends — send
- * + CRLF, raw as decoded, data LF->CRLF, dot-stuffed and ended, pipeline
- * children, repeat up to the size cap, starttls as "STARTTLS\r\n" — and writes
+ * Loads scenario files (scenario_load_file), turns each scenario into the
+ * octets a client sends with the reference profile (scenario_wire_session,
+ * the runner's own step -> bytes code, up to the seed size cap) and writes
  * one fuzz_server_session seed per scenario (octet 0: preset 0, or 6 for
  * `tls: true`). It also prints dictionary words found on the way: verbs, ESMTP
  * keywords, and runs of CR, LF, NUL and dot (odd line endings).
@@ -18,7 +17,7 @@
 #include "smtph/profile.h"
 #include "smtph/scenario.h"
 #include "smtph/scenario_load.h"
-#include "smtph/smtp_data.h"
+#include "smtph/scenario_wire.h"
 
 #define SEED_MAX  16384 /* fuzz_server_session.options max_len */
 #define WORDS_MAX 512
@@ -98,89 +97,15 @@ words_from_bytes(const char *s, size_t n)
 	}
 }
 
-static int
-expand(const struct profile *p, const char *text, size_t len, struct buf *out)
+/* Dictionary words from what each step sent (scenario_wire tells of every one). */
+static void
+words_from_step(void *arg, const struct scenario_step *st, const char *bytes, size_t len)
 {
-	char err[256];
-
-	if (profile_expand(p, text, len, out, err, sizeof(err)) < 0) {
-		fprintf(stderr, "scenario_seeds: %s\n", err);
-		return -1;
-	}
-	return 0;
-}
-
-static int step_bytes(const struct profile *p, const struct scenario_step *st, struct buf *out);
-
-static int
-data_bytes(const struct profile *p, const struct scenario_step *st, struct buf *out)
-{
-	struct buf plain, crlf;
-	struct smtp_data_stuffer sf;
-	int rc = -1;
-
-	buf_init(&plain, 0);
-	buf_init(&crlf, 0);
-	if (expand(p, st->text, st->len, &plain) < 0)
-		goto out;
-	for (size_t i = 0; i < plain.len; i++) {
-		if (plain.data[i] == '\n' && (i == 0 || plain.data[i - 1] != '\r') &&
-		    buf_append(&crlf, "\r", 1) < 0)
-			goto out;
-		if (buf_append(&crlf, plain.data + i, 1) < 0)
-			goto out;
-	}
-	if (buf_reserve(out, 2 * crlf.len + 8) < 0)
-		goto out;
-	smtp_data_stuffer_init(&sf);
-	out->len += smtp_data_stuff(&sf, crlf.data != NULL ? crlf.data : "", crlf.len,
-	                            out->data + out->len, out->cap - out->len);
-	out->len += smtp_data_stuff_end(&sf, out->data + out->len, out->cap - out->len);
-	rc = 0;
-out:
-	buf_free(&plain);
-	buf_free(&crlf);
-	return rc;
-}
-
-static int
-step_bytes(const struct profile *p, const struct scenario_step *st, struct buf *out)
-{
-	size_t before = out->len;
-
-	if (out->len >= SEED_MAX)
-		return 0;
-	switch (st->kind) {
-	case SCENARIO_STEP_SEND:
-		if (expand(p, st->text, st->len, out) < 0)
-			return -1;
-		words_from_command(out->data + before, out->len - before);
-		return buf_append(out, "\r\n", 2);
-	case SCENARIO_STEP_RAW:
-		if (expand(p, st->text, st->len, out) < 0)
-			return -1;
-		words_from_bytes(out->data + before, out->len - before);
-		return 0;
-	case SCENARIO_STEP_DATA:
-		return data_bytes(p, st, out);
-	case SCENARIO_STEP_STARTTLS:
-		return buf_append(out, "STARTTLS\r\n", 10);
-	case SCENARIO_STEP_PIPELINE:
-		for (size_t i = 0; i < st->nchildren; i++) {
-			if (step_bytes(p, &st->children[i], out) < 0)
-				return -1;
-		}
-		return 0;
-	case SCENARIO_STEP_REPEAT:
-		for (unsigned i = 0; i < st->count && out->len < SEED_MAX && st->nchildren == 1;
-		     i++) {
-			if (step_bytes(p, &st->children[0], out) < 0)
-				return -1;
-		}
-		return 0;
-	default:
-		return 0; /* sleep, expect, expect_close, expect_silence, mailbox send nothing */
-	}
+	(void)arg;
+	if (st->kind == SCENARIO_STEP_SEND && len >= 2)
+		words_from_command(bytes, len - 2); /* without its CRLF */
+	else if (st->kind == SCENARIO_STEP_RAW)
+		words_from_bytes(bytes, len);
 }
 
 static int
@@ -229,6 +154,7 @@ int
 main(int argc, char **argv)
 {
 	struct profile prof;
+	const struct scenario_wire wire = { &prof, "fuzzseed0" };
 	size_t seeds = 0, failed = 0;
 	FILE *wf;
 
@@ -237,7 +163,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	memset(&prof, 0, sizeof(prof));
-	if (profile_reference(&prof) < 0 || profile_set(&prof, "run_id", "fuzzseed0") < 0) {
+	if (profile_reference(&prof) < 0) {
 		fprintf(stderr, "scenario_seeds: out of memory\n");
 		return 1;
 	}
@@ -257,8 +183,10 @@ main(int argc, char **argv)
 			int rc = 0;
 
 			buf_init(&b, 0);
-			for (size_t s = 0; s < sc->nsteps && rc == 0; s++)
-				rc = step_bytes(&prof, &sc->steps[s], &b);
+			rc = scenario_wire_session(&wire, sc->steps, sc->nsteps, SEED_MAX, &b,
+			                           words_from_step, NULL, err, sizeof(err));
+			if (rc < 0)
+				fprintf(stderr, "scenario_seeds: %s: %s\n", sc->id, err);
 			if (rc == 0 && write_seed(argv[1], sc, &b) == 0)
 				seeds++;
 			else

@@ -1,0 +1,399 @@
+/*
+ * run_reply.c: verdicts and replies for the step interpreter (run_ctx.h).
+ * Every reply goes through the reference reply parser first, so a malformed
+ * reply fails the scenario even when its code matched (REPLY-01/02/04,
+ * ESC-02..05). The first failure wins; SHOULD/MAY mismatches are warnings and
+ * the run goes on. A 421 must be followed by the close (R5321-GREET-07); bytes
+ * after the last reply of a write are an extra reply (R5321-SEQ-01).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "run/run_ctx.h"
+#include "smtph/check.h"
+#include "smtph/escape.h"
+#include "smtph/scenario_wire.h"
+#include "smtph/smtp_ehlo.h"
+
+#define CLOSE_AFTER_421_MS 5000
+
+/* ---- verdicts ----------------------------------------------------------------- */
+
+void
+run_fail(struct run_ctx *c, enum run_verdict v, const struct scenario_step *st, const char *fmt,
+         ...)
+{
+	char msg[RESULT_TEXT_MAX];
+	va_list ap;
+
+	c->stop = true;
+	if (c->res->verdict == RUN_FAIL || c->res->verdict == RUN_ERROR)
+		return; /* the first failure wins */
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	c->res->verdict = v;
+	if (st != NULL) {
+		c->res->step = c->top;
+		c->res->line = st->line;
+	}
+	snprintf(c->res->reason, sizeof(c->res->reason), "%s", msg);
+	transcript_note(&c->res->tx, "%s: %s", run_verdict_name(v), msg);
+}
+
+void
+run_warn(struct run_ctx *c, const struct scenario_step *st, const char *fmt, ...)
+{
+	char msg[RESULT_TEXT_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (st != NULL)
+		run_result_add_warning(c->res, "step %d (line %u): %.450s", c->top + 1, st->line,
+		                       msg);
+	else
+		run_result_add_warning(c->res, "%s", msg);
+	if (c->res->verdict == RUN_PASS)
+		c->res->verdict = RUN_WARN;
+	transcript_note(&c->res->tx, "warn: %s", msg);
+}
+
+static bool
+is_warning(const struct run_ctx *c, const struct scenario_expect *e)
+{
+	if (e->severity == SCENARIO_SEV_WARN)
+		return true;
+	if (e->severity == SCENARIO_SEV_FAIL)
+		return false;
+	return c->sc->level == SCENARIO_SHOULD || c->sc->level == SCENARIO_MAY;
+}
+
+/* ---- reading replies ---------------------------------------------------------- */
+
+long long
+run_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+describe_bad(struct run_ctx *c, const struct smtp_error *e, char *out, size_t cap)
+{
+	char shown[200];
+	size_t from = e->offset > 40 ? e->offset - 40 : 0;
+	size_t n = c->rlen - from < 80 ? c->rlen - from : 80;
+
+	escape_c_str(shown, sizeof(shown), c->rbuf + from, n);
+	snprintf(out, cap, "%s at offset %zu: \"%s\"", smtp_error_text(e->code), e->offset, shown);
+}
+
+enum read_status
+run_read_reply(struct run_ctx *c, bool esc_exempt, struct smtp_reply *r, size_t *used, char *err,
+               size_t errlen)
+{
+	long long deadline = run_mono_ms() + c->o->timeout_ms;
+
+	smtp_reply_parser_expect_esc(&c->rp, c->esc_on && !esc_exempt);
+	for (;;) {
+		struct smtp_error e = { SMTP_ERR_NONE, 0 };
+		int rc = smtp_reply_parse(&c->rp, c->rbuf, c->rlen, used, r, &e);
+		long long left;
+		ssize_t n;
+
+		if (rc == 1)
+			return READ_OK;
+		if (rc < 0) {
+			describe_bad(c, &e, err, errlen);
+			return READ_BAD;
+		}
+		left = deadline - run_mono_ms();
+		if (left <= 0)
+			return READ_TIMEOUT;
+		n = conn_read(&c->conn, c->rbuf + c->rlen, RUN_RBUF - c->rlen, (int)left, err,
+		              errlen);
+		if (n > 0) {
+			c->rlen += (size_t)n;
+			continue;
+		}
+		if (n == CONN_EOF)
+			return READ_EOF;
+		if (n == CONN_TIMEOUT)
+			return READ_TIMEOUT;
+		return READ_ERROR;
+	}
+}
+
+void
+run_consume(struct run_ctx *c, size_t n)
+{
+	memmove(c->rbuf, c->rbuf + n, c->rlen - n);
+	c->rlen -= n;
+}
+
+static bool
+verb_is(const char *cmd, size_t len, const char *verb)
+{
+	size_t n = strlen(verb);
+	struct smtp_slice w = { cmd, len < n ? len : n };
+
+	return cmd != NULL && len >= n && smtp_slice_eq_ci(w, verb) &&
+	       (len == n || cmd[n] == ' ' || cmd[n] == '\r' || cmd[n] == '\n');
+}
+
+void
+run_first_line(const struct smtp_reply *r, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	while (n < r->raw.len && r->raw.ptr[n] != '\r' && r->raw.ptr[n] != '\n')
+		n++;
+	escape_c_str(out, cap, r->raw.ptr, n);
+}
+
+static void
+mismatch(struct run_ctx *c, const struct scenario_step *st, const struct scenario_expect *e,
+         const struct smtp_reply *r, const char *cmd, size_t cmdlen, const char *why)
+{
+	char got[256], sent[160];
+
+	run_first_line(r, got, sizeof(got));
+	escape_c_str(sent, sizeof(sent), cmd != NULL ? cmd : "",
+	             cmd != NULL ? (cmdlen > 60 ? 60 : cmdlen) : 0);
+	if (is_warning(c, e)) {
+		run_warn(c, st, "%s%s%s: got \"%s\"", sent, sent[0] != '\0' ? ": " : "", why, got);
+		return;
+	}
+	scenario_expect_codes_str(e, c->res->expected, sizeof(c->res->expected));
+	snprintf(c->res->received, sizeof(c->res->received), "%s", got);
+	run_fail(c, RUN_FAIL, st, "%s%s%s (got \"%s\")", sent, sent[0] != '\0' ? ": " : "", why,
+	         got);
+}
+
+/* The EHLO reply: keywords for the checks and whether enhanced codes are on. */
+static bool
+note_ehlo(struct run_ctx *c, const struct scenario_step *st, const struct smtp_reply *r,
+          struct smtp_ehlo *ehlo)
+{
+	struct smtp_error e;
+
+	if (smtp_ehlo_parse(r, ehlo, &e) < 0) {
+		run_fail(c, RUN_FAIL, st, "malformed EHLO reply: %s", smtp_error_text(e.code));
+		return false;
+	}
+	c->esc_on = (ehlo->ext & SMTP_EXT_ENHANCEDSTATUSCODES) != 0;
+	return true;
+}
+
+/*
+ * A 421 may come at any time (R5321-REPLY-11) and must be followed by the
+ * close (R5321-GREET-07): that is checked here for every scenario. The
+ * scenario then ends: as it stands when the step asked for 421, else as an
+ * error (service shutdown: no verdict on the rule under test).
+ */
+static bool
+after_421(struct run_ctx *c, const struct scenario_step *st, const struct smtp_reply *r,
+          bool wanted)
+{
+	long long deadline = run_mono_ms() + CLOSE_AFTER_421_MS;
+	char err[256], got[256];
+
+	run_first_line(r, got, sizeof(got));
+	c->finished = true;
+	for (;;) {
+		long long left = deadline - run_mono_ms();
+		ssize_t n = left > 0 ? conn_read(&c->conn, c->rbuf, RUN_RBUF, (int)left, err,
+		                                 sizeof(err))
+		                     : CONN_TIMEOUT;
+
+		if (n == CONN_EOF || n == CONN_ERROR)
+			break;
+		if (n == CONN_TIMEOUT) {
+			run_fail(c, RUN_FAIL, st,
+			         "R5321-GREET-07: the connection is still open %d ms after \"%s\"",
+			         CLOSE_AFTER_421_MS, got);
+			return false;
+		}
+	}
+	c->open = false;
+	c->rlen = 0;
+	c->stop = true;
+	if (!wanted) {
+		snprintf(c->res->received, sizeof(c->res->received), "%s", got);
+		run_fail(c, RUN_ERROR, st, "service shutdown: the server sent \"%s\" and closed",
+		         got);
+	} else {
+		transcript_note(&c->res->tx,
+		                "421 and close, as the step allows: the scenario ends");
+	}
+	return false;
+}
+
+/*
+ * Bytes after a reply are an extra reply (R5321-SEQ-01), except a 421: it may
+ * come unsolicited at any time (R5321-REPLY-11), as servers do after their
+ * error limit. Returns true when the waiting bytes were such a 421.
+ */
+static bool
+unsolicited_421(struct run_ctx *c, const struct scenario_step *st, const struct scenario_expect *e)
+{
+	struct smtp_reply_parser p;
+	struct smtp_reply r;
+	struct smtp_error err;
+	size_t used = 0;
+	char why[256];
+
+	smtp_reply_parser_init(&p, NULL);
+	if (c->rlen < 4 || memcmp(c->rbuf, "421", 3) != 0 ||
+	    smtp_reply_parse(&p, c->rbuf, c->rlen, &used, &r, &err) != 1)
+		return false;
+	run_consume(c, used);
+	after_421(c, st, &r, e->present && check_reply(e, &r, NULL, why, sizeof(why)));
+	return true;
+}
+
+/*
+ * Reads the reply to cmd and checks it against e. last: no further reply is
+ * due before the next write, so bytes already waiting are an extra reply.
+ * *code_r (if not NULL) gets the code. Returns false when the scenario stops.
+ */
+bool
+run_expect_reply(struct run_ctx *c, const struct scenario_step *st, const struct scenario_expect *e,
+                 const char *cmd, size_t cmdlen, bool last, unsigned *code_r)
+{
+	bool is_ehlo = verb_is(cmd, cmdlen, "EHLO"), is_helo = verb_is(cmd, cmdlen, "HELO");
+	bool exempt = is_ehlo || is_helo || cmd == NULL;
+	struct smtp_reply r;
+	struct smtp_ehlo ehlo;
+	bool have_ehlo = false;
+	char err[320], why[320];
+	size_t used = 0;
+
+	enum read_status rs = run_read_reply(c, exempt, &r, &used, err, sizeof(err));
+
+	switch (rs) {
+	case READ_OK:
+		break;
+	case READ_BAD:
+		run_fail(c, RUN_FAIL, st, "malformed reply: %s", err);
+		return false;
+	case READ_TIMEOUT:
+		run_fail(c, RUN_ERROR, st, "no reply within %d ms", c->o->timeout_ms);
+		return false;
+	case READ_EOF:
+	case READ_ERROR:
+		c->open = false;
+		if (c->close_ok) {
+			/*
+			 * RULES SEC-04: a 5xx, then the close instead of the remaining
+			 * replies (a reset too: closing on unread input sends one).
+			 */
+			c->finished = true;
+			c->stop = true;
+			transcript_note(
+			        &c->res->tx,
+			        "%u and close, as the step allows (may_close): the scenario ends",
+			        c->last_code);
+			return false;
+		}
+		if (rs == READ_EOF)
+			run_fail(c, RUN_ERROR, st,
+			         "connection closed by the server before its reply");
+		else
+			run_fail(c, RUN_ERROR, st, "%s", err);
+		return false;
+	}
+	if (code_r != NULL)
+		*code_r = r.code;
+	if (r.flags & SMTP_REPLY_F_BARE_CODE)
+		run_warn(c, st, "R5321-REPLY-03: reply code %u sent without text", r.code);
+	if (is_ehlo && r.code == 250) {
+		if (!note_ehlo(c, st, &r, &ehlo))
+			return false;
+		have_ehlo = true;
+	} else if (is_helo && r.code == 250) {
+		c->esc_on = false;
+	}
+	c->last_code = r.code;
+	if (r.code == 421) {
+		bool wanted = e->present && check_reply(e, &r, NULL, why, sizeof(why));
+
+		run_consume(c, used);
+		return after_421(c, st, &r, wanted);
+	}
+	if (e->present && !check_reply(e, &r, have_ehlo ? &ehlo : NULL, why, sizeof(why)))
+		mismatch(c, st, e, &r, cmd, cmdlen, why);
+	if (verb_is(cmd, cmdlen, "QUIT") && r.code == 221)
+		c->finished = true;
+	run_consume(c, used);
+	if (last && c->rlen > 0 && !c->stop && unsolicited_421(c, st, e))
+		return false;
+	if (last && c->rlen > 0 && !c->stop) {
+		char extra[160];
+
+		escape_c_str(extra, sizeof(extra), c->rbuf, c->rlen > 60 ? 60 : c->rlen);
+		run_fail(c, RUN_FAIL, st, "R5321-SEQ-01: unexpected bytes after the reply: \"%s\"",
+		         extra);
+		return false;
+	}
+	return !c->stop;
+}
+
+void
+run_sleep_ms(unsigned ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0) {
+	}
+}
+
+/* A TLS alert record (content type 21, version 3.x) waiting in the buffer. */
+bool
+run_is_tls_alert(const struct run_ctx *c)
+{
+	return c->rlen >= 2 && (unsigned char)c->rbuf[0] == 0x15 && c->rbuf[1] == 0x03;
+}
+
+/* ---- what is sent ---------------------------------------------------------- */
+
+bool
+run_expand(struct run_ctx *c, const struct scenario_step *st, const char *text, size_t len,
+           struct buf *out)
+{
+	const struct scenario_wire w = { c->o->profile, c->run_id };
+	char err[256];
+
+	if (scenario_wire_expand(&w, text, len, out, err, sizeof(err)) == 0)
+		return true;
+	run_fail(c, RUN_ERROR, st, "%s", err);
+	return false;
+}
+
+bool
+run_send_bytes(struct run_ctx *c, const struct scenario_step *st, const char *p, size_t n)
+{
+	char err[256];
+	int rc = conn_write(&c->conn, p, n, c->o->timeout_ms, err, sizeof(err));
+
+	if (rc == CONN_OK)
+		return true;
+	if (rc == CONN_EOF && st != NULL) {
+		/*
+		 * The server closed while we wrote: it may have answered first (a 220
+		 * to STARTTLS, a 421). Let the reads that follow tell.
+		 */
+		transcript_note(&c->res->tx, "%s", err);
+		return true;
+	}
+	c->open = false;
+	run_fail(c, RUN_ERROR, st, "%s", err);
+	return false;
+}
