@@ -55,6 +55,18 @@ void run_fail(struct run_ctx *c, enum run_verdict v, const struct scenario_step 
 void run_warn(struct run_ctx *c, const struct scenario_step *st, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
+/*
+ * An expectation that is not a reply check (a close, a silence, a mailbox)
+ * was not met: a warning when e's severity or the scenario's level says so
+ * (SHOULD/MAY; e may be NULL), else a failure. Returns true when the scenario
+ * goes on (a warning).
+ */
+bool run_miss(struct run_ctx *c, const struct scenario_step *st, const struct scenario_expect *e,
+              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* The runner's reply parser: lines over 512 octets parse, flagged (R5321-REPLY-04). */
+void run_reply_parser_init(struct smtp_reply_parser *p);
+
 long long run_mono_ms(void);
 void run_sleep_ms(unsigned ms);
 

@@ -99,7 +99,7 @@ run_step_probe(const struct runner_opts *o, const struct run_target *t, bool tls
 	c.rbuf = malloc(RUN_RBUF);
 	buf_init(&c.scratch, RUN_SCRATCH_MAX);
 	conn_init(&c.conn, &res.tx, CONN_FRAGMENT_NONE, 0);
-	smtp_reply_parser_init(&c.rp, NULL);
+	run_reply_parser_init(&c.rp);
 	if (c.rbuf == NULL)
 		goto out;
 	if (!run_preamble(&c, tls)) {

@@ -73,7 +73,39 @@ is_warning(const struct run_ctx *c, const struct scenario_expect *e)
 	return c->sc->level == SCENARIO_SHOULD || c->sc->level == SCENARIO_MAY;
 }
 
+bool
+run_miss(struct run_ctx *c, const struct scenario_step *st, const struct scenario_expect *e,
+         const char *fmt, ...)
+{
+	static const struct scenario_expect by_level; /* no severity: the scenario's level */
+	char msg[RESULT_TEXT_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (is_warning(c, e != NULL ? e : &by_level)) {
+		run_warn(c, st, "%s", msg);
+		return true;
+	}
+	run_fail(c, RUN_FAIL, st, "%s", msg);
+	return false;
+}
+
 /* ---- reading replies ---------------------------------------------------------- */
+
+/*
+ * Reply lines longer than 512 octets are parsed (R5321-REPLY-04 is a SHOULD:
+ * RFC 5321 4.5.3.1 asks senders to avoid larger objects) and flagged; only
+ * the whole reply stays bounded (SMTP_LIMIT_REPLY_BYTES).
+ */
+void
+run_reply_parser_init(struct smtp_reply_parser *p)
+{
+	static const struct smtp_reply_limits lim = { .max_line = SMTP_LIMIT_REPLY_BYTES };
+
+	smtp_reply_parser_init(p, &lim);
+}
 
 long long
 run_mono_ms(void)
@@ -250,7 +282,7 @@ unsolicited_421(struct run_ctx *c, const struct scenario_step *st, const struct 
 	size_t used = 0;
 	char why[256];
 
-	smtp_reply_parser_init(&p, NULL);
+	run_reply_parser_init(&p);
 	if (c->rlen < 4 || memcmp(c->rbuf, "421", 3) != 0 ||
 	    smtp_reply_parse(&p, c->rbuf, c->rlen, &used, &r, &err) != 1)
 		return false;
@@ -314,6 +346,9 @@ run_expect_reply(struct run_ctx *c, const struct scenario_step *st, const struct
 		*code_r = r.code;
 	if (r.flags & SMTP_REPLY_F_BARE_CODE)
 		run_warn(c, st, "R5321-REPLY-03: reply code %u sent without text", r.code);
+	if (r.flags & SMTP_REPLY_F_LONG_LINE)
+		run_warn(c, st, "R5321-REPLY-04: reply %u has a line over %d octets", r.code,
+		         SMTP_LIMIT_REPLY_LINE);
 	if (is_ehlo && r.code == 250) {
 		if (!note_ehlo(c, st, &r, &ehlo))
 			return false;

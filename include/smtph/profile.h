@@ -17,14 +17,17 @@
 /*
  * Variables the runner sets itself: ${run_id} is unique to one scenario run
  * (put it in a message to find that message again with a mailbox step);
- * maildir (%d = domain, %u = local part) says where delivered mail can be read.
+ * maildir (%d = domain, %u = local part) says where delivered mail can be read;
+ * mailbox_grace (milliseconds, at most 60000; default 2000, 0 in-process) is
+ * how long a mailbox must stay unchanged before a mailbox step believes a count.
  */
-#define PROFILE_RUN_ID     "run_id"
-#define PROFILE_MAILDIR    "maildir"
-#define PROFILE_MAX_NAME   64           /* bytes in a variable name, [a-z0-9_]+ */
-#define PROFILE_MAX_VALUE  4096         /* bytes in a value */
-#define PROFILE_MAX_FILE   (64u * 1024) /* bytes in a profile file */
-#define PROFILE_REPEAT_MAX 10000000ul   /* N in ${repeat:N:STR} */
+#define PROFILE_RUN_ID        "run_id"
+#define PROFILE_MAILDIR       "maildir"
+#define PROFILE_MAILBOX_GRACE "mailbox_grace"
+#define PROFILE_MAX_NAME      64           /* bytes in a variable name, [a-z0-9_]+ */
+#define PROFILE_MAX_VALUE     4096         /* bytes in a value */
+#define PROFILE_MAX_FILE      (64u * 1024) /* bytes in a profile file */
+#define PROFILE_REPEAT_MAX    10000000ul   /* N in ${repeat:N:STR} */
 /* Bytes one profile_expand() call may add when out->max is 0. */
 #define PROFILE_EXPAND_MAX (64u * 1024 * 1024)
 
