@@ -4,11 +4,14 @@
  * code, esc, text, ehlo_has, ehlo_lacks and severity, read through one key ->
  * handler table. Used for a step's expect, the greeting and a mailbox's when.
  * The strings it reads (esc, text, EHLO keyword lists) go into the
- * scenario_expect, which owns them; a reply-text regex is checked here.
+ * scenario_expect, which owns them; a reply-text regex is checked by
+ * compiling it (scenario_regex.c).
  */
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "smtph/scenario_regex.h"
 
 #include "scenario/scenario_load_private.h"
 
@@ -135,32 +138,20 @@ ex_esc(struct ydoc *y, const struct ydoc_node *v, void *obj)
 	return ydoc_strdup(y, v, "esc", &e->esc);
 }
 
+/* text: a reply-text regex, kept as written ("(?i)" included); compiled once to check it. */
 static int
 ex_text(struct ydoc *y, const struct ydoc_node *v, void *obj)
 {
-	static const char icase[] = "(?i)";
 	struct scenario_expect *e = obj;
 	char why[SHOW_MAX];
-	const char *re;
 	regex_t rx;
-	int rc;
 
 	if (ydoc_str(y, v, "text") == NULL)
 		return -1;
-	re = v->value;
-	e->text_icase = strncmp(re, icase, sizeof(icase) - 1) == 0;
-	if (e->text_icase)
-		re += sizeof(icase) - 1;
-	if (*re == '\0')
+	if (*scenario_regex_pattern(v->value, SCENARIO_REGEX_REPLY_TEXT, &e->text_icase) == '\0')
 		return ydoc_fail(y, v, "'text' must not be empty");
-	if (scenario_regex_check(re) != NULL)
-		return ydoc_fail(y, v, "%s: regex: %s", loader_of(y)->where,
-		                 scenario_regex_check(re));
-	rc = regcomp(&rx, re, REG_EXTENDED | REG_NOSUB | (e->text_icase ? REG_ICASE : 0));
-	if (rc != 0) {
-		regerror(rc, &rx, why, sizeof(why));
+	if (scenario_regex_compile(v->value, SCENARIO_REGEX_REPLY_TEXT, &rx, why, sizeof(why)) < 0)
 		return ydoc_fail(y, v, "%s: regex: %s", loader_of(y)->where, why);
-	}
 	regfree(&rx);
 	free(e->text_re);
 	e->text_re = scenario_load_dup(v->value, v->len);

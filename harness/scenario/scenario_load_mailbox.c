@@ -6,18 +6,22 @@
  */
 #include <regex.h>
 
+#include "smtph/scenario_regex.h"
+
 #include "scenario/scenario_load_private.h"
 
-/* A list item of mailbox contains/lacks: a POSIX extended regex. */
+/* A list item of mailbox contains/lacks: a body regex (POSIX extended, line-wise). */
 static const char *
 check_regex(const char *s, size_t len)
 {
 	regex_t rx;
+
 	(void)len;
-	if (scenario_regex_check(s) != NULL)
-		return "a cheap POSIX extended regex (no stacked repetition, intervals up to 255)";
-	if (regcomp(&rx, s, REG_EXTENDED | REG_NOSUB | REG_NEWLINE) != 0)
-		return "a valid POSIX extended regex";
+	if (scenario_regex_compile(s, SCENARIO_REGEX_BODY, &rx, NULL, 0) < 0)
+		return scenario_regex_check(s) != NULL
+		               ? "a cheap POSIX extended regex (no stacked repetition, intervals "
+		                 "up to 255)"
+		               : "a valid POSIX extended regex";
 	regfree(&rx);
 	return NULL;
 }
