@@ -66,8 +66,8 @@ free_strings(char ***list, size_t *n)
 	*n = 0;
 }
 
-static void
-expect_free(struct scenario_expect *e)
+void
+scenario_expect_free(struct scenario_expect *e)
 {
 	free(e->esc);
 	free(e->text_re);
@@ -84,11 +84,11 @@ steps_free(struct scenario_step *steps, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(steps[i].text);
 		steps_free(steps[i].children, steps[i].nchildren);
-		expect_free(&steps[i].expect);
+		scenario_expect_free(&steps[i].expect);
 		free(steps[i].mbox.rcpt);
 		free_strings(&steps[i].mbox.contains, &steps[i].mbox.ncontains);
 		free_strings(&steps[i].mbox.lacks, &steps[i].mbox.nlacks);
-		expect_free(&steps[i].mbox.when);
+		scenario_expect_free(&steps[i].mbox.when);
 	}
 	free(steps);
 }
@@ -102,7 +102,7 @@ scenario_free(struct scenario *sc)
 	free_strings(&sc->rules, &sc->nrules);
 	free_strings(&sc->tags, &sc->ntags);
 	free_strings(&sc->requires, &sc->nrequires);
-	expect_free(&sc->greeting);
+	scenario_expect_free(&sc->greeting);
 	steps_free(sc->steps, sc->nsteps);
 	memset(sc, 0, sizeof(*sc));
 }

@@ -9,7 +9,6 @@
  */
 #include <regex.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "smtph/scenario_regex.h"
 
@@ -62,20 +61,10 @@ esc_ok(const char *s, size_t len)
 	return n > 0 && i + n == len;
 }
 
-static void
-expect_clear(struct scenario_expect *e)
-{
-	free(e->esc);
-	free(e->text_re);
-	ydoc_str_list_free(&e->ehlo_has, &e->nehlo_has);
-	ydoc_str_list_free(&e->ehlo_lacks, &e->nehlo_lacks);
-	memset(e, 0, sizeof(*e));
-}
-
 void
 scenario_load_expect_one_code(struct scenario_expect *e, int a, int b, int c)
 {
-	expect_clear(e);
+	scenario_expect_free(e);
 	e->present = true;
 	e->ncodes = 1;
 	e->codes[0].digit[0] = (signed char)a;
@@ -205,7 +194,7 @@ int
 scenario_load_expect(struct loader *l, const struct ydoc_node *n, struct scenario_expect *e,
                      const char *where)
 {
-	expect_clear(e);
+	scenario_expect_free(e);
 	e->present = true;
 	l->where = where;
 	if (n->type != YDOC_MAPPING)

@@ -129,6 +129,9 @@ struct scenario_file {
 /* Frees everything the file owns and zeroes it. */
 void scenario_file_free(struct scenario_file *f);
 
+/* Frees what e owns (esc, text_re, the EHLO keyword lists) and zeroes e, not e itself. */
+void scenario_expect_free(struct scenario_expect *e);
+
 /* Returns "MUST", "SHOULD", "MAY", "HARDEN". */
 const char *scenario_level_name(enum scenario_level level);
 
