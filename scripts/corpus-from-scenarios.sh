@@ -7,7 +7,7 @@
 # build/fuzz/fuzz_server_session; without that build, nothing is added: run
 # `make fuzz` first), so the corpus stays small.
 # The octets come from SEEDS_TOOL (fuzz/scenario_seeds.c, built by `make corpus`;
-# it needs the scenario loader, harness/scenario/scenario_load.c, and profile.c).
+# it needs the scenario loader, harness/scenario/scenario_load*.c, and profile.c).
 set -eu
 cd "$(dirname "$0")/.."
 

@@ -1,14 +1,14 @@
 /*
  * check.c: an expectation against a reply (check.h). Codes are matched digit
  * by digit ("5xx", "55x", "503"), enhanced codes by pattern ("5.1.x"), text
- * by a POSIX extended regex ("(?i)" prefix = case-insensitive), EHLO keywords
- * by name. RULES.md probe note 4: text is checked only where a scenario asks.
+ * by a POSIX extended regex ("(?i)" prefix = case-insensitive; compiled by
+ * scenario_regex.c), EHLO keywords by name. RULES.md probe note 4: text is
+ * checked only where a scenario asks.
  */
-#include <regex.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "smtph/check.h"
+#include "smtph/scenario_regex.h"
 
 static bool
 code_ok(const struct scenario_expect *e, unsigned code, char *why, size_t cap)
@@ -74,20 +74,13 @@ esc_ok(const struct scenario_expect *e, const struct smtp_reply *reply, char *wh
 static bool
 text_ok(const struct scenario_expect *e, const struct smtp_reply *reply, char *why, size_t cap)
 {
-	const char *re = e->text_re;
-	int flags = REG_EXTENDED | REG_NOSUB;
-	char text[8192];
+	char text[8192], re_why[256];
 	size_t n = 0, off = 0;
 	struct smtp_slice line;
-	regex_t rx;
 	int rc;
 
-	if (re == NULL)
+	if (e->text_re == NULL)
 		return true;
-	if (strncmp(re, "(?i)", 4) == 0) {
-		flags |= REG_ICASE;
-		re += 4;
-	}
 	while (smtp_reply_next_line(reply, &off, &line) == 1) {
 		for (size_t i = 0; i < line.len && n + 2 < sizeof(text); i++)
 			text[n++] = line.ptr[i] != '\0' ? line.ptr[i] : ' ';
@@ -97,15 +90,14 @@ text_ok(const struct scenario_expect *e, const struct smtp_reply *reply, char *w
 	if (n > 0)
 		n--; /* no trailing newline */
 	text[n] = '\0';
-	if (regcomp(&rx, re, flags) != 0) {
-		snprintf(why, cap, "invalid regex '%s'", e->text_re);
-		return false;
-	}
-	rc = regexec(&rx, text, 0, NULL, 0);
-	regfree(&rx);
-	if (rc == 0)
+	rc = scenario_regex_match(e->text_re, SCENARIO_REGEX_REPLY_TEXT, text, re_why,
+	                          sizeof(re_why));
+	if (rc == 1)
 		return true;
-	snprintf(why, cap, "reply text does not match /%s/", e->text_re);
+	if (rc < 0)
+		snprintf(why, cap, "invalid regex '%s': %s", e->text_re, re_why);
+	else
+		snprintf(why, cap, "reply text does not match /%s/", e->text_re);
 	return false;
 }
 

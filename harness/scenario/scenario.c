@@ -1,8 +1,9 @@
 /*
  * scenario.c: the scenario model's own code (see scenario.h): destructors,
  * level and step-kind names, reply-code matching against an expectation and
- * its printed form. No YAML here; the loader is scenario_load.c. Freeing
- * recurses once per nesting level of steps, which the loader caps.
+ * its printed form. No YAML here; the loader is scenario_load.c, the regexes
+ * are compiled in scenario_regex.c. Freeing recurses once per nesting level
+ * of steps, which the loader caps.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,8 +66,8 @@ free_strings(char ***list, size_t *n)
 	*n = 0;
 }
 
-static void
-expect_free(struct scenario_expect *e)
+void
+scenario_expect_free(struct scenario_expect *e)
 {
 	free(e->esc);
 	free(e->text_re);
@@ -83,11 +84,11 @@ steps_free(struct scenario_step *steps, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(steps[i].text);
 		steps_free(steps[i].children, steps[i].nchildren);
-		expect_free(&steps[i].expect);
+		scenario_expect_free(&steps[i].expect);
 		free(steps[i].mbox.rcpt);
 		free_strings(&steps[i].mbox.contains, &steps[i].mbox.ncontains);
 		free_strings(&steps[i].mbox.lacks, &steps[i].mbox.nlacks);
-		expect_free(&steps[i].mbox.when);
+		scenario_expect_free(&steps[i].mbox.when);
 	}
 	free(steps);
 }
@@ -101,7 +102,7 @@ scenario_free(struct scenario *sc)
 	free_strings(&sc->rules, &sc->nrules);
 	free_strings(&sc->tags, &sc->ntags);
 	free_strings(&sc->requires, &sc->nrequires);
-	expect_free(&sc->greeting);
+	scenario_expect_free(&sc->greeting);
 	steps_free(sc->steps, sc->nsteps);
 	memset(sc, 0, sizeof(*sc));
 }
@@ -179,128 +180,5 @@ scenario_expect_codes_str(const struct scenario_expect *e, char *out, size_t cap
 int
 scenario_expect_text_compile(const struct scenario_expect *e, regex_t *re)
 {
-	int flags = REG_EXTENDED | REG_NOSUB | (e->text_icase ? REG_ICASE : 0);
-	const char *pattern = e->text_re;
-
-	if (pattern == NULL)
-		return REG_BADPAT;
-	if (e->text_icase && strncmp(pattern, "(?i)", 4) == 0)
-		pattern += 4;
-	return regcomp(re, pattern, flags);
-}
-
-/* ---- regex cost bounds ---------------------------------------------------- */
-
-enum rx_prev { RX_NONE, RX_ATOM, RX_QUANT, RX_GROUP, RX_GROUP_INTERVAL };
-
-/* Skips a bracket expression starting at re[i] == '['; returns the index after it. */
-static size_t
-rx_skip_bracket(const char *re, size_t i)
-{
-	i++;
-	if (re[i] == '^')
-		i++;
-	if (re[i] == ']')
-		i++;
-	while (re[i] != '\0' && re[i] != ']') {
-		if (re[i] == '[' && (re[i + 1] == ':' || re[i + 1] == '.' || re[i + 1] == '=')) {
-			char close = re[i + 1];
-
-			i += 2;
-			while (re[i] != '\0' && !(re[i] == close && re[i + 1] == ']'))
-				i++;
-			if (re[i] != '\0')
-				i += 2;
-			continue;
-		}
-		i++;
-	}
-	return re[i] == ']' ? i + 1 : i;
-}
-
-/* Reads "{m}", "{m,}" or "{m,n}" at re[i]; returns the index after it, or 0 if malformed. */
-static size_t
-rx_interval(const char *re, size_t i, unsigned long *hi)
-{
-	unsigned long lo = 0, v = 0;
-	bool comma = false, digits = false;
-
-	for (i++; re[i] != '\0' && re[i] != '}'; i++) {
-		if (re[i] >= '0' && re[i] <= '9') {
-			v = v * 10 + (unsigned long)(re[i] - '0');
-			digits = true;
-			if (v > 100000)
-				v = 100000;
-		} else if (re[i] == ',' && !comma) {
-			lo = v;
-			v = 0;
-			comma = true;
-		} else {
-			return 0;
-		}
-	}
-	if (re[i] != '}' || !digits)
-		return 0;
-	*hi = comma && v == 0 && re[i - 1] == ',' ? lo : v;
-	if (!comma)
-		*hi = v;
-	return i + 1;
-}
-
-const char *
-scenario_regex_check(const char *re)
-{
-	bool group_interval[SCENARIO_REGEX_MAX];
-	enum rx_prev prev = RX_NONE;
-	size_t depth = 0, n = strlen(re);
-
-	if (n > SCENARIO_REGEX_MAX)
-		return "longer than 512 bytes";
-	for (size_t i = 0; i < n;) {
-		char ch = re[i];
-
-		if (ch == '\\') {
-			i += re[i + 1] != '\0' ? 2 : 1;
-			prev = RX_ATOM;
-		} else if (ch == '[') {
-			i = rx_skip_bracket(re, i);
-			prev = RX_ATOM;
-		} else if (ch == '(') {
-			group_interval[depth++] = false;
-			i++;
-			prev = RX_NONE;
-		} else if (ch == ')') {
-			bool had = depth > 0 && group_interval[--depth];
-
-			if (had && depth > 0)
-				group_interval[depth - 1] = true;
-			i++;
-			prev = had ? RX_GROUP_INTERVAL : RX_GROUP;
-		} else if (ch == '*' || ch == '+' || ch == '?' || ch == '{') {
-			unsigned long hi = 1;
-
-			if (prev == RX_QUANT)
-				return "a repetition right after a repetition (like \"o++\")";
-			if (ch == '{') {
-				size_t next = rx_interval(re, i, &hi);
-
-				if (next == 0)
-					return "a malformed interval";
-				if (hi > SCENARIO_REGEX_MAX_DUP)
-					return "an interval bound over 255";
-				if (prev == RX_GROUP_INTERVAL)
-					return "an interval on a group that holds an interval";
-				if (depth > 0)
-					group_interval[depth - 1] = true;
-				i = next;
-			} else {
-				i++;
-			}
-			prev = RX_QUANT;
-		} else {
-			i++;
-			prev = RX_ATOM;
-		}
-	}
-	return NULL;
+	return scenario_regex_compile(e->text_re, SCENARIO_REGEX_REPLY_TEXT, re, NULL, 0);
 }

@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "smtph/scenario_regex.h"
+
 enum scenario_level {
 	SCENARIO_MUST = 0, /* a mismatch fails the scenario */
 	SCENARIO_SHOULD,   /* a mismatch warns (fails with --strict) */
@@ -127,22 +129,14 @@ struct scenario_file {
 /* Frees everything the file owns and zeroes it. */
 void scenario_file_free(struct scenario_file *f);
 
+/* Frees what e owns (esc, text_re, the EHLO keyword lists) and zeroes e, not e itself. */
+void scenario_expect_free(struct scenario_expect *e);
+
 /* Returns "MUST", "SHOULD", "MAY", "HARDEN". */
 const char *scenario_level_name(enum scenario_level level);
 
 /* Returns the YAML key of a step kind ("send", "raw", ...). */
 const char *scenario_step_name(enum scenario_step_kind kind);
-
-/*
- * Checks that a POSIX extended regex stays cheap for glibc's regcomp(), whose
- * work grows exponentially with stacked repetition ("o++++") and with nested
- * intervals: at most SCENARIO_REGEX_MAX bytes, no quantifier right after a
- * quantifier, interval bounds up to SCENARIO_REGEX_MAX_DUP, and no interval on a
- * group that holds an interval. Returns NULL when re is acceptable, else what is wrong.
- */
-#define SCENARIO_REGEX_MAX     512
-#define SCENARIO_REGEX_MAX_DUP 255
-const char *scenario_regex_check(const char *re);
 
 /* Returns true when code matches one of e's codes (or e has none). */
 bool scenario_expect_code_ok(const struct scenario_expect *e, unsigned code);
@@ -151,10 +145,10 @@ bool scenario_expect_code_ok(const struct scenario_expect *e, unsigned code);
 void scenario_expect_codes_str(const struct scenario_expect *e, char *out, size_t cap);
 
 /*
- * Compiles e->text_re into re with REG_EXTENDED | REG_NOSUB; when e->text_icase,
- * without its "(?i)" and with REG_ICASE. Returns regcomp's result (0 = ok; then
- * regfree(re) later). The loader compiled it once already, so a failure here
- * means out of memory.
+ * Compiles e->text_re as a reply text (scenario_regex_compile() with
+ * SCENARIO_REGEX_REPLY_TEXT: a leading "(?i)" gives REG_ICASE). Returns 0, then
+ * regfree(re) later; or -1 (no text_re; else out of memory, as the loader
+ * compiled it once already).
  */
 int scenario_expect_text_compile(const struct scenario_expect *e, regex_t *re);
 
