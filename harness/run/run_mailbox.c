@@ -5,7 +5,6 @@
  * regexes. Reads files only; every message is read bounded (MBOX_MAX_MESSAGE).
  */
 #include <dirent.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,14 +84,7 @@ read_message(const char *path)
 static bool
 regex_in(const char *re, const char *text)
 {
-	regex_t rx;
-	int rc;
-
-	if (regcomp(&rx, re, REG_EXTENDED | REG_NOSUB | REG_NEWLINE) != 0)
-		return false;
-	rc = regexec(&rx, text, 0, NULL, 0);
-	regfree(&rx);
-	return rc == 0;
+	return scenario_regex_match(re, SCENARIO_REGEX_BODY, text, NULL, 0) == 1;
 }
 
 struct mbox_scan {

@@ -1,0 +1,374 @@
+/*
+ * test_run_step.c: the judge itself. Each row is a scenario (YAML steps, a
+ * level) run by run_step_scenario() against a scripted peer on 127.0.0.1,
+ * and the verdict and reason it must give. The peer plays a script of
+ * '|'-separated actions, so a row says exactly what the server does:
+ *   S<text>  send text + CRLF          s<text>  send text as is (\r \n escapes)
+ *   R        read one line             D        read up to CRLF.CRLF
+ *   C        close now                 W<ms>    wait
+ *   L<n>     send a 250 reply whose line is n octets long (CRLF included)
+ * When the script ends the peer reads until the client closes, answering
+ * nothing (a final QUIT then times out unless the script answers it).
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tablecheck.h"
+
+#include "run/run_step.h"
+#include "smtph/scenario_load.h"
+
+#define PEER_IO_MS 3000 /* the peer's own bound on every read */
+
+struct peer {
+	int lfd;
+	int port;
+	const char *script;
+	pthread_t th;
+};
+
+/* ---- the scripted peer --------------------------------------------------- */
+
+static int
+wait_readable(int fd, int ms)
+{
+	fd_set rd;
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	FD_ZERO(&rd);
+	FD_SET(fd, &rd);
+	return select(fd + 1, &rd, NULL, NULL, &tv);
+}
+
+/* Reads until the buffer ends with end (or EOF, or PEER_IO_MS of silence). */
+static void
+read_until(int fd, const char *end)
+{
+	char buf[1 << 16];
+	size_t n = 0, elen = strlen(end);
+
+	for (;;) {
+		ssize_t r;
+
+		if (wait_readable(fd, PEER_IO_MS) <= 0)
+			return;
+		r = read(fd, buf + n, 1);
+		if (r <= 0)
+			return;
+		n++;
+		if (n >= elen && memcmp(buf + n - elen, end, elen) == 0)
+			return;
+		if (n == sizeof(buf))
+			n = 0; /* a very long line: keep only the tail */
+	}
+}
+
+static void
+send_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* Sends a token's text with \r and \n turned into octets. */
+static void
+send_escaped(int fd, const char *t, size_t n, bool crlf)
+{
+	char out[4096];
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && o + 2 < sizeof(out); i++) {
+		if (t[i] == '\\' && i + 1 < n && (t[i + 1] == 'r' || t[i + 1] == 'n')) {
+			out[o++] = t[i + 1] == 'r' ? '\r' : '\n';
+			i++;
+		} else {
+			out[o++] = t[i];
+		}
+	}
+	if (crlf) {
+		out[o++] = '\r';
+		out[o++] = '\n';
+	}
+	send_all(fd, out, o);
+}
+
+static void
+send_long_line(int fd, size_t n)
+{
+	char *line = malloc(n);
+
+	assert_non_null(line);
+	memset(line, 'x', n);
+	memcpy(line, "250 ", 4);
+	line[n - 2] = '\r';
+	line[n - 1] = '\n';
+	send_all(fd, line, n);
+	free(line);
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Plays one action; returns false once the connection is closed. */
+static bool
+play(int fd, const char *t, size_t n)
+{
+	switch (t[0]) {
+	case 'S':
+	case 's':
+		send_escaped(fd, t + 1, n - 1, t[0] == 'S');
+		return true;
+	case 'R':
+		read_until(fd, "\n");
+		return true;
+	case 'D':
+		read_until(fd, "\r\n.\r\n");
+		return true;
+	case 'W':
+		sleep_ms(strtol(t + 1, NULL, 10));
+		return true;
+	case 'L':
+		send_long_line(fd, (size_t)strtoul(t + 1, NULL, 10));
+		return true;
+	case 'C':
+		return false;
+	default:
+		fail_msg("bad script token '%.*s'", (int)n, t);
+		return false;
+	}
+}
+
+static void *
+peer_main(void *arg)
+{
+	struct peer *p = arg;
+	const char *t = p->script;
+	bool open = true;
+	int fd;
+
+	if (wait_readable(p->lfd, PEER_IO_MS) <= 0 || (fd = accept(p->lfd, NULL, NULL)) < 0)
+		return NULL;
+	while (open && *t != '\0') {
+		size_t n = strcspn(t, "|");
+
+		open = play(fd, t, n);
+		t += n + (t[n] == '|');
+	}
+	while (open && wait_readable(fd, PEER_IO_MS) > 0) {
+		char sink[4096];
+
+		if (read(fd, sink, sizeof(sink)) <= 0)
+			break;
+	}
+	close(fd);
+	return NULL;
+}
+
+static void
+peer_start(struct peer *p, const char *script)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t alen = sizeof(a);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	p->script = script;
+	p->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(p->lfd >= 0);
+	assert_int_equal(bind(p->lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(p->lfd, 1), 0);
+	assert_int_equal(getsockname(p->lfd, (struct sockaddr *)&a, &alen), 0);
+	p->port = ntohs(a.sin_port);
+	assert_int_equal(pthread_create(&p->th, NULL, peer_main, p), 0);
+}
+
+static void
+peer_stop(struct peer *p)
+{
+	pthread_join(p->th, NULL);
+	close(p->lfd);
+}
+
+/* ---- rows ------------------------------------------------------------------ */
+
+struct judge_row {
+	const char *label;
+	const char *level;  /* MUST, SHOULD, MAY, HARDEN */
+	const char *steps;  /* YAML under steps: */
+	const char *script; /* the peer, greeting included */
+	enum run_verdict want;
+	const char *reason; /* a part of the reason (failures) or of the first warning */
+};
+
+/* Greeting, and the final QUIT answered. */
+#define G  "S220 peer.test ESMTP|"
+#define Q  "|R|S221 bye"
+#define Q0 "|R|S221 bye|C"
+
+static const struct judge_row rows[] = {
+	/* expectations against reply shapes */
+	{ "code matches", "MUST", "- send: NOOP\n  expect: 250\n", G "R|S250 ok" Q, RUN_PASS, "" },
+	{ "code differs: MUST fails", "MUST", "- send: NOOP\n  expect: 250\n", G "R|S500 no" Q,
+	  RUN_FAIL, "got \"500 no\"" },
+	{ "code differs: SHOULD warns", "SHOULD", "- send: NOOP\n  expect: 250\n", G "R|S500 no" Q,
+	  RUN_WARN, "got \"500 no\"" },
+	{ "code differs: MAY warns", "MAY", "- send: NOOP\n  expect: 250\n", G "R|S500 no" Q,
+	  RUN_WARN, "got \"500 no\"" },
+	{ "code differs: HARDEN fails", "HARDEN", "- send: NOOP\n  expect: 250\n", G "R|S500 no" Q,
+	  RUN_FAIL, "got \"500 no\"" },
+	{ "severity warn beats MUST", "MUST",
+	  "- send: NOOP\n  expect: {code: 250, severity: warn}\n", G "R|S500 no" Q, RUN_WARN,
+	  "got" },
+	{ "severity fail beats SHOULD", "SHOULD",
+	  "- send: NOOP\n  expect: {code: 250, severity: fail}\n", G "R|S500 no" Q, RUN_FAIL,
+	  "got" },
+	{ "class 5xx", "MUST", "- send: XYZZY\n  expect: 5xx\n", G "R|S502 no" Q, RUN_PASS, "" },
+	{ "a set", "MUST", "- send: XYZZY\n  expect: [500, 502]\n", G "R|S501 no" Q, RUN_FAIL,
+	  "got \"501 no\"" },
+	{ "multi-line reply", "MUST", "- send: NOOP\n  expect: 250\n",
+	  G "R|S250-one|S250-two|S250 three" Q, RUN_PASS, "" },
+	{ "reply text regex", "MUST", "- send: NOOP\n  expect: {code: 250, text: \"^ok$\"}\n",
+	  G "R|S250 ko" Q, RUN_FAIL, "does not match" },
+	/* the reply grammar */
+	{ "mixed codes fail at any level", "MAY", "- send: NOOP\n  expect: 250\n",
+	  G "R|S250-one|S251 two" Q, RUN_FAIL, "malformed reply" },
+	{ "bare LF line end", "MUST", "- send: NOOP\n  expect: 250\n", G "R|s250 ok\\n" Q, RUN_FAIL,
+	  "malformed reply" },
+	{ "R5321-REPLY-04: a 600-octet line warns", "MUST", "- send: NOOP\n  expect: 250\n",
+	  G "R|L600" Q, RUN_WARN, "R5321-REPLY-04" },
+	{ "R5321-REPLY-03: a bare code warns", "MUST", "- send: NOOP\n  expect: 250\n",
+	  G "R|S250" Q, RUN_WARN, "R5321-REPLY-03" },
+	/* extra bytes and the final QUIT (R5321-SEQ-01) */
+	{ "two replies to one command", "MUST", "- send: NOOP\n  expect: 250\n",
+	  G "R|S250 ok|S250 again" Q, RUN_FAIL, "R5321-SEQ-01" },
+	{ "an extra reply seen at QUIT", "MUST", "- send: NOOP\n  expect: 250\n",
+	  G "R|S250 ok|W300|S250 late|R|S221 bye", RUN_FAIL, "final QUIT" },
+	/* 421 (R5321-REPLY-11, R5321-GREET-07) */
+	{ "421 not asked for: no verdict", "MUST", "- send: NOOP\n  expect: 250\n",
+	  G "R|S421 closing|C", RUN_ERROR, "service shutdown" },
+	{ "421 asked for, then the close", "MUST", "- send: NOOP\n  expect: [250, 421]\n",
+	  G "R|S421 closing|C", RUN_PASS, "" },
+	{ "an unsolicited 421 after a reply", "MUST", "- send: NOOP\n  expect: 250\n",
+	  G "R|S250 ok|S421 closing|C", RUN_ERROR, "service shutdown" },
+	/* expect_close and expect_silence honour the level */
+	{ "expect_close met", "MUST", "- send: QUIT\n  expect: 221\n- expect_close: 1000\n",
+	  G "R|S221 bye|C", RUN_PASS, "" },
+	{ "expect_close missed: MUST fails", "MUST",
+	  "- send: NOOP\n  expect: 250\n"
+	  "- expect_close: 300\n",
+	  G "R|S250 ok" Q, RUN_FAIL, "still open" },
+	{ "expect_close missed: SHOULD warns", "SHOULD",
+	  "- send: NOOP\n  expect: 250\n"
+	  "- expect_close: 300\n",
+	  G "R|S250 ok" Q, RUN_WARN, "still open" },
+	{ "expect_silence met", "MUST", "- send: NOOP\n  expect: 250\n- expect_silence: 200\n",
+	  G "R|S250 ok" Q, RUN_PASS, "" },
+	{ "expect_silence broken: MUST fails", "MUST",
+	  "- raw: 'NOOP\\r\\n'\n  expect: 250\n- expect_silence: 300\n", G "R|S250 ok|S250 more" Q,
+	  RUN_FAIL, "expected silence" },
+	{ "expect_silence broken: MAY warns", "MAY",
+	  "- raw: 'NOOP\\r\\n'\n  replies: 0\n- expect: 250\n- expect_silence: 300\n"
+	  "- expect: 250\n",
+	  G "R|S250 ok|W50|S250 more" Q, RUN_WARN, "expected silence" },
+	/* a close the step does not allow */
+	{ "close instead of a reply", "MUST", "- send: NOOP\n  expect: 250\n", G "R|C", RUN_ERROR,
+	  "closed by the server" },
+	{ "no reply in time", "MUST", "- send: NOOP\n  expect: 250\n", G "R|W1500" Q0, RUN_ERROR,
+	  "no reply within" },
+	/* may_close on raw (SEC-04): a 5xx, then the close */
+	{ "raw may_close: 5xx then close", "HARDEN",
+	  "- raw: 'NOOP\\r\\nNOOP\\r\\n'\n  replies: 2\n  expect: [250, 5xx]\n  may_close: true\n",
+	  G "R|S554 go away|C", RUN_PASS, "" },
+	{ "raw may_close: 250 then close", "HARDEN",
+	  "- raw: 'NOOP\\r\\nNOOP\\r\\n'\n  replies: 2\n  expect: [250, 5xx]\n  may_close: true\n",
+	  G "R|S250 ok|C", RUN_ERROR, "connection" },
+};
+
+static int
+load_row(const struct judge_row *r, struct scenario_file *sf)
+{
+	char doc[4096], err[512];
+	int n = snprintf(doc, sizeof(doc),
+	                 "id: t/judge\ntitle: t\nrules: [R5321-SEQ-01]\nlevel: %s\nsteps:\n%s",
+	                 r->level, r->steps);
+
+	assert_true(n > 0 && (size_t)n < sizeof(doc));
+	if (scenario_load_buffer("judge.yaml", doc, (size_t)n, sf, err, sizeof(err)) < 0) {
+		fprintf(stderr, "load: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *
+first_text(const struct run_result *res)
+{
+	if (res->verdict == RUN_WARN && res->nwarnings > 0)
+		return res->warnings[0];
+	return res->reason;
+}
+
+static int
+check_row(const struct judge_row *r, const struct profile *prof)
+{
+	struct runner_opts o = { .timeout_ms = 1000, .profile = prof };
+	struct run_target t = { .host = "127.0.0.1" };
+	struct scenario_file sf;
+	struct run_result res;
+	struct peer p;
+	int nfail = 0;
+
+	memset(&sf, 0, sizeof(sf));
+	if (load_row(r, &sf) < 0)
+		return tc_fail(r->label, "does not load");
+	peer_start(&p, r->script);
+	snprintf(t.port, sizeof(t.port), "%d", p.port);
+	run_step_scenario(&o, &t, &sf.scenarios[0], &res);
+	peer_stop(&p);
+	if (res.verdict != r->want || strstr(first_text(&res), r->reason) == NULL)
+		nfail = tc_fail(r->label, "got %s \"%s\", want %s \"%s\"",
+		                run_verdict_name(res.verdict), first_text(&res),
+		                run_verdict_name(r->want), r->reason);
+	run_result_free(&res);
+	scenario_file_free(&sf);
+	return nfail;
+}
+
+static void
+test_judge_rows(void **state)
+{
+	struct profile prof;
+	int nfail = 0;
+
+	(void)state;
+	memset(&prof, 0, sizeof(prof));
+	assert_int_equal(profile_reference(&prof), 0);
+	for (size_t i = 0; i < TC_ROWS(rows); i++)
+		nfail += check_row(&rows[i], &prof);
+	profile_free(&prof);
+	assert_int_equal(nfail, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_judge_rows),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
