@@ -207,7 +207,7 @@ peer_stop(struct peer *p)
 
 struct judge_row {
 	const char *label;
-	const char *level;  /* MUST, SHOULD, MAY, HARDEN */
+	const char *level;  /* MUST, SHOULD, MAY, HARDEN (and more scenario keys after a newline) */
 	const char *steps;  /* YAML under steps: */
 	const char *script; /* the peer, greeting included */
 	enum run_verdict want;
@@ -287,7 +287,7 @@ static const struct judge_row rows[] = {
 	/* a close the step does not allow */
 	{ "close instead of a reply", "MUST", "- send: NOOP\n  expect: 250\n", G "R|C", RUN_ERROR,
 	  "closed by the server" },
-	{ "no reply in time", "MUST", "- send: NOOP\n  expect: 250\n", G "R|W1500" Q0, RUN_ERROR,
+	{ "no reply in time", "MUST", "- send: NOOP\n  expect: 250\n", G "R|W700" Q0, RUN_ERROR,
 	  "no reply within" },
 	/* may_close on raw (SEC-04): a 5xx, then the close */
 	{ "raw may_close: 5xx then close", "HARDEN",
@@ -296,6 +296,68 @@ static const struct judge_row rows[] = {
 	{ "raw may_close: 250 then close", "HARDEN",
 	  "- raw: 'NOOP\\r\\nNOOP\\r\\n'\n  replies: 2\n  expect: [250, 5xx]\n  may_close: true\n",
 	  G "R|S250 ok|C", RUN_ERROR, "connection" },
+	/* may_close on any step, 4xx included (RFC 5321 7.8; RULES SEC-02/SEC-04/SEC-15) */
+	{ "send may_close: 550, then close at the next command", "MUST",
+	  "- send: RCPT TO:<x@y>\n  expect: [250, 5xx]\n  may_close: true\n"
+	  "- send: NOOP\n  expect: 250\n",
+	  G "R|S550 no|C", RUN_PASS, "" },
+	{ "data may_close: 451, then close", "MUST",
+	  "- send: DATA\n  expect: 354\n- data: x\n  expect: [250, 4xx, 5xx]\n  may_close: true\n"
+	  "- send: NOOP\n  expect: 250\n",
+	  G "R|S354 go|D|S451 temp|C", RUN_PASS, "" },
+	{ "may_close: an accepted 250, then close", "MUST",
+	  "- send: NOOP\n  expect: [250, 5xx]\n  may_close: true\n- send: NOOP\n  expect: 250\n",
+	  G "R|S250 ok|C", RUN_ERROR, "connection" },
+	{ "may_close: a refusal the step does not allow", "MUST",
+	  "- send: NOOP\n  expect: 250\n  may_close: true\n- send: NOOP\n  expect: 250\n",
+	  G "R|S550 no|C", RUN_FAIL, "got \"550 no\"" },
+	{ "no may_close: 550 then close is no verdict", "MUST",
+	  "- send: RCPT TO:<x@y>\n  expect: 5xx\n- send: NOOP\n  expect: 250\n", G "R|S550 no|C",
+	  RUN_ERROR, "closed by the server" },
+	{ "may_close: 421 not listed but allowed", "MUST",
+	  "- send: XYZZY\n  expect: 5xx\n  may_close: true\n", G "R|S421 bye|C", RUN_PASS, "" },
+	{ "may_close on a repeat reaches its child", "HARDEN",
+	  "- repeat: 5\n  may_close: true\n  step: {send: XYZZY, expect: [500, 502]}\n",
+	  G "R|S500 no|R|S500 no|C", RUN_PASS, "" },
+	{ "may_close on expect steps (early talker)", "HARDEN\ngreeting: none",
+	  "- raw: 'EHLO x\\r\\n'\n  replies: 0\n- expect: [220, 554]\n  may_close: true\n"
+	  "- expect: [250, 5xx]\n  may_close: true\n",
+	  "W100|S220 late|S500 early talker|C", RUN_PASS, "" },
+	{ "may_close: refusal then close in a silence window", "MUST",
+	  "- raw: 'STARTTLS\\r\\nNOOP\\r\\n'\n  expect: [220, 5xx]\n  may_close: true\n"
+	  "- expect_silence: 500\n",
+	  G "R|S554 no|C", RUN_PASS, "" },
+	/* close as an answer (SEC-09: "500 and/or closes") */
+	{ "expect [500, close]: the close", "HARDEN",
+	  "- send: NOOP\n  expect: [500, close]\n- send: NOOP\n  expect: 250\n", G "R|C", RUN_PASS,
+	  "" },
+	{ "expect [500, close]: a 500", "HARDEN", "- send: NOOP\n  expect: [500, close]\n",
+	  G "R|S500 no" Q, RUN_PASS, "" },
+	{ "expect [close]: a reply is wrong", "HARDEN", "- send: NOOP\n  expect: [close]\n",
+	  G "R|S250 ok" Q, RUN_FAIL, "got \"250 ok\"" },
+	/* when: on any step */
+	{ "when: skipped when the last reply differs", "MUST",
+	  "- send: NOOP\n  expect: [250, 5xx]\n- expect_silence: 300\n  when: 5xx\n",
+	  G "R|S250 ok|S250 extra" Q, RUN_FAIL, "R5321-SEQ-01" },
+	{ "when: run when the last reply matches", "MUST",
+	  "- raw: 'STARTTLS\\r\\nNOOP\\r\\n'\n  expect: [220, 5xx]\n"
+	  "- expect_silence: 300\n  when: 220\n- expect: 250\n  when: 5xx\n",
+	  G "R|S502 no|S250 ok" Q, RUN_PASS, "" },
+	/* on_timeout: what a missing reply means */
+	{ "on_timeout default: error", "HARDEN", "- send: NOOP\n  expect: 250\n", G "R|W700" Q0,
+	  RUN_ERROR, "no reply within" },
+	{ "on_timeout fail at HARDEN: fail", "HARDEN",
+	  "- send: NOOP\n  expect: 250\n  on_timeout: fail\n", G "R|W700" Q0, RUN_FAIL,
+	  "on_timeout: fail" },
+	{ "on_timeout fail at SHOULD: warn", "SHOULD",
+	  "- send: NOOP\n  expect: 250\n  on_timeout: fail\n", G "R|W700" Q0, RUN_WARN,
+	  "on_timeout: fail" },
+	{ "on_timeout pass: the session ends there", "MUST",
+	  "- send: NOOP\n  expect: 250\n  on_timeout: pass\n- send: NOOP\n  expect: 250\n",
+	  G "R|W700" Q0, RUN_PASS, "" },
+	{ "on_timeout pass: a wrong reply still fails", "MUST",
+	  "- send: NOOP\n  expect: 5xx\n  on_timeout: pass\n", G "R|S250 ok" Q, RUN_FAIL,
+	  "got \"250 ok\"" },
 };
 
 static int
@@ -325,7 +387,7 @@ first_text(const struct run_result *res)
 static int
 check_row(const struct judge_row *r, const struct profile *prof)
 {
-	struct runner_opts o = { .timeout_ms = 1000, .profile = prof };
+	struct runner_opts o = { .timeout_ms = 400, .profile = prof };
 	struct run_target t = { .host = "127.0.0.1" };
 	struct scenario_file sf;
 	struct run_result res;

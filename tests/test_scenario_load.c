@@ -610,7 +610,7 @@ static const struct {
 	/* the scenario mapping */
 	{ "unknown top-level key", HEAD "stpes: []\n",
 	  "t.yaml:4:1: unknown key 'stpes' in scenario (expected one of: id, title, description, "
-	  "rules, tags, level, requires, tls, greeting, steps)" },
+	  "rules, tags, level, requires, tls, greeting, final_quit, steps)" },
 	{ "duplicate key", HEAD "id: b\nsteps: [{send: A}]\n", "t.yaml:4:1: duplicate key 'id'" },
 	{ "missing rules", "id: a\ntitle: t\nsteps: [{send: A}]\n",
 	  "t.yaml:1:1: missing required key 'rules'" },
@@ -660,7 +660,7 @@ static const struct {
 	{ "unknown step key", HEAD "steps:\n  - sned: NOOP\n",
 	  "t.yaml:5:5: unknown key 'sned' in step (expected one of: send, raw, data, pipeline, "
 	  "repeat, starttls, sleep, expect, expect_close, expect_silence, mailbox, replies, "
-	  "step, may_close)" },
+	  "step, may_close, on_timeout, when)" },
 	{ "step not a mapping", HEAD "steps:\n  - NOOP\n",
 	  "t.yaml:5:5: a step must be a mapping (like send: NOOP)" },
 	{ "two kinds", HEAD "steps:\n  - send: NOOP\n    raw: 'NOOP\\r\\n'\n",
@@ -680,8 +680,18 @@ static const struct {
 	  "t.yaml:7:5: duplicate key 'expect'" },
 	{ "replies with send", HEAD "steps: [{send: A, replies: 2}]\n",
 	  "t.yaml:4:9: 'replies' is not allowed with send" },
-	{ "may_close with send", HEAD "steps: [{send: A, may_close: true}]\n",
-	  "t.yaml:4:9: 'may_close' is not allowed with send" },
+	{ "may_close with sleep", HEAD "steps: [{sleep: 1, may_close: true}]\n",
+	  "t.yaml:4:9: 'may_close' is not allowed with sleep" },
+	{ "on_timeout with mailbox", HEAD "steps: [{mailbox: {rcpt: x}, on_timeout: fail}]\n",
+	  "t.yaml:4:9: 'on_timeout' is not allowed with mailbox" },
+	{ "on_timeout unknown", HEAD "steps: [{send: A, on_timeout: maybe}]\n",
+	  "t.yaml:4:31: 'on_timeout' must be error, fail or pass" },
+	{ "when twice", HEAD "steps: [{mailbox: {rcpt: x, when: 5xx}, when: 2xx}]\n",
+	  "t.yaml:4:47: 'when' is given twice (on the step and in mailbox)" },
+	{ "close in when", HEAD "steps: [{send: A, when: [250, close]}]\n",
+	  "t.yaml:4:31: when: 'close' is not a reply to test" },
+	{ "final_quit not a boolean", HEAD "final_quit: 2\nsteps: [{send: A}]\n",
+	  "t.yaml:4:13: 'final_quit' must be true or false" },
 	{ "may_close not a boolean", HEAD "steps: [{raw: 'A\\r\\n', may_close: 2}]\n",
 	  "t.yaml:4:35: 'may_close' must be true or false" },
 	{ "expect with sleep", HEAD "steps: [{sleep: 10, expect: 250}]\n",
@@ -738,7 +748,7 @@ static const struct {
 	{ "pipeline child unknown key", HEAD "steps: [{pipeline: [{snd: A}]}]\n",
 	  "t.yaml:4:22: unknown key 'snd' in step (expected one of: send, raw, data, pipeline, "
 	  "repeat, starttls, sleep, expect, expect_close, expect_silence, mailbox, replies, "
-	  "step, may_close)" },
+	  "step, may_close, on_timeout, when)" },
 	{ "repeat without step", HEAD "steps: [{repeat: 3}]\n",
 	  "t.yaml:4:9: missing required key 'step' in repeat" },
 	{ "repeat zero", HEAD "steps: [{repeat: 0, step: {send: A}}]\n",

@@ -37,7 +37,9 @@ struct run_ctx {
 	bool open;          /* the connection can still be used */
 	bool finished;      /* QUIT answered or 421: no implicit QUIT */
 	bool stop;          /* a failure, an error or a 421: no more steps */
-	bool close_ok;      /* may_close: a close now ends the step's replies (after a 5xx) */
+	bool refusal_ok;    /* the last reply was a 4xx/5xx its step allows, with may_close: a
+	                       close now ends the session the way the scenario allows */
+	bool ended;         /* it did end so (or on_timeout: pass): only mailbox steps remain */
 	unsigned last_code; /* of the last reply read (mailbox when:) */
 	int top;            /* top-level step index */
 	char run_id[128];   /* ${run_id}: unique to this run of the scenario */
@@ -88,6 +90,9 @@ bool run_is_tls_alert(const struct run_ctx *c);
 bool run_expect_reply(struct run_ctx *c, const struct scenario_step *st,
                       const struct scenario_expect *e, const char *cmd, size_t cmdlen, bool last,
                       unsigned *code_r);
+
+/* Ends the session the way the scenario allows (transcript note fmt): mailbox steps still run. */
+void run_end_allowed(struct run_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Appends text with ${run_id} and the profile expanded (scenario_wire); an error fails. */
 bool run_expand(struct run_ctx *c, const struct scenario_step *st, const char *text, size_t len,

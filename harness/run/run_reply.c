@@ -92,6 +92,26 @@ run_miss(struct run_ctx *c, const struct scenario_step *st, const struct scenari
 	return false;
 }
 
+/*
+ * The session ended the way the scenario allows (a refusal then the close,
+ * a 421 asked for, a silence on_timeout: pass): no more wire steps, no final
+ * QUIT; mailbox steps still run.
+ */
+void
+run_end_allowed(struct run_ctx *c, const char *fmt, ...)
+{
+	char msg[RESULT_TEXT_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	c->finished = true;
+	c->stop = true;
+	c->ended = true;
+	transcript_note(&c->res->tx, "%s: the scenario ends", msg);
+}
+
 /* ---- reading replies ---------------------------------------------------------- */
 
 /*
@@ -262,10 +282,21 @@ after_421(struct run_ctx *c, const struct scenario_step *st, const struct smtp_r
 		run_fail(c, RUN_ERROR, st, "service shutdown: the server sent \"%s\" and closed",
 		         got);
 	} else {
-		transcript_note(&c->res->tx,
-		                "421 and close, as the step allows: the scenario ends");
+		run_end_allowed(c, "421 and close, as the step allows");
 	}
 	return false;
+}
+
+/* A reply that ends a session: 421 (R5321-REPLY-11), asked for or allowed by may_close. */
+static bool
+reply_421(struct run_ctx *c, const struct scenario_step *st, const struct scenario_expect *e,
+          const struct smtp_reply *r)
+{
+	char why[320];
+	bool wanted = (e->present && check_reply(e, r, NULL, why, sizeof(why))) ||
+	              (st != NULL && st->may_close);
+
+	return after_421(c, st, r, wanted);
 }
 
 /*
@@ -280,28 +311,64 @@ unsolicited_421(struct run_ctx *c, const struct scenario_step *st, const struct 
 	struct smtp_reply r;
 	struct smtp_error err;
 	size_t used = 0;
-	char why[256];
 
 	run_reply_parser_init(&p);
 	if (c->rlen < 4 || memcmp(c->rbuf, "421", 3) != 0 ||
 	    smtp_reply_parse(&p, c->rbuf, c->rlen, &used, &r, &err) != 1)
 		return false;
 	run_consume(c, used);
-	after_421(c, st, &r, e->present && check_reply(e, &r, NULL, why, sizeof(why)));
+	reply_421(c, st, e, &r);
 	return true;
 }
 
-/*
- * Reads the reply to cmd and checks it against e. last: no further reply is
- * due before the next write, so bytes already waiting are an extra reply.
- * *code_r (if not NULL) gets the code. Returns false when the scenario stops.
- */
+/* What a step's on_timeout says a missing reply means. */
+static void
+reply_timed_out(struct run_ctx *c, const struct scenario_step *st, const struct scenario_expect *e)
+{
+	enum scenario_on_timeout t = st != NULL ? st->on_timeout : SCENARIO_TIMEOUT_DEFAULT;
+
+	c->finished = true; /* the session state is unknown: no final QUIT */
+	c->stop = true;
+	if (t == SCENARIO_TIMEOUT_PASS) {
+		run_end_allowed(c, "no reply within %d ms, as the step allows (on_timeout: pass)",
+		                c->o->timeout_ms);
+	} else if (t == SCENARIO_TIMEOUT_FAIL) {
+		scenario_expect_codes_str(e, c->res->expected, sizeof(c->res->expected));
+		snprintf(c->res->received, sizeof(c->res->received), "(no reply)");
+		run_miss(c, st, e, "no reply within %d ms (on_timeout: fail)", c->o->timeout_ms);
+	} else {
+		run_fail(c, RUN_ERROR, st, "no reply within %d ms", c->o->timeout_ms);
+	}
+}
+
+/* The connection closed (or was reset) where a reply was due. */
+static void
+reply_closed(struct run_ctx *c, const struct scenario_step *st, const struct scenario_expect *e,
+             enum read_status rs, const char *err)
+{
+	c->open = false;
+	if (e->close_ok) {
+		run_end_allowed(c, "the connection closed instead of a reply, as the step allows");
+		return;
+	}
+	if (c->refusal_ok) {
+		/* RFC 5321 7.8, RULES SEC-02/SEC-04/SEC-15: a refusal the step allows, then the
+		 * close (a reset too: closing on unread input sends one). */
+		run_end_allowed(c, "%u and close, as the step allows (may_close)", c->last_code);
+		return;
+	}
+	if (rs == READ_EOF)
+		run_fail(c, RUN_ERROR, st, "connection closed by the server before its reply");
+	else
+		run_fail(c, RUN_ERROR, st, "%s", err);
+}
+
 bool
 run_expect_reply(struct run_ctx *c, const struct scenario_step *st, const struct scenario_expect *e,
                  const char *cmd, size_t cmdlen, bool last, unsigned *code_r)
 {
 	bool is_ehlo = verb_is(cmd, cmdlen, "EHLO"), is_helo = verb_is(cmd, cmdlen, "HELO");
-	bool exempt = is_ehlo || is_helo || cmd == NULL;
+	bool exempt = is_ehlo || is_helo || cmd == NULL, matched = true;
 	struct smtp_reply r;
 	struct smtp_ehlo ehlo;
 	bool have_ehlo = false;
@@ -310,36 +377,16 @@ run_expect_reply(struct run_ctx *c, const struct scenario_step *st, const struct
 
 	enum read_status rs = run_read_reply(c, exempt, &r, &used, err, sizeof(err));
 
-	switch (rs) {
-	case READ_OK:
-		break;
-	case READ_BAD:
+	if (rs == READ_BAD) {
 		run_fail(c, RUN_FAIL, st, "malformed reply: %s", err);
 		return false;
-	case READ_TIMEOUT:
-		run_fail(c, RUN_ERROR, st, "no reply within %d ms", c->o->timeout_ms);
+	}
+	if (rs == READ_TIMEOUT) {
+		reply_timed_out(c, st, e);
 		return false;
-	case READ_EOF:
-	case READ_ERROR:
-		c->open = false;
-		if (c->close_ok) {
-			/*
-			 * RULES SEC-04: a 5xx, then the close instead of the remaining
-			 * replies (a reset too: closing on unread input sends one).
-			 */
-			c->finished = true;
-			c->stop = true;
-			transcript_note(
-			        &c->res->tx,
-			        "%u and close, as the step allows (may_close): the scenario ends",
-			        c->last_code);
-			return false;
-		}
-		if (rs == READ_EOF)
-			run_fail(c, RUN_ERROR, st,
-			         "connection closed by the server before its reply");
-		else
-			run_fail(c, RUN_ERROR, st, "%s", err);
+	}
+	if (rs != READ_OK) {
+		reply_closed(c, st, e, rs, err);
 		return false;
 	}
 	if (code_r != NULL)
@@ -357,14 +404,17 @@ run_expect_reply(struct run_ctx *c, const struct scenario_step *st, const struct
 		c->esc_on = false;
 	}
 	c->last_code = r.code;
+	c->refusal_ok = false;
 	if (r.code == 421) {
-		bool wanted = e->present && check_reply(e, &r, NULL, why, sizeof(why));
-
 		run_consume(c, used);
-		return after_421(c, st, &r, wanted);
+		return reply_421(c, st, e, &r);
 	}
-	if (e->present && !check_reply(e, &r, have_ehlo ? &ehlo : NULL, why, sizeof(why)))
+	if (e->present && !check_reply(e, &r, have_ehlo ? &ehlo : NULL, why, sizeof(why))) {
 		mismatch(c, st, e, &r, cmd, cmdlen, why);
+		matched = false;
+	}
+	/* A refusal the step allows may be followed by the close (may_close). */
+	c->refusal_ok = matched && st != NULL && st->may_close && r.code >= 400 && r.code < 600;
 	if (verb_is(cmd, cmdlen, "QUIT") && r.code == 221)
 		c->finished = true;
 	run_consume(c, used);
@@ -412,6 +462,17 @@ run_expand(struct run_ctx *c, const struct scenario_step *st, const char *text, 
 	return false;
 }
 
+/* The step (or the first of a pipeline's writes) takes a close in place of its reply. */
+static bool
+step_takes_close(const struct scenario_step *st)
+{
+	if (st == NULL)
+		return false;
+	if (st->kind == SCENARIO_STEP_PIPELINE)
+		return st->nchildren > 0 && st->children[0].expect.close_ok;
+	return st->expect.close_ok;
+}
+
 bool
 run_send_bytes(struct run_ctx *c, const struct scenario_step *st, const char *p, size_t n)
 {
@@ -429,6 +490,14 @@ run_send_bytes(struct run_ctx *c, const struct scenario_step *st, const char *p,
 		return true;
 	}
 	c->open = false;
+	if (c->refusal_ok) {
+		run_end_allowed(c, "%u and close, as the step allows (may_close)", c->last_code);
+		return false;
+	}
+	if (step_takes_close(st)) {
+		run_end_allowed(c, "the connection closed while we wrote, as the step allows");
+		return false;
+	}
 	run_fail(c, RUN_ERROR, st, "%s", err);
 	return false;
 }

@@ -58,11 +58,8 @@ expect_n(struct run_ctx *c, const struct scenario_step *st, const char *cmd, siz
 	for (unsigned i = 0; i < n; i++) {
 		bool ok;
 
-		c->close_ok = st->kind == SCENARIO_STEP_RAW && st->may_close && i > 0 &&
-		              c->last_code >= 500 && c->last_code <= 599;
 		ok = run_expect_reply(c, st, &st->expect, cmd, len, last_of_write && i + 1 == n,
 		                      NULL);
-		c->close_ok = false;
 		if (!ok)
 			return false;
 	}
@@ -176,6 +173,12 @@ step_expect_silence(struct run_ctx *c, const struct scenario_step *st)
 		n = conn_read(&c->conn, c->rbuf, RUN_RBUF, (int)st->ms, err, sizeof(err));
 		if (n == CONN_TIMEOUT)
 			return true;
+		if ((n == CONN_EOF || n == CONN_ERROR) && c->refusal_ok) {
+			c->open = false;
+			run_end_allowed(c, "%u and close, as the step allows (may_close)",
+			                c->last_code);
+			return true;
+		}
 		if (n == CONN_EOF || n == CONN_ERROR) {
 			transcript_note(&c->res->tx, "connection closed during the silence window");
 			c->open = false;
@@ -205,6 +208,11 @@ step_expect_silence(struct run_ctx *c, const struct scenario_step *st)
 static bool
 run_one(struct run_ctx *c, const struct scenario_step *st)
 {
+	if (st->when.present && !scenario_expect_code_ok(&st->when, c->last_code)) {
+		transcript_note(&c->res->tx, "step at line %u not run: the last reply was %u",
+		                st->line, c->last_code);
+		return true;
+	}
 	if (!c->open && st->kind != SCENARIO_STEP_SLEEP && st->kind != SCENARIO_STEP_MAILBOX) {
 		run_fail(c, RUN_FAIL, st, "the connection is closed");
 		return false;
@@ -281,7 +289,7 @@ final_quit(struct run_ctx *c)
 	size_t used;
 	enum read_status s;
 
-	if (!c->open || c->finished || c->stop)
+	if (!c->open || c->finished || c->stop || c->sc->no_final_quit)
 		return;
 	if (conn_write(&c->conn, "QUIT\r\n", 6, c->o->timeout_ms, err, sizeof(err)) != CONN_OK)
 		return; /* closed meanwhile: nothing left to check */
@@ -343,9 +351,11 @@ run_step_scenario(const struct runner_opts *o, const struct run_target *t,
 	conn_init(&c.conn, &res->tx, o->fragment, o->fragment_seed);
 	run_reply_parser_init(&c.rp);
 	if (run_preamble(&c, tls)) {
-		for (size_t i = 0; i < sc->nsteps && !c.stop; i++) {
+		for (size_t i = 0; i < sc->nsteps && (!c.stop || c.ended); i++) {
 			c.top = (int)i;
-			run_one(&c, &sc->steps[i]);
+			/* After an allowed end only the sink checks remain. */
+			if (!c.ended || sc->steps[i].kind == SCENARIO_STEP_MAILBOX)
+				run_one(&c, &sc->steps[i]);
 		}
 		final_quit(&c);
 	}

@@ -88,7 +88,7 @@ steps_free(struct scenario_step *steps, size_t n)
 		free(steps[i].mbox.rcpt);
 		free_strings(&steps[i].mbox.contains, &steps[i].mbox.ncontains);
 		free_strings(&steps[i].mbox.lacks, &steps[i].mbox.nlacks);
-		scenario_expect_free(&steps[i].mbox.when);
+		scenario_expect_free(&steps[i].when);
 	}
 	free(steps);
 }
@@ -137,7 +137,7 @@ bool
 scenario_expect_code_ok(const struct scenario_expect *e, unsigned code)
 {
 	if (e->ncodes == 0)
-		return true;
+		return !e->close_ok; /* [close] alone: no reply is right */
 	if (code < 100 || code > 999)
 		return false;
 	for (size_t i = 0; i < e->ncodes && i < SCENARIO_MAX_CODES; i++) {
@@ -156,7 +156,7 @@ scenario_expect_codes_str(const struct scenario_expect *e, char *out, size_t cap
 		return;
 	out[0] = '\0';
 	if (e->ncodes == 0) {
-		snprintf(out, cap, "any");
+		snprintf(out, cap, e->close_ok ? "[close]" : "any");
 		return;
 	}
 	for (size_t i = 0; i < e->ncodes && i < SCENARIO_MAX_CODES; i++) {
@@ -174,7 +174,7 @@ scenario_expect_codes_str(const struct scenario_expect *e, char *out, size_t cap
 			return;
 		o += (size_t)n;
 	}
-	snprintf(out + o, cap - o, "]");
+	snprintf(out + o, cap - o, "%s]", e->close_ok ? ", close" : "");
 }
 
 int

@@ -173,6 +173,20 @@ sc_tls(struct ydoc *y, const struct ydoc_node *v, void *obj)
 	return ydoc_bool(y, v, "tls", &((struct scenario *)obj)->tls);
 }
 
+/* false: the session's state after the last step is unknowable (a BDAT whose
+   data the server may still be swallowing): no implicit QUIT is sent. */
+static int
+sc_final_quit(struct ydoc *y, const struct ydoc_node *v, void *obj)
+{
+	struct scenario *sc = obj;
+	bool on = true;
+
+	if (ydoc_bool(y, v, "final_quit", &on) < 0)
+		return -1;
+	sc->no_final_quit = !on;
+	return 0;
+}
+
 static int
 sc_greeting(struct ydoc *y, const struct ydoc_node *v, void *obj)
 {
@@ -219,6 +233,7 @@ static const struct ydoc_key scenario_keys[] = {
 	{ "requires", sc_requires, 0, 0 },
 	{ "tls", sc_tls, 0, 0 },
 	{ "greeting", sc_greeting, 0, 0 },
+	{ "final_quit", sc_final_quit, 0, 0 },
 	{ "steps", sc_steps, YDOC_KEY_REQUIRED, 0 },
 };
 

@@ -9,6 +9,7 @@
  */
 #include <regex.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "smtph/scenario_regex.h"
 
@@ -81,6 +82,13 @@ add_code(struct loader *l, const struct ydoc_node *n, struct scenario_expect *e)
 		return ydoc_fail(&l->y, n,
 		                 "%s: a reply code must be a number or a pattern like 5xx",
 		                 l->where);
+	if (n->len == 5 && memcmp(n->value, "close", 5) == 0) {
+		/* SEC-09 "500 and/or closes": a close in place of the reply is an answer too */
+		if (strcmp(l->where, "when") == 0)
+			return ydoc_fail(&l->y, n, "when: 'close' is not a reply to test");
+		e->close_ok = true;
+		return 0;
+	}
 	if (e->ncodes >= SCENARIO_MAX_CODES)
 		return ydoc_fail(&l->y, n, "%s: more than %d codes", l->where, SCENARIO_MAX_CODES);
 	if (!parse_code(n->value, n->len, &e->codes[e->ncodes]))
@@ -95,6 +103,7 @@ static int
 parse_codes(struct loader *l, const struct ydoc_node *n, struct scenario_expect *e)
 {
 	e->ncodes = 0;
+	e->close_ok = false;
 	if (n->type != YDOC_SEQUENCE)
 		return add_code(l, n, e);
 	if (n->nkids == 0)

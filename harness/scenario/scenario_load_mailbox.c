@@ -2,7 +2,8 @@
  * scenario_load_mailbox.c: the loader's mailbox step (scenarios/README.md
  * "mailbox"): rcpt (a template), count, contains and lacks (lists of POSIX
  * EREs, line-wise) and when (an expectation), read through one key -> handler
- * table into the step's scenario_mailbox, which owns what is read.
+ * table into the step's scenario_mailbox, which owns what is read (when goes
+ * to the step: every step may have one).
  */
 #include <regex.h>
 
@@ -29,7 +30,7 @@ check_regex(const char *s, size_t len)
 static int
 mb_rcpt(struct ydoc *y, const struct ydoc_node *v, void *obj)
 {
-	struct scenario_mailbox *mb = obj;
+	struct scenario_mailbox *mb = &((struct scenario_step *)obj)->mbox;
 
 	if (ydoc_str(y, v, "rcpt") == NULL ||
 	    scenario_load_check_vars(loader_of(y), v, "rcpt", v->value, v->len) < 0)
@@ -40,7 +41,7 @@ mb_rcpt(struct ydoc *y, const struct ydoc_node *v, void *obj)
 static int
 mb_count(struct ydoc *y, const struct ydoc_node *v, void *obj)
 {
-	struct scenario_mailbox *mb = obj;
+	struct scenario_mailbox *mb = &((struct scenario_step *)obj)->mbox;
 	unsigned long n;
 
 	if (ydoc_uint(y, v, "count", 0, SCENARIO_LOAD_MAX_REPLIES, &n) < 0)
@@ -53,7 +54,7 @@ mb_count(struct ydoc *y, const struct ydoc_node *v, void *obj)
 static int
 mb_contains(struct ydoc *y, const struct ydoc_node *v, void *obj)
 {
-	struct scenario_mailbox *mb = obj;
+	struct scenario_mailbox *mb = &((struct scenario_step *)obj)->mbox;
 
 	return ydoc_str_list(y, v, "contains", SCENARIO_LOAD_MAX_LIST, check_regex, &mb->contains,
 	                     &mb->ncontains);
@@ -62,18 +63,21 @@ mb_contains(struct ydoc *y, const struct ydoc_node *v, void *obj)
 static int
 mb_lacks(struct ydoc *y, const struct ydoc_node *v, void *obj)
 {
-	struct scenario_mailbox *mb = obj;
+	struct scenario_mailbox *mb = &((struct scenario_step *)obj)->mbox;
 
 	return ydoc_str_list(y, v, "lacks", SCENARIO_LOAD_MAX_LIST, check_regex, &mb->lacks,
 	                     &mb->nlacks);
 }
 
+/* The mailbox's own when: is the step's (every step may have one; see scenario_load_step.c). */
 static int
 mb_when(struct ydoc *y, const struct ydoc_node *v, void *obj)
 {
-	struct scenario_mailbox *mb = obj;
+	struct scenario_step *st = obj;
 
-	return scenario_load_expect(loader_of(y), v, &mb->when, "when");
+	if (st->when.present)
+		return ydoc_fail(y, v, "'when' is given twice (on the step and in mailbox)");
+	return scenario_load_expect(loader_of(y), v, &st->when, "when");
 }
 
 static const struct ydoc_key mailbox_keys[] = {
@@ -87,7 +91,7 @@ scenario_load_mailbox(struct ydoc *y, const struct ydoc_node *v, struct scenario
 	if (v->type != YDOC_MAPPING)
 		return ydoc_fail(y, v,
 		                 "'mailbox' must be a mapping (rcpt, count, contains, lacks)");
-	if (ydoc_map_walk(y, v, "mailbox", mailbox_keys, NROWS(mailbox_keys), &st->mbox) < 0)
+	if (ydoc_map_walk(y, v, "mailbox", mailbox_keys, NROWS(mailbox_keys), st) < 0)
 		return -1;
 	if (st->mbox.rcpt == NULL)
 		return ydoc_fail(y, v, "missing required key 'rcpt' in mailbox");

@@ -27,6 +27,9 @@ struct step_ctx {
 	(KIND_BIT(SCENARIO_STEP_SEND) | KIND_BIT(SCENARIO_STEP_RAW) | KIND_BIT(SCENARIO_STEP_DATA))
 #define EXPECT_KINDS                                                                               \
 	(TEXT_KINDS | KIND_BIT(SCENARIO_STEP_STARTTLS) | KIND_BIT(SCENARIO_STEP_EXPECT))
+/* The kinds that read replies: may_close and on_timeout apply to them. */
+#define READ_KINDS                                                                                 \
+	(EXPECT_KINDS | KIND_BIT(SCENARIO_STEP_PIPELINE) | KIND_BIT(SCENARIO_STEP_REPEAT))
 
 static int
 st_send(struct ydoc *y, const struct ydoc_node *v, void *obj)
@@ -258,10 +261,42 @@ st_replies(struct ydoc *y, const struct ydoc_node *v, void *obj)
 	return 0;
 }
 
+/* RULES SEC-02/SEC-04/SEC-15, RFC 5321 7.8: a refusal the step allows, then the close. */
 static int
 st_may_close(struct ydoc *y, const struct ydoc_node *v, void *obj)
 {
 	return ydoc_bool(y, v, "may_close", &((struct step_ctx *)obj)->st->may_close);
+}
+
+static int
+st_on_timeout(struct ydoc *y, const struct ydoc_node *v, void *obj)
+{
+	static const char *const names[] = {
+		[SCENARIO_TIMEOUT_ERROR] = "error",
+		[SCENARIO_TIMEOUT_FAIL] = "fail",
+		[SCENARIO_TIMEOUT_PASS] = "pass",
+	};
+	struct scenario_step *st = ((struct step_ctx *)obj)->st;
+
+	if (ydoc_str(y, v, "on_timeout") == NULL)
+		return -1;
+	for (size_t i = SCENARIO_TIMEOUT_ERROR; i < NROWS(names); i++) {
+		if (strcmp(v->value, names[i]) == 0) {
+			st->on_timeout = (enum scenario_on_timeout)i;
+			return 0;
+		}
+	}
+	return ydoc_fail(y, v, "'on_timeout' must be error, fail or pass");
+}
+
+static int
+st_when(struct ydoc *y, const struct ydoc_node *v, void *obj)
+{
+	struct scenario_step *st = ((struct step_ctx *)obj)->st;
+
+	if (st->when.present)
+		return ydoc_fail(y, v, "'when' is given twice (on the step and in mailbox)");
+	return scenario_load_expect(loader_of(y), v, &st->when, "when");
 }
 
 /*
@@ -286,7 +321,9 @@ static const struct ydoc_key step_keys[] = {
 	[SCENARIO_STEP_MAILBOX] = { "mailbox", st_mailbox, 0, KIND_BIT(SCENARIO_STEP_MAILBOX) },
 	[SCENARIO_STEP_COUNT] = { "replies", st_replies, 0, KIND_BIT(SCENARIO_STEP_RAW) },
 	[SCENARIO_STEP_COUNT + 1] = { "step", st_step, 0, KIND_BIT(SCENARIO_STEP_REPEAT) },
-	[SCENARIO_STEP_COUNT + 2] = { "may_close", st_may_close, 0, KIND_BIT(SCENARIO_STEP_RAW) },
+	[SCENARIO_STEP_COUNT + 2] = { "may_close", st_may_close, 0, READ_KINDS },
+	[SCENARIO_STEP_COUNT + 3] = { "on_timeout", st_on_timeout, 0, READ_KINDS },
+	[SCENARIO_STEP_COUNT + 4] = { "when", st_when, 0, (1u << SCENARIO_STEP_COUNT) - 1 },
 };
 
 #define KIND_MASK ((1u << SCENARIO_STEP_COUNT) - 1)
@@ -373,10 +410,24 @@ step_defaults(struct scenario_step *st)
 	return 0;
 }
 
+/* A pipeline's or repeat's may_close and on_timeout hold for its children unless they say. */
+static void
+step_inherit(struct scenario_step *st)
+{
+	for (size_t i = 0; i < st->nchildren; i++) {
+		struct scenario_step *ch = &st->children[i];
+
+		ch->may_close = ch->may_close || st->may_close;
+		if (ch->on_timeout == SCENARIO_TIMEOUT_DEFAULT)
+			ch->on_timeout = st->on_timeout;
+	}
+}
+
 /* Checks that need the whole step. */
 static int
-step_finish(struct loader *l, const struct ydoc_node *n, const struct scenario_step *st)
+step_finish(struct loader *l, const struct ydoc_node *n, struct scenario_step *st)
 {
+	step_inherit(st);
 	if (st->kind == SCENARIO_STEP_REPEAT && st->nchildren == 0)
 		return ydoc_fail(&l->y, n, "missing required key 'step' in repeat");
 	if (st->kind == SCENARIO_STEP_RAW && st->replies == 0 && st->expect.present)

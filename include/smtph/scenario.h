@@ -39,6 +39,7 @@ struct scenario_expect {
 	bool present;  /* the step checks its reply (false: any code; a reply must still come) */
 	size_t ncodes; /* 0 = any code */
 	struct scenario_code codes[SCENARIO_MAX_CODES];
+	bool close_ok;   /* "close" in the list: the connection may close instead of a reply */
 	char *esc;       /* enhanced code pattern "5.1.x", or NULL */
 	char *text_re;   /* POSIX extended regex on the reply text, or NULL; as
 	                    written, so a leading "(?i)" (case-insensitive) stays */
@@ -79,19 +80,28 @@ struct scenario_mailbox {
 	size_t ncontains;
 	char **lacks; /* POSIX EREs no such message may match */
 	size_t nlacks;
-	struct scenario_expect when; /* check only if the last reply matched this (codes) */
+};
+
+/* What a step's reply that never comes (within --timeout) means. */
+enum scenario_on_timeout {
+	SCENARIO_TIMEOUT_DEFAULT = 0, /* error: the harness could not judge */
+	SCENARIO_TIMEOUT_ERROR,
+	SCENARIO_TIMEOUT_FAIL, /* silence is the finding: a failure at the scenario's level */
+	SCENARIO_TIMEOUT_PASS, /* waiting is conformant: the session ends there, unjudged further */
 };
 
 struct scenario_step {
 	enum scenario_step_kind kind;
-	unsigned line, column;          /* where the step starts in the file (1-based) */
-	char *text;                     /* send/raw/data: template text (variables unexpanded) */
-	size_t len;                     /* raw: decoded byte length; others: strlen(text) */
-	unsigned replies;               /* raw: replies to read (0 = none) */
-	unsigned count;                 /* repeat */
-	unsigned ms;                    /* sleep, expect_close, expect_silence */
-	bool tls_handshake;             /* starttls: do the handshake after 220 (default true) */
-	bool may_close;                 /* raw: a 5xx then the close may end the replies early */
+	unsigned line, column; /* where the step starts in the file (1-based) */
+	char *text;            /* send/raw/data: template text (variables unexpanded) */
+	size_t len;            /* raw: decoded byte length; others: strlen(text) */
+	unsigned replies;      /* raw: replies to read (0 = none) */
+	unsigned count;        /* repeat */
+	unsigned ms;           /* sleep, expect_close, expect_silence */
+	bool tls_handshake;    /* starttls: do the handshake after 220 (default true) */
+	bool may_close;        /* a 4xx/5xx the step allows may be followed by the close */
+	enum scenario_on_timeout on_timeout;
+	struct scenario_expect when;    /* run the step only if the last reply matched (codes) */
 	struct scenario_step *children; /* pipeline: steps; repeat: exactly one */
 	size_t nchildren;
 	struct scenario_expect expect;
@@ -112,6 +122,7 @@ struct scenario {
 	bool tls;           /* run over a STARTTLS-upgraded session (--starttls or tls: true) */
 	bool needs_mailbox; /* some step is a mailbox check */
 	struct scenario_expect greeting; /* default: 220 */
+	bool no_final_quit;              /* final_quit: false: no implicit QUIT after the steps */
 	bool early_talker; /* greeting: none: the steps start at once; an expect step reads the
 	                      greeting */
 	struct scenario_step *steps;
