@@ -54,7 +54,9 @@ struct server_session {
 	void *sink_ctx;
 	char peer[64];
 
-	enum server_state state;
+	enum server_state state; /* changed only by server_set_state() */
+	server_trace_fn trace;   /* debug trace of state changes; NULL = off */
+	void *trace_ctx;
 	unsigned events;
 	bool esmtp; /* EHLO (not HELO) was accepted: extensions and ESC are on */
 	bool tls;   /* inside TLS */
@@ -106,7 +108,7 @@ void server_reply_line(struct server_session *s, unsigned code, const char *esc,
                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Answers a library error with its table code and text (smtp_error.c). */
 void server_reply_error(struct server_session *s, const struct smtp_error *err);
-/* The one place where the state changes. */
+/* The one place where the state changes; tells the trace callback (if any) old -> new. */
 void server_set_state(struct server_session *s, enum server_state st);
 /* Drops the transaction (sender, recipients, open message). */
 void server_txn_reset(struct server_session *s);

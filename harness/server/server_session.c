@@ -2,9 +2,10 @@
  * server_session.c: the reference server's session core, with no sockets.
  * Owns the input buffer and its framing (command lines, DATA, BDAT chunks),
  * the output buffer and reply formatting (enhanced codes once EHLO has
- * advertised them, RFC 2034), the state change, and the message's way into
- * the sink: the 250 for a message is queued only after the sink's commit()
- * returned 0, i.e. after the message is on disk (RFC 5321 4.2.5, 6.1).
+ * advertised them, RFC 2034), the state change with its debug trace, and the
+ * message's way into the sink: the 250 for a message is queued only after the
+ * sink's commit() returned 0, i.e. after the message is on disk (RFC 5321
+ * 4.2.5, 6.1).
  * The command table and handlers are in server_cmd.c.
  */
 #include <stdarg.h>
@@ -47,7 +48,7 @@ server_session_new(const struct server_config *cfg, const struct server_sink_ops
 		s->peer[sizeof(s->peer) - 1] = '\0';
 	buf_init(&s->out, SERVER_OUT_MAX);
 	smtp_line_reader_init(&s->lines, SERVER_AUTH_LINE_MAX + 2);
-	s->state = SERVER_STATE_INIT;
+	server_set_state(s, SERVER_STATE_INIT);
 	return s;
 }
 
@@ -74,9 +75,21 @@ server_session_state_name(const struct server_session *s)
 }
 
 void
+server_session_set_trace(struct server_session *s, server_trace_fn fn, void *ctx)
+{
+	s->trace = fn;
+	s->trace_ctx = ctx;
+}
+
+/* Every state change goes through here (STYLE habit 5), so one trace shows them all. */
+void
 server_set_state(struct server_session *s, enum server_state st)
 {
+	enum server_state old = s->state;
+
 	s->state = st;
+	if (old != st && s->trace != NULL)
+		s->trace(s->trace_ctx, state_names[old], state_names[st]);
 }
 
 void
