@@ -258,16 +258,18 @@ peer_name(const struct sockaddr_storage *ss, char *out, size_t cap)
 		snprintf(out, cap, "unknown");
 }
 
+/* SEC-13: a connection over max_sessions gets 421 4.7.0 at once, before any EHLO. */
 static void
 refuse_busy(int fd, const struct server_config *cfg)
 {
-	char msg[320];
-	int n = snprintf(msg, sizeof(msg), "421 4.7.0 %s too many connections, try later\r\n",
-	                 cfg->hostname);
+	struct buf msg;
 
-	if (n > 0 && (size_t)n < sizeof(msg) && send(fd, msg, (size_t)n, MSG_NOSIGNAL) < 0) {
+	buf_init(&msg, 1024);
+	if (server_reply_format_str(&msg, SRV_TOO_MANY_SESSIONS, cfg->hostname) == 0 &&
+	    send(fd, msg.data, msg.len, MSG_NOSIGNAL) < 0) {
 		/* nothing more to do for this peer */
 	}
+	buf_free(&msg);
 	close(fd);
 }
 
