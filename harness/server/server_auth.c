@@ -36,9 +36,9 @@ auth_result(struct server_session *s, bool ok)
 	server_set_state(s, SERVER_STATE_READY);
 	if (ok) {
 		s->authed = true;
-		server_reply(s, 235, "2.7.0", "authentication successful");
+		server_reply_send(s, SRV_AUTH_OK);
 	} else {
-		server_reply(s, 535, "5.7.8", "authentication credentials invalid");
+		server_reply_send(s, SRV_AUTH_BAD_CREDENTIALS);
 		server_count_error(s);
 	}
 }
@@ -77,12 +77,12 @@ plain_check(struct server_session *s, const unsigned char *msg, size_t n)
 }
 
 static void
-auth_fail_syntax(struct server_session *s, const char *why)
+auth_fail_syntax(struct server_session *s)
 {
 	s->auth_step = SERVER_AUTH_NONE;
 	explicit_bzero(s->auth_user, sizeof(s->auth_user));
 	server_set_state(s, SERVER_STATE_READY);
-	server_reply(s, 501, "5.5.2", "%s", why);
+	server_reply_send(s, SRV_AUTH_BAD_BASE64);
 	server_count_error(s);
 }
 
@@ -93,7 +93,7 @@ auth_step(struct server_session *s, const char *resp, size_t len)
 	long n = decode_response(resp, len, dec, sizeof(dec));
 
 	if (n < 0) {
-		auth_fail_syntax(s, "invalid base64 in response");
+		auth_fail_syntax(s);
 		return;
 	}
 	switch (s->auth_step) {
@@ -109,7 +109,7 @@ auth_step(struct server_session *s, const char *resp, size_t len)
 		s->auth_user[n] = '\0';
 		s->auth_step = SERVER_AUTH_LOGIN_PASS;
 		server_set_state(s, SERVER_STATE_AUTH);
-		server_reply(s, 334, NULL, "UGFzc3dvcmQ6"); /* "Password:" */
+		server_reply_send(s, SRV_AUTH_LOGIN_PASS);
 		break;
 	case SERVER_AUTH_LOGIN_PASS:
 		auth_result(s, check_password(s->cfg, s->auth_user, strlen(s->auth_user),
@@ -128,11 +128,11 @@ server_auth_start(struct server_session *s, const struct smtp_command *cmd)
 	bool login = smtp_slice_eq_ci(cmd->auth_mech, "LOGIN");
 
 	if (!s->esmtp) {
-		server_reply(s, 503, "5.5.1", "AUTH requires EHLO");
+		server_reply_send(s, SRV_AUTH_NEEDS_EHLO);
 		return;
 	}
 	if (s->authed) {
-		server_reply(s, 503, "5.5.1", "already authenticated");
+		server_reply_send(s, SRV_AUTH_AGAIN);
 		return;
 	}
 	if (!s->tls && !s->cfg->auth_plaintext) {
@@ -140,11 +140,11 @@ server_auth_start(struct server_session *s, const struct smtp_command *cmd)
 		 * AUTH is not advertised in clear (SEC-06), so the verb is out of
 		 * sequence here: 503 satisfies R4954-AUTH-10 and -13 alike.
 		 */
-		server_reply(s, 503, "5.5.1", "AUTH not available before STARTTLS");
+		server_reply_send(s, SRV_AUTH_NEEDS_TLS);
 		return;
 	}
 	if (!plain && !login) {
-		server_reply(s, 504, "5.5.4", "unrecognized authentication mechanism");
+		server_reply_send(s, SRV_AUTH_UNKNOWN_MECH);
 		server_count_error(s);
 		return;
 	}
@@ -154,7 +154,7 @@ server_auth_start(struct server_session *s, const struct smtp_command *cmd)
 		return;
 	}
 	server_set_state(s, SERVER_STATE_AUTH);
-	server_reply(s, 334, NULL, "%s", plain ? "" : "VXNlcm5hbWU6"); /* "Username:" */
+	server_reply_send(s, plain ? SRV_AUTH_PLAIN_GO : SRV_AUTH_LOGIN_USER);
 }
 
 void
@@ -164,7 +164,7 @@ server_auth_response(struct server_session *s, const char *line, size_t len)
 		s->auth_step = SERVER_AUTH_NONE;
 		explicit_bzero(s->auth_user, sizeof(s->auth_user));
 		server_set_state(s, SERVER_STATE_READY);
-		server_reply(s, 501, "5.7.0", "authentication cancelled");
+		server_reply_send(s, SRV_AUTH_CANCELLED);
 		return;
 	}
 	auth_step(s, line, len);

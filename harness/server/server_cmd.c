@@ -16,8 +16,8 @@
 #define ST_CMD (ST(INIT) | ST(READY) | ST(MAIL) | ST(RCPT))
 
 struct server_cmd_def {
-	unsigned allowed; /* SERVER_STATE_BIT()s in which the verb is legal */
-	const char *seq;  /* the 503 text when it is not */
+	unsigned allowed;         /* SERVER_STATE_BIT()s in which the verb is legal */
+	enum server_reply_id seq; /* the 503 when it is not (R5321-SEQ-06) */
 	void (*run)(struct server_session *, const struct smtp_command *);
 };
 
@@ -37,21 +37,21 @@ static void cmd_starttls(struct server_session *, const struct smtp_command *);
 static void cmd_auth(struct server_session *, const struct smtp_command *);
 
 static const struct server_cmd_def cmd_table[SMTP_VERB_COUNT] = {
-	[SMTP_VERB_HELO] = { ST_CMD, NULL, cmd_helo },
-	[SMTP_VERB_EHLO] = { ST_CMD, NULL, cmd_ehlo },
-	[SMTP_VERB_MAIL] = { ST(READY), "sender already specified", cmd_mail },
-	[SMTP_VERB_RCPT] = { ST(MAIL) | ST(RCPT), "need MAIL before RCPT", cmd_rcpt },
-	[SMTP_VERB_DATA] = { ST(MAIL) | ST(RCPT), "need MAIL and RCPT before DATA", cmd_data },
-	[SMTP_VERB_BDAT] = { ST(MAIL) | ST(RCPT), "need MAIL and RCPT before BDAT", cmd_bdat },
-	[SMTP_VERB_RSET] = { ST_CMD, NULL, cmd_rset },
-	[SMTP_VERB_NOOP] = { ST_CMD, NULL, cmd_noop },
-	[SMTP_VERB_QUIT] = { ST_CMD, NULL, cmd_quit },
-	[SMTP_VERB_VRFY] = { ST_CMD, NULL, cmd_vrfy },
-	[SMTP_VERB_EXPN] = { ST_CMD, NULL, cmd_expn },
-	[SMTP_VERB_HELP] = { ST_CMD, NULL, cmd_help },
-	[SMTP_VERB_STARTTLS] = { ST(INIT) | ST(READY), "STARTTLS not allowed inside a transaction",
-	                         cmd_starttls },
-	[SMTP_VERB_AUTH] = { ST(READY), "AUTH not allowed here", cmd_auth },
+	[SMTP_VERB_HELO] = { ST_CMD, SRV_SEQ_BAD, cmd_helo },
+	[SMTP_VERB_EHLO] = { ST_CMD, SRV_SEQ_BAD, cmd_ehlo },
+	[SMTP_VERB_MAIL] = { ST(READY), SRV_SEQ_MAIL, cmd_mail },
+	[SMTP_VERB_RCPT] = { ST(MAIL) | ST(RCPT), SRV_SEQ_RCPT, cmd_rcpt },
+	[SMTP_VERB_DATA] = { ST(MAIL) | ST(RCPT), SRV_SEQ_DATA, cmd_data },
+	/* a refused chunk is swallowed before its 503 (R3030-CHUNK-06) */
+	[SMTP_VERB_BDAT] = { ST(MAIL) | ST(RCPT), SRV_SEQ_BDAT, cmd_bdat },
+	[SMTP_VERB_RSET] = { ST_CMD, SRV_SEQ_BAD, cmd_rset },
+	[SMTP_VERB_NOOP] = { ST_CMD, SRV_SEQ_BAD, cmd_noop },
+	[SMTP_VERB_QUIT] = { ST_CMD, SRV_SEQ_BAD, cmd_quit },
+	[SMTP_VERB_VRFY] = { ST_CMD, SRV_SEQ_BAD, cmd_vrfy },
+	[SMTP_VERB_EXPN] = { ST_CMD, SRV_SEQ_BAD, cmd_expn },
+	[SMTP_VERB_HELP] = { ST_CMD, SRV_SEQ_BAD, cmd_help },
+	[SMTP_VERB_STARTTLS] = { ST(INIT) | ST(READY), SRV_SEQ_STARTTLS, cmd_starttls },
+	[SMTP_VERB_AUTH] = { ST(READY), SRV_SEQ_AUTH, cmd_auth },
 	/* SEND SOML SAML TURN ETRN ATRN: recognised, not implemented (502). */
 };
 
@@ -103,8 +103,7 @@ no_params(struct server_session *s, const struct smtp_command *cmd)
 {
 	if (cmd->params.count == 0)
 		return true;
-	server_reply(s, 555, "5.5.4", "parameter %.*s not recognized",
-	             (int)cmd->params.item[0].keyword.len, cmd->params.item[0].keyword.ptr);
+	server_reply_slice(s, SRV_PARAM_UNKNOWN, cmd->params.item[0].keyword);
 	server_count_error(s);
 	return false;
 }
@@ -125,26 +124,25 @@ cmd_helo(struct server_session *s, const struct smtp_command *cmd)
 {
 	greet_common(s, cmd, false);
 	/* GREET-10: HELO gets a plain one-line 250. */
-	server_reply(s, 250, NULL, "%s", s->cfg->hostname);
+	server_reply_str(s, SRV_HELO_OK, s->cfg->hostname);
 }
 
 static void
 cmd_ehlo(struct server_session *s, const struct smtp_command *cmd)
 {
 	greet_common(s, cmd, true);
-	server_reply_line(s, 250, NULL, false, "%s greets %s", s->cfg->hostname, s->helo);
-	server_reply_line(s, 250, NULL, false, "PIPELINING");
-	server_reply_line(s, 250, NULL, false, "SIZE %llu",
-	                  (unsigned long long)s->cfg->max_message);
-	server_reply_line(s, 250, NULL, false, "8BITMIME");
-	server_reply_line(s, 250, NULL, false, "ENHANCEDSTATUSCODES");
-	server_reply_line(s, 250, NULL, false, "SMTPUTF8");
-	server_reply_line(s, 250, NULL, false, "CHUNKING");
+	server_reply_str2(s, SRV_EHLO_OK, s->cfg->hostname, s->helo);
+	server_reply_send(s, SRV_EHLO_PIPELINING);
+	server_reply_u64(s, SRV_EHLO_SIZE, s->cfg->max_message);
+	server_reply_send(s, SRV_EHLO_8BITMIME);
+	server_reply_send(s, SRV_EHLO_ENHANCEDSTATUSCODES);
+	server_reply_send(s, SRV_EHLO_SMTPUTF8);
+	server_reply_send(s, SRV_EHLO_CHUNKING);
 	if (s->cfg->tls && !s->tls)
-		server_reply_line(s, 250, NULL, false, "STARTTLS");
+		server_reply_send(s, SRV_EHLO_STARTTLS); /* not inside TLS: R3207-TLS-06 */
 	if (s->tls || s->cfg->auth_plaintext)
-		server_reply_line(s, 250, NULL, false, "AUTH PLAIN LOGIN");
-	server_reply_line(s, 250, NULL, true, "HELP");
+		server_reply_send(s, SRV_EHLO_AUTH); /* not in clear: SEC-06 */
+	server_reply_send(s, SRV_EHLO_HELP);
 }
 
 /* ---- MAIL --------------------------------------------------------------- */
@@ -162,12 +160,11 @@ mail_param(struct server_session *s, const struct smtp_param *p)
 		bool over;
 
 		if (!p->has_value || smtp_param_size(p->value, &v, &over, &err) < 0) {
-			server_reply(s, 501, "5.5.4", "syntax: SIZE=<octets>");
+			server_reply_send(s, SRV_MAIL_SIZE_SYNTAX);
 			return -1;
 		}
 		if (over || v > s->cfg->max_message) {
-			server_reply(s, 552, "5.3.4", "message size exceeds fixed limit of %llu",
-			             (unsigned long long)s->cfg->max_message);
+			server_reply_u64(s, SRV_MAIL_SIZE_TOO_BIG, s->cfg->max_message);
 			return -1;
 		}
 		return 0;
@@ -179,12 +176,12 @@ mail_param(struct server_session *s, const struct smtp_param *p)
 			s->body_8bit = true;
 			return 0;
 		}
-		server_reply(s, 501, "5.5.4", "BODY must be 7BIT or 8BITMIME");
+		server_reply_send(s, SRV_MAIL_BODY_SYNTAX);
 		return -1;
 	}
 	if (smtp_slice_eq_ci(p->keyword, "SMTPUTF8")) {
 		if (p->has_value) {
-			server_reply(s, 501, "5.5.4", "SMTPUTF8 takes no value");
+			server_reply_send(s, SRV_MAIL_SMTPUTF8_VALUE);
 			return -1;
 		}
 		s->smtputf8 = true;
@@ -194,14 +191,13 @@ mail_param(struct server_session *s, const struct smtp_param *p)
 		/* RFC 4954 5: AUTH=<> or an xtext mailbox; we treat every value as <>. */
 		if (!p->has_value ||
 		    (!smtp_slice_eq(p->value, "<>") && !smtp_param_xtext_ok(p->value))) {
-			server_reply(s, 501, "5.5.4", "syntax: AUTH=<> or AUTH=xtext");
+			server_reply_send(s, SRV_MAIL_AUTH_SYNTAX);
 			return -1;
 		}
 		return 0;
 	}
 unknown:
-	server_reply(s, 555, "5.5.4", "parameter %.*s not recognized", (int)p->keyword.len,
-	             p->keyword.ptr);
+	server_reply_slice(s, SRV_PARAM_UNKNOWN, p->keyword);
 	return -1;
 }
 
@@ -218,14 +214,14 @@ cmd_mail(struct server_session *s, const struct smtp_command *cmd)
 	}
 	if ((cmd->path.flags & SMTP_PATH_F_UTF8) && !s->smtputf8) {
 		/* RFC 6531 3.5: MAIL gets 550 5.6.7 without SMTPUTF8. */
-		server_reply(s, 550, "5.6.7", "non-ASCII address requires SMTPUTF8");
+		server_reply_send(s, SRV_MAIL_NEEDS_SMTPUTF8);
 		server_txn_reset(s);
 		return;
 	}
 	path_mailbox(&cmd->path, s->sender, sizeof(s->sender));
 	s->have_mail = true;
 	server_set_state(s, SERVER_STATE_MAIL);
-	server_reply(s, 250, "2.1.0", "sender <%s> ok", s->sender);
+	server_reply_str(s, SRV_MAIL_OK, s->sender);
 }
 
 /* ---- RCPT --------------------------------------------------------------- */
@@ -264,18 +260,18 @@ cmd_rcpt(struct server_session *s, const struct smtp_command *cmd)
 		return;
 	if ((p->flags & SMTP_PATH_F_UTF8) && !s->smtputf8) {
 		/* RFC 6531 3.5: RCPT gets 553 5.6.7 without SMTPUTF8. */
-		server_reply(s, 553, "5.6.7", "non-ASCII address requires SMTPUTF8");
+		server_reply_send(s, SRV_RCPT_NEEDS_SMTPUTF8);
 		return;
 	}
 	if (s->nrcpts >= s->cfg->max_recipients) {
 		/* RFC 5321 4.5.3.1.10 */
-		server_reply(s, 452, "4.5.3", "too many recipients");
+		server_reply_send(s, SRV_RCPT_TOO_MANY);
 		return;
 	}
 	if (!(p->flags & SMTP_PATH_F_POSTMASTER)) {
 		if (p->domain_kind != SMTP_DOMAIN_NAME ||
 		    !server_config_is_local_domain(s->cfg, p->domain.ptr, p->domain.len)) {
-			server_reply(s, 550, "5.7.1", "relaying denied");
+			server_reply_send(s, SRV_RCPT_RELAY_DENIED);
 			return;
 		}
 		domain = NULL;
@@ -290,15 +286,15 @@ cmd_rcpt(struct server_session *s, const struct smtp_command *cmd)
 	llen = unquote_local(p->local, local, sizeof(local));
 	user = server_config_find_user(s->cfg, local, llen);
 	if (user == NULL) {
-		server_reply(s, 550, "5.1.1", "no such user here");
+		server_reply_send(s, SRV_RCPT_UNKNOWN_USER);
 		return;
 	}
 	if (add_rcpt(s, user, domain) < 0) {
-		server_reply(s, 451, "4.3.0", "local error: out of memory");
+		server_reply_send(s, SRV_RCPT_NO_MEMORY);
 		return;
 	}
 	server_set_state(s, SERVER_STATE_RCPT);
-	server_reply(s, 250, "2.1.5", "recipient <%s@%s> ok", user, domain);
+	server_reply_str2(s, SRV_RCPT_OK, user, domain);
 }
 
 /* ---- DATA / BDAT -------------------------------------------------------- */
@@ -309,20 +305,20 @@ cmd_data(struct server_session *s, const struct smtp_command *cmd)
 	(void)cmd;
 	if (s->used_bdat) {
 		/* RFC 3030 2: DATA and BDAT never mix in one transaction. */
-		server_reply(s, 503, "5.5.1", "DATA not allowed after BDAT");
+		server_reply_send(s, SRV_DATA_AFTER_BDAT);
 		return;
 	}
 	if (s->nrcpts == 0) {
-		server_reply(s, 554, "5.5.1", "no valid recipients");
+		server_reply_send(s, SRV_NO_VALID_RCPT);
 		return;
 	}
 	if (server_msg_begin(s) < 0) {
-		server_reply(s, 451, "4.3.0", "local error: cannot store message");
+		server_reply_send(s, SRV_DATA_CANNOT_STORE);
 		return;
 	}
 	smtp_data_init(&s->data, 0);
 	server_set_state(s, SERVER_STATE_DATA);
-	server_reply(s, 354, NULL, "end data with <CR><LF>.<CR><LF>");
+	server_reply_send(s, SRV_DATA_GO);
 }
 
 /*
@@ -337,29 +333,25 @@ bdat_too_big(struct server_session *s, uint64_t size)
 	/* Up to SERVER_BDAT_SWALLOW_FACTOR times the limit is still read and refused after. */
 	if (size / SERVER_BDAT_SWALLOW_FACTOR <= s->cfg->max_message)
 		return false;
-	server_reply(s, 552, "5.3.4", "chunk exceeds the message size limit of %llu octets",
-	             (unsigned long long)s->cfg->max_message);
-	server_reply(s, 421, "4.7.0", "%s closing connection", s->cfg->hostname);
+	server_reply_u64(s, SRV_BDAT_TOO_BIG, s->cfg->max_message);
+	server_reply_str(s, SRV_BDAT_CLOSING, s->cfg->hostname);
 	server_close(s);
 	return true;
 }
 
 /* RFC 3030 2: a refused chunk is still read to its end before the reply. */
 static void
-bdat_refuse(struct server_session *s, uint64_t size, unsigned code, const char *esc,
-            const char *text)
+bdat_refuse(struct server_session *s, uint64_t size, enum server_reply_id reply)
 {
 	if (size == 0) {
-		server_reply(s, code, esc, "%s", text);
+		server_reply_send(s, reply);
 		return;
 	}
 	if (bdat_too_big(s, size))
 		return;
 	s->bdat_discard = true;
 	s->bdat_left = size;
-	s->bdat_code = code;
-	s->bdat_esc = esc;
-	s->bdat_text = text;
+	s->bdat_reply = reply;
 	s->bdat_prev = s->state;
 	server_set_state(s, SERVER_STATE_BDAT);
 }
@@ -368,7 +360,7 @@ static void
 cmd_bdat(struct server_session *s, const struct smtp_command *cmd)
 {
 	if (s->nrcpts == 0) {
-		bdat_refuse(s, cmd->bdat_size, 554, "5.5.1", "no valid recipients");
+		bdat_refuse(s, cmd->bdat_size, SRV_NO_VALID_RCPT);
 		return;
 	}
 	if (bdat_too_big(s, cmd->bdat_size > UINT64_MAX - s->msg_size
@@ -377,7 +369,7 @@ cmd_bdat(struct server_session *s, const struct smtp_command *cmd)
 		return;
 	if (!s->used_bdat) {
 		if (server_msg_begin(s) < 0) {
-			bdat_refuse(s, cmd->bdat_size, 451, "4.3.0", "cannot store message");
+			bdat_refuse(s, cmd->bdat_size, SRV_BDAT_CANNOT_STORE);
 			return;
 		}
 		s->used_bdat = true;
@@ -387,7 +379,7 @@ cmd_bdat(struct server_session *s, const struct smtp_command *cmd)
 		if (cmd->bdat_last)
 			server_msg_finish(s, 0);
 		else
-			server_reply(s, 250, "2.0.0", "0 octets received");
+			server_reply_u64(s, SRV_BDAT_CHUNK_OK, 0);
 		return;
 	}
 	s->bdat_left = cmd->bdat_size;
@@ -404,21 +396,21 @@ cmd_rset(struct server_session *s, const struct smtp_command *cmd)
 	(void)cmd;
 	server_txn_reset(s);
 	server_set_state(s, s->helo[0] != '\0' ? SERVER_STATE_READY : SERVER_STATE_INIT);
-	server_reply(s, 250, "2.0.0", "ok");
+	server_reply_send(s, SRV_RSET_OK);
 }
 
 static void
 cmd_noop(struct server_session *s, const struct smtp_command *cmd)
 {
 	(void)cmd;
-	server_reply(s, 250, "2.0.0", "ok");
+	server_reply_send(s, SRV_NOOP_OK);
 }
 
 static void
 cmd_quit(struct server_session *s, const struct smtp_command *cmd)
 {
 	(void)cmd;
-	server_reply(s, 221, "2.0.0", "%s closing connection", s->cfg->hostname);
+	server_reply_str(s, SRV_QUIT, s->cfg->hostname);
 	server_close(s);
 }
 
@@ -438,30 +430,30 @@ cmd_vrfy(struct server_session *s, const struct smtp_command *cmd)
 		user = server_config_find_user(s->cfg, p->local.ptr, p->local.len);
 	} else {
 		/* RFC 5321 3.5.3: not ours to verify. */
-		server_reply(s, 252, "2.1.5", "cannot verify user, but will accept message");
+		server_reply_send(s, SRV_VRFY_CANNOT);
 		return;
 	}
 	if (user == NULL) {
-		server_reply(s, 550, "5.1.1", "no such user here");
+		server_reply_send(s, SRV_VRFY_UNKNOWN_USER);
 		return;
 	}
-	server_reply(s, 250, "2.1.5", "<%s@%s>", user, s->cfg->domains[0]);
+	server_reply_str2(s, SRV_VRFY_OK, user, s->cfg->domains[0]);
 }
 
 static void
 cmd_expn(struct server_session *s, const struct smtp_command *cmd)
 {
 	(void)cmd;
-	server_reply(s, 502, "5.5.1", "EXPN not available");
+	server_reply_send(s, SRV_EXPN_OFF);
 }
 
 static void
 cmd_help(struct server_session *s, const struct smtp_command *cmd)
 {
 	(void)cmd;
-	server_reply_line(s, 214, "2.0.0", false, "smtp-harness reference server; commands:");
-	server_reply_line(s, 214, "2.0.0", false, "HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT");
-	server_reply_line(s, 214, "2.0.0", true, "VRFY EXPN HELP STARTTLS AUTH");
+	server_reply_send(s, SRV_HELP_1);
+	server_reply_send(s, SRV_HELP_2);
+	server_reply_send(s, SRV_HELP_3);
 }
 
 static void
@@ -469,14 +461,14 @@ cmd_starttls(struct server_session *s, const struct smtp_command *cmd)
 {
 	(void)cmd;
 	if (s->tls) {
-		server_reply(s, 503, "5.5.1", "already in TLS");
+		server_reply_send(s, SRV_STARTTLS_AGAIN);
 		return;
 	}
 	if (!s->cfg->tls) {
-		server_reply(s, 454, "4.7.0", "TLS not available");
+		server_reply_send(s, SRV_STARTTLS_OFF);
 		return;
 	}
-	server_reply(s, 220, "2.0.0", "ready to start TLS");
+	server_reply_send(s, SRV_STARTTLS_GO);
 	server_set_state(s, SERVER_STATE_TLS);
 	s->events |= SERVER_EV_TLS;
 }
@@ -492,22 +484,7 @@ cmd_auth(struct server_session *s, const struct smtp_command *cmd)
 static void
 reply_sequence(struct server_session *s, const struct server_cmd_def *def)
 {
-	if (s->state == SERVER_STATE_INIT)
-		server_reply(s, 503, "5.5.1", "send HELO or EHLO first");
-	else
-		server_reply(s, 503, "5.5.1", "%s", def->seq != NULL ? def->seq : "bad sequence");
-}
-
-/* Path errors in MAIL concern the sender: X.1.7, not X.1.3 (RFC 3463). */
-static void
-reply_parse_error(struct server_session *s, const struct smtp_command *cmd,
-                  const struct smtp_error *err)
-{
-	if (cmd->verb == SMTP_VERB_MAIL && smtp_error_is_path(err->code))
-		server_reply(s, smtp_error_reply_code(err->code), "5.1.7", "%s",
-		             smtp_error_text(err->code));
-	else
-		server_reply_error(s, err);
+	server_reply_send(s, s->state == SERVER_STATE_INIT ? SRV_SEQ_HELO_FIRST : def->seq);
 }
 
 void
@@ -520,15 +497,15 @@ server_cmd_dispatch(struct server_session *s, const char *line, size_t len)
 
 	if (cmd.verb == SMTP_VERB_BDAT && !s->esmtp) {
 		/* R3030-CHUNK-10: without EHLO, CHUNKING was never offered. */
-		server_reply(s, 502, "5.5.1", "BDAT requires EHLO");
+		server_reply_send(s, SRV_BDAT_NEEDS_EHLO);
 		server_count_error(s);
 		return;
 	}
 	if (rc < 0 && (cmd.verb == SMTP_VERB_UNKNOWN || cmd.verb == SMTP_VERB_BDAT)) {
-		server_reply_error(s, &err);
+		server_reply_error(s, &err, false);
 		if (err.code == SMTP_ERR_BDAT_TOO_BIG) {
 			/* We cannot know where such a chunk ends: stop here (R3030-CHUNK-08). */
-			server_reply(s, 421, "4.7.0", "%s closing connection", s->cfg->hostname);
+			server_reply_str(s, SRV_BDAT_CLOSING, s->cfg->hostname);
 			server_close(s);
 			return;
 		}
@@ -536,20 +513,20 @@ server_cmd_dispatch(struct server_session *s, const char *line, size_t len)
 		return;
 	}
 	if (def->run == NULL) {
-		server_reply(s, 502, "5.5.1", "command not implemented");
+		server_reply_send(s, SRV_NOT_IMPLEMENTED);
 		server_count_error(s);
 		return;
 	}
 	if (!(def->allowed & SERVER_STATE_BIT(s->state))) {
 		if (cmd.verb == SMTP_VERB_BDAT)
-			bdat_refuse(s, cmd.bdat_size, 503, "5.5.1", "need MAIL and RCPT first");
+			bdat_refuse(s, cmd.bdat_size, def->seq);
 		else
 			reply_sequence(s, def);
 		server_count_error(s);
 		return;
 	}
 	if (rc < 0) {
-		reply_parse_error(s, &cmd, &err);
+		server_reply_error(s, &err, cmd.verb == SMTP_VERB_MAIL);
 		server_count_error(s);
 		return;
 	}

@@ -1,21 +1,24 @@
 /*
  * server_config.c: the reference server's configuration: built-in defaults
  * (example.test with alice, bob and postmaster) and an optional YAML file
- * over them. Every number is range-checked at load; unknown keys are errors
- * with file:line:column. Owns every string it holds.
+ * over them, read through ydoc (util/ydoc.c: bounded, no tags, anchors or
+ * aliases) and one key table whose rows are (key, type, min, max, setter).
+ * Every value is checked at load; unknown and duplicate keys are errors with
+ * file:line:column. Owns every string it holds.
  */
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
-#include <yaml.h>
 
 #include "smtph/server.h"
 #include "smtph/smtp_limits.h"
 #include "smtph/smtp_path.h"
+#include "smtph/ydoc.h"
+
+/* A config file is read whole, up to this size; lists and accounts hold this many entries. */
+#define CONFIG_MAX_BYTES   (1024 * 1024)
+#define CONFIG_MAX_ENTRIES 1024
 
 static char *
 xstrdup(const char *s)
@@ -26,16 +29,6 @@ xstrdup(const char *s)
 	if (p != NULL)
 		memcpy(p, s, n);
 	return p;
-}
-
-static void
-free_list(char ***list, size_t *n)
-{
-	for (size_t i = 0; i < *n; i++)
-		free((*list)[i]);
-	free(*list);
-	*list = NULL;
-	*n = 0;
 }
 
 static int
@@ -53,19 +46,19 @@ list_add(char ***list, size_t *n, const char *v)
 	return 0;
 }
 
+/* Frees n accounts, wiping the passwords, and sets *a to NULL and *n to 0. */
 static void
-free_accounts(struct server_config *cfg)
+accounts_free(struct server_account **a, size_t *n)
 {
-	for (size_t i = 0; i < cfg->naccounts; i++) {
-		free(cfg->accounts[i].user);
-		if (cfg->accounts[i].password != NULL)
-			explicit_bzero(cfg->accounts[i].password,
-			               strlen(cfg->accounts[i].password));
-		free(cfg->accounts[i].password);
+	for (size_t i = 0; *a != NULL && i < *n; i++) {
+		free((*a)[i].user);
+		if ((*a)[i].password != NULL)
+			explicit_bzero((*a)[i].password, strlen((*a)[i].password));
+		free((*a)[i].password);
 	}
-	free(cfg->accounts);
-	cfg->accounts = NULL;
-	cfg->naccounts = 0;
+	free(*a);
+	*a = NULL;
+	*n = 0;
 }
 
 static int
@@ -114,9 +107,9 @@ server_config_free(struct server_config *cfg)
 	free(cfg->hostname);
 	free(cfg->tls_cert);
 	free(cfg->tls_key);
-	free_list(&cfg->domains, &cfg->ndomains);
-	free_list(&cfg->users, &cfg->nusers);
-	free_accounts(cfg);
+	ydoc_str_list_free(&cfg->domains, &cfg->ndomains);
+	ydoc_str_list_free(&cfg->users, &cfg->nusers);
+	accounts_free(&cfg->accounts, &cfg->naccounts);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -138,94 +131,6 @@ server_config_find_user(const struct server_config *cfg, const char *local, size
 			return cfg->users[i];
 	}
 	return NULL;
-}
-
-/* ---- YAML ------------------------------------------------------------------ */
-
-struct loader {
-	const char *path;
-	yaml_document_t doc;
-	char *err;
-	size_t errlen;
-};
-
-static int __attribute__((format(printf, 3, 4)))
-load_fail(struct loader *l, const yaml_node_t *node, const char *fmt, ...)
-{
-	va_list ap;
-	int n = snprintf(l->err, l->errlen, "%s:%zu:%zu: ", l->path,
-	                 node != NULL ? node->start_mark.line + 1 : 0,
-	                 node != NULL ? node->start_mark.column + 1 : 0);
-
-	if (n >= 0 && (size_t)n < l->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(l->err + n, l->errlen - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
-static const char *
-scalar(struct loader *l, yaml_node_t *node, const char *key)
-{
-	if (node->type != YAML_SCALAR_NODE) {
-		load_fail(l, node, "%s: expected a scalar", key);
-		return NULL;
-	}
-	if (strlen((const char *)node->data.scalar.value) != node->data.scalar.length) {
-		load_fail(l, node, "%s: NUL byte in value", key);
-		return NULL;
-	}
-	return (const char *)node->data.scalar.value;
-}
-
-static int
-get_uint(struct loader *l, yaml_node_t *node, const char *key, unsigned long long lo,
-         unsigned long long hi, unsigned long long *out)
-{
-	const char *v = scalar(l, node, key);
-	char *end;
-
-	if (v == NULL)
-		return -1;
-	errno = 0;
-	*out = strtoull(v, &end, 10);
-	if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno != 0 || *out < lo || *out > hi)
-		return load_fail(l, node, "%s: expected a whole number from %llu to %llu", key, lo,
-		                 hi);
-	return 0;
-}
-
-static int
-get_bool(struct loader *l, yaml_node_t *node, const char *key, bool *out)
-{
-	const char *v = scalar(l, node, key);
-
-	if (v == NULL)
-		return -1;
-	if (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0)
-		*out = true;
-	else if (strcmp(v, "false") == 0 || strcmp(v, "no") == 0)
-		*out = false;
-	else
-		return load_fail(l, node, "%s: expected true or false", key);
-	return 0;
-}
-
-static int
-get_string(struct loader *l, yaml_node_t *node, const char *key, char **out)
-{
-	const char *v = scalar(l, node, key);
-	char *dup;
-
-	if (v == NULL)
-		return -1;
-	dup = xstrdup(v);
-	if (dup == NULL)
-		return load_fail(l, node, "out of memory");
-	free(*out);
-	*out = dup;
-	return 0;
 }
 
 /*
@@ -261,194 +166,444 @@ local_part_ok(const char *v)
 	       used == n + sizeof("@a.test") - 1 && path.local.len == n;
 }
 
-/* A non-empty list of scalars, each accepted by valid(). */
-static int
-get_list(struct loader *l, yaml_node_t *node, const char *key, bool (*valid)(const char *),
-         char ***list, size_t *n)
-{
-	if (node->type != YAML_SEQUENCE_NODE)
-		return load_fail(l, node, "%s: expected a list", key);
-	free_list(list, n);
-	for (yaml_node_item_t *it = node->data.sequence.items.start;
-	     it < node->data.sequence.items.top; it++) {
-		yaml_node_t *item = yaml_document_get_node(&l->doc, *it);
-		const char *v = item != NULL ? scalar(l, item, key) : NULL;
+/* ---- the key table ----------------------------------------------------------------------- */
 
-		if (v == NULL)
-			return -1;
-		if (v[0] == '\0' || strlen(v) > SMTP_LIMIT_DOMAIN)
-			return load_fail(l, item, "%s: empty or over-long entry", key);
-		if (!valid(v))
-			return load_fail(l, item, "%s: not a valid %s", key,
-			                 valid == domain_ok ? "domain" : "local part");
-		if (list_add(list, n, v) < 0)
-			return load_fail(l, item, "out of memory");
+enum config_type {
+	CONFIG_UINT,        /* a whole number from min to max */
+	CONFIG_BOOL,        /* true or yes, false or no */
+	CONFIG_STRING,      /* any text (a file name) */
+	CONFIG_DOMAIN,      /* a domain or address literal */
+	CONFIG_DOMAINS,     /* a list of min to max domains */
+	CONFIG_LOCAL_PARTS, /* a list of min to max local parts */
+	CONFIG_ACCOUNTS,    /* a mapping of min to max user: password */
+	CONFIG_TYPE_COUNT
+};
+
+/* What a type's reader made of a value; the row's setter takes what it owns. */
+union config_value {
+	uint64_t u;
+	bool b;
+	char *s;
+	struct {
+		char **items;
+		size_t n;
+	} list;
+	struct {
+		struct server_account *items;
+		size_t n;
+	} accounts;
+};
+
+struct config_key {
+	const char *name;
+	enum config_type type;
+	uint64_t min, max; /* CONFIG_UINT: the range; lists and accounts: how many entries */
+	void (*set)(struct server_config *cfg, union config_value *v);
+};
+
+static void
+replace_str(char **slot, union config_value *v)
+{
+	free(*slot);
+	*slot = v->s;
+}
+
+static void
+set_hostname(struct server_config *cfg, union config_value *v)
+{
+	replace_str(&cfg->hostname, v);
+}
+
+static void
+set_tls_cert(struct server_config *cfg, union config_value *v)
+{
+	replace_str(&cfg->tls_cert, v);
+}
+
+static void
+set_tls_key(struct server_config *cfg, union config_value *v)
+{
+	replace_str(&cfg->tls_key, v);
+}
+
+static void
+replace_list(char ***slot, size_t *n, union config_value *v)
+{
+	ydoc_str_list_free(slot, n);
+	*slot = v->list.items;
+	*n = v->list.n;
+}
+
+static void
+set_domains(struct server_config *cfg, union config_value *v)
+{
+	replace_list(&cfg->domains, &cfg->ndomains, v);
+}
+
+static void
+set_users(struct server_config *cfg, union config_value *v)
+{
+	replace_list(&cfg->users, &cfg->nusers, v);
+}
+
+static void
+set_accounts(struct server_config *cfg, union config_value *v)
+{
+	accounts_free(&cfg->accounts, &cfg->naccounts);
+	cfg->accounts = v->accounts.items;
+	cfg->naccounts = v->accounts.n;
+}
+
+/* The numbers fit their fields: the table's max bounds each. */
+static void
+set_max_recipients(struct server_config *cfg, union config_value *v)
+{
+	cfg->max_recipients = (size_t)v->u;
+}
+
+static void
+set_max_message(struct server_config *cfg, union config_value *v)
+{
+	cfg->max_message = v->u;
+}
+
+static void
+set_max_errors(struct server_config *cfg, union config_value *v)
+{
+	cfg->max_errors = (size_t)v->u;
+}
+
+static void
+set_max_sessions(struct server_config *cfg, union config_value *v)
+{
+	cfg->max_sessions = (size_t)v->u;
+}
+
+static void
+set_idle_timeout(struct server_config *cfg, union config_value *v)
+{
+	cfg->idle_timeout = (unsigned)v->u;
+}
+
+static void
+set_data_timeout(struct server_config *cfg, union config_value *v)
+{
+	cfg->data_timeout = (unsigned)v->u;
+}
+
+static void
+set_tls(struct server_config *cfg, union config_value *v)
+{
+	cfg->tls = v->b;
+}
+
+static void
+set_auth_plaintext(struct server_config *cfg, union config_value *v)
+{
+	cfg->auth_plaintext = v->b;
+}
+
+/* One row per key: (key, type, min, max, setter); min and max of lists count entries. */
+static const struct config_key config_keys[] = {
+	/* what the greeting, EHLO and Received echo: RFC 5321 4.1.3, 255 octets (4.5.3.1.2) */
+	{ "hostname", CONFIG_DOMAIN, 0, 0, set_hostname },
+	{ "domains", CONFIG_DOMAINS, 1, CONFIG_MAX_ENTRIES, set_domains },
+	/* local parts of at most 64 octets (RFC 5321 4.1.2, 4.5.3.1.1) */
+	{ "users", CONFIG_LOCAL_PARTS, 1, CONFIG_MAX_ENTRIES, set_users },
+	{ "accounts", CONFIG_ACCOUNTS, 0, CONFIG_MAX_ENTRIES, set_accounts },
+	/* R5321-LIMIT-01: at least 100 recipients per transaction */
+	{ "max_recipients", CONFIG_UINT, SMTP_LIMIT_RECIPIENTS_MIN, 100000, set_max_recipients },
+	/* R5321-LIMIT-05: at least 64 KiB of content; advertised as SIZE (R1870-SIZE-01) */
+	{ "max_message", CONFIG_UINT, 65536, UINT64_C(1) << 40, set_max_message },
+	/* SEC-14: bad commands before 421 */
+	{ "max_errors", CONFIG_UINT, 1, 100000, set_max_errors },
+	/* SEC-13: connections before 421 */
+	{ "max_sessions", CONFIG_UINT, 1, 100000, set_max_sessions },
+	/* seconds; below 300 breaks R5321-GREET-08, but tests may ask for less */
+	{ "idle_timeout", CONFIG_UINT, 1, 86400, set_idle_timeout },
+	{ "data_timeout", CONFIG_UINT, 1, 86400, set_data_timeout },
+	{ "tls", CONFIG_BOOL, 0, 0, set_tls },
+	{ "tls_cert", CONFIG_STRING, 0, 0, set_tls_cert },
+	{ "tls_key", CONFIG_STRING, 0, 0, set_tls_key },
+	/* SEC-06: AUTH before TLS only when asked for */
+	{ "auth_plaintext", CONFIG_BOOL, 0, 0, set_auth_plaintext },
+};
+
+#define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
+
+_Static_assert(NKEYS <= 64, "one bit per key in the duplicate mask");
+
+/* ---- readers, one per type ----------------------------------------------------------------- */
+
+/* The scalar's text, or NULL after "key: expected a scalar" or "key: NUL byte in value". */
+static const char *
+scalar(struct ydoc *y, const struct ydoc_node *n, const char *key)
+{
+	if (n->type != YDOC_SCALAR) {
+		ydoc_fail(y, n, "%s: expected a scalar", key);
+		return NULL;
 	}
-	if (*n == 0)
-		return load_fail(l, node, "%s: the list must not be empty", key);
+	if (memchr(n->value, '\0', n->len) != NULL) {
+		ydoc_fail(y, n, "%s: NUL byte in value", key);
+		return NULL;
+	}
+	return n->value;
+}
+
+static int
+read_uint(struct ydoc *y, const struct ydoc_node *n, const struct config_key *k,
+          union config_value *v)
+{
+	if (scalar(y, n, k->name) == NULL)
+		return -1;
+	if (!ydoc_u64_value(n, k->min, k->max, &v->u))
+		return ydoc_fail(y, n, "%s: expected a whole number from %llu to %llu", k->name,
+		                 (unsigned long long)k->min, (unsigned long long)k->max);
 	return 0;
 }
 
 static int
-get_accounts(struct loader *l, yaml_node_t *node, struct server_config *cfg)
+read_bool(struct ydoc *y, const struct ydoc_node *n, const struct config_key *k,
+          union config_value *v)
 {
-	if (node->type != YAML_MAPPING_NODE)
-		return load_fail(l, node, "accounts: expected a mapping of user: password");
-	free_accounts(cfg);
-	for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top;
-	     p++) {
-		yaml_node_t *k = yaml_document_get_node(&l->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(&l->doc, p->value);
-		const char *user = k != NULL ? scalar(l, k, "accounts") : NULL;
-		const char *pass = user != NULL && v != NULL ? scalar(l, v, "accounts") : NULL;
+	const char *s = scalar(y, n, k->name);
 
-		if (pass == NULL)
-			return -1;
-		if (account_add(cfg, user, pass) < 0)
-			return load_fail(l, k, "out of memory");
-	}
+	if (s == NULL)
+		return -1;
+	if (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0)
+		v->b = true;
+	else if (strcmp(s, "false") == 0 || strcmp(s, "no") == 0)
+		v->b = false;
+	else
+		return ydoc_fail(y, n, "%s: expected true or false", k->name);
 	return 0;
 }
 
 static int
-apply_key(struct loader *l, const char *key, yaml_node_t *v, struct server_config *cfg)
+read_string(struct ydoc *y, const struct ydoc_node *n, const struct config_key *k,
+            union config_value *v)
 {
-	unsigned long long n;
+	const char *s = scalar(y, n, k->name);
 
-	if (strcmp(key, "hostname") == 0) {
-		if (get_string(l, v, key, &cfg->hostname) < 0)
-			return -1;
-		if (!domain_ok(cfg->hostname))
-			return load_fail(l, v, "hostname: not a domain name or address literal");
-		return 0;
-	}
-	if (strcmp(key, "domains") == 0)
-		return get_list(l, v, key, domain_ok, &cfg->domains, &cfg->ndomains);
-	if (strcmp(key, "users") == 0)
-		return get_list(l, v, key, local_part_ok, &cfg->users, &cfg->nusers);
-	if (strcmp(key, "accounts") == 0)
-		return get_accounts(l, v, cfg);
-	if (strcmp(key, "tls") == 0)
-		return get_bool(l, v, key, &cfg->tls);
-	if (strcmp(key, "auth_plaintext") == 0)
-		return get_bool(l, v, key, &cfg->auth_plaintext);
-	if (strcmp(key, "tls_cert") == 0)
-		return get_string(l, v, key, &cfg->tls_cert);
-	if (strcmp(key, "tls_key") == 0)
-		return get_string(l, v, key, &cfg->tls_key);
-	if (strcmp(key, "max_recipients") == 0) {
-		if (get_uint(l, v, key, SMTP_LIMIT_RECIPIENTS_MIN, 100000, &n) < 0)
-			return -1;
-		cfg->max_recipients = (size_t)n;
-		return 0;
-	}
-	if (strcmp(key, "max_message") == 0) {
-		if (get_uint(l, v, key, 65536, 1ull << 40, &n) < 0)
-			return -1;
-		cfg->max_message = n;
-		return 0;
-	}
-	if (strcmp(key, "max_errors") == 0) {
-		if (get_uint(l, v, key, 1, 100000, &n) < 0)
-			return -1;
-		cfg->max_errors = (size_t)n;
-		return 0;
-	}
-	if (strcmp(key, "max_sessions") == 0) {
-		if (get_uint(l, v, key, 1, 100000, &n) < 0)
-			return -1;
-		cfg->max_sessions = (size_t)n;
-		return 0;
-	}
-	if (strcmp(key, "idle_timeout") == 0 || strcmp(key, "data_timeout") == 0) {
-		/* Below 300 s breaks RFC 5321 4.5.3.2.7; tests may ask for less. */
-		if (get_uint(l, v, key, 1, 86400, &n) < 0)
-			return -1;
-		if (key[0] == 'i')
-			cfg->idle_timeout = (unsigned)n;
-		else
-			cfg->data_timeout = (unsigned)n;
-		return 0;
-	}
-	return load_fail(l, v, "unknown key '%s'", key);
+	if (s == NULL)
+		return -1;
+	v->s = xstrdup(s);
+	return v->s != NULL ? 0 : ydoc_fail(y, n, "out of memory");
 }
 
 static int
-load_doc(struct loader *l, struct server_config *cfg)
+read_domain(struct ydoc *y, const struct ydoc_node *n, const struct config_key *k,
+            union config_value *v)
 {
-	yaml_node_t *root = yaml_document_get_root_node(&l->doc);
+	const char *s = scalar(y, n, k->name);
 
-	if (root == NULL)
-		return 0; /* empty file: defaults */
-	if (root->type != YAML_MAPPING_NODE)
-		return load_fail(l, root, "expected a mapping at the top level");
-	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
-	     p++) {
-		yaml_node_t *k = yaml_document_get_node(&l->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(&l->doc, p->value);
-		const char *key = k != NULL ? scalar(l, k, "key") : NULL;
-
-		if (key == NULL || v == NULL || apply_key(l, key, v, cfg) < 0)
-			return -1;
-	}
-	return 0;
+	if (s == NULL)
+		return -1;
+	if (!domain_ok(s))
+		return ydoc_fail(y, n, "%s: not a domain name or address literal", k->name);
+	return read_string(y, n, k, v);
 }
 
-/* Parses what the parser was given (a file or a buffer) over *cfg; name is for messages. */
+/* A list of k->min to k->max scalars of 1 to 255 octets, each passing valid(). */
 static int
-load_parser(struct server_config *cfg, yaml_parser_t *parser, const char *name, char *err,
-            size_t errlen)
+read_list(struct ydoc *y, const struct ydoc_node *n, const struct config_key *k,
+          union config_value *v, bool (*valid)(const char *), const char *noun)
 {
-	struct loader l = { .path = name, .err = err, .errlen = errlen };
-	int rc;
+	char **items;
+	size_t count = 0;
 
-	if (!yaml_parser_load(parser, &l.doc)) {
-		snprintf(err, errlen, "%s:%zu:%zu: %s", name, parser->problem_mark.line + 1,
-		         parser->problem_mark.column + 1,
-		         parser->problem != NULL ? parser->problem : "YAML error");
+	if (n->type != YDOC_SEQUENCE)
+		return ydoc_fail(y, n, "%s: expected a list", k->name);
+	if (n->nkids > k->max)
+		return ydoc_fail(y, n, "%s: more than %llu entries", k->name,
+		                 (unsigned long long)k->max);
+	if (n->nkids < k->min)
+		return ydoc_fail(y, n, "%s: the list must not be empty", k->name);
+	items = calloc(n->nkids + 1, sizeof(*items));
+	if (items == NULL)
+		return ydoc_fail(y, n, "out of memory");
+	for (; count < n->nkids; count++) {
+		const struct ydoc_node *it = &n->kids[count];
+		const char *s = scalar(y, it, k->name);
+
+		if (s == NULL)
+			break;
+		if (it->len == 0 || it->len > SMTP_LIMIT_DOMAIN) {
+			ydoc_fail(y, it, "%s: empty or over-long entry", k->name);
+			break;
+		}
+		if (!valid(s)) {
+			ydoc_fail(y, it, "%s: not a valid %s", k->name, noun);
+			break;
+		}
+		items[count] = xstrdup(s);
+		if (items[count] == NULL) {
+			ydoc_fail(y, it, "out of memory");
+			break;
+		}
+	}
+	if (count < n->nkids) {
+		ydoc_str_list_free(&items, &count);
 		return -1;
 	}
-	rc = load_doc(&l, cfg);
-	yaml_document_delete(&l.doc);
-	return rc;
+	v->list.items = items;
+	v->list.n = count;
+	return 0;
+}
+
+static int
+read_domains(struct ydoc *y, const struct ydoc_node *n, const struct config_key *k,
+             union config_value *v)
+{
+	return read_list(y, n, k, v, domain_ok, "domain");
+}
+
+static int
+read_local_parts(struct ydoc *y, const struct ydoc_node *n, const struct config_key *k,
+                 union config_value *v)
+{
+	return read_list(y, n, k, v, local_part_ok, "local part");
+}
+
+/* Adds the pair at map->kids[i] to the n accounts in a; returns 0 or -1 (after ydoc_fail). */
+static int
+account_read(struct ydoc *y, const struct ydoc_node *map, size_t i, struct server_account *a,
+             size_t n)
+{
+	const struct ydoc_node *k = &map->kids[i], *v = &map->kids[i + 1];
+	const char *user = scalar(y, k, "accounts");
+	const char *pass = user != NULL ? scalar(y, v, "accounts") : NULL;
+	char show[256];
+
+	if (pass == NULL)
+		return -1;
+	for (size_t j = 0; j < n; j++) {
+		if (strcmp(a[j].user, user) == 0)
+			return ydoc_fail(y, k, "accounts: duplicate key '%s'",
+			                 ydoc_printable(k->value, k->len, show, sizeof(show)));
+	}
+	a[n].user = xstrdup(user);
+	a[n].password = xstrdup(pass);
+	if (a[n].user == NULL || a[n].password == NULL) {
+		free(a[n].user);
+		free(a[n].password);
+		return ydoc_fail(y, k, "out of memory");
+	}
+	return 0;
+}
+
+static int
+read_accounts(struct ydoc *y, const struct ydoc_node *n, const struct config_key *k,
+              union config_value *v)
+{
+	struct server_account *items;
+	size_t count = 0;
+
+	if (n->type != YDOC_MAPPING)
+		return ydoc_fail(y, n, "%s: expected a mapping of user: password", k->name);
+	if (n->nkids / 2 > k->max)
+		return ydoc_fail(y, n, "%s: more than %llu entries", k->name,
+		                 (unsigned long long)k->max);
+	items = calloc(n->nkids / 2 + 1, sizeof(*items));
+	if (items == NULL)
+		return ydoc_fail(y, n, "out of memory");
+	for (; 2 * count + 1 < n->nkids; count++) {
+		if (account_read(y, n, 2 * count, items, count) < 0) {
+			accounts_free(&items, &count);
+			return -1;
+		}
+	}
+	v->accounts.items = items;
+	v->accounts.n = count;
+	return 0;
+}
+
+typedef int (*config_reader)(struct ydoc *y, const struct ydoc_node *n, const struct config_key *k,
+                             union config_value *v);
+
+static const config_reader config_readers[CONFIG_TYPE_COUNT] = {
+	[CONFIG_UINT] = read_uint,         [CONFIG_BOOL] = read_bool,
+	[CONFIG_STRING] = read_string,     [CONFIG_DOMAIN] = read_domain,
+	[CONFIG_DOMAINS] = read_domains,   [CONFIG_LOCAL_PARTS] = read_local_parts,
+	[CONFIG_ACCOUNTS] = read_accounts,
+};
+
+/* ---- the file ---------------------------------------------------------------------------- */
+
+static const struct ydoc_limits config_limits = {
+	.max_depth = 4,
+	.max_nodes = 8 * CONFIG_MAX_ENTRIES,
+	.max_docs = 1,
+};
+
+static int
+key_row(const struct ydoc_node *k)
+{
+	for (size_t i = 0; i < NKEYS; i++) {
+		if (ydoc_is(k, config_keys[i].name))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Reads each key's value with its type's reader and hands it to its setter, in file order. */
+static int
+load_root(struct ydoc *y, const struct ydoc_node *root, struct server_config *cfg)
+{
+	uint64_t seen = 0;
+	char show[256];
+
+	if (root->type != YDOC_MAPPING)
+		return ydoc_fail(y, root, "expected a mapping at the top level");
+	for (size_t i = 0; i + 1 < root->nkids; i += 2) {
+		const struct ydoc_node *k = &root->kids[i], *v = &root->kids[i + 1];
+		union config_value val;
+		int row;
+
+		if (scalar(y, k, "key") == NULL)
+			return -1;
+		row = key_row(k);
+		if (row < 0)
+			return ydoc_fail(y, v, "unknown key '%s'",
+			                 ydoc_printable(k->value, k->len, show, sizeof(show)));
+		if (seen & (UINT64_C(1) << row))
+			return ydoc_fail(y, k, "duplicate key '%s'", config_keys[row].name);
+		seen |= UINT64_C(1) << row;
+		memset(&val, 0, sizeof(val));
+		if (config_readers[config_keys[row].type](y, v, &config_keys[row], &val) < 0)
+			return -1;
+		config_keys[row].set(cfg, &val);
+	}
+	return 0;
 }
 
 int
 server_config_load_buffer(struct server_config *cfg, const char *name, const char *data, size_t len,
                           char *err, size_t errlen)
 {
-	yaml_parser_t parser;
+	struct ydoc y;
 	int rc;
 
-	if (!yaml_parser_initialize(&parser)) {
-		snprintf(err, errlen, "%s: cannot initialise the YAML parser", name);
+	memset(&y, 0, sizeof(y));
+	if (ydoc_parse(&y, name, data, len, &config_limits, err, errlen) < 0)
 		return -1;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
-	rc = load_parser(cfg, &parser, name, err, errlen);
-	yaml_parser_delete(&parser);
+	/* An empty file keeps the defaults. */
+	rc = y.ndocs > 0 ? load_root(&y, &y.docs[0], cfg) : 0;
+	ydoc_free(&y);
 	return rc;
 }
 
 int
 server_config_load(struct server_config *cfg, const char *path, char *err, size_t errlen)
 {
-	yaml_parser_t parser;
-	FILE *f = fopen(path, "rb");
+	char *data;
+	size_t len;
 	int rc;
 
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (ydoc_read_file(path, CONFIG_MAX_BYTES, &data, &len, err, errlen) < 0)
 		return -1;
-	}
-	if (!yaml_parser_initialize(&parser)) {
-		fclose(f);
-		snprintf(err, errlen, "%s: cannot initialise the YAML parser", path);
-		return -1;
-	}
-	yaml_parser_set_input_file(&parser, f);
-	rc = load_parser(cfg, &parser, path, err, errlen);
-	yaml_parser_delete(&parser);
-	fclose(f);
+	rc = server_config_load_buffer(cfg, path, data, len, err, errlen);
+	explicit_bzero(data, len); /* it holds the account passwords */
+	free(data);
 	return rc;
 }

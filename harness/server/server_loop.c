@@ -29,7 +29,8 @@
 
 #define LOOP_MAX_LISTEN 8
 
-struct conn {
+/* One accepted connection and what it owns: socket, TLS, session, Maildir sink. */
+struct client {
 	int fd;
 	SSL *ssl;
 	bool handshaking;
@@ -47,8 +48,8 @@ struct server_loop {
 	size_t nlisten;
 	int port;
 	SSL_CTX *tls;
-	struct conn **conns;
-	size_t nconns;
+	struct client **clients;
+	size_t nclients;
 	int wake[2]; /* self-pipe: server_loop_stop() and signals end poll() at once */
 	volatile sig_atomic_t stop;
 };
@@ -221,10 +222,10 @@ server_loop_install_signals(struct server_loop *l)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
-/* ---- connections ----------------------------------------------------------- */
+/* ---- clients --------------------------------------------------------------- */
 
 static void
-conn_free(struct conn *c)
+client_free(struct client *c)
 {
 	if (c->ssl != NULL) {
 		ERR_clear_error(); /* SSL_get_error() reads this thread's queue */
@@ -239,7 +240,7 @@ conn_free(struct conn *c)
 }
 
 static void
-conn_touch(struct server_loop *l, struct conn *c)
+client_touch(struct server_loop *l, struct client *c)
 {
 	unsigned t = server_session_in_data(c->s) ? l->cfg->data_timeout : l->cfg->idle_timeout;
 
@@ -257,28 +258,30 @@ peer_name(const struct sockaddr_storage *ss, char *out, size_t cap)
 		snprintf(out, cap, "unknown");
 }
 
+/* SEC-13: a connection over max_sessions gets 421 4.7.0 at once, before any EHLO. */
 static void
 refuse_busy(int fd, const struct server_config *cfg)
 {
-	char msg[320];
-	int n = snprintf(msg, sizeof(msg), "421 4.7.0 %s too many connections, try later\r\n",
-	                 cfg->hostname);
+	struct buf msg;
 
-	if (n > 0 && (size_t)n < sizeof(msg) && send(fd, msg, (size_t)n, MSG_NOSIGNAL) < 0) {
+	buf_init(&msg, 1024);
+	if (server_reply_format_str(&msg, SRV_TOO_MANY_SESSIONS, cfg->hostname) == 0 &&
+	    send(fd, msg.data, msg.len, MSG_NOSIGNAL) < 0) {
 		/* nothing more to do for this peer */
 	}
+	buf_free(&msg);
 	close(fd);
 }
 
 static int
-conn_add(struct server_loop *l, struct conn *c)
+client_add(struct server_loop *l, struct client *c)
 {
-	struct conn **grown = realloc(l->conns, (l->nconns + 1) * sizeof(*l->conns));
+	struct client **grown = realloc(l->clients, (l->nclients + 1) * sizeof(*l->clients));
 
 	if (grown == NULL)
 		return -1;
-	l->conns = grown;
-	l->conns[l->nconns++] = c;
+	l->clients = grown;
+	l->clients[l->nclients++] = c;
 	return 0;
 }
 
@@ -288,12 +291,12 @@ accept_one(struct server_loop *l, int lfd)
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	struct conn *c;
+	struct client *c;
 	int one = 1;
 
 	if (fd < 0)
 		return;
-	if (l->nconns >= l->cfg->max_sessions) {
+	if (l->nclients >= l->cfg->max_sessions) {
 		refuse_busy(fd, l->cfg); /* RULES SEC-13 */
 		return;
 	}
@@ -307,19 +310,19 @@ accept_one(struct server_loop *l, int lfd)
 	peer_name(&ss, c->peer, sizeof(c->peer));
 	c->md = server_maildir_new(l->opts.spool, l->cfg->hostname);
 	c->s = server_session_new(l->cfg, &server_maildir_ops, c->md, c->peer);
-	if (c->md == NULL || c->s == NULL || conn_add(l, c) < 0) {
-		conn_free(c);
+	if (c->md == NULL || c->s == NULL || client_add(l, c) < 0) {
+		client_free(c);
 		return;
 	}
 	server_session_start(c->s);
-	conn_touch(l, c);
+	client_touch(l, c);
 	if (!l->opts.quiet)
 		fprintf(stderr, "serve: connect from %s\n", c->peer);
 }
 
 /* Returns bytes read (> 0), 0 for "try later", -1 for EOF or error. */
 static ssize_t
-conn_read(struct conn *c, char *p, size_t n)
+client_read(struct client *c, char *p, size_t n)
 {
 	if (c->ssl != NULL) {
 		ERR_clear_error(); /* SSL_get_error() reads this thread's queue */
@@ -352,7 +355,7 @@ conn_read(struct conn *c, char *p, size_t n)
 }
 
 static ssize_t
-conn_write(struct conn *c, const char *p, size_t n)
+client_write(struct client *c, const char *p, size_t n)
 {
 	if (c->ssl != NULL) {
 		ERR_clear_error(); /* SSL_get_error() reads this thread's queue */
@@ -386,14 +389,14 @@ conn_write(struct conn *c, const char *p, size_t n)
 
 /* Writes what the session has queued. Returns -1 when the peer is gone. */
 static int
-conn_flush(struct conn *c)
+client_flush(struct client *c)
 {
 	size_t len;
 	const char *out = server_session_out(c->s, &len);
 
 	c->want_write = false;
 	while (len > 0) {
-		ssize_t w = conn_write(c, out, len);
+		ssize_t w = client_write(c, out, len);
 
 		if (w < 0)
 			return -1;
@@ -406,7 +409,7 @@ conn_flush(struct conn *c)
 }
 
 static int
-conn_handshake(struct conn *c)
+client_handshake(struct client *c)
 {
 	ERR_clear_error(); /* SSL_get_error() reads this thread's queue */
 	int r = SSL_accept(c->ssl);
@@ -432,7 +435,7 @@ conn_handshake(struct conn *c)
 }
 
 static int
-conn_start_tls(struct server_loop *l, struct conn *c)
+client_start_tls(struct server_loop *l, struct client *c)
 {
 	if (l->tls == NULL)
 		return -1;
@@ -440,15 +443,15 @@ conn_start_tls(struct server_loop *l, struct conn *c)
 	if (c->ssl == NULL || SSL_set_fd(c->ssl, c->fd) != 1)
 		return -1;
 	c->handshaking = true;
-	return conn_handshake(c);
+	return client_handshake(c);
 }
 
 /* Reads what is there, runs it, writes the replies. Returns -1 to drop the connection. */
 static int
-conn_io(struct server_loop *l, struct conn *c, short revents)
+client_io(struct server_loop *l, struct client *c, short revents)
 {
 	if (c->handshaking)
-		return conn_handshake(c) < 0 ? -1 : 0;
+		return client_handshake(c) < 0 ? -1 : 0;
 	if (revents & (POLLIN | POLLHUP | POLLERR)) {
 		for (int rounds = 0; rounds < 64; rounds++) {
 			size_t avail;
@@ -457,7 +460,7 @@ conn_io(struct server_loop *l, struct conn *c, short revents)
 
 			if (avail == 0 || server_session_events(c->s) != 0)
 				break;
-			r = conn_read(c, space, avail);
+			r = client_read(c, space, avail);
 			if (r < 0) {
 				server_session_eof(c->s);
 				return -1;
@@ -466,17 +469,17 @@ conn_io(struct server_loop *l, struct conn *c, short revents)
 				break;
 			server_session_in_commit(c->s, (size_t)r);
 			server_session_process(c->s);
-			conn_touch(l, c);
+			client_touch(l, c);
 		}
 	}
-	if (conn_flush(c) < 0)
+	if (client_flush(c) < 0)
 		return -1;
 	return 0;
 }
 
 /* After I/O: act on the session's events once its output is out. */
 static int
-conn_events(struct server_loop *l, struct conn *c)
+client_events(struct server_loop *l, struct client *c)
 {
 	size_t pending;
 	unsigned ev = server_session_events(c->s);
@@ -487,12 +490,12 @@ conn_events(struct server_loop *l, struct conn *c)
 	if (ev & SERVER_EV_CLOSE)
 		return -1;
 	if (ev & SERVER_EV_TLS)
-		return conn_start_tls(l, c) < 0 ? -1 : 0;
+		return client_start_tls(l, c) < 0 ? -1 : 0;
 	return 0;
 }
 
 static short
-conn_poll_events(const struct conn *c)
+client_poll_events(const struct client *c)
 {
 	size_t pending;
 	short ev = 0;
@@ -508,12 +511,12 @@ conn_poll_events(const struct conn *c)
 }
 
 static void
-conn_remove(struct server_loop *l, size_t i)
+client_remove(struct server_loop *l, size_t i)
 {
 	if (!l->opts.quiet)
-		fprintf(stderr, "serve: close %s\n", l->conns[i]->peer);
-	conn_free(l->conns[i]);
-	l->conns[i] = l->conns[--l->nconns];
+		fprintf(stderr, "serve: close %s\n", l->clients[i]->peer);
+	client_free(l->clients[i]);
+	l->clients[i] = l->clients[--l->nclients];
 }
 
 static void
@@ -521,8 +524,8 @@ check_deadlines(struct server_loop *l)
 {
 	long long t = now_ms();
 
-	for (size_t i = 0; i < l->nconns; i++) {
-		struct conn *c = l->conns[i];
+	for (size_t i = 0; i < l->nclients; i++) {
+		struct client *c = l->clients[i];
 
 		if (t >= c->deadline && !(server_session_events(c->s) & SERVER_EV_CLOSE)) {
 			server_session_shutdown(c->s, "timeout");
@@ -538,10 +541,10 @@ poll_timeout(const struct server_loop *l)
 {
 	long long t = now_ms(), next = t + 1000;
 
-	for (size_t i = 0; i < l->nconns; i++) {
-		if (l->conns[i]->deadline < next)
-			next = l->conns[i]->deadline;
-		if (l->conns[i]->ssl != NULL && SSL_pending(l->conns[i]->ssl) > 0)
+	for (size_t i = 0; i < l->nclients; i++) {
+		if (l->clients[i]->deadline < next)
+			next = l->clients[i]->deadline;
+		if (l->clients[i]->ssl != NULL && SSL_pending(l->clients[i]->ssl) > 0)
 			next = t;
 	}
 	return next <= t ? 0 : (int)(next - t);
@@ -556,9 +559,9 @@ run_once(struct server_loop *l, struct pollfd *pfd)
 	for (size_t i = 0; i < l->nlisten; i++)
 		pfd[n++] = (struct pollfd){ .fd = l->lfd[i], .events = POLLIN };
 	pfd[n++] = (struct pollfd){ .fd = l->wake[0], .events = POLLIN };
-	for (size_t i = 0; i < l->nconns; i++)
-		pfd[n++] = (struct pollfd){ .fd = l->conns[i]->fd,
-			                    .events = conn_poll_events(l->conns[i]) };
+	for (size_t i = 0; i < l->nclients; i++)
+		pfd[n++] = (struct pollfd){ .fd = l->clients[i]->fd,
+			                    .events = client_poll_events(l->clients[i]) };
 	rc = poll(pfd, n, poll_timeout(l));
 	if (rc < 0)
 		return;
@@ -571,16 +574,16 @@ run_once(struct server_loop *l, struct pollfd *pfd)
 	/* Connections added by accept_one() have no pollfd yet; walk backwards over the old ones.
 	 */
 	for (size_t k = n - l->nlisten - 1; k-- > 0;) {
-		struct conn *c = l->conns[k];
+		struct client *c = l->clients[k];
 		short re = pfd[l->nlisten + 1 + k].revents;
 		bool tls_pending = c->ssl != NULL && SSL_pending(c->ssl) > 0;
 
-		if ((re != 0 || tls_pending) && conn_io(l, c, tls_pending ? POLLIN : re) < 0) {
-			conn_remove(l, k);
+		if ((re != 0 || tls_pending) && client_io(l, c, tls_pending ? POLLIN : re) < 0) {
+			client_remove(l, k);
 			continue;
 		}
-		if (conn_events(l, c) < 0 || c->deadline == 0)
-			conn_remove(l, k);
+		if (client_events(l, c) < 0 || c->deadline == 0)
+			client_remove(l, k);
 	}
 	check_deadlines(l);
 }
@@ -590,21 +593,21 @@ shutdown_all(struct server_loop *l)
 {
 	long long until = now_ms() + 2000;
 
-	for (size_t i = 0; i < l->nconns; i++) {
-		server_session_shutdown(l->conns[i]->s, "service shutting down");
-		if (conn_flush(l->conns[i]) < 0)
+	for (size_t i = 0; i < l->nclients; i++) {
+		server_session_shutdown(l->clients[i]->s, "service shutting down");
+		if (client_flush(l->clients[i]) < 0)
 			continue;
 	}
 	/* Give slow readers a moment to take the 421. */
 	while (now_ms() < until) {
 		bool pending = false;
 
-		for (size_t i = 0; i < l->nconns; i++) {
+		for (size_t i = 0; i < l->nclients; i++) {
 			size_t len;
 
-			server_session_out(l->conns[i]->s, &len);
-			if (len > 0 && conn_flush(l->conns[i]) == 0) {
-				server_session_out(l->conns[i]->s, &len);
+			server_session_out(l->clients[i]->s, &len);
+			if (len > 0 && client_flush(l->clients[i]) == 0) {
+				server_session_out(l->clients[i]->s, &len);
 				pending = pending || len > 0;
 			}
 		}
@@ -612,8 +615,8 @@ shutdown_all(struct server_loop *l)
 			break;
 		poll(NULL, 0, 20);
 	}
-	while (l->nconns > 0)
-		conn_remove(l, l->nconns - 1);
+	while (l->nclients > 0)
+		client_remove(l, l->nclients - 1);
 }
 
 int
@@ -623,7 +626,7 @@ server_loop_run(struct server_loop *l)
 	size_t cap = 0;
 
 	while (!l->stop) {
-		size_t need = l->nlisten + 1 + l->nconns;
+		size_t need = l->nlisten + 1 + l->nclients;
 
 		if (need > cap) {
 			struct pollfd *grown = realloc(pfd, need * 2 * sizeof(*pfd));
@@ -649,9 +652,9 @@ server_loop_free(struct server_loop **lp)
 
 	if (l == NULL)
 		return;
-	while (l->nconns > 0)
-		conn_remove(l, l->nconns - 1);
-	free(l->conns);
+	while (l->nclients > 0)
+		client_remove(l, l->nclients - 1);
+	free(l->clients);
 	for (size_t i = 0; i < l->nlisten; i++)
 		close(l->lfd[i]);
 	SSL_CTX_free(l->tls);

@@ -1,7 +1,8 @@
 /*
  * server_private.h: the session structure and the helpers shared by the
- * session's files (server_session.c: input, data, replies; server_cmd.c: the
- * command table and handlers; server_auth.c: SASL). Not installed.
+ * session's files (server_session.c: input, data, state; server_reply.c: the
+ * reply table and formatting, see server_reply.h; server_cmd.c: the command
+ * table and handlers; server_auth.c: SASL). Not installed.
  */
 #ifndef SMTPH_SERVER_PRIVATE_H
 #define SMTPH_SERVER_PRIVATE_H
@@ -16,6 +17,8 @@
 #include "smtph/smtp_data.h"
 #include "smtph/smtp_limits.h"
 #include "smtph/smtp_line.h"
+
+#include "server/server_reply.h"
 
 /* Input buffer: the longest AUTH response we take (RFC 4954 4 sizing hint) plus CRLF. */
 #define SERVER_AUTH_LINE_MAX 12288
@@ -54,7 +57,9 @@ struct server_session {
 	void *sink_ctx;
 	char peer[64];
 
-	enum server_state state;
+	enum server_state state; /* changed only by server_set_state() */
+	server_trace_fn trace;   /* debug trace of state changes; NULL = off */
+	void *trace_ctx;
 	unsigned events;
 	bool esmtp; /* EHLO (not HELO) was accepted: extensions and ESC are on */
 	bool tls;   /* inside TLS */
@@ -87,26 +92,16 @@ struct server_session {
 	/* BDAT */
 	uint64_t bdat_left; /* chunk octets still to read */
 	bool bdat_last;
-	bool bdat_discard;           /* swallow the chunk, then send the saved reply */
-	enum server_state bdat_prev; /* state to return to after the chunk */
-	unsigned bdat_code;          /* saved reply for a refused chunk (RFC 3030 2) */
-	const char *bdat_esc;
-	const char *bdat_text;
+	bool bdat_discard;               /* swallow the chunk, then send the saved reply */
+	enum server_state bdat_prev;     /* state to return to after the chunk */
+	enum server_reply_id bdat_reply; /* saved reply for a refused chunk (RFC 3030 2) */
 
 	/* AUTH */
 	enum server_auth_step auth_step;
 	char auth_user[256];
 };
 
-/* Replies: code, enhanced code (used only when ESC is on), text. One line. */
-void server_reply(struct server_session *s, unsigned code, const char *esc, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
-/* One line of a multi-line reply: last = false for "code-". */
-void server_reply_line(struct server_session *s, unsigned code, const char *esc, bool last,
-                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-/* Answers a library error with its table code and text (smtp_error.c). */
-void server_reply_error(struct server_session *s, const struct smtp_error *err);
-/* The one place where the state changes. */
+/* The one place where the state changes; tells the trace callback (if any) old -> new. */
 void server_set_state(struct server_session *s, enum server_state st);
 /* Drops the transaction (sender, recipients, open message). */
 void server_txn_reset(struct server_session *s);

@@ -1,13 +1,12 @@
 /*
  * server_session.c: the reference server's session core, with no sockets.
  * Owns the input buffer and its framing (command lines, DATA, BDAT chunks),
- * the output buffer and reply formatting (enhanced codes once EHLO has
- * advertised them, RFC 2034), the state change, and the message's way into
- * the sink: the 250 for a message is queued only after the sink's commit()
- * returned 0, i.e. after the message is on disk (RFC 5321 4.2.5, 6.1).
- * The command table and handlers are in server_cmd.c.
+ * the output buffer, the state change with its debug trace, and the message's
+ * way into the sink: the 250 for a message is queued only after the sink's
+ * commit() returned 0, i.e. after the message is on disk (RFC 5321 4.2.5, 6.1).
+ * The replies and their formatting are in server_reply.c, the command table
+ * and handlers in server_cmd.c.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +46,7 @@ server_session_new(const struct server_config *cfg, const struct server_sink_ops
 		s->peer[sizeof(s->peer) - 1] = '\0';
 	buf_init(&s->out, SERVER_OUT_MAX);
 	smtp_line_reader_init(&s->lines, SERVER_AUTH_LINE_MAX + 2);
-	s->state = SERVER_STATE_INIT;
+	server_set_state(s, SERVER_STATE_INIT);
 	return s;
 }
 
@@ -74,9 +73,21 @@ server_session_state_name(const struct server_session *s)
 }
 
 void
+server_session_set_trace(struct server_session *s, server_trace_fn fn, void *ctx)
+{
+	s->trace = fn;
+	s->trace_ctx = ctx;
+}
+
+/* Every state change goes through here (STYLE habit 5), so one trace shows them all. */
+void
 server_set_state(struct server_session *s, enum server_state st)
 {
+	enum server_state old = s->state;
+
 	s->state = st;
+	if (old != st && s->trace != NULL)
+		s->trace(s->trace_ctx, state_names[old], state_names[st]);
 }
 
 void
@@ -87,74 +98,7 @@ server_close(struct server_session *s)
 	s->events |= SERVER_EV_CLOSE;
 }
 
-/* ---- replies ------------------------------------------------------------ */
-
-static void __attribute__((format(printf, 5, 0)))
-reply_v(struct server_session *s, unsigned code, const char *esc, bool last, const char *fmt,
-        va_list ap)
-{
-	bool with_esc = s->esmtp && esc != NULL && esc[0] != '\0' && code / 100 != 3;
-	int rc;
-
-	if (s->state == SERVER_STATE_CLOSED)
-		return; /* after the last reply (221, 421) nothing more is said */
-	/* "250-" and "2.1.0 " in one append: the text follows with one vsnprintf */
-	rc = code >= 100 && code <= 999 ? 0 : -1;
-	if (rc == 0) {
-		char head[4 + 16];
-		size_t n = 4, elen = with_esc ? strlen(esc) : 0;
-
-		head[0] = (char)('0' + code / 100);
-		head[1] = (char)('0' + code / 10 % 10);
-		head[2] = (char)('0' + code % 10);
-		head[3] = last ? ' ' : '-';
-		if (elen > 0 && elen < sizeof(head) - n) {
-			memcpy(head + n, esc, elen);
-			head[n + elen] = ' ';
-			n += elen + 1;
-		}
-		rc = buf_append(&s->out, head, n);
-	}
-	if (rc == 0)
-		rc = buf_vprintf(&s->out, fmt, ap);
-	if (rc == 0)
-		rc = buf_append(&s->out, "\r\n", 2);
-	if (rc < 0) {
-		/* The peer does not read its replies: give up on it. */
-		s->events |= SERVER_EV_CLOSE;
-		server_set_state(s, SERVER_STATE_CLOSED);
-	}
-}
-
-void
-server_reply(struct server_session *s, unsigned code, const char *esc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	reply_v(s, code, esc, true, fmt, ap);
-	va_end(ap);
-}
-
-void
-server_reply_line(struct server_session *s, unsigned code, const char *esc, bool last,
-                  const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	reply_v(s, code, esc, last, fmt, ap);
-	va_end(ap);
-}
-
-void
-server_reply_error(struct server_session *s, const struct smtp_error *err)
-{
-	unsigned code = smtp_error_reply_code(err->code);
-
-	server_reply(s, code != 0 ? code : 500, smtp_error_esc(err->code), "%s",
-	             smtp_error_text(err->code));
-}
+/* ---- errors ------------------------------------------------------------- */
 
 bool
 server_count_error(struct server_session *s)
@@ -163,7 +107,7 @@ server_count_error(struct server_session *s)
 		return true;
 	if (++s->errors < s->cfg->max_errors)
 		return false;
-	server_reply(s, 421, "4.7.0", "%s too many errors, closing connection", s->cfg->hostname);
+	server_reply_str(s, SRV_TOO_MANY_ERRORS, s->cfg->hostname);
 	server_close(s);
 	return true;
 }
@@ -241,23 +185,21 @@ void
 server_msg_finish(struct server_session *s, unsigned data_flags)
 {
 	if (!s->msg_open) {
-		server_reply(s, 451, "4.3.0", "local error: message not opened");
+		server_reply_send(s, SRV_MSG_NOT_OPENED);
 	} else if (s->msg_size > s->cfg->max_message) {
-		server_reply(s, 552, "5.3.4", "message exceeds fixed maximum size of %llu octets",
-		             (unsigned long long)s->cfg->max_message);
+		server_reply_u64(s, SRV_MSG_TOO_BIG, s->cfg->max_message);
 	} else if (data_flags & (SMTP_DATA_F_BARE_CR | SMTP_DATA_F_BARE_LF)) {
 		/* SEC-02: refuse, never treat them as line ends. */
-		server_reply(s, 554, "5.6.0", "bare CR or LF in message data refused");
+		server_reply_send(s, SRV_MSG_BARE_CR_LF);
 	} else if (data_flags & SMTP_DATA_F_NUL) {
-		server_reply(s, 554, "5.6.0", "NUL octet in message data refused");
+		server_reply_send(s, SRV_MSG_NUL);
 	} else if (data_flags & SMTP_DATA_F_LONG_LINE) {
-		server_reply(s, 554, "5.6.0", "message line longer than %d octets refused",
-		             SMTP_LIMIT_TEXT_LINE);
+		server_reply_u64(s, SRV_MSG_LONG_LINE, SMTP_LIMIT_TEXT_LINE);
 	} else if (s->msg_failed || s->sink->commit(s->sink_ctx) < 0) {
-		server_reply(s, 451, "4.3.0", "local error in processing, message not stored");
+		server_reply_send(s, SRV_MSG_NOT_STORED);
 	} else {
 		s->msg_open = false; /* committed: txn_reset must not abort it */
-		server_reply(s, 250, "2.0.0", "message accepted for delivery");
+		server_reply_send(s, SRV_MSG_OK);
 	}
 	server_txn_reset(s);
 	server_set_state(s, SERVER_STATE_READY);
@@ -292,14 +234,14 @@ process_bdat(struct server_session *s, const char *p, size_t n)
 	server_set_state(s, s->bdat_prev);
 	if (s->bdat_discard) {
 		s->bdat_discard = false;
-		server_reply(s, s->bdat_code, s->bdat_esc, "%s", s->bdat_text);
+		server_reply_send(s, s->bdat_reply);
 		return take;
 	}
 	if (s->bdat_last) {
 		server_msg_finish(s, 0);
 		return take;
 	}
-	server_reply(s, 250, "2.0.0", "%llu octets received", (unsigned long long)s->msg_size);
+	server_reply_u64(s, SRV_BDAT_CHUNK_OK, s->msg_size);
 	return take;
 }
 
@@ -321,7 +263,7 @@ answer_long_line(struct server_session *s)
 		server_set_state(s, SERVER_STATE_READY);
 	}
 	s->long_line_answered = true;
-	server_reply(s, 500, "5.5.6", "line too long");
+	server_reply_send(s, SRV_LINE_TOO_LONG);
 	server_count_error(s);
 }
 
@@ -349,7 +291,7 @@ process_line(struct server_session *s, const char *p, size_t n)
 	} else if (line.text.len + 2 > SMTP_LIMIT_COMMAND_LINE &&
 	           !is_auth_command(line.text.ptr, line.text.len)) {
 		/* RFC 5321 4.5.3.1.4; only AUTH may be longer (RFC 4954 4). */
-		server_reply(s, 500, "5.5.6", "line too long");
+		server_reply_send(s, SRV_LINE_TOO_LONG);
 		server_count_error(s);
 	} else {
 		server_cmd_dispatch(s, line.text.ptr, line.text.len);
@@ -454,7 +396,7 @@ server_session_in_data(const struct server_session *s)
 void
 server_session_start(struct server_session *s)
 {
-	server_reply(s, 220, NULL, "%s ESMTP smtp-harness reference server", s->cfg->hostname);
+	server_reply_str(s, SRV_GREETING, s->cfg->hostname);
 }
 
 void
@@ -489,8 +431,8 @@ server_session_shutdown(struct server_session *s, const char *why)
 	if (s->state == SERVER_STATE_CLOSED)
 		return;
 	/* An unfinished message was never acknowledged: dropping it loses nothing. */
-	server_reply(s, 421, why != NULL && strcmp(why, "timeout") == 0 ? "4.4.2" : "4.3.2",
-	             "%s %s, closing connection", s->cfg->hostname,
-	             why != NULL ? why : "service shutting down");
+	server_reply_str2(s,
+	                  why != NULL && strcmp(why, "timeout") == 0 ? SRV_TIMEOUT : SRV_SHUTDOWN,
+	                  s->cfg->hostname, why != NULL ? why : "service shutting down");
 	server_close(s);
 }

@@ -574,9 +574,9 @@ ydoc_str(struct ydoc *y, const struct ydoc_node *n, const char *what)
 }
 
 bool
-ydoc_uint_value(const struct ydoc_node *n, unsigned long lo, unsigned long hi, unsigned long *out)
+ydoc_u64_value(const struct ydoc_node *n, uint64_t lo, uint64_t hi, uint64_t *out)
 {
-	unsigned long v = 0;
+	uint64_t v = 0;
 
 	if (n->type != YDOC_SCALAR || n->len == 0 || n->len > 20)
 		return false;
@@ -590,6 +590,17 @@ ydoc_uint_value(const struct ydoc_node *n, unsigned long lo, unsigned long hi, u
 	if (v < lo)
 		return false;
 	*out = v;
+	return true;
+}
+
+bool
+ydoc_uint_value(const struct ydoc_node *n, unsigned long lo, unsigned long hi, unsigned long *out)
+{
+	uint64_t v;
+
+	if (!ydoc_u64_value(n, lo, hi, &v))
+		return false;
+	*out = (unsigned long)v; /* v <= hi */
 	return true;
 }
 

@@ -123,6 +123,13 @@ void server_session_shutdown(struct server_session *s, const char *why);
 bool server_session_in_data(const struct server_session *s);
 /* The state's name (for logs and tests). */
 const char *server_session_state_name(const struct server_session *s);
+/*
+ * Debug trace of the state machine: fn(ctx, from, to) gets the old and the new
+ * state's names at every change of state (OpenSMTPD's smtp_enter_state() log).
+ * Off by default; fn = NULL turns it off again. The names are static strings.
+ */
+typedef void (*server_trace_fn)(void *ctx, const char *from, const char *to);
+void server_session_set_trace(struct server_session *s, server_trace_fn fn, void *ctx);
 
 /* ---- Maildir sink ----------------------------------------------------- */
 

@@ -122,9 +122,11 @@ int ydoc_key_index(const struct ydoc_key *keys, size_t nkeys, const struct ydoc_
 /* Returns the scalar's text, or NULL: not a scalar, or it holds a NUL byte. */
 const char *ydoc_str(struct ydoc *y, const struct ydoc_node *n, const char *what);
 
-/* A scalar made only of decimal digits, from lo to hi. */
+/* A scalar made only of decimal digits (at most 20), from lo to hi. */
 bool ydoc_uint_value(const struct ydoc_node *n, unsigned long lo, unsigned long hi,
                      unsigned long *out);
+/* The same for 64-bit values whatever the size of long. */
+bool ydoc_u64_value(const struct ydoc_node *n, uint64_t lo, uint64_t hi, uint64_t *out);
 /* The same, failing with "'what' must be a whole number from lo to hi". */
 int ydoc_uint(struct ydoc *y, const struct ydoc_node *n, const char *what, unsigned long lo,
               unsigned long hi, unsigned long *out);
