@@ -1,7 +1,8 @@
 /*
  * test_report.c: the report writers (report*.c) and result helpers (result.c)
  * on a run_report built by hand: pass, fail (expected/received, a transcript
- * with CRLF, NUL, 0xff, markup), warn, skip, error; plus one whose every text
+ * with CRLF, NUL, 0xff, markup), warn, skip, error, notrun (the run stopped
+ * early: --max-time); plus one whose every text
  * holds every byte. JUnit is validated with xmllint against tests/data/junit.xsd,
  * JSON is parsed back by a small strict parser below, TAP and console output
  * are checked line by line and against the golden files in tests/data/report/ (regenerate:
@@ -22,7 +23,7 @@
 
 #include "report/report_private.h"
 
-#define NRES    5
+#define NRES    6
 #define REF_DIR "tests/data/report/"
 #define XSD     "tests/data/junit.xsd"
 
@@ -422,11 +423,13 @@ static char *rules_ehlo[] = { "RFC5321-4.1.1.1" };
 static char *rules_order[] = { "RFC5321-4.1.4", "RFC5321-3.3" };
 static char *rules_case[] = { "RFC5321-2.4" };
 static char *rules_auth[] = { "RFC4954-4" };
+static char *rules_delivery[] = { "RFC5321-4.4" };
 static char *tags_seq[] = { "sequence" };
 static char *tags_order[] = { "sequence", "tag<&>" };
 static char *tags_syntax[] = { "syntax" };
 static char *tags_auth[] = { "auth" };
 static char *tags_tls[] = { "tls", "sequence" };
+static char *tags_delivery[] = { "delivery" };
 
 static const char wire_data[] = "X\0\xff<&>\"'<script>alert(1)</script>\r\n";
 
@@ -486,6 +489,9 @@ build(struct fixture *fx)
 	set_sc(&sc[4], "starttls/upgrade #1", "Upgrade \xe2\x80\x93 TLS \xe2\x9c\x93",
 	       "scenarios/sequence/001-ehlo.yaml", 30, SCENARIO_HARDEN);
 	sc[4].tags = tags_tls, sc[4].ntags = 2;
+	set_sc(&sc[5], "delivery/trace", "A Received: line is added",
+	       "scenarios/delivery/trace.yaml", 40, SCENARIO_MUST);
+	sc[5].rules = rules_delivery, sc[5].nrules = 1, sc[5].tags = tags_delivery, sc[5].ntags = 1;
 
 	for (size_t i = 0; i < NRES; i++)
 		run_result_init(&res[i], &sc[i]);
@@ -530,11 +536,15 @@ build(struct fixture *fx)
 	transcript_note(&res[4].tx, "connect failed: Connection refused");
 	res[4].tx.dropped = 5;
 
+	res[5].verdict = RUN_NOTRUN;
+	set_text(res[5].reason, "not run: --max-time 20 s spent");
+
 	fix_times(fx);
 	fx->r.target = "127.0.0.1:2525";
 	fx->r.version = "0.1.0";
 	fx->r.started = 1700000000; /* 2023-11-14T22:13:20Z */
 	fx->r.ms = 61.0;
+	set_text(fx->r.stopped, "--max-time 20 s spent");
 	fx->r.results = res;
 	fx->r.count = NRES;
 	run_report_tally(&fx->r);
@@ -714,9 +724,9 @@ test_result_helpers(void **state)
 	static const bool want_failed[RUN_VERDICT_COUNT][2] = {
 		[RUN_PASS] = { false, false }, [RUN_FAIL] = { true, true },
 		[RUN_WARN] = { false, true },  [RUN_SKIP] = { false, false },
-		[RUN_ERROR] = { true, true },
+		[RUN_ERROR] = { true, true },  [RUN_NOTRUN] = { true, true },
 	};
-	static const char *const names[] = { "pass", "fail", "warn", "skip", "error" };
+	static const char *const names[] = { "pass", "fail", "warn", "skip", "error", "notrun" };
 	struct fixture *fx = *state;
 	struct run_result r;
 	char big[RESULT_TEXT_MAX * 2];
@@ -774,10 +784,13 @@ test_registry(void **state)
 static void
 test_groups_and_order(void **state)
 {
-	static const char *const by_tag[] = { "sequence", "tag<&>", "tls", "syntax", "auth" };
-	static const char *const by_rule[] = { "(none)",      "RFC5321-3.3", "RFC5321-4.1.4",
-		                               "RFC5321-2.4", "RFC4954-4",   "RFC5321-4.1.1.1" };
-	static const size_t want_order[NRES] = { 1, 4, 2, 3, 0 };
+	/* Rows with fail, error or notrun first, then warn, then the rest; by name in each. */
+	static const char *const by_tag[] = { "delivery", "sequence", "tag<&>",
+		                              "tls",      "syntax",   "auth" };
+	static const char *const by_rule[] = { "(none)",         "RFC5321-3.3", "RFC5321-4.1.4",
+		                               "RFC5321-4.4",    "RFC5321-2.4", "RFC4954-4",
+		                               "RFC5321-4.1.1.1" };
+	static const size_t want_order[NRES] = { 1, 4, 2, 5, 3, 0 };
 	struct fixture *fx = *state;
 	struct report_groups gs;
 	size_t *order;
@@ -786,10 +799,11 @@ test_groups_and_order(void **state)
 	assert_int_equal(gs.n, TC_ROWS(by_tag));
 	for (size_t i = 0; i < gs.n; i++)
 		assert_string_equal(gs.g[i].name, by_tag[i]);
-	assert_int_equal(gs.g[0].scenarios, 3);
-	assert_int_equal(gs.g[0].counts[RUN_PASS], 1);
-	assert_int_equal(gs.g[0].counts[RUN_FAIL], 1);
-	assert_int_equal(gs.g[0].counts[RUN_ERROR], 1);
+	assert_int_equal(gs.g[0].counts[RUN_NOTRUN], 1);
+	assert_int_equal(gs.g[1].scenarios, 3);
+	assert_int_equal(gs.g[1].counts[RUN_PASS], 1);
+	assert_int_equal(gs.g[1].counts[RUN_FAIL], 1);
+	assert_int_equal(gs.g[1].counts[RUN_ERROR], 1);
 	report_groups_free(&gs);
 	assert_int_equal(report_groups_build(&fx->r, REPORT_BY_RULE, &gs), 0);
 	assert_int_equal(gs.n, TC_ROWS(by_rule));
@@ -896,10 +910,10 @@ test_junit(void **state)
 
 	assert_true(clean_text(x, len, false));
 	assert_true(contains(x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites "));
-	assert_true(contains(x, "<testsuites name=\"smtp-harness\" tests=\"5\" failures=\"1\" "
-	                        "errors=\"1\" skipped=\"1\" time=\"0.061\">"));
-	assert_int_equal(count(x, "<testsuite "), 4);
-	assert_int_equal(count(x, "<testcase "), 5);
+	assert_true(contains(x, "<testsuites name=\"smtp-harness\" tests=\"6\" failures=\"1\" "
+	                        "errors=\"2\" skipped=\"1\" time=\"0.061\">"));
+	assert_int_equal(count(x, "<testsuite "), 5);
+	assert_int_equal(count(x, "<testcase "), 6);
 	assert_true(contains(x, "<testsuite name=\"scenarios/sequence/001-ehlo.yaml\" tests=\"2\" "
 	                        "failures=\"0\" errors=\"1\" skipped=\"0\" time=\"0.004\" "
 	                        "timestamp=\"2023-11-14T22:13:20\" hostname=\""));
@@ -912,6 +926,9 @@ test_junit(void **state)
 	assert_true(contains(x, "<error message=\"connect 127.0.0.1:1: Connection refused\" "
 	                        "type=\"ERROR\">"));
 	assert_true(contains(x, "<skipped message=\"AUTH not advertised\"/>"));
+	/* Not run is not passed: an <error> a CI reporter counts. */
+	assert_true(contains(x, "<error message=\"not run: --max-time 20 s spent\" "
+	                        "type=\"NOTRUN\">"));
 	assert_true(contains(x, "<property name=\"sequence/rcpt-before-mail.rules\" "
 	                        "value=\"RFC5321-4.1.4, RFC5321-3.3\"/>"));
 	assert_true(contains(x, "<property name=\"sequence/rcpt-before-mail.tags\" "
@@ -931,7 +948,7 @@ test_junit(void **state)
 	fx->r.strict = true;
 	x = junit_file(fx, &fx->r, "junit-strict.xml", &len);
 	fx->r.strict = false;
-	assert_true(contains(x, "failures=\"2\" errors=\"1\" skipped=\"1\""));
+	assert_true(contains(x, "failures=\"2\" errors=\"2\" skipped=\"1\""));
 	assert_true(contains(x, "type=\"WARN\">"));
 	assert_false(contains(x, ".warning\""));
 	free(x);
@@ -987,9 +1004,10 @@ check_keys(const struct jval *o, const char *const *keys, size_t n)
 static void
 test_json(void **state)
 {
-	static const char *const top_keys[] = { "schema_version", "tool",   "version",
-		                                "target",         "strict", "started",
-		                                "duration_ms",    "counts", "results" };
+	static const char *const top_keys[] = { "schema_version", "tool",    "version",
+		                                "target",         "strict",  "started",
+		                                "duration_ms",    "stopped", "counts",
+		                                "results" };
 	struct fixture *fx = *state;
 	const struct jval *res, *r1, *r4, *tx;
 	struct jval v;
@@ -1007,6 +1025,7 @@ test_json(void **state)
 	assert_int_equal(jget(&v, "strict")->type, J_FALSE);
 	assert_string_equal(jstr(jget(&v, "started")), "2023-11-14T22:13:20Z");
 	assert_true(jnum(jget(&v, "duration_ms")) == 61.0);
+	assert_string_equal(jstr(jget(&v, "stopped")), "--max-time 20 s spent");
 	for (int k = 0; k < RUN_VERDICT_COUNT; k++)
 		assert_true(jnum(jget(jget(&v, "counts"), run_verdict_name((enum run_verdict)k))) ==
 		            1);
@@ -1054,6 +1073,15 @@ test_json(void **state)
 	assert_int_equal(jget(r4, "rules")->n, 0);
 	assert_true(jnum(jget(r4, "transcript_dropped")) == 5);
 	assert_int_equal(jget(jat(res, 3), "transcript")->n, 0);
+	assert_string_equal(jstr(jget(jat(res, 5), "reason")), "not run: --max-time 20 s spent");
+	jfree(&v);
+	free(s);
+
+	/* A run that was not stopped: "stopped" is null. */
+	fx->r.stopped[0] = '\0';
+	s = render("json", &fx->r, &len);
+	assert_int_equal(json_parse(s, len, &v), 0);
+	assert_int_equal(jget(&v, "stopped")->type, J_NULL);
 	jfree(&v);
 	free(s);
 }
@@ -1135,7 +1163,10 @@ test_tap(void **state)
 	assert_true(contains(s, "\nok 4 - auth/plain # SKIP AUTH not advertised\n"));
 	assert_true(contains(s, "\nnot ok 5 - starttls/upgrade \\#1\n"));
 	assert_true(contains(s, "  transcript_dropped: 5\n"));
-	assert_true(contains(s, "\n# pass 1 fail 1 warn 1 skip 1 error 1\n"));
+	assert_true(contains(s, "\nnot ok 6 - delivery/trace\n  ---\n  message: \"not run: "
+	                        "--max-time 20 s spent\"\n  severity: notrun\n"));
+	assert_true(contains(s, "\n# stopped early: --max-time 20 s spent\n"
+	                        "# pass 1 fail 1 warn 1 skip 1 error 1 notrun 1\n"));
 	free(s);
 
 	fx->r.strict = true;
@@ -1199,7 +1230,7 @@ static void
 test_html(void **state)
 {
 	struct fixture *fx = *state;
-	const char *f, *e, *w, *k, *ps;
+	const char *f, *e, *w, *n, *k, *ps;
 	size_t len;
 	char *s = render("html", &fx->r, &len);
 
@@ -1223,14 +1254,18 @@ test_html(void **state)
 	assert_true(contains(s, "<span class=\"badge fail\">fail 1</span>"));
 	assert_true(contains(s, "Upgrade &#x2013; TLS &#x2713;"));
 	assert_true(contains(s, "5 more bytes were not recorded"));
-	/* Failures first: fail, error, warn, skip, pass. */
+	assert_true(contains(s, "<p class=\"stopped\">The run stopped early: --max-time 20 s "
+	                        "spent; not run: 1</p>"));
+	assert_true(contains(s, "<th>error</th><th>notrun</th></tr>"));
+	/* Failures first: fail, error, warn, notrun, skip, pass. */
 	f = strstr(s, "<section class=\"sc v-fail\"");
 	e = strstr(s, "<section class=\"sc v-error\"");
 	w = strstr(s, "<section class=\"sc v-warn\"");
+	n = strstr(s, "<section class=\"sc v-notrun\"");
 	k = strstr(s, "<section class=\"sc v-skip\"");
 	ps = strstr(s, "<section class=\"sc v-pass\"");
-	assert_true(f != NULL && e != NULL && w != NULL && k != NULL && ps != NULL);
-	assert_true(f < e && e < w && w < k && k < ps);
+	assert_true(f != NULL && e != NULL && w != NULL && n != NULL && k != NULL && ps != NULL);
+	assert_true(f < e && e < w && w < n && n < k && k < ps);
 	free(s);
 }
 
@@ -1252,12 +1287,18 @@ test_console(void **state)
 	                        "connect 127.0.0.1:1: Connection refused\n"));
 	assert_false(contains(s, "PASS"));
 	assert_false(contains(s, "SKIP"));
-	assert_true(contains(s, "5 scenarios against 127.0.0.1:2525 in 0.061 s: 1 pass, 1 fail, "
-	                        "1 warn, 1 skip, 1 error\n"));
-	assert_true(contains(s, "\nBy tag\n  tag      scenarios  pass  fail  warn  skip  error\n"
-	                        "  sequence         3     1     1     0     0      1\n"));
+	assert_true(contains(s, "6 scenarios against 127.0.0.1:2525 in 0.061 s: 1 pass, 1 fail, "
+	                        "1 warn, 1 skip, 1 error, 1 notrun\n"
+	                        "The run stopped early: --max-time 20 s spent; not run: 1\n"));
+	assert_true(contains(s,
+	                     "\nBy tag\n  tag      scenarios  pass  fail  warn  skip  error  "
+	                     "notrun\n  delivery         1     0     0     0     0      0       1\n"
+	                     "  sequence         3     1     1     0     0      1       0\n"));
 	assert_true(contains(s, "\nBy rule\n"));
-	assert_true(contains(s, "  (none)                  1     0     0     0     0      1\n"));
+	assert_true(contains(
+	        s, "  (none)                  1     0     0     0     0      1       0\n"));
+	/* A not-run scenario gets no line of its own (the summary says it). */
+	assert_false(contains(s, "NOTRUN"));
 	free(s);
 
 	s = render_console(&fx->r, true, &len);
@@ -1290,9 +1331,9 @@ test_console_live(void **state)
 	report_console_summary(&c, &fx->r);
 	s = slurp(f, &len);
 	fclose(f);
-	assert_true(contains(s, "\r[1/5] pass 1 fail 0 warn 0 skip 0 error 0"));
+	assert_true(contains(s, "\r[1/6] pass 1 fail 0 warn 0 skip 0 error 0 notrun 0"));
 	assert_true(contains(s, "\r\033[K\033[1;31mFAIL\033[0m sequence/rcpt-before-mail"));
-	assert_true(contains(s, "\r[5/5] pass 1 fail 1 warn 1 skip 1 error 1\r\033[K"));
+	assert_true(contains(s, "\r[6/6] pass 1 fail 1 warn 1 skip 1 error 1 notrun 1\r\033[K"));
 	assert_true(contains(s, "\033[1;31m1 fail\033[0m"));
 	free(s);
 
@@ -1307,7 +1348,20 @@ test_console_live(void **state)
 	report_console_result(&c, &fx->res[0]);
 	s = slurp(f, &len);
 	fclose(f);
-	assert_string_equal(s, "\r[ 12/250] pass 11 fail 1 warn 0 skip 0 error 0");
+	assert_string_equal(s, "\r[ 12/250] pass 11 fail 1 warn 0 skip 0 error 0 notrun 0");
+	free(s);
+
+	/* The heartbeat: one line when not live (a CI log), nothing on a TTY. */
+	f = tmpfile();
+	assert_non_null(f);
+	report_console_init(&c, f, 571, false);
+	c.live = false;
+	report_console_heartbeat(&c, 230, 3, 41400.0);
+	c.live = true;
+	report_console_heartbeat(&c, 231, 3, 51400.0);
+	s = slurp(f, &len);
+	fclose(f);
+	assert_string_equal(s, "run: 230/571 done, 3 running, 41 s\n");
 	free(s);
 }
 

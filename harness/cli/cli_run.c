@@ -1,11 +1,16 @@
 /*
  * cli_run.c: `smtp-harness run`: options to runner_opts, scenario files to a
- * run, the run to the console (live) and to the report files at the end.
- * Exit status: 0 pass, 1 a MUST/HARDEN failure, 2 usage or scenario error,
- * 3 target unreachable (runner.h).
+ * run, the run to the console (live, or a heartbeat line every 10 s when the
+ * console is not a TTY) and to the report files at the end. Report paths are
+ * checked before the run; SIGINT/SIGTERM stop the run (runner_interrupt) and
+ * the reports are still written. Exit status: 0 pass, 1 a failure or a
+ * scenario not run, 2 usage or scenario error, 3 target unusable, 4 nothing
+ * checked, 128 + signal when interrupted (runner.h).
  */
 #include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +22,8 @@
 #include "smtph/report.h"
 #include "smtph/runner.h"
 #include "smtph/version.h"
+
+#define HEARTBEAT_MS 10000
 
 struct run_cli {
 	struct runner_opts o;
@@ -30,24 +37,30 @@ run_usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: smtp-harness run [-t HOST:PORT] [--starttls] [--profile FILE] [--tag T]\n"
-	        "         [--rule R] [--id GLOB] [-j N] [--timeout S] [--strict]\n"
-	        "         [--fragment every|random:SEED] [--junit F] [--tap] [--json F] [--html "
-	        "F]\n"
-	        "         [-v] [--no-color] [PATH ...]\n"
-	        "  -t, --target   the server to test; default: the bundled reference server\n"
+	        "         [--rule R] [--id GLOB] [-j N] [--timeout S] [--max-time S]\n"
+	        "         [--max-timeouts N] [--strict] [--fragment every|random:SEED]\n"
+	        "         [--junit F] [--tap] [--json F] [--html F] [-v] [--no-color] [PATH ...]\n"
+	        "  -t, --target   the server to test, HOST:PORT or [V6]:PORT (the port is\n"
+	        "                 required); default: the bundled reference server\n"
 	        "  --starttls     run every scenario inside a STARTTLS session\n"
 	        "  --profile      target profile (YAML): domain, recipients, credentials\n"
 	        "  --tag, --rule, --id   select scenarios (repeatable; --rule matches ID "
 	        "prefixes)\n"
 	        "  -j, --jobs     scenarios in parallel (default 8)\n"
 	        "  --timeout      seconds per step (default 10)\n"
+	        "  --max-time     seconds for the whole run; then the rest is not run\n"
+	        "  --max-timeouts after N scenarios in a row ended in a step timeout, the rest\n"
+	        "                 is not run (default 20; 0 = never)\n"
 	        "  --strict       SHOULD/MAY mismatches fail the run\n"
 	        "  --fragment     split every write across TCP segments\n"
 	        "  --junit/--json/--html FILE, --tap (to stdout): reports\n"
 	        "  -v             print each scenario's transcript\n"
 	        "PATH: scenario files or directories (default: scenarios)\n"
-	        "exit: 0 pass, 1 a MUST scenario failed, 2 usage or scenario error, 3 "
-	        "unreachable\n");
+	        "exit: 0 pass; 1 a MUST/HARDEN scenario failed or errored, or a scenario was\n"
+	        "      not run; 2 usage or scenario error, or nothing selected; 3 the target\n"
+	        "      is unreachable or unusable (no greeting, endless EHLO reply); 4 nothing\n"
+	        "      was checked (every scenario skipped); 130/143 interrupted by\n"
+	        "      SIGINT/SIGTERM (reports are still written)\n");
 }
 
 static int
@@ -112,25 +125,103 @@ on_result(void *ctx, const struct run_result *res)
 	report_console_result(&rc->console, res);
 }
 
+static void
+on_heartbeat(void *ctx, size_t done, size_t running, double elapsed_ms)
+{
+	struct run_cli *rc = ctx;
+
+	report_console_heartbeat(&rc->console, done, running, elapsed_ms);
+}
+
+static void
+on_signal(int signo)
+{
+	runner_interrupt(signo);
+}
+
+/*
+ * SIGINT/SIGTERM stop the run (once: a second one ends the process); on =
+ * false puts back what was there. A signal ignored when we started (a
+ * background job of a shell) stays ignored.
+ */
+static void
+catch_signals(bool on)
+{
+	static const int sigs[] = { SIGINT, SIGTERM };
+	static struct sigaction saved[2];
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESETHAND;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		if (!on) {
+			sigaction(sigs[i], &saved[i], NULL);
+			continue;
+		}
+		if (sigaction(sigs[i], NULL, &saved[i]) == 0 && saved[i].sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+/* getopt codes of the long options without a short form */
+enum {
+	O_STARTTLS = 256,
+	O_PROFILE,
+	O_TAG,
+	O_RULE,
+	O_ID,
+	O_TIMEOUT,
+	O_JUNIT,
+	O_TAP,
+	O_JSON,
+	O_HTML,
+	O_STRICT,
+	O_FRAGMENT,
+	O_NOCOLOR,
+	O_MAXTIME,
+	O_MAXTIMEOUTS
+};
+
+/* The integer options: their range, what one unit is worth, where they go. */
+static int
+parse_int_opt(struct run_cli *rc, int ch, const char *arg)
+{
+	const struct {
+		int ch;
+		long lo, hi;
+		int scale;
+		int *dst;
+		const char *what;
+	} opts[] = {
+		{ 'j', 1, 64, 1, &rc->o.jobs, "-j takes 1 to 64" },
+		{ O_TIMEOUT, 1, 3600, 1000, &rc->o.timeout_ms,
+		  "--timeout takes 1 to 3600 seconds" },
+		{ O_MAXTIME, 1, 604800, 1, &rc->o.max_time_s,
+		  "--max-time takes 1 to 604800 seconds" },
+		{ O_MAXTIMEOUTS, 0, 1000000, 1, &rc->o.max_timeouts,
+		  "--max-timeouts takes 0 (never) to 1000000" },
+	};
+	long n;
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		if (opts[i].ch != ch)
+			continue;
+		if (parse_uint(arg, opts[i].lo, opts[i].hi, &n) < 0) {
+			fprintf(stderr, "run: %s\n", opts[i].what);
+			return -1;
+		}
+		*opts[i].dst = (int)n * opts[i].scale;
+		return 0;
+	}
+	return -1;
+}
+
 /* Returns 0, 1 (done: help), or -1 (usage error). */
 static int
 parse_args(struct run_cli *rc, int argc, char **argv)
 {
-	enum {
-		O_STARTTLS = 256,
-		O_PROFILE,
-		O_TAG,
-		O_RULE,
-		O_ID,
-		O_TIMEOUT,
-		O_JUNIT,
-		O_TAP,
-		O_JSON,
-		O_HTML,
-		O_STRICT,
-		O_FRAGMENT,
-		O_NOCOLOR
-	};
 	static const struct option longopts[] = {
 		{ "target", required_argument, NULL, 't' },
 		{ "starttls", no_argument, NULL, O_STARTTLS },
@@ -147,12 +238,13 @@ parse_args(struct run_cli *rc, int argc, char **argv)
 		{ "strict", no_argument, NULL, O_STRICT },
 		{ "fragment", required_argument, NULL, O_FRAGMENT },
 		{ "no-color", no_argument, NULL, O_NOCOLOR },
+		{ "max-time", required_argument, NULL, O_MAXTIME },
+		{ "max-timeouts", required_argument, NULL, O_MAXTIMEOUTS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
-	long n;
 
 	while ((ch = getopt_long(argc, argv, "t:j:vh", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -160,18 +252,11 @@ parse_args(struct run_cli *rc, int argc, char **argv)
 			rc->o.target = optarg;
 			break;
 		case 'j':
-			if (parse_uint(optarg, 1, 64, &n) < 0) {
-				fprintf(stderr, "run: -j takes 1 to 64\n");
-				return -1;
-			}
-			rc->o.jobs = (int)n;
-			break;
 		case O_TIMEOUT:
-			if (parse_uint(optarg, 1, 3600, &n) < 0) {
-				fprintf(stderr, "run: --timeout takes 1 to 3600 seconds\n");
+		case O_MAXTIME:
+		case O_MAXTIMEOUTS:
+			if (parse_int_opt(rc, ch, optarg) < 0)
 				return -1;
-			}
-			rc->o.timeout_ms = (int)n * 1000;
 			break;
 		case O_STARTTLS:
 			rc->o.starttls = true;
@@ -227,19 +312,85 @@ parse_args(struct run_cli *rc, int argc, char **argv)
 	return 0;
 }
 
+/* The requested reports, in the order they are written. */
+struct report_out_req {
+	const char *name, *path;
+};
+#define NREPORTS 4
+
+static void
+reports_requested(const struct run_cli *rc, struct report_out_req out[NREPORTS])
+{
+	out[0] = (struct report_out_req){ "junit", rc->junit };
+	out[1] = (struct report_out_req){ "json", rc->json };
+	out[2] = (struct report_out_req){ "html", rc->html };
+	out[3] = (struct report_out_req){ "tap", rc->tap ? "-" : NULL };
+}
+
+/*
+ * A report path that cannot be written is a usage error before the run, not a
+ * lost report after it: an existing file must be a writable regular file, a
+ * new one needs a writable directory. Nothing is created here.
+ */
+static int
+check_report_path(const char *name, const char *path)
+{
+	char dir[4096], *parent;
+	const char *why = NULL;
+	struct stat st;
+
+	if (strcmp(path, "-") == 0)
+		return 0;
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode) || access(path, W_OK) != 0) {
+			fprintf(stderr, "run: --%s %s: %s\n", name, path,
+			        S_ISDIR(st.st_mode) ? "is a directory" : strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir)) {
+		fprintf(stderr, "run: --%s: path too long\n", name);
+		return -1;
+	}
+	parent = dirname(dir);
+	if (stat(parent, &st) != 0)
+		why = strerror(errno);
+	else if (!S_ISDIR(st.st_mode))
+		why = "not a directory";
+	else if (access(parent, W_OK | X_OK) != 0)
+		why = strerror(errno);
+	if (why != NULL) {
+		fprintf(stderr, "run: --%s %s: cannot create a file in %s: %s\n", name, path,
+		        parent, why);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_reports(const struct run_cli *rc)
+{
+	struct report_out_req outs[NREPORTS];
+	int status = 0;
+
+	reports_requested(rc, outs);
+	for (size_t i = 0; i < NREPORTS; i++) {
+		if (outs[i].path != NULL && check_report_path(outs[i].name, outs[i].path) < 0)
+			status = -1;
+	}
+	return status;
+}
+
 static int
 write_reports(const struct run_cli *rc, const struct run_report *r)
 {
-	const struct {
-		const char *name, *path;
-	} outs[] = { { "junit", rc->junit },
-		     { "json", rc->json },
-		     { "html", rc->html },
-		     { "tap", rc->tap ? "-" : NULL } };
+	struct report_out_req outs[NREPORTS];
 	char err[512];
 	int status = 0;
 
-	for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++) {
+	reports_requested(rc, outs);
+	for (size_t i = 0; i < NREPORTS; i++) {
 		if (outs[i].path == NULL)
 			continue;
 		if (report_write_file(outs[i].name, r, outs[i].path, err, sizeof(err)) < 0) {
@@ -250,10 +401,29 @@ write_reports(const struct run_cli *rc, const struct run_report *r)
 	return status;
 }
 
+/* The console and the reports after the run; returns the exit status. */
+static int
+finish(struct run_cli *rc, struct run_report *report, int status, const char *err)
+{
+	if (status == RUNNER_EXIT_USAGE) {
+		fprintf(stderr, "run: %s\n", err);
+		return status;
+	}
+	if (status == RUNNER_EXIT_UNREACHABLE)
+		fprintf(stderr, "run: %s\n", err);
+	else
+		report_console_summary(&rc->console, report);
+	if (status == RUNNER_EXIT_NOTHING_CHECKED)
+		fprintf(stderr, "run: nothing was checked: every selected scenario was skipped\n");
+	if (write_reports(rc, report) < 0)
+		status = RUNNER_EXIT_USAGE;
+	return status;
+}
+
 int
 cli_run(int argc, char **argv)
 {
-	struct run_cli rc = { .color = true };
+	struct run_cli rc = { .color = true, .o.max_timeouts = RUNNER_DEFAULT_MAX_TIMEOUTS };
 	struct profile profile;
 	struct scenario_file *files = NULL;
 	struct run_report report;
@@ -265,6 +435,8 @@ cli_run(int argc, char **argv)
 	pa = parse_args(&rc, argc, argv);
 	if (pa != 0)
 		return pa > 0 ? 0 : RUNNER_EXIT_USAGE;
+	if (check_reports(&rc) < 0)
+		return RUNNER_EXIT_USAGE;
 	if (profile_reference(&profile) < 0)
 		return RUNNER_EXIT_USAGE;
 	if (rc.profile != NULL && profile_load(&profile, rc.profile, err, sizeof(err)) < 0) {
@@ -280,20 +452,18 @@ cli_run(int argc, char **argv)
 	}
 	rc.o.profile = &profile;
 	rc.o.on_result = on_result;
+	rc.o.on_heartbeat = on_heartbeat;
 	rc.o.on_result_ctx = &rc;
 	report_console_init(&rc.console, rc.tap ? stderr : stdout,
 	                    count_selected(&rc.o, files, nfiles), rc.verbose);
 	if (!rc.color)
 		rc.console.color = false;
+	rc.o.heartbeat_ms = rc.console.live ? 0 : HEARTBEAT_MS;
+	catch_signals(true);
 	status = runner_run(&rc.o, files, nfiles, &report, err, sizeof(err));
+	catch_signals(false);
 	report.version = SMTPH_VERSION;
-	if (status == RUNNER_EXIT_USAGE || status == RUNNER_EXIT_UNREACHABLE) {
-		fprintf(stderr, "run: %s\n", err);
-	} else {
-		report_console_summary(&rc.console, &report);
-		if (write_reports(&rc, &report) < 0)
-			status = RUNNER_EXIT_USAGE;
-	}
+	status = finish(&rc, &report, status, err);
 	runner_report_free(&report);
 	cli_free_scenarios(files, nfiles);
 	profile_free(&profile);

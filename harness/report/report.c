@@ -211,10 +211,11 @@ static int
 verdict_rank(enum run_verdict v)
 {
 	static const int rank[RUN_VERDICT_COUNT] = {
-		[RUN_FAIL] = 0, [RUN_ERROR] = 1, [RUN_WARN] = 2, [RUN_SKIP] = 3, [RUN_PASS] = 4,
+		[RUN_FAIL] = 0,   [RUN_ERROR] = 1, [RUN_WARN] = 2,
+		[RUN_NOTRUN] = 3, [RUN_SKIP] = 4,  [RUN_PASS] = 5,
 	};
 
-	return (unsigned)v < RUN_VERDICT_COUNT ? rank[v] : 5;
+	return (unsigned)v < RUN_VERDICT_COUNT ? rank[v] : RUN_VERDICT_COUNT;
 }
 
 size_t *
@@ -228,7 +229,7 @@ report_order(const struct run_report *r)
 	if (idx == NULL)
 		return NULL;
 	/* A counting pass per rank keeps run order inside each rank (a stable sort). */
-	for (int rank = 0; rank <= 5; rank++) {
+	for (int rank = 0; rank <= RUN_VERDICT_COUNT; rank++) {
 		for (size_t i = 0; i < r->count; i++) {
 			if (verdict_rank(r->results[i].verdict) == rank)
 				idx[k++] = i;
@@ -266,7 +267,7 @@ group_get(struct report_groups *gs, size_t *cap, const char *name)
 static int
 group_rank(const struct report_group *g)
 {
-	if (g->counts[RUN_FAIL] + g->counts[RUN_ERROR] > 0)
+	if (g->counts[RUN_FAIL] + g->counts[RUN_ERROR] + g->counts[RUN_NOTRUN] > 0)
 		return 0;
 	return g->counts[RUN_WARN] > 0 ? 1 : 2;
 }

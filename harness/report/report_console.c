@@ -2,7 +2,9 @@
  * report_console.c: what a person sees while the run goes: one line per
  * failure (fail, warn, error) with expected vs. received and the reason,
  * every scenario and its transcript when verbose, a live progress line on a
- * TTY, and at the end the totals and the tables by tag and by rule. Every
+ * TTY (a heartbeat line every few seconds elsewhere, for CI logs), and at the
+ * end the totals, why the run stopped early if it did, and the tables by tag
+ * and by rule. Every
  * string that came from a scenario or a server goes through escape_text or
  * escape_c first, so no control byte reaches the terminal.
  */
@@ -19,12 +21,12 @@
 
 static const char *const verdict_color[RUN_VERDICT_COUNT] = {
 	[RUN_PASS] = "\033[32m", [RUN_FAIL] = "\033[1;31m",  [RUN_WARN] = "\033[1;33m",
-	[RUN_SKIP] = "\033[36m", [RUN_ERROR] = "\033[1;35m",
+	[RUN_SKIP] = "\033[36m", [RUN_ERROR] = "\033[1;35m", [RUN_NOTRUN] = "\033[1;34m",
 };
 
 static const char *const verdict_label[RUN_VERDICT_COUNT] = {
 	[RUN_PASS] = "PASS", [RUN_FAIL] = "FAIL",   [RUN_WARN] = "WARN",
-	[RUN_SKIP] = "SKIP", [RUN_ERROR] = "ERROR",
+	[RUN_SKIP] = "SKIP", [RUN_ERROR] = "ERROR", [RUN_NOTRUN] = "NOTRUN",
 };
 
 void
@@ -86,9 +88,8 @@ progress(struct report_console *c)
 		fprintf(c->out, "\r[%*zu/%zu]", (int)digits(c->total), c->done, c->total);
 	else
 		fprintf(c->out, "\r[%zu]", c->done);
-	fprintf(c->out, " pass %zu fail %zu warn %zu skip %zu error %zu", c->counts[RUN_PASS],
-	        c->counts[RUN_FAIL], c->counts[RUN_WARN], c->counts[RUN_SKIP],
-	        c->counts[RUN_ERROR]);
+	for (int v = 0; v < RUN_VERDICT_COUNT; v++)
+		fprintf(c->out, " %s %zu", run_verdict_name((enum run_verdict)v), c->counts[v]);
 	fflush(c->out);
 }
 
@@ -160,18 +161,25 @@ report_console_result(struct report_console *c, const struct run_result *res)
 		progress(c);
 }
 
+/* A count column: its verdict's name and one space of padding. */
+static int
+column_width(enum run_verdict v)
+{
+	return (int)strlen(run_verdict_name(v)) + 1;
+}
+
 /* One table row; name is escaped already, width is the name column. */
 static void
 table_row(struct report_console *c, const char *name, size_t width, const struct report_group *g)
 {
-	fprintf(c->out, "  %-*s %9zu %5zu ", (int)width, name, g->scenarios, g->counts[RUN_PASS]);
-	for (int v = RUN_FAIL; v < RUN_VERDICT_COUNT; v++) {
-		bool hot = g->counts[v] > 0 && v != RUN_SKIP;
+	fprintf(c->out, "  %-*s %9zu", (int)width, name, g->scenarios);
+	for (int v = 0; v < RUN_VERDICT_COUNT; v++) {
+		bool hot = g->counts[v] > 0 && v != RUN_SKIP && v != RUN_PASS;
 
-		fprintf(c->out, "%s%*zu%s%s", hot ? color_on(c, (enum run_verdict)v) : "",
-		        v == RUN_ERROR ? 6 : 5, g->counts[v], hot ? color_off(c) : "",
-		        v == RUN_ERROR ? "\n" : " ");
+		fprintf(c->out, " %s%*zu%s", hot ? color_on(c, (enum run_verdict)v) : "",
+		        column_width((enum run_verdict)v), g->counts[v], hot ? color_off(c) : "");
 	}
+	fputc('\n', c->out);
 }
 
 static void
@@ -198,8 +206,12 @@ table(struct report_console *c, const struct run_report *r, enum report_group_by
 		if (names[i].len > width)
 			width = names[i].len;
 	}
-	fprintf(c->out, "\n%sBy %s%s\n  %-*s scenarios  pass  fail  warn  skip  error\n",
-	        c->color ? COLOR_BOLD : "", title, color_off(c), (int)width, title);
+	fprintf(c->out, "\n%sBy %s%s\n  %-*s scenarios", c->color ? COLOR_BOLD : "", title,
+	        color_off(c), (int)width, title);
+	for (int v = 0; v < RUN_VERDICT_COUNT; v++)
+		fprintf(c->out, " %*s", column_width((enum run_verdict)v),
+		        run_verdict_name((enum run_verdict)v));
+	fputc('\n', c->out);
 	for (size_t i = 0; i < gs.n; i++) {
 		table_row(c, names[i].data != NULL ? names[i].data : "?", width, &gs.g[i]);
 		buf_free(&names[i]);
@@ -231,7 +243,27 @@ report_console_summary(struct report_console *c, const struct run_report *r)
 		        counts[v], run_verdict_name((enum run_verdict)v), hot ? color_off(c) : "",
 		        v + 1 < RUN_VERDICT_COUNT ? "," : "\n");
 	}
+	if (r->stopped[0] != '\0') {
+		buf_init(&target, 0);
+		if (escape_text(&target, r->stopped, REPORT_TEXT_LEN(r->stopped), ESCAPE_ALL) ==
+		            0 &&
+		    buf_cstr(&target) != NULL)
+			fprintf(c->out, "%sThe run stopped early: %s; not run: %zu%s\n",
+			        color_on(c, RUN_NOTRUN), target.data, counts[RUN_NOTRUN],
+			        color_off(c));
+		buf_free(&target);
+	}
 	table(c, r, REPORT_BY_TAG);
 	table(c, r, REPORT_BY_RULE);
+	fflush(c->out);
+}
+
+void
+report_console_heartbeat(struct report_console *c, size_t done, size_t running, double elapsed_ms)
+{
+	if (c->live)
+		return; /* the progress line says it already */
+	fprintf(c->out, "run: %zu/%zu done, %zu running, %.0f s\n", done, c->total, running,
+	        report_ms(elapsed_ms) / 1000.0);
 	fflush(c->out);
 }

@@ -27,7 +27,7 @@ static const char css[] =
         ".meta{color:#555}.badge{display:inline-block;min-width:3.5em;padding:0 .4em;"
         "border-radius:3px;text-align:center;font-weight:bold;color:#fff}\n"
         ".pass{background:#2e7d32}.fail{background:#c62828}.warn{background:#ef6c00}\n"
-        ".skip{background:#607d8b}.error{background:#6a1b9a}\n"
+        ".skip{background:#607d8b}.error{background:#6a1b9a}.notrun{background:#37474f}\n"
         ".counts .badge{margin-right:.5em;padding:.2em .6em}\n"
         "table{border-collapse:collapse}th,td{padding:.15em .6em;text-align:right}\n"
         "th:first-child,td:first-child{text-align:left}th{border-bottom:1px solid #999}\n"
@@ -36,7 +36,8 @@ static const char css[] =
         "padding:.5em .8em}\n"
         "section.v-fail{border-left-color:#c62828}section.v-warn{border-left-color:#ef6c00}\n"
         "section.v-error{border-left-color:#6a1b9a}section.v-skip{border-left-color:#607d8b}\n"
-        "section.v-pass{border-left-color:#2e7d32}\n"
+        "section.v-pass{border-left-color:#2e7d32}section.v-notrun{border-left-color:#37474f}\n"
+        ".stopped{color:#c62828;font-weight:bold}\n"
         ".where{color:#555;margin:.2em 0}.why{margin:.2em 0;font-weight:bold}\n"
         ".tag,.rule{display:inline-block;background:#eee;border-radius:3px;padding:0 .3em;"
         "margin-right:.2em}\n"
@@ -105,7 +106,13 @@ head(struct html *h, const size_t counts[RUN_VERDICT_COUNT])
 		report_out_printf(&h->o, "<span class=\"badge %s\">%s %zu</span>",
 		                  run_verdict_name((enum run_verdict)v),
 		                  run_verdict_name((enum run_verdict)v), counts[v]);
-	return report_out_puts(&h->o, "</p>\n");
+	report_out_puts(&h->o, "</p>\n");
+	if (r->stopped[0] != '\0') {
+		report_out_puts(&h->o, "<p class=\"stopped\">The run stopped early: ");
+		esc(h, r->stopped, REPORT_TEXT_LEN(r->stopped));
+		report_out_printf(&h->o, "; not run: %zu</p>\n", counts[RUN_NOTRUN]);
+	}
+	return h->o.failed ? -1 : 0;
 }
 
 static int
@@ -135,15 +142,18 @@ table(struct html *h, const char *title, const struct report_groups *gs)
 {
 	const struct report_group *g;
 
-	report_out_printf(&h->o,
-	                  "<h2>By %s</h2>\n<table>\n<tr><th>%s</th><th>scenarios</th><th>pass</th>"
-	                  "<th>fail</th><th>warn</th><th>skip</th><th>error</th></tr>\n",
+	report_out_printf(&h->o, "<h2>By %s</h2>\n<table>\n<tr><th>%s</th><th>scenarios</th>",
 	                  title, title);
+	for (int v = 0; v < RUN_VERDICT_COUNT; v++)
+		report_out_printf(&h->o, "<th>%s</th>", run_verdict_name((enum run_verdict)v));
+	report_out_puts(&h->o, "</tr>\n");
 	for (size_t i = 0; i < gs->n; i++) {
 		g = &gs->g[i];
-		report_out_printf(&h->o, "<tr%s><td>",
-		                  g->counts[RUN_FAIL] + g->counts[RUN_ERROR] > 0 ? " class=\"bad\""
-		                                                                 : "");
+		report_out_printf(
+		        &h->o, "<tr%s><td>",
+		        g->counts[RUN_FAIL] + g->counts[RUN_ERROR] + g->counts[RUN_NOTRUN] > 0
+		                ? " class=\"bad\""
+		                : "");
 		esc_str(h, g->name);
 		report_out_printf(&h->o, "</td><td>%zu</td>", g->scenarios);
 		for (int v = 0; v < RUN_VERDICT_COUNT; v++)

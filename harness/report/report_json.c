@@ -137,13 +137,18 @@ json_write(const struct run_report *r, FILE *f)
 	kv_str(&j, "  ", "version", report_version(r), strlen(report_version(r)));
 	kv_str(&j, "  ", "target", r->target != NULL ? r->target : "",
 	       r->target != NULL ? strlen(r->target) : 0);
-	report_out_printf(
-	        &j.o,
-	        ",\n  \"strict\": %s,\n  \"started\": \"%s\",\n  \"duration_ms\": %.3f,\n"
-	        "  \"counts\": {\"pass\": %zu, \"fail\": %zu, \"warn\": %zu, \"skip\": %zu, "
-	        "\"error\": %zu},\n  \"results\": [",
-	        r->strict ? "true" : "false", started, report_ms(r->ms), counts[RUN_PASS],
-	        counts[RUN_FAIL], counts[RUN_WARN], counts[RUN_SKIP], counts[RUN_ERROR]);
+	report_out_printf(&j.o,
+	                  ",\n  \"strict\": %s,\n  \"started\": \"%s\",\n  \"duration_ms\": %.3f",
+	                  r->strict ? "true" : "false", started, report_ms(r->ms));
+	if (r->stopped[0] != '\0')
+		kv_str(&j, "  ", "stopped", r->stopped, REPORT_TEXT_LEN(r->stopped));
+	else
+		report_out_puts(&j.o, ",\n  \"stopped\": null");
+	report_out_puts(&j.o, ",\n  \"counts\": {");
+	for (int v = 0; v < RUN_VERDICT_COUNT; v++)
+		report_out_printf(&j.o, "%s\"%s\": %zu", v > 0 ? ", " : "",
+		                  run_verdict_name((enum run_verdict)v), counts[v]);
+	report_out_puts(&j.o, "},\n  \"results\": [");
 	for (size_t i = 0; i < r->count && !j.o.failed; i++)
 		result(&j, &r->results[i], i == 0);
 	report_out_puts(&j.o, r->count > 0 ? "\n  ]\n}\n" : "]\n}\n");

@@ -2,8 +2,9 @@
  * report_junit.c: JUnit XML for CI (Jenkins, GitLab, GitHub reporters), valid
  * against tests/data/junit.xsd: one <testsuite> per scenario file, one
  * <testcase> per scenario; <failure type="FAIL"> (and type="WARN" with
- * --strict), <error>, <skipped>; a WARN without --strict is a <system-out>
- * plus an "<id>.warning" property. The common schema has no <properties>
+ * --strict), <error> (type="NOTRUN" for a scenario the run stopped before it
+ * judged it: it was not checked, so CI must not count it as passed), <skipped>; a WARN without
+ * --strict is a <system-out> plus an "<id>.warning" property. The common schema has no <properties>
  * inside <testcase>, so each scenario's rules, tags and level are suite
  * properties named "<id>.rules" etc., and are repeated in its <system-out>.
  */
@@ -158,6 +159,13 @@ case_meta(struct junit *j, const struct run_result *res)
 	return 0;
 }
 
+/* JUnit's <error>: the harness could not judge (error), or did not (notrun). */
+static bool
+is_error(const struct run_result *res)
+{
+	return res->verdict == RUN_ERROR || res->verdict == RUN_NOTRUN;
+}
+
 /* <failure>/<error>/<skipped> for one result (nothing for pass or non-strict warn). */
 static int
 case_outcome(struct junit *j, const struct run_result *res)
@@ -170,10 +178,13 @@ case_outcome(struct junit *j, const struct run_result *res)
 		xml(j, res->reason, REPORT_TEXT_LEN(res->reason));
 		return report_out_puts(&j->o, "\"/>\n");
 	}
-	if (res->verdict != RUN_FAIL && res->verdict != RUN_ERROR && !strict_warn)
+	if (res->verdict != RUN_FAIL && !is_error(res) && !strict_warn)
 		return 0;
-	elem = res->verdict == RUN_ERROR ? "error" : "failure";
-	type = res->verdict == RUN_ERROR ? "ERROR" : res->verdict == RUN_FAIL ? "FAIL" : "WARN";
+	elem = is_error(res) ? "error" : "failure";
+	type = res->verdict == RUN_ERROR    ? "ERROR"
+	       : res->verdict == RUN_NOTRUN ? "NOTRUN"
+	       : res->verdict == RUN_FAIL   ? "FAIL"
+	                                    : "WARN";
 	j->text.len = 0;
 	if (report_summary(&j->text, res, true) < 0)
 		return report_out_fail(&j->o);
@@ -255,7 +266,7 @@ testsuite(struct junit *j, size_t first)
 		tests++;
 		ms += report_ms(res->ms);
 		fail += res->verdict == RUN_FAIL || (res->verdict == RUN_WARN && r->strict);
-		err += res->verdict == RUN_ERROR;
+		err += is_error(res);
 		skip += res->verdict == RUN_SKIP;
 	}
 	report_out_puts(&j->o, "  <testsuite name=\"");
@@ -317,7 +328,8 @@ junit_write(const struct run_report *r, FILE *f)
 	                  "<testsuites name=\"smtp-harness\" tests=\"%zu\" failures=\"%zu\" "
 	                  "errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n",
 	                  r->count, counts[RUN_FAIL] + (r->strict ? counts[RUN_WARN] : 0),
-	                  counts[RUN_ERROR], counts[RUN_SKIP], report_ms(r->ms) / 1000.0);
+	                  counts[RUN_ERROR] + counts[RUN_NOTRUN], counts[RUN_SKIP],
+	                  report_ms(r->ms) / 1000.0);
 	for (size_t i = 0; i < r->count && !j.o.failed; i++) {
 		if (first_of_file(r, i))
 			testsuite(&j, i);

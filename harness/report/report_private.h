@@ -54,8 +54,8 @@ const char *report_version(const struct run_report *r);
 void report_tally(const struct run_report *r, size_t counts[RUN_VERDICT_COUNT]);
 
 /*
- * Result indexes in display order: fail, error, warn, skip, pass, each in run
- * order. Returns a malloc'ed array of r->count entries (caller frees), or NULL
+ * Result indexes in display order: fail, error, warn, notrun, skip, pass, each
+ * in run order. Returns a malloc'ed array of r->count entries (caller frees), or NULL
  * when out of memory or r->count is 0.
  */
 size_t *report_order(const struct run_report *r);
@@ -79,7 +79,7 @@ enum report_group_by {
 
 /*
  * Builds the rows: a scenario counts once in each of its tags (rules); one
- * without any goes to "(none)". Rows with fail/error come first, then those
+ * without any goes to "(none)". Rows with fail/error/notrun come first, then those
  * with warn, then the rest, each sorted by name. Returns 0 or -1 (memory).
  */
 int report_groups_build(const struct run_report *r, enum report_group_by by,

@@ -2,9 +2,10 @@
  * report_tap.c: TAP version 13 (testanything.org/tap-version-13-specification):
  * the plan, one "ok"/"not ok" line per scenario in run order, SKIP and TODO
  * directives (WARN is "# TODO warn: ..." unless --strict, which makes it
- * "not ok"), and a YAML diagnostics block (--- ... ...) for every result that
- * is not a pass. YAML strings are written double-quoted with JSON escapes,
- * which YAML 1.1 and 1.2 both read; descriptions escape '#' as "\#".
+ * "not ok"; NOTRUN is a plain "not ok": it was not checked), and a YAML
+ * diagnostics block (--- ... ...) for every result that is not a pass. YAML strings are written
+ * double-quoted with JSON escapes, which YAML 1.1 and 1.2 both read; descriptions escape '#' as
+ * "\#".
  */
 #include <string.h>
 
@@ -160,9 +161,16 @@ tap_write(const struct run_report *r, FILE *f)
 	report_out_printf(&t.o, "%s\n", r->strict ? " (strict)" : "");
 	for (size_t i = 0; i < r->count && !t.o.failed; i++)
 		test_line(&t, i + 1, &r->results[i]);
-	report_out_printf(&t.o, "# pass %zu fail %zu warn %zu skip %zu error %zu\n",
-	                  counts[RUN_PASS], counts[RUN_FAIL], counts[RUN_WARN], counts[RUN_SKIP],
-	                  counts[RUN_ERROR]);
+	if (r->stopped[0] != '\0') {
+		report_out_puts(&t.o, "# stopped early: ");
+		tap_text(&t, r->stopped, REPORT_TEXT_LEN(r->stopped));
+		report_out_puts(&t.o, "\n");
+	}
+	report_out_puts(&t.o, "#");
+	for (int v = 0; v < RUN_VERDICT_COUNT; v++)
+		report_out_printf(&t.o, " %s %zu", run_verdict_name((enum run_verdict)v),
+		                  counts[v]);
+	report_out_puts(&t.o, "\n");
 	rc = report_out_finish(&t.o);
 	buf_free(&t.tmp);
 	buf_free(&t.text);

@@ -2,8 +2,11 @@
  * conn.c: the runner's transport (conn.h): non-blocking sockets with poll()
  * deadlines on connect, read, write and the TLS handshake, so a hung or slow
  * server costs at most the step timeout. Records every byte in the
- * transcript. With --fragment, each write is cut into separate segments
- * (TCP_NODELAY and a short pause between pieces).
+ * transcript, and whether the last wait ended at its deadline. With
+ * --fragment, each write is cut into separate segments (TCP_NODELAY and a
+ * short pause between pieces). conn_cancel_all() makes every operation of
+ * every connection fail at once, waits included (within CANCEL_SLICE_MS):
+ * how a run stops (a signal, --max-time).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +14,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -21,6 +25,50 @@
 #include <openssl/ssl.h>
 
 #include "smtph/conn.h"
+
+/* A wait looks at the cancel flag at least this often. */
+#define CANCEL_SLICE_MS 200
+#define CANCEL_TEXT     "cancelled: the run is stopping"
+
+/* Lock-free, so conn_cancel_all() may be called from a signal handler. */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "conn_cancel_all must be async-signal-safe");
+static atomic_int cancel_flag;
+
+void
+conn_cancel_all(void)
+{
+	atomic_store(&cancel_flag, 1);
+}
+
+void
+conn_cancel_reset(void)
+{
+	atomic_store(&cancel_flag, 0);
+}
+
+bool
+conn_cancelled(void)
+{
+	return atomic_load(&cancel_flag) != 0;
+}
+
+/* CONN_ERROR with the cancel text, when the run is stopping. */
+static bool
+cancel_check(char *err, size_t errlen)
+{
+	if (!conn_cancelled())
+		return false;
+	snprintf(err, errlen, "%s", CANCEL_TEXT);
+	return true;
+}
+
+/* Records whether the last wait of c ended at its deadline (transcript.h). */
+static void
+note_wait(struct conn *c, bool timed_out)
+{
+	if (c->tx != NULL)
+		c->tx->timed_out = timed_out;
+}
 
 static long long
 mono_ms(void)
@@ -39,18 +87,44 @@ remaining(long long deadline)
 	return left <= 0 ? 0 : left > 600000 ? 600000 : (int)left;
 }
 
-/* Waits for events on fd until the deadline. Returns >0 ready, 0 timeout, -1 error. */
+enum { WAIT_TIMEOUT = 0, WAIT_ERROR = -1, WAIT_CANCELLED = -2 };
+
+/*
+ * Waits for events on fd until the deadline, in slices that look at the
+ * cancel flag. Returns >0 ready, WAIT_TIMEOUT, WAIT_ERROR or WAIT_CANCELLED.
+ */
 static int
 wait_fd(int fd, short events, long long deadline)
 {
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = events };
-		int rc = poll(&p, 1, remaining(deadline));
+		int left = remaining(deadline), rc;
 
+		if (conn_cancelled())
+			return WAIT_CANCELLED;
+		rc = poll(&p, 1, left < CANCEL_SLICE_MS ? left : CANCEL_SLICE_MS);
 		if (rc < 0 && errno == EINTR)
 			continue;
-		return rc;
+		if (rc != 0 || left <= CANCEL_SLICE_MS)
+			return rc < 0 ? WAIT_ERROR : rc;
 	}
+}
+
+/* err for a wait that did not end ready; returns the conn status it means. */
+static int
+wait_failed(struct conn *c, int w, const char *what, char *err, size_t errlen)
+{
+	if (w == WAIT_CANCELLED) {
+		snprintf(err, errlen, "%s", CANCEL_TEXT);
+		return CONN_ERROR;
+	}
+	if (w == WAIT_TIMEOUT) {
+		snprintf(err, errlen, "%s timed out", what);
+		note_wait(c, true);
+		return CONN_TIMEOUT;
+	}
+	snprintf(err, errlen, "%s: poll: %s", what, strerror(errno));
+	return CONN_ERROR;
 }
 
 void
@@ -63,42 +137,51 @@ conn_init(struct conn *c, struct transcript *tx, enum conn_fragment frag, uint64
 	c->rng = seed != 0 ? seed : 0x9e3779b97f4a7c15ull;
 }
 
-int
-conn_split_target(const char *spec, char *host, size_t hcap, char *port, size_t pcap,
-                  const char *defport)
+/* A port: 1 to 5 digits, 1..65535. */
+static bool
+port_ok(const char *p)
 {
-	const char *colon = NULL, *h = spec;
+	unsigned long v = 0;
+	size_t n = 0;
+
+	for (; p[n] >= '0' && p[n] <= '9' && n < 5; n++)
+		v = v * 10 + (unsigned long)(p[n] - '0');
+	return n > 0 && p[n] == '\0' && v >= 1 && v <= 65535;
+}
+
+int
+conn_split_target(const char *spec, char *host, size_t hcap, char *port, size_t pcap)
+{
+	const char *colon, *h = spec;
 	size_t hlen;
 
 	if (spec[0] == '[') {
 		const char *end = strchr(spec, ']');
 
-		if (end == NULL || (end[1] != ':' && end[1] != '\0'))
+		if (end == NULL || end[1] != ':')
 			return -1;
 		h = spec + 1;
 		hlen = (size_t)(end - h);
-		colon = end[1] == ':' ? end + 1 : NULL;
+		colon = end + 1;
 	} else {
 		colon = strchr(spec, ':');
-		if (colon != NULL && strchr(colon + 1, ':') != NULL)
-			colon = NULL; /* a bare IPv6 address */
-		hlen = colon != NULL ? (size_t)(colon - spec) : strlen(spec);
+		if (colon == NULL || strchr(colon + 1, ':') != NULL)
+			return -1; /* no port, or a bare IPv6 address (ambiguous) */
+		hlen = (size_t)(colon - spec);
 	}
-	if (hlen == 0 || hlen >= hcap)
+	if (hlen == 0 || hlen >= hcap || !port_ok(colon + 1) || strlen(colon + 1) >= pcap)
 		return -1;
 	memcpy(host, h, hlen);
 	host[hlen] = '\0';
-	if (snprintf(port, pcap, "%s", colon != NULL ? colon + 1 : defport) >= (int)pcap ||
-	    port[0] == '\0')
-		return -1;
+	snprintf(port, pcap, "%s", colon + 1);
 	return 0;
 }
 
 static int
-connect_one(const struct addrinfo *ai, long long deadline, char *err, size_t errlen)
+connect_one(struct conn *c, const struct addrinfo *ai, long long deadline, char *err, size_t errlen)
 {
 	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	int one = 1, soerr = 0;
+	int one = 1, soerr = 0, w;
 	socklen_t sl = sizeof(soerr);
 
 	if (fd < 0) {
@@ -113,8 +196,9 @@ connect_one(const struct addrinfo *ai, long long deadline, char *err, size_t err
 		close(fd);
 		return -1;
 	}
-	if (wait_fd(fd, POLLOUT, deadline) <= 0) {
-		snprintf(err, errlen, "connect: timed out");
+	w = wait_fd(fd, POLLOUT, deadline);
+	if (w <= 0) {
+		wait_failed(c, w, "connect", err, errlen);
 		close(fd);
 		return -1;
 	}
@@ -134,6 +218,8 @@ conn_open(struct conn *c, const char *host, const char *port, int timeout_ms, ch
 	long long deadline = mono_ms() + timeout_ms;
 	int rc;
 
+	if (cancel_check(err, errlen))
+		return CONN_ERROR;
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV;
@@ -143,9 +229,12 @@ conn_open(struct conn *c, const char *host, const char *port, int timeout_ms, ch
 		return CONN_ERROR;
 	}
 	for (struct addrinfo *ai = res; ai != NULL && c->fd < 0; ai = ai->ai_next)
-		c->fd = connect_one(ai, deadline, err, errlen);
+		c->fd = connect_one(c, ai, deadline, err, errlen);
 	freeaddrinfo(res);
-	return c->fd >= 0 ? CONN_OK : CONN_ERROR;
+	if (c->fd < 0)
+		return CONN_ERROR;
+	note_wait(c, false);
+	return CONN_OK;
 }
 
 static uint64_t
@@ -181,11 +270,11 @@ send_piece(struct conn *c, const char *p, size_t n, long long deadline, char *er
 					ERR_clear_error();
 					return CONN_ERROR;
 				}
-				if (wait_fd(c->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
-				            deadline) <= 0) {
-					snprintf(err, errlen, "write timed out");
-					return CONN_TIMEOUT;
-				}
+				int wr = wait_fd(c->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
+				                 deadline);
+
+				if (wr <= 0)
+					return wait_failed(c, wr, "write", err, errlen);
 				continue;
 			}
 		} else {
@@ -193,10 +282,10 @@ send_piece(struct conn *c, const char *p, size_t n, long long deadline, char *er
 			if (w < 0 && errno == EINTR)
 				continue;
 			if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-				if (wait_fd(c->fd, POLLOUT, deadline) <= 0) {
-					snprintf(err, errlen, "write timed out");
-					return CONN_TIMEOUT;
-				}
+				int wr = wait_fd(c->fd, POLLOUT, deadline);
+
+				if (wr <= 0)
+					return wait_failed(c, wr, "write", err, errlen);
 				continue;
 			}
 			if (w < 0 && (errno == EPIPE || errno == ECONNRESET)) {
@@ -234,6 +323,9 @@ conn_write(struct conn *c, const char *p, size_t n, int timeout_ms, char *err, s
 		snprintf(err, errlen, "not connected");
 		return CONN_ERROR;
 	}
+	if (cancel_check(err, errlen))
+		return CONN_ERROR;
+	note_wait(c, false);
 	if (c->fragment == CONN_FRAGMENT_NONE || n < 2)
 		return send_piece(c, p, n, deadline, err, errlen);
 	if (c->fragment == CONN_FRAGMENT_EVERY) {
@@ -285,8 +377,12 @@ conn_read(struct conn *c, char *p, size_t cap, int timeout_ms, char *err, size_t
 		snprintf(err, errlen, "not connected");
 		return CONN_ERROR;
 	}
+	if (cancel_check(err, errlen))
+		return CONN_ERROR;
+	note_wait(c, false);
 	for (;;) {
 		ssize_t r;
+		int w;
 
 		if (c->ssl != NULL) {
 			ERR_clear_error(); /* SSL_get_error() reads this thread's queue */
@@ -309,9 +405,9 @@ conn_read(struct conn *c, char *p, size_t cap, int timeout_ms, char *err, size_t
 				snprintf(err, errlen, "TLS read failed");
 				return CONN_ERROR;
 			}
-			if (wait_fd(c->fd, e == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN,
-			            deadline) <= 0)
-				return CONN_TIMEOUT;
+			w = wait_fd(c->fd, e == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN, deadline);
+			if (w <= 0)
+				return wait_failed(c, w, "read", err, errlen);
 			continue;
 		}
 		r = recv(c->fd, p, cap, 0);
@@ -324,14 +420,9 @@ conn_read(struct conn *c, char *p, size_t cap, int timeout_ms, char *err, size_t
 		if (errno == EINTR)
 			continue;
 		if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			int w = wait_fd(c->fd, POLLIN, deadline);
-
-			if (w == 0)
-				return CONN_TIMEOUT;
-			if (w < 0) {
-				snprintf(err, errlen, "poll: %s", strerror(errno));
-				return CONN_ERROR;
-			}
+			w = wait_fd(c->fd, POLLIN, deadline);
+			if (w <= 0)
+				return wait_failed(c, w, "read", err, errlen);
 			continue;
 		}
 		if (errno == ECONNRESET)
@@ -354,6 +445,21 @@ client_ctx(void)
 	return ctx;
 }
 
+/* err for a handshake that failed (w: WAIT_ERROR) or whose wait ended without data. */
+static void
+handshake_failed(struct conn *c, int w, char *err, size_t errlen)
+{
+	unsigned long ec = ERR_get_error();
+	char detail[200] = "handshake failed";
+
+	if (w == WAIT_CANCELLED || w == WAIT_TIMEOUT)
+		(void)wait_failed(c, w, "handshake", detail, sizeof(detail));
+	else if (ec != 0)
+		ERR_error_string_n(ec, detail, sizeof(detail));
+	ERR_clear_error();
+	snprintf(err, errlen, "TLS handshake: %s", detail);
+}
+
 int
 conn_starttls(struct conn *c, const char *sni, int timeout_ms, char *err, size_t errlen)
 {
@@ -361,6 +467,8 @@ conn_starttls(struct conn *c, const char *sni, int timeout_ms, char *err, size_t
 	SSL_CTX *ctx = client_ctx();
 	SSL *ssl;
 
+	if (cancel_check(err, errlen))
+		return CONN_ERROR;
 	if (ctx == NULL) {
 		snprintf(err, errlen, "TLS: cannot create context");
 		return CONN_ERROR;
@@ -375,7 +483,7 @@ conn_starttls(struct conn *c, const char *sni, int timeout_ms, char *err, size_t
 	if (sni != NULL && sni[0] != '\0')
 		SSL_set_tlsext_host_name(ssl, sni);
 	for (;;) {
-		int r, e;
+		int r, e, w;
 
 		ERR_clear_error(); /* SSL_get_error() reads this thread's queue */
 		r = SSL_connect(ssl);
@@ -383,15 +491,11 @@ conn_starttls(struct conn *c, const char *sni, int timeout_ms, char *err, size_t
 		if (r == 1)
 			break;
 		e = SSL_get_error(ssl, r);
-		if ((e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) ||
-		    wait_fd(c->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline) <= 0) {
-			unsigned long ec = ERR_get_error();
-			char detail[200] = "handshake failed or timed out";
-
-			if (ec != 0)
-				ERR_error_string_n(ec, detail, sizeof(detail));
-			ERR_clear_error();
-			snprintf(err, errlen, "TLS handshake: %s", detail);
+		w = e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE
+		            ? wait_fd(c->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline)
+		            : WAIT_ERROR;
+		if (w <= 0) {
+			handshake_failed(c, w, err, errlen);
 			SSL_free(ssl);
 			return CONN_ERROR;
 		}

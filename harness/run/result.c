@@ -1,8 +1,8 @@
 /*
  * result.c: the run_result / run_report helpers of result.h: verdict names,
- * which verdicts count as failures (WARN only with --strict), setting up and
- * freeing one result, adding warnings, and counting verdicts. The runner
- * fills results; the report writers only read them.
+ * which verdicts count as failures (WARN only with --strict; NOTRUN always),
+ * setting up and freeing one result, adding warnings, and counting verdicts.
+ * The runner fills results; the report writers only read them.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,7 +13,7 @@
 
 static const char *const run_verdict_names[RUN_VERDICT_COUNT] = {
 	[RUN_PASS] = "pass", [RUN_FAIL] = "fail",   [RUN_WARN] = "warn",
-	[RUN_SKIP] = "skip", [RUN_ERROR] = "error",
+	[RUN_SKIP] = "skip", [RUN_ERROR] = "error", [RUN_NOTRUN] = "notrun",
 };
 
 _Static_assert(sizeof(run_verdict_names) / sizeof(run_verdict_names[0]) == RUN_VERDICT_COUNT,
@@ -33,6 +33,7 @@ run_verdict_failed(enum run_verdict v, bool strict)
 	switch (v) {
 	case RUN_FAIL:
 	case RUN_ERROR:
+	case RUN_NOTRUN: /* not checked: a gate must not read it as a pass */
 		return true;
 	case RUN_WARN:
 		return strict;

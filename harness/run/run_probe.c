@@ -3,6 +3,9 @@
  * one probe session (greeting, EHLO, and after STARTTLS when asked) keeps the
  * advertised keywords, and each scenario's `requires` is checked against them
  * (a scenario whose keywords are not advertised is skipped with that reason).
+ * The probe also tells a target that cannot be tested at all (no connection,
+ * no greeting, an EHLO reply that never ends) from one that only answers
+ * oddly, so the runner can stop at once instead of timing out every scenario.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +15,7 @@
 #include "run/run_ctx.h"
 #include "smtph/profile.h"
 #include "smtph/smtp_ehlo.h"
+#include "smtph/smtp_error.h"
 
 static bool
 probe_has(const struct run_probe *p, const char *kw)
@@ -81,6 +85,123 @@ probe_keep(struct run_probe *p, const struct smtp_ehlo *e)
 	return 0;
 }
 
+/* "host:port", or "[v6]:port" for an IPv6 address. */
+static void
+target_name(const struct run_target *t, char *out, size_t cap)
+{
+	bool v6 = strchr(t->host, ':') != NULL;
+
+	snprintf(out, cap, "%s%s%s:%s", v6 ? "[" : "", t->host, v6 ? "]" : "", t->port);
+}
+
+/* "10 s", or "1500 ms" when the timeout is not whole seconds. */
+static void
+timeout_text(int ms, char *out, size_t cap)
+{
+	if (ms % 1000 == 0)
+		snprintf(out, cap, "%d s", ms / 1000);
+	else
+		snprintf(out, cap, "%d ms", ms);
+}
+
+/* A reply that went over our line or byte cap: one that never ends, for the probe. */
+static bool
+reply_never_ends(const struct run_ctx *c)
+{
+	struct smtp_reply_parser p;
+	struct smtp_reply r;
+	struct smtp_error e = { SMTP_ERR_NONE, 0 };
+	size_t used = 0;
+
+	smtp_reply_parser_init(&p, NULL);
+	return smtp_reply_parse(&p, c->rbuf, c->rlen, &used, &r, &e) < 0 &&
+	       (e.code == SMTP_ERR_REPLY_TOO_MANY_LINES || e.code == SMTP_ERR_REPLY_TOO_LONG);
+}
+
+/* Connects and reads the greeting: a target that greets nobody is unusable. */
+static int
+probe_greeting(struct run_ctx *c, char *err, size_t errlen)
+{
+	char where[300], why[320], secs[32], got[256];
+	struct smtp_reply r;
+	size_t used = 0;
+
+	target_name(c->t, where, sizeof(where));
+	timeout_text(c->o->timeout_ms, secs, sizeof(secs));
+	if (conn_open(&c->conn, c->t->host, c->t->port, c->o->timeout_ms, why, sizeof(why)) !=
+	    CONN_OK) {
+		snprintf(err, errlen, "cannot connect to %s: %s", where, why);
+		return RUN_PROBE_UNREACHABLE;
+	}
+	c->open = true;
+	switch (run_read_reply(c, true, &r, &used, why, sizeof(why))) {
+	case READ_OK:
+		break;
+	case READ_TIMEOUT:
+		snprintf(err, errlen, "%s accepted the connection but sent %s greeting within %s",
+		         where, c->rlen > 0 ? "no complete" : "no", secs);
+		return RUN_PROBE_UNUSABLE;
+	case READ_EOF:
+	case READ_ERROR:
+		snprintf(err, errlen, "%s accepted the connection but closed it without a greeting",
+		         where);
+		return RUN_PROBE_UNUSABLE;
+	case READ_BAD:
+		snprintf(err, errlen, "malformed greeting: %s", why);
+		return RUN_PROBE_ODD;
+	}
+	if (r.code != 220) {
+		run_first_line(&r, got, sizeof(got));
+		snprintf(err, errlen, "greeting \"%s\" (not 220)", got);
+		return RUN_PROBE_ODD;
+	}
+	run_consume(c, used);
+	return RUN_PROBE_OK;
+}
+
+/* Sends EHLO and keeps the keywords: an EHLO reply that never ends makes the target unusable. */
+static int
+probe_ehlo(struct run_ctx *c, struct run_probe *out, struct smtp_reply *r, size_t *used, char *err,
+           size_t errlen)
+{
+	char where[300], why[320], secs[32];
+	struct smtp_ehlo e;
+	struct smtp_error pe;
+
+	target_name(c->t, where, sizeof(where));
+	timeout_text(c->o->timeout_ms, secs, sizeof(secs));
+	c->scratch.len = 0;
+	if (buf_puts(&c->scratch, "EHLO ") < 0 || !run_expand(c, NULL, "${helo}", 7, &c->scratch) ||
+	    buf_append(&c->scratch, "\r\n", 2) < 0 ||
+	    !run_send_bytes(c, NULL, c->scratch.data, c->scratch.len))
+		return RUN_PROBE_ODD;
+	switch (run_read_reply(c, true, r, used, why, sizeof(why))) {
+	case READ_OK:
+		break;
+	case READ_TIMEOUT:
+		snprintf(err, errlen,
+		         "%s did not complete its EHLO reply within %s (%zu octets came)", where,
+		         secs, c->rlen);
+		return RUN_PROBE_UNUSABLE;
+	case READ_BAD:
+		if (reply_never_ends(c)) {
+			snprintf(err, errlen, "%s sent an EHLO reply that does not end: %s", where,
+			         why);
+			return RUN_PROBE_UNUSABLE;
+		}
+		snprintf(err, errlen, "malformed EHLO reply: %s", why);
+		return RUN_PROBE_ODD;
+	default:
+		snprintf(err, errlen, "no EHLO reply: %s", why);
+		return RUN_PROBE_ODD;
+	}
+	if (r->code == 250 && smtp_ehlo_parse(r, &e, &pe) == 0 && probe_keep(out, &e) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return RUN_PROBE_ODD;
+	}
+	return RUN_PROBE_OK;
+}
+
 int
 run_step_probe(const struct runner_opts *o, const struct run_target *t, bool tls,
                struct run_probe *out, char *err, size_t errlen)
@@ -89,12 +210,11 @@ run_step_probe(const struct runner_opts *o, const struct run_target *t, bool tls
 	struct run_result res = { 0 };
 	struct run_ctx c = { .o = o, .t = t, .sc = &expect_nothing, .res = &res };
 	struct smtp_reply r;
-	struct smtp_ehlo e;
-	struct smtp_error pe;
 	size_t used = 0;
-	int rc = -1;
+	int rc = RUN_PROBE_ODD;
 
 	memset(out, 0, sizeof(*out));
+	err[0] = '\0';
 	run_result_init(&res, &expect_nothing);
 	c.rbuf = malloc(RUN_RBUF);
 	buf_init(&c.scratch, RUN_SCRATCH_MAX);
@@ -102,35 +222,26 @@ run_step_probe(const struct runner_opts *o, const struct run_target *t, bool tls
 	run_reply_parser_init(&c.rp);
 	if (c.rbuf == NULL)
 		goto out;
-	if (!run_preamble(&c, tls)) {
-		if (!c.open)
-			rc = -2; /* not even a connection */
-		goto out;
-	}
-	c.scratch.len = 0;
-	if (buf_puts(&c.scratch, "EHLO ") < 0 || !run_expand(&c, NULL, "${helo}", 7, &c.scratch) ||
-	    buf_append(&c.scratch, "\r\n", 2) < 0 ||
-	    !run_send_bytes(&c, NULL, c.scratch.data, c.scratch.len))
-		goto out;
-	if (run_read_reply(&c, true, &r, &used, err, errlen) != READ_OK)
-		goto out;
-	if (r.code == 250 && smtp_ehlo_parse(&r, &e, &pe) == 0 && probe_keep(out, &e) < 0)
-		goto out;
-	rc = 0;
-	if (conn_write(&c.conn, "QUIT\r\n", 6, o->timeout_ms, err, errlen) == CONN_OK) {
+	/* After STARTTLS (run_preamble) only the keywords matter: any failure is RUN_PROBE_ODD. */
+	if (tls)
+		rc = run_preamble(&c, true) ? RUN_PROBE_OK : RUN_PROBE_ODD;
+	else
+		rc = probe_greeting(&c, err, errlen);
+	if (rc == RUN_PROBE_OK)
+		rc = probe_ehlo(&c, out, &r, &used, err, errlen);
+	if (rc == RUN_PROBE_OK &&
+	    conn_write(&c.conn, "QUIT\r\n", 6, o->timeout_ms, err, errlen) == CONN_OK) {
 		run_consume(&c, used);
 		(void)run_read_reply(&c, true, &r, &used, err, errlen);
 	}
 out:
-	if (rc != 0 && res.reason[0] != '\0')
-		snprintf(err, errlen, "%s", res.reason);
-	else if (rc != 0 && err[0] == '\0')
-		snprintf(err, errlen, "probe failed");
+	if (rc != RUN_PROBE_OK && err[0] == '\0')
+		snprintf(err, errlen, "%s", res.reason[0] != '\0' ? res.reason : "probe failed");
 	conn_close(&c.conn);
 	buf_free(&c.scratch);
 	free(c.rbuf);
 	run_result_free(&res);
-	if (rc != 0)
+	if (rc != RUN_PROBE_OK)
 		run_probe_free(out);
 	return rc;
 }

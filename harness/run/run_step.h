@@ -26,9 +26,19 @@ struct run_target {
 void run_step_scenario(const struct runner_opts *o, const struct run_target *t,
                        const struct scenario *sc, struct run_result *res);
 
+/* What run_step_probe() found. */
+enum run_probe_status {
+	RUN_PROBE_OK = 0,
+	RUN_PROBE_ODD = -1,         /* reachable, but answers oddly: the scenarios will say how */
+	RUN_PROBE_UNREACHABLE = -2, /* no connection could be made */
+	RUN_PROBE_UNUSABLE = -3,    /* no greeting, or an EHLO reply that never ends */
+};
+
 /*
- * Probes the target: greeting, EHLO (and STARTTLS + EHLO when tls). Returns 0;
- * -2 when no connection could be made; -1 for any other failure (err says which).
+ * Probes the target: greeting, EHLO (and STARTTLS + EHLO when tls). Returns a
+ * run_probe_status; err says what went wrong ("127.0.0.1:2525 accepted the
+ * connection but sent no greeting within 10 s"). With tls, any failure is
+ * RUN_PROBE_ODD.
  */
 int run_step_probe(const struct runner_opts *o, const struct run_target *t, bool tls,
                    struct run_probe *out, char *err, size_t errlen);

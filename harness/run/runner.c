@@ -2,20 +2,21 @@
  * runner.c: `smtp-harness run`'s engine (runner.h): selects scenarios,
  * starts the bundled reference server in-process when no target is named
  * (its own thread, an ephemeral loopback port and a temporary spool), probes
- * the target's EHLO keywords once (for `requires`), runs the scenarios on
- * -j worker threads, and decides the exit status.
+ * the target's EHLO keywords once (for `requires`; a target that cannot be
+ * tested ends the run there), runs the scenarios on -j worker threads
+ * (run_pool.c) and decides the exit status.
  */
 #define _GNU_SOURCE /* mkdtemp, nftw */
 #include <fnmatch.h>
 #include <ftw.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "run/run_pool.h"
 #include "run/run_step.h"
 #include "smtph/runner.h"
 #include "smtph/server.h"
@@ -128,77 +129,18 @@ embedded_stop(struct embedded *e)
 		nftw(e->spool, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* ---- workers ------------------------------------------------------------------ */
-
-struct work {
-	const struct runner_opts *o;
-	const struct run_target *t;
-	const struct scenario **list;
-	struct run_result *results;
-	size_t count;
-	atomic_size_t next;
-	pthread_mutex_t lock;
-};
-
-static void *
-worker_main(void *arg)
-{
-	struct work *w = arg;
-
-	for (;;) {
-		size_t i = atomic_fetch_add(&w->next, 1);
-
-		if (i >= w->count)
-			return NULL;
-		run_step_scenario(w->o, w->t, w->list[i], &w->results[i]);
-		if (w->o->on_result != NULL) {
-			pthread_mutex_lock(&w->lock);
-			w->o->on_result(w->o->on_result_ctx, &w->results[i]);
-			pthread_mutex_unlock(&w->lock);
-		}
-	}
-}
-
-static int
-run_all(struct work *w, int jobs)
-{
-	pthread_t th[64];
-	int started = 0;
-
-	if (jobs > 64)
-		jobs = 64;
-	if ((size_t)jobs > w->count)
-		jobs = (int)w->count;
-	for (int i = 0; i < jobs; i++) {
-		if (pthread_create(&th[i], NULL, worker_main, w) != 0)
-			break;
-		started++;
-	}
-	if (started == 0 && w->count > 0)
-		worker_main(w);
-	for (int i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
-	return 0;
-}
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
+/* ---- selection and verdict -------------------------------------------------- */
 
 static const struct scenario **
-select_all(const struct runner_opts *o, struct scenario_file *files, size_t nfiles, size_t *n)
+select_all(const struct runner_opts *o, struct scenario_file *files, size_t nfiles, size_t *n,
+           size_t *total)
 {
 	const struct scenario **list;
-	size_t total = 0;
 
+	*total = 0;
 	for (size_t f = 0; f < nfiles; f++)
-		total += files[f].count;
-	list = calloc(total + 1, sizeof(*list));
+		*total += files[f].count;
+	list = calloc(*total + 1, sizeof(*list));
 	if (list == NULL)
 		return NULL;
 	*n = 0;
@@ -211,96 +153,184 @@ select_all(const struct runner_opts *o, struct scenario_file *files, size_t nfil
 	return list;
 }
 
+/* 1 on a failure or a scenario not run, 4 when every scenario was skipped, else 0. */
 static int
 exit_status(const struct run_report *r)
 {
+	size_t checked = 0;
+
 	for (size_t i = 0; i < r->count; i++) {
 		if (run_verdict_failed(r->results[i].verdict, r->strict))
 			return RUNNER_EXIT_FAIL;
+		checked += r->results[i].verdict != RUN_SKIP;
+	}
+	return checked > 0 ? RUNNER_EXIT_OK : RUNNER_EXIT_NOTHING_CHECKED;
+}
+
+/* ---- one run -------------------------------------------------------------------- */
+
+struct run_state {
+	struct runner_opts opts;
+	struct embedded emb;
+	struct run_target t;
+	struct run_probe probe, tls_probe;
+	char target[300];
+	struct run_pool pool;
+};
+
+/* The target: "host:port" (-t, the port required) or the in-process server. */
+static int
+target_setup(struct run_state *s, struct run_report *report, char *err, size_t errlen)
+{
+	const struct runner_opts *o = &s->opts;
+	const char *maildir = profile_get(o->profile, PROFILE_MAILDIR, strlen(PROFILE_MAILDIR));
+	sigset_t old;
+	int rc;
+
+	if (o->target != NULL) {
+		if (conn_split_target(o->target, s->t.host, sizeof(s->t.host), s->t.port,
+		                      sizeof(s->t.port)) < 0) {
+			snprintf(err, errlen,
+			         "bad target '%s' (want HOST:PORT or [V6]:PORT, port 1-65535)",
+			         o->target);
+			return RUNNER_EXIT_USAGE;
+		}
+		snprintf(s->target, sizeof(s->target), "%s", o->target);
+		report->target = o->target;
+		if (maildir != NULL)
+			snprintf(s->t.maildir, sizeof(s->t.maildir), "%s", maildir);
+		return RUNNER_EXIT_OK;
+	}
+	run_pool_block_signals(&old); /* the server's thread leaves signals to this one */
+	rc = embedded_start(&s->emb, s->target, sizeof(s->target), err, errlen);
+	run_pool_restore_signals(&old);
+	if (rc < 0)
+		return RUNNER_EXIT_UNREACHABLE;
+	report->target = "reference server (in-process)";
+	snprintf(s->t.maildir, sizeof(s->t.maildir), "%s/%%d/%%u", s->emb.spool);
+	return conn_split_target(s->target, s->t.host, sizeof(s->t.host), s->t.port,
+	                         sizeof(s->t.port)) < 0
+	               ? RUNNER_EXIT_UNREACHABLE
+	               : RUNNER_EXIT_OK;
+}
+
+/* The EHLO probe; RUNNER_EXIT_UNREACHABLE (err says why) when the target cannot be tested. */
+static int
+target_probe(struct run_state *s, char *err, size_t errlen)
+{
+	switch (run_step_probe(&s->opts, &s->t, false, &s->probe, err, errlen)) {
+	case RUN_PROBE_OK:
+		break;
+	case RUN_PROBE_UNREACHABLE:
+	case RUN_PROBE_UNUSABLE:
+		return RUNNER_EXIT_UNREACHABLE;
+	default:
+		/* Reachable but not answering as expected: every scenario will say how. */
+		if (run_pool_signal() == 0)
+			fprintf(stderr, "run: probe of %s: %s\n", s->target, err);
+		break;
+	}
+	s->t.probe = &s->probe;
+	for (size_t i = 0; i < s->probe.count; i++) {
+		if (strcmp(s->probe.keywords[i], "STARTTLS") == 0 &&
+		    run_step_probe(&s->opts, &s->t, true, &s->tls_probe, err, errlen) == 0)
+			s->t.tls_probe = &s->tls_probe;
 	}
 	return RUNNER_EXIT_OK;
+}
+
+/* Runs the scenarios; the ones that did not run get the stop's reason. */
+static int
+run_scenarios(struct run_state *s, struct run_report *report)
+{
+	int jobs = s->opts.jobs > 0 ? s->opts.jobs : RUNNER_DEFAULT_JOBS;
+
+	run_pool_run(&s->pool, jobs);
+	if (s->pool.stop != RUN_STOP_NONE) {
+		snprintf(report->stopped, sizeof(report->stopped), "%s", s->pool.stopped);
+		run_pool_mark_not_started(&s->pool, s->pool.stopped);
+	}
+	return s->pool.stop == RUN_STOP_SIGNAL ? RUNNER_EXIT_SIGNAL + run_pool_signal() : 0;
+}
+
+/* What a run that stopped before its scenarios leaves: every one not run, for why. */
+static void
+none_run(struct run_state *s, struct run_report *report, const char *why)
+{
+	snprintf(report->stopped, sizeof(report->stopped), "%s", why);
+	run_pool_mark_not_started(&s->pool, why);
+}
+
+static int
+no_selection(size_t total, char *err, size_t errlen)
+{
+	if (total == 0)
+		snprintf(err, errlen, "no scenario to run: the paths given hold no scenario");
+	else
+		snprintf(err, errlen,
+		         "no scenario matches the selection (--tag, --rule, --id) among %zu",
+		         total);
+	return RUNNER_EXIT_USAGE;
 }
 
 int
 runner_run(const struct runner_opts *o, struct scenario_file *files, size_t nfiles,
            struct run_report *report, char *err, size_t errlen)
 {
-	struct runner_opts opts = *o;
-	struct embedded emb = { 0 };
-	struct run_target t = { 0 };
-	struct run_probe probe = { 0 }, tls_probe = { 0 };
-	char target[300];
-	struct work w = { .o = &opts, .t = &t };
-	double t0 = now_ms();
-	int rc = RUNNER_EXIT_OK;
+	struct run_state *s = calloc(1, sizeof(*s));
+	size_t total = 0;
+	int rc;
 
 	memset(report, 0, sizeof(*report));
 	report->strict = o->strict;
 	report->started = time(NULL);
-	if (opts.timeout_ms <= 0)
-		opts.timeout_ms = RUNNER_DEFAULT_TIMEOUT_MS;
-	w.list = select_all(&opts, files, nfiles, &w.count);
-	if (w.list == NULL) {
+	if (s == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return RUNNER_EXIT_USAGE;
 	}
-	if (opts.target == NULL) {
-		if (embedded_start(&emb, target, sizeof(target), err, errlen) < 0) {
-			rc = RUNNER_EXIT_UNREACHABLE;
-			goto out;
-		}
-		report->target = "reference server (in-process)";
-	} else {
-		snprintf(target, sizeof(target), "%s", opts.target);
-		report->target = opts.target;
-	}
-	if (opts.target == NULL)
-		snprintf(t.maildir, sizeof(t.maildir), "%s/%%d/%%u", emb.spool);
-	else if (profile_get(opts.profile, PROFILE_MAILDIR, strlen(PROFILE_MAILDIR)) != NULL)
-		snprintf(t.maildir, sizeof(t.maildir), "%s",
-		         profile_get(opts.profile, PROFILE_MAILDIR, strlen(PROFILE_MAILDIR)));
-	if (conn_split_target(target, t.host, sizeof(t.host), t.port, sizeof(t.port), "25") < 0) {
-		snprintf(err, errlen, "bad target '%s' (want HOST:PORT or [V6]:PORT)", target);
-		rc = RUNNER_EXIT_USAGE;
-		goto out;
-	}
-	switch (run_step_probe(&opts, &t, false, &probe, err, errlen)) {
-	case 0:
-		break;
-	case -2:
-		rc = RUNNER_EXIT_UNREACHABLE;
-		goto out;
-	default:
-		/* Reachable but not answering as expected: every scenario will say how. */
-		fprintf(stderr, "run: probe of %s: %s\n", target, err);
-		break;
-	}
-	t.probe = &probe;
-	for (size_t i = 0; i < probe.count; i++) {
-		if (strcmp(probe.keywords[i], "STARTTLS") == 0 &&
-		    run_step_probe(&opts, &t, true, &tls_probe, err, errlen) == 0)
-			t.tls_probe = &tls_probe;
-	}
-	w.results = calloc(w.count + 1, sizeof(*w.results));
-	if (w.results == NULL) {
+	s->opts = *o;
+	if (s->opts.timeout_ms <= 0)
+		s->opts.timeout_ms = RUNNER_DEFAULT_TIMEOUT_MS;
+	s->pool.o = &s->opts;
+	s->pool.t = &s->t;
+	s->pool.t0_ms = run_pool_now_ms();
+	s->pool.list = select_all(&s->opts, files, nfiles, &s->pool.count, &total);
+	s->pool.results = calloc(s->pool.count + 1, sizeof(*s->pool.results));
+	if (s->pool.list == NULL || s->pool.results == NULL) {
 		snprintf(err, errlen, "out of memory");
 		rc = RUNNER_EXIT_USAGE;
-		goto out;
+	} else if (s->pool.count == 0) {
+		rc = no_selection(total, err, errlen);
+	} else {
+		rc = target_setup(s, report, err, errlen);
 	}
-	atomic_init(&w.next, 0);
-	pthread_mutex_init(&w.lock, NULL);
-	run_all(&w, opts.jobs > 0 ? opts.jobs : RUNNER_DEFAULT_JOBS);
-	pthread_mutex_destroy(&w.lock);
-	report->results = w.results;
-	report->count = w.count;
-	run_report_tally(report);
-	rc = exit_status(report);
-out:
-	report->ms = now_ms() - t0;
-	run_probe_free(&probe);
-	run_probe_free(&tls_probe);
-	embedded_stop(&emb);
-	free(w.list);
+	if (rc == RUNNER_EXIT_OK)
+		rc = target_probe(s, err, errlen);
+	if (rc == RUNNER_EXIT_OK && run_pool_signal() == 0) {
+		rc = run_scenarios(s, report);
+	} else if (rc == RUNNER_EXIT_OK || rc == RUNNER_EXIT_UNREACHABLE) {
+		if (run_pool_signal() != 0) {
+			run_pool_signal_text(run_pool_signal(), err, errlen);
+			rc = RUNNER_EXIT_SIGNAL + run_pool_signal();
+		}
+		none_run(s, report, err);
+	}
+	report->ms = (double)(run_pool_now_ms() - s->pool.t0_ms);
+	if (rc != RUNNER_EXIT_USAGE && s->pool.results != NULL) {
+		report->results = s->pool.results;
+		report->count = s->pool.count;
+		s->pool.results = NULL;
+		run_report_tally(report);
+		if (rc == RUNNER_EXIT_OK)
+			rc = exit_status(report);
+	}
+	run_pool_signal_reset();
+	run_probe_free(&s->probe);
+	run_probe_free(&s->tls_probe);
+	embedded_stop(&s->emb);
+	free(s->pool.results);
+	free(s->pool.list);
+	free(s);
 	return rc;
 }
 

@@ -31,6 +31,7 @@ transcript_init(struct transcript *t)
 	t->nev = 0;
 	t->cap = 0;
 	t->dropped = 0;
+	t->timed_out = false;
 	t->t0 = mono_ms();
 }
 

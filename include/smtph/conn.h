@@ -2,8 +2,9 @@
  * conn.h: the runner's transport: a TCP connection (IPv4 or IPv6) with a
  * deadline on every operation, an optional STARTTLS upgrade (OpenSSL, no
  * certificate verification: test targets use self-signed certificates), and
- * optional fragmentation of every write across TCP segments (--fragment).
- * Every byte that goes through is recorded in the transcript.
+ * optional fragmentation of every write across TCP segments (--fragment), and
+ * a process-wide cancel (conn_cancel_all) that ends every wait when a run
+ * stops. Every byte that goes through is recorded in the transcript.
  */
 #ifndef SMTPH_CONN_H
 #define SMTPH_CONN_H
@@ -62,11 +63,23 @@ int conn_starttls(struct conn *c, const char *sni, int timeout_ms, char *err, si
 /* True after a successful conn_starttls(). */
 bool conn_is_tls(const struct conn *c);
 
+/*
+ * Stops every connection of the process: from now on each operation fails at
+ * once with CONN_ERROR ("cancelled: the run is stopping"), and a wait already
+ * in progress ends within 200 ms. Async-signal-safe (a lock-free flag). One
+ * run at a time: conn_cancel_reset() clears it when the next one starts.
+ */
+void conn_cancel_all(void);
+void conn_cancel_reset(void);
+bool conn_cancelled(void);
+
 /* Closes (TLS close_notify first, if any). Safe to call twice. */
 void conn_close(struct conn *c);
 
-/* Splits "host:port", "[v6]:port" or "host" (port = defport). Returns 0 or -1. */
-int conn_split_target(const char *spec, char *host, size_t hcap, char *port, size_t pcap,
-                      const char *defport);
+/*
+ * Splits "host:port" or "[v6]:port". The port is required: 1 to 65535, digits
+ * only. Returns 0, or -1 (no port, a bad port, an empty or too long host).
+ */
+int conn_split_target(const char *spec, char *host, size_t hcap, char *port, size_t pcap);
 
 #endif

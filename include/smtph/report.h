@@ -53,8 +53,14 @@ void report_console_init(struct report_console *c, FILE *out, size_t total, bool
  * the runner calls it under its lock. Output errors are ignored (it is a TTY).
  */
 void report_console_result(struct report_console *c, const struct run_result *res);
-/* The end: clears the progress line, prints counts and wall time, then tables by tag and by
-   rule (rows with failures first). */
+/* The end: clears the progress line, prints counts and wall time, why the run stopped early
+   (if it did), then tables by tag and by rule (rows with failures first). */
 void report_console_summary(struct report_console *c, const struct run_report *r);
+/*
+ * When the console is not live (not a TTY, e.g. a CI log): one line
+ * "run: 230/571 done, 3 running, 41 s". Nothing on a TTY.
+ */
+void report_console_heartbeat(struct report_console *c, size_t done, size_t running,
+                              double elapsed_ms);
 
 #endif

@@ -16,10 +16,12 @@
 
 enum run_verdict {
 	RUN_PASS = 0,
-	RUN_FAIL,  /* a MUST/HARDEN expectation (or the reply grammar) was broken */
-	RUN_WARN,  /* a SHOULD/MAY expectation was not met (a failure with --strict) */
-	RUN_SKIP,  /* a required EHLO keyword is not advertised, or not selected */
-	RUN_ERROR, /* the harness could not run it: connect refused, reset, TLS failure, timeout */
+	RUN_FAIL,   /* a MUST/HARDEN expectation (or the reply grammar) was broken */
+	RUN_WARN,   /* a SHOULD/MAY expectation was not met (a failure with --strict) */
+	RUN_SKIP,   /* a required EHLO keyword is not advertised, or not selected */
+	RUN_ERROR,  /* the harness could not run it: connect refused, reset, TLS failure, timeout */
+	RUN_NOTRUN, /* not run, or not to its end: the run stopped first (--max-time,
+	               --max-timeouts, a signal, a target that never greets); nothing was checked */
 	RUN_VERDICT_COUNT
 };
 
@@ -46,17 +48,19 @@ struct run_report {
 	const char *version; /* the harness version ("0.1.0"); NULL prints "unknown" */
 	bool strict;
 	time_t started;
-	double ms;                  /* wall time of the run */
-	struct run_result *results; /* in the order they were selected (file, then document) */
+	double ms;                     /* wall time of the run */
+	char stopped[RESULT_TEXT_MAX]; /* why the run stopped before judging every scenario,
+	                                  e.g. "--max-time 20 s spent"; "" when it did not */
+	struct run_result *results;    /* in the order they were selected (file, then document) */
 	size_t count;
 	size_t counts[RUN_VERDICT_COUNT]; /* run_report_tally() fills it; the writers count
 	                                     again from results and do not read it */
 };
 
-/* "pass", "fail", "warn", "skip", "error". */
+/* "pass", "fail", "warn", "skip", "error", "notrun". */
 const char *run_verdict_name(enum run_verdict v);
 
-/* True when the verdict counts as a failure (FAIL, ERROR; WARN too when strict). */
+/* True when the verdict counts as a failure (FAIL, ERROR, NOTRUN; WARN too when strict). */
 bool run_verdict_failed(enum run_verdict v, bool strict);
 
 /* Zeroes r for scenario sc: verdict pass, step -1, empty texts, transcript_init (clock starts). */

@@ -44,6 +44,8 @@ struct transcript {
 	size_t nev;
 	size_t cap;
 	size_t dropped; /* bytes not kept once the caps were reached */
+	bool timed_out; /* the connection's last wait ended at its deadline (set by conn.c): with
+	                   an error verdict, the scenario ended in a step timeout */
 	double t0;      /* monotonic start, ms (set by transcript_init) */
 };
 

@@ -1,10 +1,23 @@
 # Shared helpers for end-to-end tests (sourced). Everything stays on 127.0.0.1.
 # start_server [serve options]: starts `smtp-harness serve` on an ephemeral
 # port in a fresh spool; sets SPOOL, PORT, SERVER_PID; stops it on exit.
+# start_fake [fakesrv options]: starts tests/fakesrv (e.g. --fault silent);
+# sets FAKE_PORT, FAKE_PID; stop_fake stops it (and so does the exit).
+# now_ms: milliseconds of the wall clock, for the tests' time bounds.
+# verdicts_are JSON "id=verdict ... [*=verdict]": the JSON report's verdicts
+# are exactly these (ids not named: the "*" one, else pass); prints the
+# differences.
 WORK=$(mktemp -d)
 SERVER_PID=""
+FAKE_PID=""
+FAKESRV=${TOOLS:-.}/fakesrv
+stop_fake() {
+	if [ -n "$FAKE_PID" ]; then kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; fi
+	FAKE_PID=""
+}
 cleanup() {
 	if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; fi
+	stop_fake
 	rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
@@ -29,4 +42,39 @@ start_server() {
 # mailbox_count USER: messages in USER@example.test's Maildir new/
 mailbox_count() {
 	ls "$SPOOL/example.test/$1/new" 2>/dev/null | wc -l
+}
+
+start_fake() {
+	[ -x "$FAKESRV" ] || die "fakesrv not built ($FAKESRV)"
+	rm -f "$WORK/fport"
+	"$FAKESRV" --port-file "$WORK/fport" "$@" &
+	FAKE_PID=$!
+	i=0
+	while [ ! -s "$WORK/fport" ]; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && die "fakesrv did not start"
+		sleep 0.05
+	done
+	FAKE_PORT=$(cat "$WORK/fport")
+}
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+verdicts_are() {
+	/usr/bin/python3 - "$1" "$2" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+got = {x["id"]: x["verdict"] for x in r["results"]}
+want = dict(kv.split("=") for kv in sys.argv[2].split())
+default = want.pop("*", "pass")
+bad = ["%s: got %s, want %s" % (i, v, want.get(i, default))
+       for i, v in got.items() if v != want.get(i, default)]
+bad += ["%s: not in the report" % i for i in want if i not in got]
+for x in r["results"]:
+    if x["verdict"] != want.get(x["id"], default):
+        print(x["id"], "reason:", x.get("reason"))
+if bad:
+    print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
 }
