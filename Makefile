@@ -27,7 +27,7 @@ Q := @
 endif
 
 BUILD  := build/$(VARIANT)
-DEPPKG := yaml-0.1 openssl
+DEPPKG := yaml-0.1 openssl jansson
 
 WARN := -std=c11 -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-missing-field-initializers -Wvla -Wpointer-arith

@@ -24,7 +24,7 @@ allowed() {
 	*) echo "?" ;;
 	esac
 }
-REPORT_READS="run_verdict_name run_verdict_failed transcript_bytes"
+REPORT_READS="run_verdict_name run_verdict_failed run_change_is_new_failure transcript_bytes"
 
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM

@@ -23,7 +23,7 @@
 
 #include "report/report_private.h"
 
-#define NRES    6
+#define NRES    7
 #define REF_DIR "tests/data/report/"
 #define XSD     "tests/data/junit.xsd"
 
@@ -430,6 +430,8 @@ static char *tags_syntax[] = { "syntax" };
 static char *tags_auth[] = { "auth" };
 static char *tags_tls[] = { "tls", "sequence" };
 static char *tags_delivery[] = { "delivery" };
+static char *rules_vrfy[] = { "R5321-VRFY-02" };
+static char *tags_vrfy[] = { "vrfy" };
 
 static const char wire_data[] = "X\0\xff<&>\"'<script>alert(1)</script>\r\n";
 
@@ -492,6 +494,9 @@ build(struct fixture *fx)
 	set_sc(&sc[5], "delivery/trace", "A Received: line is added",
 	       "scenarios/delivery/trace.yaml", 40, SCENARIO_MUST);
 	sc[5].rules = rules_delivery, sc[5].nrules = 1, sc[5].tags = tags_delivery, sc[5].ntags = 1;
+	set_sc(&sc[6], "vrfy/disabled-means-252", "VRFY is 252 when disabled",
+	       "scenarios/vrfy/vrfy.yaml", 50, SCENARIO_MUST);
+	sc[6].rules = rules_vrfy, sc[6].nrules = 1, sc[6].tags = tags_vrfy, sc[6].ntags = 1;
 
 	for (size_t i = 0; i < NRES; i++)
 		run_result_init(&res[i], &sc[i]);
@@ -539,6 +544,15 @@ build(struct fixture *fx)
 	res[5].verdict = RUN_NOTRUN;
 	set_text(res[5].reason, "not run: --max-time 20 s spent");
 
+	res[6].verdict = RUN_FAIL;
+	set_text(res[6].reason, "VRFY postmaster: got \"502 <disabled>\"");
+	set_text(res[6].expected, "[250, 251, 252]");
+	set_text(res[6].received, "502 <disabled>");
+	res[6].ms = 2.0;
+	add(&res[6], TRANSCRIPT_SENT, "VRFY postmaster\r\n", 17);
+	add(&res[6], TRANSCRIPT_RECV, "502 <disabled>\r\n", 16);
+	assert_int_equal(run_result_waive(&res[6], "we answer 502 <on purpose> & RFC 5321 7.3"), 0);
+
 	fix_times(fx);
 	fx->r.target = "127.0.0.1:2525";
 	fx->r.version = "0.1.0";
@@ -548,6 +562,12 @@ build(struct fixture *fx)
 	fx->r.results = res;
 	fx->r.count = NRES;
 	run_report_tally(&fx->r);
+	assert_int_equal(run_report_add_note(&fx->r, "w.yaml:3: stale waiver: <x> did not fail"),
+	                 0);
+	fx->r.baseline = "last<run>.json";
+	assert_int_equal(run_report_add_change(&fx->r, sc[1].id, RUN_PASS, RUN_FAIL), 0);
+	assert_int_equal(run_report_add_change(&fx->r, sc[0].id, RUN_FAIL, RUN_PASS), 0);
+	assert_int_equal(run_report_add_change(&fx->r, sc[6].id, RUN_VERDICT_COUNT, RUN_WAIVED), 0);
 }
 
 static int
@@ -573,6 +593,7 @@ teardown(void **state)
 
 	for (size_t i = 0; i < NRES; i++)
 		run_result_free(&fx->res[i]);
+	run_report_free_extras(&fx->r);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->tmpdir);
 	if (getenv("REPORT_KEEP") != NULL)
 		fprintf(stderr, "kept %s\n", fx->tmpdir);
@@ -722,11 +743,13 @@ static void
 test_result_helpers(void **state)
 {
 	static const bool want_failed[RUN_VERDICT_COUNT][2] = {
-		[RUN_PASS] = { false, false }, [RUN_FAIL] = { true, true },
-		[RUN_WARN] = { false, true },  [RUN_SKIP] = { false, false },
-		[RUN_ERROR] = { true, true },  [RUN_NOTRUN] = { true, true },
+		[RUN_PASS] = { false, false },   [RUN_FAIL] = { true, true },
+		[RUN_WARN] = { false, true },    [RUN_SKIP] = { false, false },
+		[RUN_ERROR] = { true, true },    [RUN_NOTRUN] = { true, true },
+		[RUN_WAIVED] = { false, false },
 	};
-	static const char *const names[] = { "pass", "fail", "warn", "skip", "error", "notrun" };
+	static const char *const names[] = { "pass",  "fail",   "warn",  "skip",
+		                             "error", "notrun", "waived" };
 	struct fixture *fx = *state;
 	struct run_result r;
 	char big[RESULT_TEXT_MAX * 2];
@@ -785,12 +808,12 @@ static void
 test_groups_and_order(void **state)
 {
 	/* Rows with fail, error or notrun first, then warn, then the rest; by name in each. */
-	static const char *const by_tag[] = { "delivery", "sequence", "tag<&>",
-		                              "tls",      "syntax",   "auth" };
-	static const char *const by_rule[] = { "(none)",         "RFC5321-3.3", "RFC5321-4.1.4",
-		                               "RFC5321-4.4",    "RFC5321-2.4", "RFC4954-4",
-		                               "RFC5321-4.1.1.1" };
-	static const size_t want_order[NRES] = { 1, 4, 2, 5, 3, 0 };
+	static const char *const by_tag[] = { "delivery", "sequence", "tag<&>", "tls",
+		                              "syntax",   "auth",     "vrfy" };
+	static const char *const by_rule[] = { "(none)",      "RFC5321-3.3",    "RFC5321-4.1.4",
+		                               "RFC5321-4.4", "RFC5321-2.4",    "R5321-VRFY-02",
+		                               "RFC4954-4",   "RFC5321-4.1.1.1" };
+	static const size_t want_order[NRES] = { 1, 4, 2, 5, 6, 3, 0 };
 	struct fixture *fx = *state;
 	struct report_groups gs;
 	size_t *order;
@@ -910,10 +933,12 @@ test_junit(void **state)
 
 	assert_true(clean_text(x, len, false));
 	assert_true(contains(x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites "));
-	assert_true(contains(x, "<testsuites name=\"smtp-harness\" tests=\"6\" failures=\"1\" "
-	                        "errors=\"2\" skipped=\"1\" time=\"0.061\">"));
-	assert_int_equal(count(x, "<testsuite "), 5);
-	assert_int_equal(count(x, "<testcase "), 6);
+	assert_true(contains(x, "<testsuites name=\"smtp-harness\" tests=\"7\" failures=\"1\" "
+	                        "errors=\"2\" skipped=\"2\" time=\"0.061\">"));
+	assert_int_equal(count(x, "<testsuite "), 6);
+	assert_int_equal(count(x, "<testcase "), 7);
+	assert_true(contains(x, "<skipped message=\"waived fail: we answer 502 &lt;on purpose&gt; "
+	                        "&amp; RFC 5321 7.3\"/>"));
 	assert_true(contains(x, "<testsuite name=\"scenarios/sequence/001-ehlo.yaml\" tests=\"2\" "
 	                        "failures=\"0\" errors=\"1\" skipped=\"0\" time=\"0.004\" "
 	                        "timestamp=\"2023-11-14T22:13:20\" hostname=\""));
@@ -948,7 +973,7 @@ test_junit(void **state)
 	fx->r.strict = true;
 	x = junit_file(fx, &fx->r, "junit-strict.xml", &len);
 	fx->r.strict = false;
-	assert_true(contains(x, "failures=\"2\" errors=\"2\" skipped=\"1\""));
+	assert_true(contains(x, "failures=\"2\" errors=\"2\" skipped=\"2\""));
 	assert_true(contains(x, "type=\"WARN\">"));
 	assert_false(contains(x, ".warning\""));
 	free(x);
@@ -984,6 +1009,8 @@ static const char *const result_keys[] = {
 	"expected",
 	"received",
 	"warnings",
+	"waived_from",
+	"waiver",
 	"duration_ms",
 	"transcript",
 	"transcript_dropped",
@@ -1006,8 +1033,8 @@ test_json(void **state)
 {
 	static const char *const top_keys[] = { "schema_version", "tool",    "version",
 		                                "target",         "strict",  "started",
-		                                "duration_ms",    "stopped", "counts",
-		                                "results" };
+		                                "duration_ms",    "stopped", "notes",
+		                                "baseline",       "counts",  "results" };
 	struct fixture *fx = *state;
 	const struct jval *res, *r1, *r4, *tx;
 	struct jval v;
@@ -1166,7 +1193,13 @@ test_tap(void **state)
 	assert_true(contains(s, "\nnot ok 6 - delivery/trace\n  ---\n  message: \"not run: "
 	                        "--max-time 20 s spent\"\n  severity: notrun\n"));
 	assert_true(contains(s, "\n# stopped early: --max-time 20 s spent\n"
-	                        "# pass 1 fail 1 warn 1 skip 1 error 1 notrun 1\n"));
+	                        "# note: w.yaml:3: stale waiver: <x> did not fail\n"
+	                        "# baseline: new failure sequence/rcpt-before-mail pass -> fail\n"
+	                        "# baseline: fixed sequence/ehlo-basic fail -> pass\n"
+	                        "# baseline: changed vrfy/disabled-means-252 none -> waived\n"
+	                        "# pass 1 fail 1 warn 1 skip 1 error 1 notrun 1 waived 1\n"));
+	assert_true(contains(s, "\nnot ok 7 - vrfy/disabled-means-252 # TODO waived fail: we "
+	                        "answer 502 <on purpose> & RFC 5321 7.3\n"));
 	free(s);
 
 	fx->r.strict = true;
@@ -1175,7 +1208,8 @@ test_tap(void **state)
 	golden(fx, "tap-strict", s, len);
 	tap_structure(s, NRES);
 	assert_true(contains(s, "\nnot ok 3 - syntax/lowercase-verb\n  ---\n"));
-	assert_false(contains(s, "# TODO"));
+	assert_false(contains(s, "# TODO warn"));
+	assert_true(contains(s, "# TODO waived")); /* a waiver holds with --strict too */
 	free(s);
 }
 
@@ -1185,12 +1219,12 @@ test_tap(void **state)
 static void
 html_tags_ok(const char *s)
 {
-	static const char *const tags[] = { "html",   "head",    "meta",  "title",   "style",
-		                            "body",   "h1",      "h2",    "h3",      "p",
-		                            "b",      "span",    "form",  "label",   "input",
-		                            "select", "option",  "table", "tr",      "th",
-		                            "td",     "section", "code",  "details", "summary",
-		                            "ul",     "li",      "script" };
+	static const char *const tags[] = { "html",   "head",    "meta",   "title",   "style",
+		                            "body",   "h1",      "h2",     "h3",      "p",
+		                            "b",      "span",    "form",   "label",   "input",
+		                            "select", "option",  "table",  "tr",      "th",
+		                            "td",     "section", "code",   "details", "summary",
+		                            "ul",     "li",      "script", "div" };
 	const char *p = s;
 	char name[16];
 
@@ -1256,7 +1290,7 @@ test_html(void **state)
 	assert_true(contains(s, "5 more bytes were not recorded"));
 	assert_true(contains(s, "<p class=\"stopped\">The run stopped early: --max-time 20 s "
 	                        "spent; not run: 1</p>"));
-	assert_true(contains(s, "<th>error</th><th>notrun</th></tr>"));
+	assert_true(contains(s, "<th>error</th><th>notrun</th><th>waived</th></tr>"));
 	/* Failures first: fail, error, warn, notrun, skip, pass. */
 	f = strstr(s, "<section class=\"sc v-fail\"");
 	e = strstr(s, "<section class=\"sc v-error\"");
@@ -1287,16 +1321,24 @@ test_console(void **state)
 	                        "connect 127.0.0.1:1: Connection refused\n"));
 	assert_false(contains(s, "PASS"));
 	assert_false(contains(s, "SKIP"));
-	assert_true(contains(s, "6 scenarios against 127.0.0.1:2525 in 0.061 s: 1 pass, 1 fail, "
-	                        "1 warn, 1 skip, 1 error, 1 notrun\n"
+	assert_true(contains(s, "7 scenarios against 127.0.0.1:2525 in 0.061 s: 1 pass, 1 fail, "
+	                        "1 warn, 1 skip, 1 error, 1 notrun, 1 waived\n"
 	                        "The run stopped early: --max-time 20 s spent; not run: 1\n"));
-	assert_true(contains(s,
-	                     "\nBy tag\n  tag      scenarios  pass  fail  warn  skip  error  "
-	                     "notrun\n  delivery         1     0     0     0     0      0       1\n"
-	                     "  sequence         3     1     1     0     0      1       0\n"));
+	assert_true(contains(
+	        s, "\nBy tag\n  tag      scenarios  pass  fail  warn  skip  error  "
+	           "notrun  waived\n  delivery         1     0     0     0     0      0  "
+	           "     1       0\n"
+	           "  sequence         3     1     1     0     0      1       0       0\n"));
 	assert_true(contains(s, "\nBy rule\n"));
 	assert_true(contains(
-	        s, "  (none)                  1     0     0     0     0      1       0\n"));
+	        s, "  (none)                  1     0     0     0     0      1       0       0\n"));
+	assert_true(contains(s, "WAIVED vrfy/disabled-means-252 (scenarios/vrfy/vrfy.yaml:50)"));
+	assert_true(
+	        contains(s, "\n    waived (fail): we answer 502 <on purpose> & RFC 5321 7.3\n"));
+	assert_true(contains(s,
+	                     "\nCompared with last<run>.json: 1 new failure(s), 1 fixed, 1 other "
+	                     "change(s)\n  new failure sequence/rcpt-before-mail: pass -> fail\n"));
+	assert_true(contains(s, "\nNotes\n  w.yaml:3: stale waiver: <x> did not fail\n"));
 	/* A not-run scenario gets no line of its own (the summary says it). */
 	assert_false(contains(s, "NOTRUN"));
 	free(s);
@@ -1331,9 +1373,10 @@ test_console_live(void **state)
 	report_console_summary(&c, &fx->r);
 	s = slurp(f, &len);
 	fclose(f);
-	assert_true(contains(s, "\r[1/6] pass 1 fail 0 warn 0 skip 0 error 0 notrun 0"));
+	assert_true(contains(s, "\r[1/7] pass 1 fail 0 warn 0 skip 0 error 0 notrun 0 waived 0"));
 	assert_true(contains(s, "\r\033[K\033[1;31mFAIL\033[0m sequence/rcpt-before-mail"));
-	assert_true(contains(s, "\r[6/6] pass 1 fail 1 warn 1 skip 1 error 1 notrun 1\r\033[K"));
+	assert_true(contains(
+	        s, "\r[7/7] pass 1 fail 1 warn 1 skip 1 error 1 notrun 1 waived 1\r\033[K"));
 	assert_true(contains(s, "\033[1;31m1 fail\033[0m"));
 	free(s);
 
@@ -1348,7 +1391,8 @@ test_console_live(void **state)
 	report_console_result(&c, &fx->res[0]);
 	s = slurp(f, &len);
 	fclose(f);
-	assert_string_equal(s, "\r[ 12/250] pass 11 fail 1 warn 0 skip 0 error 0 notrun 0");
+	assert_string_equal(s,
+	                    "\r[ 12/250] pass 11 fail 1 warn 0 skip 0 error 0 notrun 0 waived 0");
 	free(s);
 
 	/* The heartbeat: one line when not live (a CI log), nothing on a TTY. */

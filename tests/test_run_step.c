@@ -263,7 +263,7 @@ static const struct judge_row rows[] = {
 	{ "421 asked for, then the close", "MUST", "- send: NOOP\n  expect: [250, 421]\n",
 	  G "R|S421 closing|C", RUN_PASS, "" },
 	{ "an unsolicited 421 after a reply", "MUST", "- send: NOOP\n  expect: 250\n",
-	  G "R|S250 ok|S421 closing|C", RUN_ERROR, "service shutdown" },
+	  G "R|s250 ok\\r\\n421 closing\\r\\n|C", RUN_ERROR, "service shutdown" },
 	/* expect_close and expect_silence honour the level */
 	{ "expect_close met", "MUST", "- send: QUIT\n  expect: 221\n- expect_close: 1000\n",
 	  G "R|S221 bye|C", RUN_PASS, "" },
@@ -278,12 +278,12 @@ static const struct judge_row rows[] = {
 	{ "expect_silence met", "MUST", "- send: NOOP\n  expect: 250\n- expect_silence: 200\n",
 	  G "R|S250 ok" Q, RUN_PASS, "" },
 	{ "expect_silence broken: MUST fails", "MUST",
-	  "- raw: 'NOOP\\r\\n'\n  expect: 250\n- expect_silence: 300\n", G "R|S250 ok|S250 more" Q,
-	  RUN_FAIL, "expected silence" },
+	  "- raw: 'NOOP\\r\\n'\n  expect: 250\n- expect_silence: 300\n",
+	  G "R|S250 ok|W100|S250 more" Q, RUN_FAIL, "expected silence" },
 	{ "expect_silence broken: MAY warns", "MAY",
 	  "- raw: 'NOOP\\r\\n'\n  replies: 0\n- expect: 250\n- expect_silence: 300\n"
 	  "- expect: 250\n",
-	  G "R|S250 ok|W50|S250 more" Q, RUN_WARN, "expected silence" },
+	  G "R|S250 ok|W100|S250 more" Q, RUN_WARN, "expected silence" },
 	/* a close the step does not allow */
 	{ "close instead of a reply: MUST fails (GREET-06)", "MUST",
 	  "- send: NOOP\n  expect: 250\n", G "R|C", RUN_FAIL, "R5321-GREET-06" },
@@ -292,7 +292,7 @@ static const struct judge_row rows[] = {
 	{ "close instead of the greeting: no verdict", "MUST", "- send: NOOP\n  expect: 250\n", "C",
 	  RUN_ERROR, "closed by the server" },
 	{ "a 421 after the 221 is an extra reply", "MUST", "- send: QUIT\n  expect: 221\n",
-	  G "R|S221 bye|S421 lost|C", RUN_FAIL, "R5321-SEQ-01" },
+	  G "R|s221 bye\\r\\n421 lost\\r\\n|C", RUN_FAIL, "R5321-SEQ-01" },
 	{ "no reply in time", "MUST", "- send: NOOP\n  expect: 250\n", G "R|W700" Q0, RUN_ERROR,
 	  "no reply within" },
 	/* may_close on raw (SEC-04): a 5xx, then the close */

@@ -27,7 +27,9 @@
 
 struct run_cli {
 	struct runner_opts o;
-	const char *junit, *json, *html, *profile;
+	const char *junit, *json, *html, *profile, *waivers_file, *baseline_file;
+	struct waiver_set waivers;
+	struct baseline base;
 	bool tap, verbose, color;
 	struct report_console console;
 };
@@ -39,6 +41,7 @@ run_usage(FILE *f)
 	        "usage: smtp-harness run [-t HOST:PORT] [--starttls] [--profile FILE] [--tag T]\n"
 	        "         [--rule R] [--id GLOB] [-j N] [--timeout S] [--max-time S]\n"
 	        "         [--max-timeouts N] [--strict] [--fragment every|random:SEED]\n"
+	        "         [--waivers F] [--baseline F.json [--fail-on new|any]] [--name N]\n"
 	        "         [--junit F] [--tap] [--json F] [--html F] [-v] [--no-color] [PATH ...]\n"
 	        "  -t, --target   the server to test, HOST:PORT or [V6]:PORT (the port is\n"
 	        "                 required); default: the bundled reference server\n"
@@ -52,6 +55,12 @@ run_usage(FILE *f)
 	        "  --max-timeouts after N scenarios in a row ended in a step timeout, the rest\n"
 	        "                 is not run (default 20; 0 = never)\n"
 	        "  --strict       SHOULD/MAY mismatches fail the run\n"
+	        "  --waivers      YAML list of known deviations ({scenario, reason, target,\n"
+	        "                 until}): a matching failure is reported as waived\n"
+	        "  --baseline     an earlier --json report: new failures, fixed scenarios and\n"
+	        "                 changed verdicts are reported; --fail-on new: only new\n"
+	        "                 failures fail the run (default any)\n"
+	        "  --name         the target's name, for the waivers' target key\n"
 	        "  --fragment     split every write across TCP segments\n"
 	        "  --junit/--json/--html FILE, --tap (to stdout): reports\n"
 	        "  -v             print each scenario's transcript\n"
@@ -181,7 +190,11 @@ enum {
 	O_FRAGMENT,
 	O_NOCOLOR,
 	O_MAXTIME,
-	O_MAXTIMEOUTS
+	O_MAXTIMEOUTS,
+	O_WAIVERS,
+	O_BASELINE,
+	O_FAILON,
+	O_NAME
 };
 
 /* The integer options: their range, what one unit is worth, where they go. */
@@ -240,6 +253,10 @@ parse_args(struct run_cli *rc, int argc, char **argv)
 		{ "no-color", no_argument, NULL, O_NOCOLOR },
 		{ "max-time", required_argument, NULL, O_MAXTIME },
 		{ "max-timeouts", required_argument, NULL, O_MAXTIMEOUTS },
+		{ "waivers", required_argument, NULL, O_WAIVERS },
+		{ "baseline", required_argument, NULL, O_BASELINE },
+		{ "fail-on", required_argument, NULL, O_FAILON },
+		{ "name", required_argument, NULL, O_NAME },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -297,6 +314,22 @@ parse_args(struct run_cli *rc, int argc, char **argv)
 			break;
 		case O_NOCOLOR:
 			rc->color = false;
+			break;
+		case O_WAIVERS:
+			rc->waivers_file = optarg;
+			break;
+		case O_BASELINE:
+			rc->baseline_file = optarg;
+			break;
+		case O_NAME:
+			rc->o.name = optarg;
+			break;
+		case O_FAILON:
+			if (strcmp(optarg, "new") != 0 && strcmp(optarg, "any") != 0) {
+				fprintf(stderr, "run: --fail-on takes 'new' or 'any'\n");
+				return -1;
+			}
+			rc->o.fail_on_new = strcmp(optarg, "new") == 0;
 			break;
 		case 'v':
 			rc->verbose = true;
@@ -401,6 +434,51 @@ write_reports(const struct run_cli *rc, const struct run_report *r)
 	return status;
 }
 
+/* --waivers and --baseline, read before anything runs (a mistake is exit 2). */
+static int
+load_judges(struct run_cli *rc)
+{
+	char err[1024];
+
+	if (rc->o.fail_on_new && rc->baseline_file == NULL) {
+		fprintf(stderr, "run: --fail-on new needs --baseline\n");
+		return -1;
+	}
+	if (rc->waivers_file != NULL) {
+		if (waiver_load_file(rc->waivers_file, &rc->waivers, err, sizeof(err)) < 0) {
+			fprintf(stderr, "run: %s\n", err);
+			return -1;
+		}
+		rc->o.waivers = &rc->waivers;
+	}
+	if (rc->baseline_file != NULL) {
+		if (baseline_load_file(rc->baseline_file, &rc->base, err, sizeof(err)) < 0) {
+			fprintf(stderr, "run: %s\n", err);
+			return -1;
+		}
+		rc->o.base = &rc->base;
+	}
+	return 0;
+}
+
+static int
+load_profile(const struct run_cli *rc, struct profile *profile)
+{
+	char err[1024];
+
+	if (rc->profile == NULL || profile_load(profile, rc->profile, err, sizeof(err)) == 0)
+		return 0;
+	fprintf(stderr, "run: %s\n", err);
+	return -1;
+}
+
+static void
+free_judges(struct run_cli *rc)
+{
+	waiver_set_free(&rc->waivers);
+	baseline_free(&rc->base);
+}
+
 /* The console and the reports after the run; returns the exit status. */
 static int
 finish(struct run_cli *rc, struct run_report *report, int status, const char *err)
@@ -435,19 +513,20 @@ cli_run(int argc, char **argv)
 	pa = parse_args(&rc, argc, argv);
 	if (pa != 0)
 		return pa > 0 ? 0 : RUNNER_EXIT_USAGE;
-	if (check_reports(&rc) < 0)
-		return RUNNER_EXIT_USAGE;
-	if (profile_reference(&profile) < 0)
-		return RUNNER_EXIT_USAGE;
-	if (rc.profile != NULL && profile_load(&profile, rc.profile, err, sizeof(err)) < 0) {
-		fprintf(stderr, "run: %s\n", err);
-		profile_free(&profile);
+	if (check_reports(&rc) < 0 || load_judges(&rc) < 0) {
+		free_judges(&rc);
 		return RUNNER_EXIT_USAGE;
 	}
-	if (cli_load_scenarios(optind < argc ? argv + optind : defpath,
+	if (profile_reference(&profile) < 0) {
+		free_judges(&rc);
+		return RUNNER_EXIT_USAGE;
+	}
+	if (load_profile(&rc, &profile) < 0 ||
+	    cli_load_scenarios(optind < argc ? argv + optind : defpath,
 	                       optind < argc ? (size_t)(argc - optind) : 1, &files, &nfiles) < 0) {
 		cli_free_scenarios(files, nfiles);
 		profile_free(&profile);
+		free_judges(&rc);
 		return RUNNER_EXIT_USAGE;
 	}
 	rc.o.profile = &profile;
@@ -467,5 +546,6 @@ cli_run(int argc, char **argv)
 	runner_report_free(&report);
 	cli_free_scenarios(files, nfiles);
 	profile_free(&profile);
+	free_judges(&rc);
 	return status;
 }

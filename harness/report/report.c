@@ -207,12 +207,23 @@ report_tally(const struct run_report *r, size_t counts[RUN_VERDICT_COUNT])
 }
 
 /* Display rank of a verdict: failures first. */
+int
+report_change_kind(const struct run_report *r, const struct run_change *c)
+{
+	if (run_change_is_new_failure(r, c))
+		return 0;
+	if (c->now == RUN_PASS && c->was != RUN_VERDICT_COUNT &&
+	    run_verdict_failed(c->was, r->strict))
+		return 1;
+	return 2;
+}
+
 static int
 verdict_rank(enum run_verdict v)
 {
 	static const int rank[RUN_VERDICT_COUNT] = {
-		[RUN_FAIL] = 0,   [RUN_ERROR] = 1, [RUN_WARN] = 2,
-		[RUN_NOTRUN] = 3, [RUN_SKIP] = 4,  [RUN_PASS] = 5,
+		[RUN_FAIL] = 0,   [RUN_ERROR] = 1, [RUN_WARN] = 2, [RUN_NOTRUN] = 3,
+		[RUN_WAIVED] = 4, [RUN_SKIP] = 5,  [RUN_PASS] = 6,
 	};
 
 	return (unsigned)v < RUN_VERDICT_COUNT ? rank[v] : RUN_VERDICT_COUNT;

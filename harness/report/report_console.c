@@ -20,14 +20,19 @@
 #define COLOR_BOLD  "\033[1m"
 
 static const char *const verdict_color[RUN_VERDICT_COUNT] = {
-	[RUN_PASS] = "\033[32m", [RUN_FAIL] = "\033[1;31m",  [RUN_WARN] = "\033[1;33m",
-	[RUN_SKIP] = "\033[36m", [RUN_ERROR] = "\033[1;35m", [RUN_NOTRUN] = "\033[1;34m",
+	[RUN_PASS] = "\033[32m",   [RUN_FAIL] = "\033[1;31m",  [RUN_WARN] = "\033[1;33m",
+	[RUN_SKIP] = "\033[36m",   [RUN_ERROR] = "\033[1;35m", [RUN_NOTRUN] = "\033[1;34m",
+	[RUN_WAIVED] = "\033[34m",
 };
 
 static const char *const verdict_label[RUN_VERDICT_COUNT] = {
-	[RUN_PASS] = "PASS", [RUN_FAIL] = "FAIL",   [RUN_WARN] = "WARN",
-	[RUN_SKIP] = "SKIP", [RUN_ERROR] = "ERROR", [RUN_NOTRUN] = "NOTRUN",
+	[RUN_PASS] = "PASS",     [RUN_FAIL] = "FAIL",   [RUN_WARN] = "WARN",
+	[RUN_SKIP] = "SKIP",     [RUN_ERROR] = "ERROR", [RUN_NOTRUN] = "NOTRUN",
+	[RUN_WAIVED] = "WAIVED",
 };
+
+static void changes(struct report_console *c, const struct run_report *r);
+static void notes(struct report_console *c, const struct run_report *r);
 
 void
 report_console_init(struct report_console *c, FILE *out, size_t total, bool verbose)
@@ -130,6 +135,10 @@ result_lines(struct report_console *c, const struct run_result *res, struct buf 
 		    buf_puts(b, "\n") < 0)
 			goto out;
 	}
+	if (res->verdict == RUN_WAIVED &&
+	    (buf_printf(b, "    waived (%s): ", run_verdict_name(res->waived_from)) < 0 ||
+	     put_text(b, res->waiver) < 0 || buf_puts(b, "\n") < 0))
+		goto out;
 	rc = 0;
 out:
 	buf_free(&head);
@@ -140,7 +149,7 @@ void
 report_console_result(struct report_console *c, const struct run_result *res)
 {
 	bool show = res->verdict == RUN_FAIL || res->verdict == RUN_WARN ||
-	            res->verdict == RUN_ERROR || c->verbose;
+	            res->verdict == RUN_ERROR || res->verdict == RUN_WAIVED || c->verbose;
 	struct buf b;
 
 	c->done++;
@@ -255,7 +264,52 @@ report_console_summary(struct report_console *c, const struct run_report *r)
 	}
 	table(c, r, REPORT_BY_TAG);
 	table(c, r, REPORT_BY_RULE);
+	changes(c, r);
+	notes(c, r);
 	fflush(c->out);
+}
+
+/* --baseline: new failures first, then fixed scenarios, then other changes. */
+static void
+changes(struct report_console *c, const struct run_report *r)
+{
+	static const char *const what[3] = { "new failure", "fixed", "changed" };
+	size_t n[3] = { 0 };
+
+	if (r->baseline == NULL)
+		return;
+	for (size_t i = 0; i < r->nchanges; i++)
+		n[report_change_kind(r, &r->changes[i])]++;
+	fprintf(c->out,
+	        "\n%sCompared with %s%s: %zu new failure(s), %zu fixed, %zu other change(s)\n",
+	        c->color ? COLOR_BOLD : "", r->baseline, color_off(c), n[0], n[1], n[2]);
+	for (int k = 0; k < 3; k++) {
+		for (size_t i = 0; i < r->nchanges; i++) {
+			const struct run_change *ch = &r->changes[i];
+
+			if (report_change_kind(r, ch) != k)
+				continue;
+			fprintf(c->out, "  %-11s %s: %s -> %s\n", what[k], ch->id,
+			        ch->was == RUN_VERDICT_COUNT ? "none" : run_verdict_name(ch->was),
+			        run_verdict_name(ch->now));
+		}
+	}
+}
+
+/* Things a reader must know: stale or expired waivers. */
+static void
+notes(struct report_console *c, const struct run_report *r)
+{
+	struct buf b;
+
+	if (r->nnotes > 0)
+		fprintf(c->out, "\n%sNotes%s\n", c->color ? COLOR_BOLD : "", color_off(c));
+	for (size_t i = 0; i < r->nnotes; i++) {
+		buf_init(&b, 0);
+		if (put_text(&b, r->notes[i]) == 0 && buf_cstr(&b) != NULL)
+			fprintf(c->out, "  %s\n", b.data);
+		buf_free(&b);
+	}
 }
 
 void

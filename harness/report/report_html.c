@@ -28,6 +28,8 @@ static const char css[] =
         "border-radius:3px;text-align:center;font-weight:bold;color:#fff}\n"
         ".pass{background:#2e7d32}.fail{background:#c62828}.warn{background:#ef6c00}\n"
         ".skip{background:#607d8b}.error{background:#6a1b9a}.notrun{background:#37474f}\n"
+        ".waived{background:#1565c0}section.v-waived{border-left-color:#1565c0}\n"
+        ".notes li,.changes li{margin:.1em 0}.new{color:#c62828;font-weight:bold}\n"
         ".counts .badge{margin-right:.5em;padding:.2em .6em}\n"
         "table{border-collapse:collapse}th,td{padding:.15em .6em;text-align:right}\n"
         "th:first-child,td:first-child{text-align:left}th{border-bottom:1px solid #999}\n"
@@ -80,6 +82,46 @@ esc_str(struct html *h, const char *s)
 	return esc(h, s, strlen(s));
 }
 
+/* --baseline: every changed verdict, new failures marked. */
+static void
+changes(struct html *h, const struct run_report *r)
+{
+	static const char *const what[3] = { "new failure", "fixed", "changed" };
+
+	if (r->baseline == NULL)
+		return;
+	report_out_puts(&h->o, "<div class=\"changes\"><h2>Compared with ");
+	esc_str(h, r->baseline);
+	report_out_printf(&h->o, ": %zu changed verdict(s)</h2>\n<ul>\n", r->nchanges);
+	for (size_t i = 0; i < r->nchanges; i++) {
+		const struct run_change *c = &r->changes[i];
+		int k = report_change_kind(r, c);
+
+		report_out_printf(&h->o, "<li%s>%s: <code>", k == 0 ? " class=\"new\"" : "",
+		                  what[k]);
+		esc_str(h, c->id);
+		report_out_printf(&h->o, "</code> %s &rarr; %s</li>\n",
+		                  c->was == RUN_VERDICT_COUNT ? "none" : run_verdict_name(c->was),
+		                  run_verdict_name(c->now));
+	}
+	report_out_puts(&h->o, "</ul></div>\n");
+}
+
+/* Stale or expired waivers. */
+static void
+notes(struct html *h, const struct run_report *r)
+{
+	if (r->nnotes == 0)
+		return;
+	report_out_puts(&h->o, "<div class=\"notes\"><h2>Notes</h2>\n<ul>\n");
+	for (size_t i = 0; i < r->nnotes; i++) {
+		report_out_puts(&h->o, "<li>");
+		esc_str(h, r->notes[i]);
+		report_out_puts(&h->o, "</li>\n");
+	}
+	report_out_puts(&h->o, "</ul></div>\n");
+}
+
 static int
 head(struct html *h, const size_t counts[RUN_VERDICT_COUNT])
 {
@@ -112,6 +154,8 @@ head(struct html *h, const size_t counts[RUN_VERDICT_COUNT])
 		esc(h, r->stopped, REPORT_TEXT_LEN(r->stopped));
 		report_out_printf(&h->o, "; not run: %zu</p>\n", counts[RUN_NOTRUN]);
 	}
+	changes(h, r);
+	notes(h, r);
 	return h->o.failed ? -1 : 0;
 }
 
@@ -243,6 +287,12 @@ scenario(struct html *h, const struct run_result *res)
 	if (h->text.len > 0) {
 		report_out_puts(&h->o, "<p class=\"why\">");
 		esc(h, h->text.data, h->text.len);
+		report_out_puts(&h->o, "</p>\n");
+	}
+	if (res->verdict == RUN_WAIVED) {
+		report_out_printf(&h->o, "<p class=\"why\">waived (was %s): ",
+		                  run_verdict_name(res->waived_from));
+		esc_str(h, res->waiver);
 		report_out_puts(&h->o, "</p>\n");
 	}
 	if (res->nwarnings > 0) {

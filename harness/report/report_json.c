@@ -113,9 +113,43 @@ result(struct json *j, const struct run_result *res, bool first)
 	kv_str(j, in, "expected", res->expected, REPORT_TEXT_LEN(res->expected));
 	kv_str(j, in, "received", res->received, REPORT_TEXT_LEN(res->received));
 	kv_list(j, in, "warnings", res->warnings, res->nwarnings);
+	if (res->verdict == RUN_WAIVED) {
+		kv_str(j, in, "waived_from", run_verdict_name(res->waived_from),
+		       strlen(run_verdict_name(res->waived_from)));
+		kv_str(j, in, "waiver", res->waiver, strlen(res->waiver));
+	} else {
+		report_out_printf(&j->o, ",\n%s\"waived_from\": null,\n%s\"waiver\": null", in, in);
+	}
 	report_out_printf(&j->o, ",\n%s\"duration_ms\": %.3f", in, report_ms(res->ms));
 	transcript(j, &res->tx);
 	return report_out_puts(&j->o, "\n    }");
+}
+
+/* "baseline": {"file", "changes": [{"id", "was", "now", "new_failure"}]}, or null. */
+static void
+baseline(struct json *j, const struct run_report *r)
+{
+	static const char in[] = "      ";
+
+	if (r->baseline == NULL) {
+		report_out_puts(&j->o, ",\n  \"baseline\": null");
+		return;
+	}
+	report_out_puts(&j->o, ",\n  \"baseline\": {\n    \"file\": ");
+	cstr(j, r->baseline);
+	report_out_puts(&j->o, ",\n    \"changes\": [");
+	for (size_t i = 0; i < r->nchanges && !j->o.failed; i++) {
+		const struct run_change *c = &r->changes[i];
+		const char *was = c->was == RUN_VERDICT_COUNT ? "none" : run_verdict_name(c->was);
+
+		report_out_printf(&j->o, "%s\n      {\"id\": ", i > 0 ? "," : "");
+		cstr(j, c->id);
+		kv_str(j, in, "was", was, strlen(was));
+		kv_str(j, in, "now", run_verdict_name(c->now), strlen(run_verdict_name(c->now)));
+		report_out_printf(&j->o, ",\n%s\"new_failure\": %s}", in,
+		                  run_change_is_new_failure(r, c) ? "true" : "false");
+	}
+	report_out_puts(&j->o, r->nchanges > 0 ? "\n    ]\n  }" : "]\n  }");
 }
 
 static int
@@ -144,6 +178,8 @@ json_write(const struct run_report *r, FILE *f)
 		kv_str(&j, "  ", "stopped", r->stopped, REPORT_TEXT_LEN(r->stopped));
 	else
 		report_out_puts(&j.o, ",\n  \"stopped\": null");
+	kv_list(&j, "  ", "notes", r->notes, r->nnotes);
+	baseline(&j, r);
 	report_out_puts(&j.o, ",\n  \"counts\": {");
 	for (int v = 0; v < RUN_VERDICT_COUNT; v++)
 		report_out_printf(&j.o, "%s\"%s\": %zu", v > 0 ? ", " : "",

@@ -178,6 +178,13 @@ case_outcome(struct junit *j, const struct run_result *res)
 		xml(j, res->reason, REPORT_TEXT_LEN(res->reason));
 		return report_out_puts(&j->o, "\"/>\n");
 	}
+	if (res->verdict == RUN_WAIVED) {
+		/* A known deviation accepted by --waivers: shown, not counted as failed */
+		report_out_printf(&j->o, "      <skipped message=\"waived %s: ",
+		                  run_verdict_name(res->waived_from));
+		xml(j, res->waiver, strlen(res->waiver));
+		return report_out_puts(&j->o, "\"/>\n");
+	}
 	if (res->verdict != RUN_FAIL && !is_error(res) && !strict_warn)
 		return 0;
 	elem = is_error(res) ? "error" : "failure";
@@ -267,7 +274,7 @@ testsuite(struct junit *j, size_t first)
 		ms += report_ms(res->ms);
 		fail += res->verdict == RUN_FAIL || (res->verdict == RUN_WARN && r->strict);
 		err += is_error(res);
-		skip += res->verdict == RUN_SKIP;
+		skip += res->verdict == RUN_SKIP || res->verdict == RUN_WAIVED;
 	}
 	report_out_puts(&j->o, "  <testsuite name=\"");
 	xml_str(j, report_file(head));
@@ -328,8 +335,8 @@ junit_write(const struct run_report *r, FILE *f)
 	                  "<testsuites name=\"smtp-harness\" tests=\"%zu\" failures=\"%zu\" "
 	                  "errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n",
 	                  r->count, counts[RUN_FAIL] + (r->strict ? counts[RUN_WARN] : 0),
-	                  counts[RUN_ERROR] + counts[RUN_NOTRUN], counts[RUN_SKIP],
-	                  report_ms(r->ms) / 1000.0);
+	                  counts[RUN_ERROR] + counts[RUN_NOTRUN],
+	                  counts[RUN_SKIP] + counts[RUN_WAIVED], report_ms(r->ms) / 1000.0);
 	for (size_t i = 0; i < r->count && !j.o.failed; i++) {
 		if (first_of_file(r, i))
 			testsuite(&j, i);

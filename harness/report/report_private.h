@@ -53,6 +53,10 @@ const char *report_version(const struct run_report *r);
 /* Counts verdicts from r->results. */
 void report_tally(const struct run_report *r, size_t counts[RUN_VERDICT_COUNT]);
 
+/* What a baseline change is to a reader: 0 a new failure, 1 fixed (failing before,
+   passing now), 2 any other change of verdict. */
+int report_change_kind(const struct run_report *r, const struct run_change *c);
+
 /*
  * Result indexes in display order: fail, error, warn, notrun, skip, pass, each
  * in run order. Returns a malloc'ed array of r->count entries (caller frees), or NULL

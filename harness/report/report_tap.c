@@ -117,7 +117,8 @@ diagnostics(struct tap *t, const struct run_result *res)
 static int
 test_line(struct tap *t, size_t n, const struct run_result *res)
 {
-	bool ok = !run_verdict_failed(res->verdict, t->r->strict);
+	/* a waived failure is "not ok # TODO": TAP's known failure, which fails nothing */
+	bool ok = !run_verdict_failed(res->verdict, t->r->strict) && res->verdict != RUN_WAIVED;
 	const char *id = report_id(res);
 
 	report_out_printf(&t->o, "%s %zu - ", ok ? "ok" : "not ok", n);
@@ -128,6 +129,10 @@ test_line(struct tap *t, size_t n, const struct run_result *res)
 			report_out_puts(&t->o, " ");
 			tap_text(t, res->reason, REPORT_TEXT_LEN(res->reason));
 		}
+	} else if (res->verdict == RUN_WAIVED) {
+		/* TAP's TODO: a known failure that does not fail the run */
+		report_out_printf(&t->o, " # TODO waived %s: ", run_verdict_name(res->waived_from));
+		tap_text(t, res->waiver, strlen(res->waiver));
 	} else if (res->verdict == RUN_WARN && !t->r->strict) {
 		report_out_puts(&t->o, " # TODO warn: ");
 		t->text.len = 0;
@@ -165,6 +170,23 @@ tap_write(const struct run_report *r, FILE *f)
 		report_out_puts(&t.o, "# stopped early: ");
 		tap_text(&t, r->stopped, REPORT_TEXT_LEN(r->stopped));
 		report_out_puts(&t.o, "\n");
+	}
+	for (size_t i = 0; i < r->nnotes; i++) {
+		report_out_puts(&t.o, "# note: ");
+		tap_text(&t, r->notes[i], strlen(r->notes[i]));
+		report_out_puts(&t.o, "\n");
+	}
+	for (size_t i = 0; i < r->nchanges; i++) {
+		const struct run_change *c = &r->changes[i];
+
+		report_out_printf(&t.o, "# baseline: %s ",
+		                  report_change_kind(r, c) == 0   ? "new failure"
+		                  : report_change_kind(r, c) == 1 ? "fixed"
+		                                                  : "changed");
+		tap_text(&t, c->id, strlen(c->id));
+		report_out_printf(&t.o, " %s -> %s\n",
+		                  c->was == RUN_VERDICT_COUNT ? "none" : run_verdict_name(c->was),
+		                  run_verdict_name(c->now));
 	}
 	report_out_puts(&t.o, "#");
 	for (int v = 0; v < RUN_VERDICT_COUNT; v++)

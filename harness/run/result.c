@@ -12,8 +12,9 @@
 #include "smtph/result.h"
 
 static const char *const run_verdict_names[RUN_VERDICT_COUNT] = {
-	[RUN_PASS] = "pass", [RUN_FAIL] = "fail",   [RUN_WARN] = "warn",
-	[RUN_SKIP] = "skip", [RUN_ERROR] = "error", [RUN_NOTRUN] = "notrun",
+	[RUN_PASS] = "pass",     [RUN_FAIL] = "fail",   [RUN_WARN] = "warn",
+	[RUN_SKIP] = "skip",     [RUN_ERROR] = "error", [RUN_NOTRUN] = "notrun",
+	[RUN_WAIVED] = "waived",
 };
 
 _Static_assert(sizeof(run_verdict_names) / sizeof(run_verdict_names[0]) == RUN_VERDICT_COUNT,
@@ -25,6 +26,16 @@ run_verdict_name(enum run_verdict v)
 	if ((unsigned)v >= RUN_VERDICT_COUNT)
 		return "unknown";
 	return run_verdict_names[v];
+}
+
+enum run_verdict
+run_verdict_from_name(const char *name)
+{
+	for (unsigned v = 0; v < RUN_VERDICT_COUNT; v++) {
+		if (strcmp(run_verdict_names[v], name) == 0)
+			return (enum run_verdict)v;
+	}
+	return RUN_VERDICT_COUNT;
 }
 
 bool
@@ -85,7 +96,77 @@ run_result_free(struct run_result *r)
 	free(r->warnings);
 	r->warnings = NULL;
 	r->nwarnings = 0;
+	free(r->waiver);
+	r->waiver = NULL;
 	transcript_free(&r->tx);
+}
+
+int
+run_result_waive(struct run_result *r, const char *reason)
+{
+	char *copy = strdup(reason);
+
+	if (copy == NULL)
+		return -1;
+	free(r->waiver);
+	r->waiver = copy;
+	r->waived_from = r->verdict;
+	r->verdict = RUN_WAIVED;
+	return 0;
+}
+
+int
+run_report_add_note(struct run_report *r, const char *fmt, ...)
+{
+	char text[RESULT_TEXT_MAX], *copy, **n;
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (len < 0 || (copy = strdup(text)) == NULL)
+		return -1;
+	n = realloc(r->notes, (r->nnotes + 1) * sizeof(*n));
+	if (n == NULL) {
+		free(copy);
+		return -1;
+	}
+	n[r->nnotes++] = copy;
+	r->notes = n;
+	return 0;
+}
+
+int
+run_report_add_change(struct run_report *r, const char *id, enum run_verdict was,
+                      enum run_verdict now)
+{
+	struct run_change *c = realloc(r->changes, (r->nchanges + 1) * sizeof(*c));
+
+	if (c == NULL)
+		return -1;
+	c[r->nchanges++] = (struct run_change){ id, was, now };
+	r->changes = c;
+	return 0;
+}
+
+bool
+run_change_is_new_failure(const struct run_report *r, const struct run_change *c)
+{
+	return run_verdict_failed(c->now, r->strict) &&
+	       (c->was == RUN_VERDICT_COUNT || !run_verdict_failed(c->was, r->strict));
+}
+
+void
+run_report_free_extras(struct run_report *r)
+{
+	for (size_t i = 0; i < r->nnotes; i++)
+		free(r->notes[i]);
+	free(r->notes);
+	free(r->changes);
+	r->notes = NULL;
+	r->changes = NULL;
+	r->nnotes = r->nchanges = 0;
 }
 
 void

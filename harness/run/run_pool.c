@@ -188,6 +188,10 @@ worker_main(void *arg)
 		run_step_scenario(p->o, p->t, p->list[i], &p->results[i]);
 		pthread_mutex_lock(&p->lock);
 		scenario_ended(p, &p->results[i]);
+		if (p->o->waivers != NULL &&
+		    waiver_apply_one(p->o->waivers, &p->results[i], p->o->name, p->o->target,
+		                     p->o->today) < 0)
+			run_result_add_warning(&p->results[i], "waivers: out of memory");
 		atomic_fetch_sub(&p->running, 1);
 		atomic_fetch_add(&p->done, 1);
 		if (p->o->on_result != NULL)

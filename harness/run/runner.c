@@ -153,18 +153,45 @@ select_all(const struct runner_opts *o, struct scenario_file *files, size_t nfil
 	return list;
 }
 
-/* 1 on a failure or a scenario not run, 4 when every scenario was skipped, else 0. */
+/*
+ * 1 on a failure or a scenario not run (with fail_on_new: only on a failure
+ * the baseline did not have), 4 when every scenario was skipped, else 0.
+ */
 static int
-exit_status(const struct run_report *r)
+exit_status(const struct run_report *r, bool fail_on_new)
 {
-	size_t checked = 0;
+	size_t checked = 0, failed = 0;
 
 	for (size_t i = 0; i < r->count; i++) {
-		if (run_verdict_failed(r->results[i].verdict, r->strict))
-			return RUNNER_EXIT_FAIL;
+		failed += run_verdict_failed(r->results[i].verdict, r->strict);
 		checked += r->results[i].verdict != RUN_SKIP;
 	}
+	if (fail_on_new) {
+		failed = 0;
+		for (size_t i = 0; i < r->nchanges; i++)
+			failed += run_change_is_new_failure(r, &r->changes[i]);
+	}
+	if (failed > 0)
+		return RUNNER_EXIT_FAIL;
 	return checked > 0 ? RUNNER_EXIT_OK : RUNNER_EXIT_NOTHING_CHECKED;
+}
+
+/* Waivers that expired or waived nothing, and the comparison with the baseline. */
+static int
+judge_run(const struct runner_opts *o, struct run_report *r, char *err, size_t errlen)
+{
+	if (o->waivers != NULL && waiver_tell(o->waivers, r, o->today) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (o->base != NULL) {
+		r->baseline = o->base->name;
+		if (baseline_compare(o->base, r) < 0) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* ---- one run -------------------------------------------------------------------- */
@@ -289,6 +316,8 @@ runner_run(const struct runner_opts *o, struct scenario_file *files, size_t nfil
 		return RUNNER_EXIT_USAGE;
 	}
 	s->opts = *o;
+	if (s->opts.today == 0)
+		s->opts.today = waiver_today();
 	if (s->opts.timeout_ms <= 0)
 		s->opts.timeout_ms = RUNNER_DEFAULT_TIMEOUT_MS;
 	s->pool.o = &s->opts;
@@ -321,8 +350,10 @@ runner_run(const struct runner_opts *o, struct scenario_file *files, size_t nfil
 		report->count = s->pool.count;
 		s->pool.results = NULL;
 		run_report_tally(report);
+		if (judge_run(&s->opts, report, err, errlen) < 0)
+			rc = RUNNER_EXIT_USAGE;
 		if (rc == RUNNER_EXIT_OK)
-			rc = exit_status(report);
+			rc = exit_status(report, s->opts.fail_on_new && s->opts.base != NULL);
 	}
 	run_pool_signal_reset();
 	run_probe_free(&s->probe);
@@ -340,5 +371,6 @@ runner_report_free(struct run_report *report)
 	for (size_t i = 0; i < report->count; i++)
 		run_result_free(&report->results[i]);
 	free(report->results);
+	run_report_free_extras(report);
 	memset(report, 0, sizeof(*report));
 }

@@ -22,6 +22,7 @@ enum run_verdict {
 	RUN_ERROR,  /* the harness could not run it: connect refused, reset, TLS failure, timeout */
 	RUN_NOTRUN, /* not run, or not to its end: the run stopped first (--max-time,
 	               --max-timeouts, a signal, a target that never greets); nothing was checked */
+	RUN_WAIVED, /* it failed, errored or warned, and a waiver (--waivers) accepts that */
 	RUN_VERDICT_COUNT
 };
 
@@ -41,6 +42,15 @@ struct run_result {
 	size_t nwarnings;
 	double ms; /* wall time of the scenario */
 	struct transcript tx;
+	enum run_verdict waived_from; /* RUN_WAIVED: the verdict it had */
+	char *waiver;                 /* RUN_WAIVED: the waiver's reason (owned) */
+};
+
+/* A verdict that differs from the baseline's (--baseline). */
+struct run_change {
+	const char *id;       /* the scenario's id (the scenario owns it) */
+	enum run_verdict was; /* RUN_VERDICT_COUNT: not in the baseline */
+	enum run_verdict now;
 };
 
 struct run_report {
@@ -55,6 +65,11 @@ struct run_report {
 	size_t count;
 	size_t counts[RUN_VERDICT_COUNT]; /* run_report_tally() fills it; the writers count
 	                                     again from results and do not read it */
+	char **notes; /* owned: one line each, things a reader must know (stale waivers ...) */
+	size_t nnotes;
+	const char *baseline;       /* the --baseline file, or NULL */
+	struct run_change *changes; /* owned: verdicts that differ from the baseline's */
+	size_t nchanges;
 };
 
 /* "pass", "fail", "warn", "skip", "error", "notrun". */
@@ -62,6 +77,9 @@ const char *run_verdict_name(enum run_verdict v);
 
 /* True when the verdict counts as a failure (FAIL, ERROR, NOTRUN; WARN too when strict). */
 bool run_verdict_failed(enum run_verdict v, bool strict);
+
+/* The verdict called name, or RUN_VERDICT_COUNT. */
+enum run_verdict run_verdict_from_name(const char *name);
 
 /* Zeroes r for scenario sc: verdict pass, step -1, empty texts, transcript_init (clock starts). */
 void run_result_init(struct run_result *r, const struct scenario *sc);
@@ -75,5 +93,22 @@ void run_result_free(struct run_result *r);
 
 /* Recounts r->counts from r->results. */
 void run_report_tally(struct run_report *r);
+
+/* Marks r waived (its verdict kept in waived_from) with the waiver's reason. Returns 0 or -1. */
+int run_result_waive(struct run_result *r, const char *reason);
+
+/* Appends one note (formatted, cut to RESULT_TEXT_MAX - 1 bytes). Returns 0 or -1. */
+int run_report_add_note(struct run_report *r, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+
+/* Appends one baseline change. Returns 0 or -1. */
+int run_report_add_change(struct run_report *r, const char *id, enum run_verdict was,
+                          enum run_verdict now);
+
+/* A change that is a new failure: failing now (strict as in r), not failing before. */
+bool run_change_is_new_failure(const struct run_report *r, const struct run_change *c);
+
+/* Frees the notes and changes of r. */
+void run_report_free_extras(struct run_report *r);
 
 #endif

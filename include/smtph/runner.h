@@ -18,6 +18,8 @@
 #include "smtph/profile.h"
 #include "smtph/result.h"
 #include "smtph/scenario.h"
+#include "smtph/baseline.h"
+#include "smtph/waiver.h"
 
 /* Exit statuses (README: CI). */
 enum runner_exit {
@@ -55,6 +57,11 @@ struct runner_opts {
 	int max_time_s;   /* budget of the whole run in seconds; 0 = none */
 	int max_timeouts; /* stop after this many scenarios in a row ended in a step timeout;
 	                     0 = never */
+	struct waiver_set *waivers;  /* --waivers: applied to each result as it ends; or NULL */
+	const char *name;            /* --name: the target's name for waivers' target; or NULL */
+	long today;                  /* YYYYMMDD for waivers' until (0: today, UTC) */
+	const struct baseline *base; /* --baseline: compared with at the end; or NULL */
+	bool fail_on_new;            /* --fail-on new: only new failures fail the run */
 	/* called from worker threads, serialised by the runner, as each scenario ends */
 	void (*on_result)(void *ctx, const struct run_result *res);
 	void *on_result_ctx;

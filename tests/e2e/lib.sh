@@ -7,6 +7,9 @@
 # verdicts_are JSON "id=verdict ... [*=verdict]": the JSON report's verdicts
 # are exactly these (ids not named: the "*" one, else pass); prints the
 # differences.
+# run_case NAME WANT_EXIT MAX_MS [run options]: one `smtp-harness run`, its exit
+# status and an upper bound on its wall time; the output in $WORK/NAME.out.
+# json_check FILE PYTHON-EXPRESSION MESSAGE: the expression over the report r holds.
 WORK=$(mktemp -d)
 SERVER_PID=""
 FAKE_PID=""
@@ -77,4 +80,23 @@ if bad:
     print("\n".join(bad))
 sys.exit(1 if bad else 0)
 PY
+}
+
+# run_case NAME WANT_EXIT MAX_MS [run options...]: one run, its exit status and wall time.
+run_case() {
+	name=$1 want=$2 max=$3
+	shift 3
+	t0=$(now_ms)
+	"$BIN" run "$@" >"$WORK/$name.out" 2>&1
+	rc=$?
+	took=$(($(now_ms) - t0))
+	[ $rc -eq "$want" ] || die "$name: exit $rc, want $want: $(tail -15 "$WORK/$name.out")"
+	[ $took -lt "$max" ] || die "$name: took $took ms, the bound is $max ms"
+	echo "$name: exit $rc in $took ms (bound $max ms)"
+}
+
+# json_check FILE PYTHON-EXPRESSION MESSAGE: the expression over the report r holds.
+json_check() {
+	/usr/bin/python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
+		"$1" "$2" || die "$3: $(head -c 600 "$1")"
 }

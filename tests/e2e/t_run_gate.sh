@@ -9,25 +9,6 @@ DATA=$(cd "$(dirname "$0")/../data/e2e" && pwd)
 GATE=$(cd "$(dirname "$0")/../data/e2e-gate" && pwd)
 SUITE=$(cd "$(dirname "$0")/../../scenarios" && pwd)
 
-# run_case NAME WANT_EXIT MAX_MS [run options...]: one run, its exit status and wall time.
-run_case() {
-	name=$1 want=$2 max=$3
-	shift 3
-	t0=$(now_ms)
-	"$BIN" run "$@" >"$WORK/$name.out" 2>&1
-	rc=$?
-	took=$(($(now_ms) - t0))
-	[ $rc -eq "$want" ] || die "$name: exit $rc, want $want: $(tail -15 "$WORK/$name.out")"
-	[ $took -lt "$max" ] || die "$name: took $took ms, the bound is $max ms"
-	echo "$name: exit $rc in $took ms (bound $max ms)"
-}
-
-# json_check FILE PYTHON-EXPRESSION MESSAGE: the expression over the report r holds.
-json_check() {
-	/usr/bin/python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
-		"$1" "$2" || die "$3: $(head -c 600 "$1")"
-}
-
 # Usage errors: nothing runs, nothing is written.
 run_case no-port 2 5000 -t 127.0.0.1 "$DATA"
 grep -q "bad target" "$WORK/no-port.out" || die "no-port: no message"
