@@ -42,30 +42,60 @@ static const struct load_row load_rows[] = {
 	{ "bad YAML", "- {scenario: a\n", "w.yaml:", 0 },
 };
 
-static void
-test_waiver_load(void **state)
+/* Loads one row's text; returns rc and the entries loaded; frees what it loaded. */
+typedef int (*load_fn)(const char *text, size_t *count, char *err, size_t errlen);
+
+static int
+load_waivers(const char *text, size_t *count, char *err, size_t errlen)
+{
+	struct waiver_set ws;
+	int rc = waiver_load_buffer("w.yaml", text, strlen(text), &ws, err, errlen);
+
+	*count = ws.count;
+	if (rc == 0)
+		waiver_set_free(&ws);
+	return rc;
+}
+
+static int
+load_baseline(const char *text, size_t *count, char *err, size_t errlen)
+{
+	struct baseline b;
+	int rc = baseline_load_buffer("b.json", text, strlen(text), &b, err, errlen);
+
+	*count = b.count;
+	if (rc == 0)
+		baseline_free(&b);
+	return rc;
+}
+
+static int
+check_load_rows(const struct load_row *rows, size_t n, load_fn load)
 {
 	int nfail = 0;
 
-	(void)state;
-	for (size_t i = 0; i < TC_ROWS(load_rows); i++) {
-		const struct load_row *r = &load_rows[i];
-		struct waiver_set ws;
+	for (size_t i = 0; i < n; i++) {
+		const struct load_row *r = &rows[i];
 		char err[512] = "";
-		int rc = waiver_load_buffer("w.yaml", r->yaml, strlen(r->yaml), &ws, err,
-		                            sizeof(err));
+		size_t count = 0;
+		int rc = load(r->yaml, &count, err, sizeof(err));
 
-		if (r->want_err == NULL && (rc != 0 || ws.count != r->want_count))
-			nfail += tc_fail(r->label, "got rc %d, %zu waivers (%s), want %zu", rc,
-			                 ws.count, err, r->want_count);
+		if (r->want_err == NULL && (rc != 0 || count != r->want_count))
+			nfail += tc_fail(r->label, "got rc %d, %zu entries (%s), want %zu", rc,
+			                 count, err, r->want_count);
 		if (r->want_err != NULL &&
 		    (rc == 0 || strncmp(err, r->want_err, strlen(r->want_err)) != 0))
 			nfail += tc_fail(r->label, "got rc %d \"%s\", want \"%s\"", rc, err,
 			                 r->want_err);
-		if (rc == 0)
-			waiver_set_free(&ws);
 	}
-	assert_int_equal(nfail, 0);
+	return nfail;
+}
+
+static void
+test_waiver_load(void **state)
+{
+	(void)state;
+	assert_int_equal(check_load_rows(load_rows, TC_ROWS(load_rows), load_waivers), 0);
 }
 
 /* ---- a made-up run ------------------------------------------------------------ */
@@ -203,27 +233,8 @@ static const struct load_row base_rows[] = {
 static void
 test_baseline_load(void **state)
 {
-	int nfail = 0;
-
 	(void)state;
-	for (size_t i = 0; i < TC_ROWS(base_rows); i++) {
-		const struct load_row *r = &base_rows[i];
-		struct baseline b;
-		char err[512] = "";
-		int rc = baseline_load_buffer("b.json", r->yaml, strlen(r->yaml), &b, err,
-		                              sizeof(err));
-
-		if (r->want_err == NULL && (rc != 0 || b.count != r->want_count))
-			nfail += tc_fail(r->label, "got rc %d, %zu results (%s), want %zu", rc,
-			                 b.count, err, r->want_count);
-		if (r->want_err != NULL &&
-		    (rc == 0 || strncmp(err, r->want_err, strlen(r->want_err)) != 0))
-			nfail += tc_fail(r->label, "got rc %d \"%s\", want \"%s\"", rc, err,
-			                 r->want_err);
-		if (rc == 0)
-			baseline_free(&b);
-	}
-	assert_int_equal(nfail, 0);
+	assert_int_equal(check_load_rows(base_rows, TC_ROWS(base_rows), load_baseline), 0);
 }
 
 static void

@@ -112,19 +112,17 @@ baseline_load_buffer(const char *name, const char *data, size_t len, struct base
 	return rc;
 }
 
+static int
+baseline_buffer(void *obj, const char *name, const char *data, size_t len, char *err, size_t errlen)
+{
+	return baseline_load_buffer(name, data, len, obj, err, errlen);
+}
+
 int
 baseline_load_file(const char *path, struct baseline *out, char *err, size_t errlen)
 {
-	char *data;
-	size_t len;
-	int rc;
-
 	memset(out, 0, sizeof(*out));
-	if (ydoc_read_file(path, BASELINE_MAX_FILE, &data, &len, err, errlen) < 0)
-		return -1;
-	rc = baseline_load_buffer(path, data, len, out, err, errlen);
-	free(data);
-	return rc;
+	return ydoc_load_file(path, BASELINE_MAX_FILE, baseline_buffer, out, err, errlen);
 }
 
 void

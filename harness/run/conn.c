@@ -25,6 +25,7 @@
 #include <openssl/ssl.h>
 
 #include "smtph/conn.h"
+#include "smtph/clock.h"
 
 /* A wait looks at the cancel flag at least this often. */
 #define CANCEL_SLICE_MS 200
@@ -70,19 +71,10 @@ note_wait(struct conn *c, bool timed_out)
 		c->tx->timed_out = timed_out;
 }
 
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 remaining(long long deadline)
 {
-	long long left = deadline - mono_ms();
+	long long left = deadline - clock_mono_ms();
 
 	return left <= 0 ? 0 : left > 600000 ? 600000 : (int)left;
 }
@@ -215,7 +207,7 @@ conn_open(struct conn *c, const char *host, const char *port, int timeout_ms, ch
           size_t errlen)
 {
 	struct addrinfo hints = { 0 }, *res = NULL;
-	long long deadline = mono_ms() + timeout_ms;
+	long long deadline = clock_mono_ms() + timeout_ms;
 	int rc;
 
 	if (cancel_check(err, errlen))
@@ -316,7 +308,7 @@ pause_ms(int ms)
 int
 conn_write(struct conn *c, const char *p, size_t n, int timeout_ms, char *err, size_t errlen)
 {
-	long long deadline = mono_ms() + timeout_ms;
+	long long deadline = clock_mono_ms() + timeout_ms;
 	size_t cuts[4], ncuts = 0, at = 0;
 
 	if (c->fd < 0) {
@@ -371,7 +363,7 @@ conn_write(struct conn *c, const char *p, size_t n, int timeout_ms, char *err, s
 ssize_t
 conn_read(struct conn *c, char *p, size_t cap, int timeout_ms, char *err, size_t errlen)
 {
-	long long deadline = mono_ms() + timeout_ms;
+	long long deadline = clock_mono_ms() + timeout_ms;
 
 	if (c->fd < 0) {
 		snprintf(err, errlen, "not connected");
@@ -463,7 +455,7 @@ handshake_failed(struct conn *c, int w, char *err, size_t errlen)
 int
 conn_starttls(struct conn *c, const char *sni, int timeout_ms, char *err, size_t errlen)
 {
-	long long deadline = mono_ms() + timeout_ms;
+	long long deadline = clock_mono_ms() + timeout_ms;
 	SSL_CTX *ctx = client_ctx();
 	SSL *ssl;
 

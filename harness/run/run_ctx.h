@@ -16,6 +16,7 @@
 
 #include "run/run_step.h"
 #include "smtph/buf.h"
+#include "smtph/clock.h"
 #include "smtph/conn.h"
 #include "smtph/scenario.h"
 #include "smtph/smtp_limits.h"
@@ -69,7 +70,6 @@ bool run_miss(struct run_ctx *c, const struct scenario_step *st, const struct sc
 /* The runner's reply parser: lines over 512 octets parse, flagged (R5321-REPLY-04). */
 void run_reply_parser_init(struct smtp_reply_parser *p);
 
-long long run_mono_ms(void);
 void run_sleep_ms(unsigned ms);
 
 /* Reads one whole reply within --timeout (ENHANCEDSTATUSCODES checked unless esc_exempt). */

@@ -174,24 +174,25 @@ static void
 wait_for_mailbox(const struct run_ctx *c, const struct scenario_mailbox *mb, const char *dir,
                  struct mbox_scan *scan)
 {
-	long long deadline = run_mono_ms() + MBOX_WAIT_MS;
+	long long deadline = clock_mono_ms() + MBOX_WAIT_MS;
 	unsigned settle = settle_ms(c), last;
 	long long quiet_since;
 
 	scan_mailbox(c, mb, dir, scan);
-	while (mb->has_count && scan->matched < mb->count && run_mono_ms() < deadline) {
+	while (mb->has_count && scan->matched < mb->count && clock_mono_ms() < deadline) {
 		run_sleep_ms(MBOX_POLL_MS);
 		scan_mailbox(c, mb, dir, scan);
 	}
 	last = scan->matched;
-	quiet_since = run_mono_ms();
+	quiet_since = clock_mono_ms();
 	deadline = quiet_since + MBOX_WAIT_MAX_MS;
-	while (mb->has_count && run_mono_ms() - quiet_since < settle && run_mono_ms() < deadline) {
+	while (mb->has_count && clock_mono_ms() - quiet_since < settle &&
+	       clock_mono_ms() < deadline) {
 		run_sleep_ms(MBOX_POLL_MS);
 		scan_mailbox(c, mb, dir, scan);
 		if (scan->matched != last) {
 			last = scan->matched;
-			quiet_since = run_mono_ms();
+			quiet_since = clock_mono_ms();
 		}
 	}
 }

@@ -15,6 +15,7 @@
 
 #include "run/run_pool.h"
 #include "smtph/conn.h"
+#include "smtph/clock.h"
 
 #define POOL_MAX_THREADS 64
 #define WATCH_SLICE_MS   100
@@ -58,15 +59,6 @@ run_pool_signal_text(int signo, char *out, size_t cap)
 		}
 	}
 	snprintf(out, cap, "interrupted by signal %d", signo);
-}
-
-long long
-run_pool_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 void
@@ -237,7 +229,7 @@ watch(struct run_pool *p)
 	while (atomic_load(&p->workers_left) > 0) {
 		sleep_ms(WATCH_SLICE_MS);
 		pthread_mutex_lock(&p->lock);
-		watch_once(p, run_pool_now_ms(), &beat);
+		watch_once(p, clock_mono_ms(), &beat);
 		pthread_mutex_unlock(&p->lock);
 	}
 }

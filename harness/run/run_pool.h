@@ -41,9 +41,6 @@ struct run_pool {
 	int timeouts_in_a_row;
 };
 
-/* Milliseconds of a monotonic clock. */
-long long run_pool_now_ms(void);
-
 /* The signal runner_interrupt() was given, 0 if none (async-signal-safe to read). */
 int run_pool_signal(void);
 /* Forgets the signal and the connections' cancel (the run is over). */

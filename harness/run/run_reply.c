@@ -127,15 +127,6 @@ run_reply_parser_init(struct smtp_reply_parser *p)
 	smtp_reply_parser_init(p, &lim);
 }
 
-long long
-run_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 describe_bad(struct run_ctx *c, const struct smtp_error *e, char *out, size_t cap)
 {
@@ -151,7 +142,7 @@ enum read_status
 run_read_reply(struct run_ctx *c, bool esc_exempt, struct smtp_reply *r, size_t *used, char *err,
                size_t errlen)
 {
-	long long deadline = run_mono_ms() + c->o->timeout_ms;
+	long long deadline = clock_mono_ms() + c->o->timeout_ms;
 
 	smtp_reply_parser_expect_esc(&c->rp, c->esc_on && !esc_exempt);
 	for (;;) {
@@ -166,7 +157,7 @@ run_read_reply(struct run_ctx *c, bool esc_exempt, struct smtp_reply *r, size_t 
 			describe_bad(c, &e, err, errlen);
 			return READ_BAD;
 		}
-		left = deadline - run_mono_ms();
+		left = deadline - clock_mono_ms();
 		if (left <= 0)
 			return READ_TIMEOUT;
 		n = conn_read(&c->conn, c->rbuf + c->rlen, RUN_RBUF - c->rlen, (int)left, err,
@@ -254,13 +245,13 @@ static bool
 after_421(struct run_ctx *c, const struct scenario_step *st, const struct smtp_reply *r,
           bool wanted)
 {
-	long long deadline = run_mono_ms() + CLOSE_AFTER_421_MS;
+	long long deadline = clock_mono_ms() + CLOSE_AFTER_421_MS;
 	char err[256], got[256];
 
 	run_first_line(r, got, sizeof(got));
 	c->finished = true;
 	for (;;) {
-		long long left = deadline - run_mono_ms();
+		long long left = deadline - clock_mono_ms();
 		ssize_t n = left > 0 ? conn_read(&c->conn, c->rbuf, RUN_RBUF, (int)left, err,
 		                                 sizeof(err))
 		                     : CONN_TIMEOUT;

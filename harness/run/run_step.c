@@ -141,11 +141,11 @@ step_starttls(struct run_ctx *c, const struct scenario_step *st)
 static bool
 step_expect_close(struct run_ctx *c, const struct scenario_step *st)
 {
-	long long deadline = run_mono_ms() + st->ms;
+	long long deadline = clock_mono_ms() + st->ms;
 	char err[256];
 
 	for (;;) {
-		long long left = deadline - run_mono_ms();
+		long long left = deadline - clock_mono_ms();
 		ssize_t n;
 
 		c->rlen = 0; /* a last reply (221, 421) may come before the close */
@@ -336,7 +336,7 @@ run_step_scenario(const struct runner_opts *o, const struct run_target *t,
 {
 	struct run_ctx c = { .o = o, .t = t, .sc = sc, .res = res };
 	bool tls = o->starttls || sc->tls;
-	long long t0 = run_mono_ms();
+	long long t0 = clock_mono_ms();
 
 	run_result_init(res, sc);
 	new_run_id(&c);
@@ -362,5 +362,5 @@ run_step_scenario(const struct runner_opts *o, const struct run_target *t,
 	conn_close(&c.conn);
 	buf_free(&c.scratch);
 	free(c.rbuf);
-	res->ms = (double)(run_mono_ms() - t0);
+	res->ms = (double)(clock_mono_ms() - t0);
 }

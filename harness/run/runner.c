@@ -20,6 +20,7 @@
 #include "run/run_step.h"
 #include "smtph/runner.h"
 #include "smtph/server.h"
+#include "smtph/clock.h"
 
 #define RUNNER_DEFAULT_JOBS       8
 #define RUNNER_DEFAULT_TIMEOUT_MS 10000
@@ -322,7 +323,7 @@ runner_run(const struct runner_opts *o, struct scenario_file *files, size_t nfil
 		s->opts.timeout_ms = RUNNER_DEFAULT_TIMEOUT_MS;
 	s->pool.o = &s->opts;
 	s->pool.t = &s->t;
-	s->pool.t0_ms = run_pool_now_ms();
+	s->pool.t0_ms = clock_mono_ms();
 	s->pool.list = select_all(&s->opts, files, nfiles, &s->pool.count, &total);
 	s->pool.results = calloc(s->pool.count + 1, sizeof(*s->pool.results));
 	if (s->pool.list == NULL || s->pool.results == NULL) {
@@ -344,7 +345,7 @@ runner_run(const struct runner_opts *o, struct scenario_file *files, size_t nfil
 		}
 		none_run(s, report, err);
 	}
-	report->ms = (double)(run_pool_now_ms() - s->pool.t0_ms);
+	report->ms = (double)(clock_mono_ms() - s->pool.t0_ms);
 	if (rc != RUNNER_EXIT_USAGE && s->pool.results != NULL) {
 		report->results = s->pool.results;
 		report->count = s->pool.count;

@@ -12,16 +12,7 @@
 #include <time.h>
 
 #include "smtph/transcript.h"
-
-static double
-mono_ms(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		return 0.0;
-	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
+#include "smtph/clock.h"
 
 void
 transcript_init(struct transcript *t)
@@ -32,7 +23,7 @@ transcript_init(struct transcript *t)
 	t->cap = 0;
 	t->dropped = 0;
 	t->timed_out = false;
-	t->t0 = mono_ms();
+	t->t0 = clock_mono_ms_frac();
 }
 
 void
@@ -49,7 +40,7 @@ transcript_free(struct transcript *t)
 double
 transcript_now(const struct transcript *t)
 {
-	return mono_ms() - t->t0;
+	return clock_mono_ms_frac() - t->t0;
 }
 
 const char *

@@ -132,19 +132,17 @@ waiver_load_buffer(const char *name, const char *data, size_t len, struct waiver
 	return rc;
 }
 
+static int
+waiver_buffer(void *obj, const char *name, const char *data, size_t len, char *err, size_t errlen)
+{
+	return waiver_load_buffer(name, data, len, obj, err, errlen);
+}
+
 int
 waiver_load_file(const char *path, struct waiver_set *out, char *err, size_t errlen)
 {
-	char *data;
-	size_t len;
-	int rc;
-
 	memset(out, 0, sizeof(*out));
-	if (ydoc_read_file(path, WAIVER_MAX_FILE, &data, &len, err, errlen) < 0)
-		return -1;
-	rc = waiver_load_buffer(path, data, len, out, err, errlen);
-	free(data);
-	return rc;
+	return ydoc_load_file(path, WAIVER_MAX_FILE, waiver_buffer, out, err, errlen);
 }
 
 void

@@ -262,19 +262,16 @@ profile_load_buffer(struct profile *p, const char *name, const char *data, size_
 	return rc;
 }
 
+static int
+profile_buffer(void *obj, const char *name, const char *data, size_t len, char *err, size_t errlen)
+{
+	return profile_load_buffer(obj, name, data, len, err, errlen);
+}
+
 int
 profile_load(struct profile *p, const char *path, char *err, size_t errlen)
 {
-	char *data;
-	size_t len;
-	int rc;
-
-	if (ydoc_read_file(path, PROFILE_MAX_FILE, &data, &len, err, errlen) < 0)
-		return -1;
-	rc = profile_load_buffer(p, path, data, len, err, errlen);
-	explicit_bzero(data, len);
-	free(data);
-	return rc;
+	return ydoc_load_file(path, PROFILE_MAX_FILE, profile_buffer, p, err, errlen);
 }
 
 /* ---- templates ------------------------------------------------------------- */

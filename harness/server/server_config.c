@@ -593,17 +593,15 @@ server_config_load_buffer(struct server_config *cfg, const char *name, const cha
 	return rc;
 }
 
+static int
+config_buffer(void *obj, const char *name, const char *data, size_t len, char *err, size_t errlen)
+{
+	return server_config_load_buffer(obj, name, data, len, err, errlen);
+}
+
+/* The file's bytes are wiped after the load: they hold the account passwords. */
 int
 server_config_load(struct server_config *cfg, const char *path, char *err, size_t errlen)
 {
-	char *data;
-	size_t len;
-	int rc;
-
-	if (ydoc_read_file(path, CONFIG_MAX_BYTES, &data, &len, err, errlen) < 0)
-		return -1;
-	rc = server_config_load_buffer(cfg, path, data, len, err, errlen);
-	explicit_bzero(data, len); /* it holds the account passwords */
-	free(data);
-	return rc;
+	return ydoc_load_file(path, CONFIG_MAX_BYTES, config_buffer, cfg, err, errlen);
 }

@@ -26,6 +26,7 @@
 #include <openssl/ssl.h>
 
 #include "server/server_private.h"
+#include "smtph/clock.h"
 
 #define LOOP_MAX_LISTEN 8
 
@@ -55,15 +56,6 @@ struct server_loop {
 };
 
 static struct server_loop *signal_loop;
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int
 set_nonblock(int fd)
@@ -244,7 +236,7 @@ client_touch(struct server_loop *l, struct client *c)
 {
 	unsigned t = server_session_in_data(c->s) ? l->cfg->data_timeout : l->cfg->idle_timeout;
 
-	c->deadline = now_ms() + (long long)t * 1000;
+	c->deadline = clock_mono_ms() + (long long)t * 1000;
 }
 
 static void
@@ -522,7 +514,7 @@ client_remove(struct server_loop *l, size_t i)
 static void
 check_deadlines(struct server_loop *l)
 {
-	long long t = now_ms();
+	long long t = clock_mono_ms();
 
 	for (size_t i = 0; i < l->nclients; i++) {
 		struct client *c = l->clients[i];
@@ -539,7 +531,7 @@ check_deadlines(struct server_loop *l)
 static int
 poll_timeout(const struct server_loop *l)
 {
-	long long t = now_ms(), next = t + 1000;
+	long long t = clock_mono_ms(), next = t + 1000;
 
 	for (size_t i = 0; i < l->nclients; i++) {
 		if (l->clients[i]->deadline < next)
@@ -591,7 +583,7 @@ run_once(struct server_loop *l, struct pollfd *pfd)
 static void
 shutdown_all(struct server_loop *l)
 {
-	long long until = now_ms() + 2000;
+	long long until = clock_mono_ms() + 2000;
 
 	for (size_t i = 0; i < l->nclients; i++) {
 		server_session_shutdown(l->clients[i]->s, "service shutting down");
@@ -599,7 +591,7 @@ shutdown_all(struct server_loop *l)
 			continue;
 	}
 	/* Give slow readers a moment to take the 421. */
-	while (now_ms() < until) {
+	while (clock_mono_ms() < until) {
 		bool pending = false;
 
 		for (size_t i = 0; i < l->nclients; i++) {

@@ -458,6 +458,21 @@ fail:
 	return -1;
 }
 
+int
+ydoc_load_file(const char *path, size_t max, ydoc_buffer_fn fn, void *obj, char *err, size_t errlen)
+{
+	char *data;
+	size_t len;
+	int rc;
+
+	if (ydoc_read_file(path, max, &data, &len, err, errlen) < 0)
+		return -1;
+	rc = fn(obj, path, data, len, err, errlen);
+	explicit_bzero(data, len);
+	free(data);
+	return rc;
+}
+
 /* ---- key -> handler tables ------------------------------------------------- */
 
 bool

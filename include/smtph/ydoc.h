@@ -74,6 +74,17 @@ void ydoc_free(struct ydoc *y);
 int ydoc_read_file(const char *path, size_t max, char **data, size_t *len, char *err,
                    size_t errlen);
 
+/* Parses one whole file's bytes for obj (name: the file, for messages). Returns 0 or -1. */
+typedef int (*ydoc_buffer_fn)(void *obj, const char *name, const char *data, size_t len, char *err,
+                              size_t errlen);
+
+/*
+ * ydoc_read_file(), then fn over the bytes, which are wiped (they may hold
+ * passwords) and freed before it returns. Returns what fn returned, or -1.
+ */
+int ydoc_load_file(const char *path, size_t max, ydoc_buffer_fn fn, void *obj, char *err,
+                   size_t errlen);
+
 /* Records "name:line:column: message" at node (or 1:1 if NULL) unless an error is already
  * recorded. Always returns -1. */
 int ydoc_fail(struct ydoc *y, const struct ydoc_node *at, const char *fmt, ...)
