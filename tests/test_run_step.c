@@ -391,10 +391,11 @@ first_text(const struct run_result *res)
 }
 
 static int
-check_row(const struct judge_row *r, const struct profile *prof)
+check_row_probe(const struct judge_row *r, const struct profile *prof,
+                const struct run_probe *probe)
 {
 	struct runner_opts o = { .timeout_ms = 400, .profile = prof };
-	struct run_target t = { .host = "127.0.0.1" };
+	struct run_target t = { .host = "127.0.0.1", .probe = probe };
 	struct scenario_file sf;
 	struct run_result res;
 	struct peer p;
@@ -416,6 +417,12 @@ check_row(const struct judge_row *r, const struct profile *prof)
 	return nfail;
 }
 
+static int
+check_row(const struct judge_row *r, const struct profile *prof)
+{
+	return check_row_probe(r, prof, NULL);
+}
+
 static void
 test_judge_rows(void **state)
 {
@@ -431,11 +438,43 @@ test_judge_rows(void **state)
 	assert_int_equal(nfail, 0);
 }
 
+/* R2920-PIPE-04: a pipelined group left unanswered fails where PIPELINING was advertised. */
+static void
+test_pipeline_flush(void **state)
+{
+	static const struct judge_row row = {
+		"pipelined group, no replies",
+		"MUST",
+		"- pipeline:\n  - send: MAIL FROM:<a@b.test>\n    expect: 250\n"
+		"  - send: RSET\n    expect: 250\n",
+		G "W700" Q0,
+		RUN_FAIL,
+		"R2920-PIPE-04"
+	};
+	char *kw[] = { "PIPELINING" };
+	struct run_probe probe = { kw, 1 };
+	struct judge_row without = row;
+	struct profile prof;
+	int nfail = 0;
+
+	(void)state;
+	memset(&prof, 0, sizeof(prof));
+	assert_int_equal(profile_reference(&prof), 0);
+	nfail += check_row_probe(&row, &prof, &probe);
+	without.label = "pipelined group, no replies, PIPELINING not advertised";
+	without.want = RUN_ERROR;
+	without.reason = "no reply within";
+	nfail += check_row_probe(&without, &prof, NULL);
+	profile_free(&prof);
+	assert_int_equal(nfail, 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_judge_rows),
+		cmocka_unit_test(test_pipeline_flush),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -41,6 +41,7 @@ struct run_ctx {
 	bool refusal_ok;    /* the last reply was a 4xx/5xx its step allows, with may_close: a
 	                       close now ends the session the way the scenario allows */
 	bool ended;         /* it did end so (or on_timeout: pass): only mailbox steps remain */
+	bool pipelined;     /* reading the replies to a pipelined group (PIPELINING advertised) */
 	unsigned last_code; /* of the last reply read (mailbox when:) */
 	int top;            /* top-level step index */
 	char run_id[128];   /* ${run_id}: unique to this run of the scenario */
@@ -110,6 +111,9 @@ bool run_preamble(struct run_ctx *c, bool tls);
 bool run_mailbox_step(struct run_ctx *c, const struct scenario_step *st);
 
 /* ---- run_probe.c ---------------------------------------------------------- */
+
+/* The probe saw the EHLO keyword kw (p may be NULL). */
+bool run_probe_has(const struct run_probe *p, const char *kw);
 
 /* False (and the result set to skip with the reason) when sc's requires are not met. */
 bool run_requires_met(struct run_ctx *c, bool tls);

@@ -17,8 +17,8 @@
 #include "smtph/smtp_ehlo.h"
 #include "smtph/smtp_error.h"
 
-static bool
-probe_has(const struct run_probe *p, const char *kw)
+bool
+run_probe_has(const struct run_probe *p, const char *kw)
 {
 	for (size_t i = 0; p != NULL && i < p->count; i++) {
 		if (strcasecmp(p->keywords[i], kw) == 0)
@@ -32,7 +32,7 @@ run_requires_met(struct run_ctx *c, bool tls)
 {
 	const struct run_probe *p = tls ? c->t->tls_probe : c->t->probe;
 
-	if (tls && !probe_has(c->t->probe, "STARTTLS")) {
+	if (tls && !run_probe_has(c->t->probe, "STARTTLS")) {
 		c->res->verdict = RUN_SKIP;
 		snprintf(c->res->reason, sizeof(c->res->reason),
 		         "the target does not advertise STARTTLS");
@@ -45,7 +45,7 @@ run_requires_met(struct run_ctx *c, bool tls)
 		return false;
 	}
 	for (size_t i = 0; i < c->sc->nrequires; i++) {
-		if (!probe_has(p, c->sc->requires[i])) {
+		if (!run_probe_has(p, c->sc->requires[i])) {
 			c->res->verdict = RUN_SKIP;
 			snprintf(c->res->reason, sizeof(c->res->reason),
 			         "the target does not advertise %s", c->sc->requires[i]);

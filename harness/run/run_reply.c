@@ -324,6 +324,13 @@ reply_timed_out(struct run_ctx *c, const struct scenario_step *st, const struct 
 	if (t == SCENARIO_TIMEOUT_PASS) {
 		run_end_allowed(c, "no reply within %d ms, as the step allows (on_timeout: pass)",
 		                c->o->timeout_ms);
+	} else if (t == SCENARIO_TIMEOUT_DEFAULT && c->pipelined) {
+		scenario_expect_codes_str(e, c->res->expected, sizeof(c->res->expected));
+		snprintf(c->res->received, sizeof(c->res->received), "(no reply)");
+		run_miss(c, st, e,
+		         "R2920-PIPE-04: no reply to the pipelined group within %d ms (a server "
+		         "that advertises PIPELINING flushes its replies when its input runs dry)",
+		         c->o->timeout_ms);
 	} else if (t == SCENARIO_TIMEOUT_FAIL) {
 		scenario_expect_codes_str(e, c->res->expected, sizeof(c->res->expected));
 		snprintf(c->res->received, sizeof(c->res->received), "(no reply)");

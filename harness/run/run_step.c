@@ -99,6 +99,9 @@ step_pipeline(struct run_ctx *c, const struct scenario_step *st)
 	offs[n] = b->len;
 	if (!run_send_bytes(c, st, b->data, b->len))
 		goto out;
+	/* R2920-PIPE-04: a server that advertised PIPELINING flushes its replies once
+	   its input runs dry, so a reply that never comes here is a finding. */
+	c->pipelined = n >= 2 && run_probe_has(c->t->probe, "PIPELINING");
 	for (size_t i = 0; i < n; i++) {
 		const struct scenario_step *ch = &st->children[i];
 		bool is_data = ch->kind == SCENARIO_STEP_DATA;
@@ -109,6 +112,7 @@ step_pipeline(struct run_ctx *c, const struct scenario_step *st)
 	}
 	ok = true;
 out:
+	c->pipelined = false;
 	free(offs);
 	return ok;
 }

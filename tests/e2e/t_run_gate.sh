@@ -47,8 +47,10 @@ unusable ehlo-endless "did not complete its EHLO reply within 10 s"
 start_fake --fault no-pipeline-flush
 run_case no-pipeline-flush 1 30000 -t "127.0.0.1:$FAKE_PORT" --timeout 2 --json "$WORK/np.json" \
 	"$DATA" "$GATE"
-verdicts_are "$WORK/np.json" "gate/pipelined-group=error e2e/glued-after-data=error" ||
+verdicts_are "$WORK/np.json" "gate/pipelined-group=fail e2e/glued-after-data=error" ||
 	die "no-pipeline-flush: verdicts"
+json_check "$WORK/np.json" '"R2920-PIPE-04" in [x for x in r["results"] if x["id"] == "gate/pipelined-group"][0]["reason"]' \
+	"no-pipeline-flush: the reason does not name R2920-PIPE-04"
 stop_fake
 
 # A target that answers EHLO and then nothing: bounded by --max-time (a heartbeat line in
