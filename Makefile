@@ -18,7 +18,10 @@ LISTEN     ?= 127.0.0.1:2525
 SPOOL      ?= build/spool
 
 # Parallel by default (JOBS=1 for a serial build); `test` still runs its steps one after another.
+# Only the top-level make sets it: sub-makes share its jobserver.
+ifeq ($(MAKELEVEL),0)
 MAKEFLAGS += -j$(JOBS)
+endif
 
 ifeq ($(V),1)
 Q :=

@@ -218,6 +218,7 @@ struct judge_row {
 #define G  "S220 peer.test ESMTP|"
 #define Q  "|R|S221 bye"
 #define Q0 "|R|S221 bye|C"
+#define QE "|R|S221 2.0.0 bye" /* once ENHANCEDSTATUSCODES is on */
 
 static const struct judge_row rows[] = {
 	/* expectations against reply shapes */
@@ -243,6 +244,28 @@ static const struct judge_row rows[] = {
 	  G "R|S250-one|S250-two|S250 three" Q, RUN_PASS, "" },
 	{ "reply text regex", "MUST", "- send: NOOP\n  expect: {code: 250, text: \"^ok$\"}\n",
 	  G "R|S250 ko" Q, RUN_FAIL, "does not match" },
+	/* enhanced codes and EHLO keywords */
+	{ "esc pattern matches", "MUST",
+	  "- send: EHLO x\n  expect: 250\n- send: MAIL FROM:<>\n  expect: {code: 250, esc: "
+	  "2.1.x}\n",
+	  G "R|S250-peer|S250 ENHANCEDSTATUSCODES|R|S250 2.1.0 ok" QE, RUN_PASS, "" },
+	{ "esc pattern differs", "MUST",
+	  "- send: EHLO x\n  expect: 250\n- send: MAIL FROM:<>\n  expect: {code: 250, esc: "
+	  "2.1.x}\n",
+	  G "R|S250-peer|S250 ENHANCEDSTATUSCODES|R|S250 2.0.0 ok" Q, RUN_FAIL, "2.0.0" },
+	{ "ESC advertised, a reply without one", "MUST",
+	  "- send: EHLO x\n  expect: 250\n- send: NOOP\n  expect: 250\n",
+	  G "R|S250-peer|S250 ENHANCEDSTATUSCODES|R|S250 ok" Q, RUN_FAIL, "malformed reply" },
+	{ "ESC class differs from the code", "MUST",
+	  "- send: EHLO x\n  expect: 250\n- send: NOOP\n  expect: 250\n",
+	  G "R|S250-peer|S250 ENHANCEDSTATUSCODES|R|S250 5.0.0 ok" Q, RUN_FAIL, "malformed reply" },
+	{ "ehlo_has present", "MUST", "- send: EHLO x\n  expect: {code: 250, ehlo_has: [SIZE]}\n",
+	  G "R|S250-peer|S250 SIZE 1000" Q, RUN_PASS, "" },
+	{ "ehlo_has missing", "MUST", "- send: EHLO x\n  expect: {code: 250, ehlo_has: [SIZE]}\n",
+	  G "R|S250-peer|S250 PIPELINING" Q, RUN_FAIL, "SIZE" },
+	{ "ehlo_lacks present", "SHOULD",
+	  "- send: EHLO x\n  expect: {code: 250, ehlo_lacks: [STARTTLS]}\n",
+	  G "R|S250-peer|S250 STARTTLS" Q, RUN_WARN, "STARTTLS" },
 	/* the reply grammar */
 	{ "mixed codes fail at any level", "MAY", "- send: NOOP\n  expect: 250\n",
 	  G "R|S250-one|S251 two" Q, RUN_FAIL, "malformed reply" },
