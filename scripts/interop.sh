@@ -8,6 +8,13 @@
 # is missing and writes its configuration under build/interop/<server>/,
 # start.sh starts it, stop.sh stops it). A server that cannot be installed or
 # started is reported as "not available: REASON" and the run goes on.
+# Pins: scripts/interop/<server>/waivers.yaml lists the scenarios expected to
+# fail, warn or error on that server, each with its reason. After each run
+# scripts/interop-pin-check.py compares the report with it and prints
+# "pins: ok" or every difference (a new deviation, a fixed one, a changed
+# verdict); the exit status is 1 if the pins of any server that ran do not hold
+# (a server that is not available does not count). The file also goes to
+# `smtp-harness run --waivers` once the harness has that option.
 # Environment: INTEROP_TIMEOUT (seconds per step, 10), INTEROP_KEEP=1 (leave the
 # servers running at the end, for triage with smtp-harness run -v --id ...).
 set -u
@@ -50,6 +57,12 @@ if [ ! -x "$HARNESS" ]; then
 	say "building smtp-harness"
 	make -C "$TOP" all >&2 || { say "make failed"; exit 1; }
 fi
+# What this harness's `run` takes: --max-timeouts 0 (a slow real server must not
+# trip the circuit breaker) and --waivers (the pins), each only if it is there.
+RUN_HELP=$("$HARNESS" run --help 2>&1)
+case $RUN_HELP in *--max-timeouts*) HAS_MAXTO=1 ;; *) HAS_MAXTO=0 ;; esac
+case $RUN_HELP in *--waivers*) HAS_WAIVERS=1 ;; *) HAS_WAIVERS=0 ;; esac
+[ $HAS_WAIVERS = 1 ] || say "smtp-harness run has no --waivers yet: pins are checked by scripts/interop-pin-check.py only"
 
 # One self-signed certificate for every server's STARTTLS.
 if [ ! -s "$BASE/tls/cert.pem" ] || [ ! -s "$BASE/tls/key.pem" ]; then
@@ -128,6 +141,8 @@ sys.exit(0 if s.connect_ex((sys.argv[1], int(sys.argv[2]))) == 0 else 1)' "$HOST
 }
 
 STATUS="$BASE/status.tsv"
+PINS_BAD=""
+PINS_OK=""
 printf 'server\tport\tversion\tstatus\tjobs\tseconds\tbanner\tnote\n' >"$STATUS.new"
 
 for s in $SERVERS; do
@@ -137,7 +152,7 @@ for s in $SERVERS; do
 	J=$(jobs_of "$s")
 	export PORT WORK
 	mkdir -p "$WORK"
-	rm -f "$WORK/reason" "$WORK/version" "$REPORTS/interop-$s.json" "$REPORTS/interop-$s.txt"
+	rm -f "$WORK/reason" "$WORK/version" "$WORK/pins.txt" "$REPORTS/interop-$s.json" "$REPORTS/interop-$s.txt"
 	status=ok banner="" note=""
 	say "== $s (127.0.0.1:$PORT)"
 	# A leftover instance of an interrupted run: stop it first.
@@ -162,6 +177,12 @@ for s in $SERVERS; do
 	fi
 	if [ "$status" = ok ]; then
 		say "$s greets: $banner"
+		# Options for smtp-harness run, as positional parameters ($SERVERS is
+		# already read); paths relative to $TOP, where it runs.
+		waivers="scripts/interop/$s/waivers.yaml"
+		set -- --timeout "$STEP_TIMEOUT"
+		[ $HAS_MAXTO = 1 ] && set -- "$@" --max-timeouts 0
+		[ $HAS_WAIVERS = 1 ] && [ -f "$TOP/$waivers" ] && set -- "$@" --waivers "$waivers"
 		# The profile: scripts/interop/profiles/<server>.yaml (what differs from
 		# the reference profile, if anything) plus where the server's Maildirs
 		# are, for the scenarios' mailbox checks.
@@ -172,7 +193,7 @@ for s in $SERVERS; do
 			grep -q '^maildir:' "$TOP/scripts/interop/profiles/$s.yaml" 2>/dev/null ||
 				echo "maildir: \"$WORK/mail/%u\""
 		} >"$prof"
-		(cd "$TOP" && timeout 900 "$HARNESS" run -t "$HOST:$PORT" -j "$J" --timeout "$STEP_TIMEOUT" --profile "$prof" \
+		(cd "$TOP" && timeout 900 "$HARNESS" run -t "$HOST:$PORT" -j "$J" "$@" --profile "$prof" \
 			--no-color --json "$REPORTS/interop-$s.json" scenarios/) >"$REPORTS/interop-$s.txt" 2>&1
 		rc=$?
 		# The suite is edited while it is used: a scenario file that does not
@@ -190,7 +211,7 @@ for s in $SERVERS; do
 				note="left out (do not load):$bad"
 				say "$s: $note"
 				# shellcheck disable=SC2086
-				(cd "$TOP" && timeout 900 "$HARNESS" run -t "$HOST:$PORT" -j "$J" --timeout "$STEP_TIMEOUT" \
+				(cd "$TOP" && timeout 900 "$HARNESS" run -t "$HOST:$PORT" -j "$J" "$@" \
 					--profile "$prof" --no-color --json "$REPORTS/interop-$s.json" $good) >"$REPORTS/interop-$s.txt" 2>&1
 				rc=$?
 			fi
@@ -209,6 +230,30 @@ for s in $SERVERS; do
 		;;
 	esac
 	[ "$status" = ok ] || say "$s: $status"
+	# The pins: every verdict as scripts/interop/<server>/waivers.yaml expects it.
+	case $status in
+	ok)
+		if [ ! -f "$TOP/scripts/interop/$s/waivers.yaml" ]; then
+			say "$s: pins: none (no scripts/interop/$s/waivers.yaml; see scripts/interop/README.md, Pins)"
+			PINS_BAD="$PINS_BAD $s"
+		elif /usr/bin/python3 "$TOP/scripts/interop-pin-check.py" --server "$s" "$REPORTS/interop-$s.json" \
+			"$TOP/scripts/interop/$s/waivers.yaml" >"$WORK/pins.txt" 2>&1; then
+			say "$s: pins: ok"
+			PINS_OK="$PINS_OK $s"
+		else
+			n=$(wc -l <"$WORK/pins.txt")
+			say "$s: pins do not hold (scripts/interop/$s/waivers.yaml):"
+			head -n 60 "$WORK/pins.txt" | sed 's/^/    /' >&2
+			[ "$n" -le 60 ] || say "$s: ... $((n - 60)) more lines in build/interop/$s/pins.txt"
+			PINS_BAD="$PINS_BAD $s"
+		fi
+		;;
+	"not available"*) say "$s: pins: not checked (not available)" ;;
+	*)
+		say "$s: pins: not checked, no usable report"
+		PINS_BAD="$PINS_BAD $s"
+		;;
+	esac
 	version=$(head -1 "$WORK/version" 2>/dev/null)
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$s" "$PORT" "$(echo "${version:-$s}" | clean)" \
 		"$(echo "$status" | clean)" "$J" "$(($(now) - t))" "$(echo "$banner" | clean)" "$(echo "$note" | clean)" >>"$STATUS.new"
@@ -225,3 +270,8 @@ mv "$STATUS.new" "$STATUS"
 /usr/bin/python3 "$TOP/scripts/interop-matrix.py" --status "$STATUS" --reports "$REPORTS" \
 	--out "$REPORTS/interop.html" || { say "interop-matrix.py failed"; exit 1; }
 say "wrote reports/interop.html in $(($(now) - T0)) s"
+if [ -n "$PINS_BAD" ]; then
+	say "pins do not hold for:$PINS_BAD (see above; to update them: scripts/interop/README.md, Pins)"
+	exit 1
+fi
+say "pins: ok for${PINS_OK:- no server (none ran)}"
