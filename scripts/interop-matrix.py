@@ -23,7 +23,7 @@ import json
 import os
 import sys
 
-VERDICTS = ("pass", "fail", "warn", "skip", "error")
+VERDICTS = ("pass", "fail", "warn", "skip", "error", "notrun", "waived")
 # Per transcript event and per cell: what is shown of a long conversation.
 EVENT_CAP = 2000
 CELL_CAP = 24000
@@ -135,6 +135,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 .pass{background:#d7f5d7;color:#155d15}.fail{background:#fbd0d0;color:#8a1010}
 .warn{background:#fdf0c2;color:#7a5a00}.skip{background:#e6e6e6;color:#555}
 .error{background:#e9d5f5;color:#5a1a80}.na{background:#f7f7f7;color:#999}
+.notrun{background:#dde3e8;color:#37474f}.waived{background:#d6e6fa;color:#0d47a1}
 #matrix td.c{cursor:pointer;text-align:center;white-space:nowrap}
 #matrix td.c:hover{outline:2px solid #58f}
 #matrix td.c.open{outline:2px solid #14c}
@@ -378,15 +379,17 @@ def main():
     os.replace(tmp, a.out)
 
     # A plain summary for the terminal.
-    print("%-12s %-28s %5s %5s %5s %5s %5s  %s" % ("server", "version", "pass", "fail", "warn", "skip", "error", "status"))
+    print("%-12s %-28s %5s %5s %5s %5s %5s %6s  %s" % ("server", "version", "pass", "fail", "warn", "skip",
+                                                      "error", "waived", "status"))
     for s in servers:
         if s["report"]:
             c = counts_of(s["report"])
-            print("%-12s %-28s %5d %5d %5d %5d %5d  %s" % (s["server"], s.get("version", "")[:28], c["pass"], c["fail"],
-                                                          c["warn"], c["skip"], c["error"], s["status"]))
+            print("%-12s %-28s %5d %5d %5d %5d %5d %6d  %s" % (s["server"], s.get("version", "")[:28], c["pass"],
+                                                              c["fail"], c["warn"], c["skip"], c["error"],
+                                                              c["waived"], s["status"]))
         else:
-            print("%-12s %-28s %5s %5s %5s %5s %5s  %s" % (s["server"], s.get("version", "")[:28], "-", "-", "-", "-", "-",
-                                                          s["status"]))
+            print("%-12s %-28s %5s %5s %5s %5s %5s %6s  %s" % (s["server"], s.get("version", "")[:28], "-", "-", "-",
+                                                              "-", "-", "-", s["status"]))
     return 0
 
 

@@ -301,7 +301,7 @@ def check(report, entries, server, today):
         counts as deviating, with its own verdict where the report keeps it."""
         v = r.get("verdict")
         if v == "waived":
-            for key in ("waived_verdict", "original_verdict", "verdict_before_waiver"):
+            for key in ("waived_from",):  # report_json.md: the verdict it had
                 if r.get(key) in DEVIATING:
                     return r[key]
             return "waived"
