@@ -12,7 +12,10 @@ flat mappings, the format of `smtp-harness run --waivers`:
 
 `scenario` is an id or an fnmatch glob; `target` (optional) names the server the
 entry is for, `until` (optional, YYYY-MM-DD) the last day it holds. A comment
-`# fail`, `# warn` or `# error` after the id pins the verdict too.
+`# fail`, `# warn` or `# error` after the id pins the verdict too; `# flaky`
+marks a deviation that depends on timing (the server's reads), which may
+pass or deviate from one run to the next: it is never reported as FIXED or
+CHANGED (its reason must say why it is flaky).
 
 Reported, each on one line:
   NEW        a result that is fail, warn, error (or notrun) and that no waiver
@@ -51,7 +54,7 @@ import sys
 
 KEYS = ("scenario", "target", "reason", "until")
 DEVIATING = ("fail", "warn", "error")
-PIN_RE = re.compile(r"#\s*(fail|warn|error)\s*$")
+PIN_RE = re.compile(r"#\s*(fail|warn|error|flaky)\s*$")
 KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
@@ -327,6 +330,8 @@ def check(report, entries, server, today):
             covered.setdefault(i, e)
             v = verdict(by_id[i])
             label = i if i == pat else "%s (glob %s)" % (i, pat)
+            if e.pin == "flaky":
+                continue
             if v in ("pass", "skip"):
                 problems.append(("FIXED", e.line, "%s: now %s, pinned %s (line %d)"
                                  % (label, v, e.pin or "as deviating", e.line)))
@@ -374,6 +379,9 @@ def update(path, report, entries, server):
         ids = [i for i in by_id if fnmatch.fnmatchcase(i, pat)] if is_glob(pat) else [pat] if pat in by_id else []
         dev = [i for i in ids if by_id[i].get("verdict") in DEVIATING + ("waived",)]
         covered.update(dev)
+        if e.pin == "flaky":
+            covered.update(ids)  # kept whatever this run gave
+            continue
         if not is_glob(pat) and not dev:
             drop.update(range(e.line, e.last + 1))
             dropped += 1
