@@ -61,18 +61,22 @@ profile() {
 # Controls: without a fault every scenario of these files passes.
 CLOSE=$JUDGE/close.yaml ERRORS=$JUDGE/errors.yaml LONG=$JUDGE/long-reply.yaml
 judge control "" 0 4000 "*=pass" "$CLOSE" "$ERRORS" "$LONG"
-/usr/bin/python3 -c 'import json, sys; sys.exit(len(json.load(open(sys.argv[1]))["results"]) != 7)' \
-	"$WORK/control.json" || die "control: not the 7 scenarios"
+/usr/bin/python3 -c 'import json, sys; sys.exit(len(json.load(open(sys.argv[1]))["results"]) != 9)' \
+	"$WORK/control.json" || die "control: not the 9 scenarios"
 
 # 1. close-after-4xx: the unknown recipient gets 450 and the close. A refusal the step
 # allows, then the close: pass with may_close; without it a R5321-GREET-06 finding at
 # the scenario's level (MUST: fail, exit 1; SHOULD: warn).
+# The same as the last step: the close comes where the final QUIT is sent.
 judge close-4xx "--fault close-after-4xx" 1 4000 \
-	"judge/rcpt-refused-may-close=pass judge/rcpt-refused-stays-open=fail judge/rcpt-refused-stays-open-should=warn" \
+	"judge/rcpt-refused-may-close=pass judge/rcpt-refused-stays-open=fail judge/rcpt-refused-stays-open-should=warn judge/rcpt-refused-last-may-close=pass judge/rcpt-refused-last=fail" \
 	"$CLOSE"
 said close-4xx judge/rcpt-refused-may-close notes "450 and close, as the step allows (may_close)"
 said close-4xx judge/rcpt-refused-stays-open reason "R5321-GREET-06: the server"
 said close-4xx judge/rcpt-refused-stays-open-should warnings "R5321-GREET-06: the server"
+said close-4xx judge/rcpt-refused-last-may-close notes "450 and close, as the step allows (may_close)"
+said close-4xx judge/rcpt-refused-last reason "R5321-GREET-06: the server"
+said close-4xx judge/rcpt-refused-last reason "before the final QUIT got its 221"
 
 # 2. close-after-errors: the third 500 becomes "421 too many errors" and the close. With
 # may_close on the repeat: pass; 421 neither listed nor allowed: error, service shutdown
