@@ -4,7 +4,8 @@
  * are read and judged in run_reply.c, mailbox steps run in run_mailbox.c and
  * the `requires` check in run_probe.c (run_ctx.h holds what they share).
  * After the last step an implicit QUIT must get 221: any other reply means an
- * earlier command got an extra reply (R5321-SEQ-01).
+ * earlier command got an extra reply (R5321-SEQ-01), and a close instead is a
+ * R5321-GREET-06 finding unless a may_close step's refusal came just before.
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -285,6 +286,41 @@ run_preamble(struct run_ctx *c, bool tls)
 	return step_starttls(c, NULL);
 }
 
+/*
+ * The connection closed (or was reset) before the final QUIT got its 221.
+ * Right after a refusal that a may_close step allowed, that is the end the
+ * scenario allows. After a 220 (to a STARTTLS whose handshake the runner did
+ * not run: a raw write, handshake: false) the server may be waiting for TLS,
+ * and a cleartext QUIT is no command to it: no verdict, as before. Otherwise
+ * the server dropped the session where nothing lets it (R5321-GREET-06), a
+ * finding at the scenario's level, as for a close in place of any other
+ * reply (run_reply.c).
+ */
+static void
+final_quit_closed(struct run_ctx *c, bool reset)
+{
+	c->open = false;
+	if (conn_cancelled())
+		return; /* the run is stopping: a cancelled read is no close */
+	if (c->last_code == 220) {
+		transcript_note(&c->res->tx,
+		                "the connection %s at the final QUIT after a 220: "
+		                "the server may be waiting for TLS, no verdict",
+		                reset ? "was reset" : "closed");
+		return;
+	}
+	if (c->refusal_ok) {
+		run_end_allowed(c, "%u and close, as the step allows (may_close)", c->last_code);
+		return;
+	}
+	c->finished = true;
+	snprintf(c->res->expected, sizeof(c->res->expected), "[221]");
+	snprintf(c->res->received, sizeof(c->res->received), "(%s)", reset ? "reset" : "closed");
+	run_miss(c, NULL, NULL,
+	         "R5321-GREET-06: the server %s the connection before the final QUIT got its 221",
+	         reset ? "reset" : "closed");
+}
+
 static void
 final_quit(struct run_ctx *c)
 {
@@ -292,12 +328,22 @@ final_quit(struct run_ctx *c)
 	char err[256], got[256];
 	size_t used;
 	enum read_status s;
+	int w;
 
 	if (!c->open || c->finished || c->stop || c->sc->no_final_quit)
 		return;
-	if (conn_write(&c->conn, "QUIT\r\n", 6, c->o->timeout_ms, err, sizeof(err)) != CONN_OK)
-		return; /* closed meanwhile: nothing left to check */
+	w = conn_write(&c->conn, "QUIT\r\n", 6, c->o->timeout_ms, err, sizeof(err));
+	if (w == CONN_EOF) {
+		final_quit_closed(c, true); /* the write met the server's reset */
+		return;
+	}
+	if (w != CONN_OK)
+		return;
 	s = run_read_reply(c, false, &r, &used, err, sizeof(err));
+	if (s == READ_EOF || s == READ_ERROR) {
+		final_quit_closed(c, s == READ_ERROR);
+		return;
+	}
 	if (s == READ_TIMEOUT) {
 		run_fail(c, RUN_ERROR, NULL, "no reply to the final QUIT within %d ms",
 		         c->o->timeout_ms);
@@ -312,7 +358,7 @@ final_quit(struct run_ctx *c)
 		run_fail(c, RUN_FAIL, NULL, "malformed reply to the final QUIT: %s", err);
 		return;
 	}
-	if (s != READ_OK || scenario_expect_code_ok(&expect_221, r.code) || r.code == 421)
+	if (scenario_expect_code_ok(&expect_221, r.code) || r.code == 421)
 		return;
 	run_first_line(&r, got, sizeof(got));
 	snprintf(c->res->expected, sizeof(c->res->expected), "[221]");
