@@ -151,7 +151,7 @@ check: test
 
 # The tools `make test` runs, beside the libraries pkg-config finds: a missing
 # one is named (and installed when we are root) instead of failing tests later.
-TEST_TOOLS := valgrind swaks xmllint python3 clang clang-format nm
+TEST_TOOLS := valgrind swaks xmllint python3 clang clang-format nm man
 deps-check: $(DEPSTAMP)
 	@missing=""; for t in $(TEST_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
 	if [ -n "$$missing" ]; then \
@@ -175,17 +175,33 @@ coverage-rules: all
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
+# Installed layout (PREFIX, DESTDIR as usual): the binary finds the suite in
+# ../share/smtp-harness/scenarios beside itself, so a staged install works too.
+DATADIR := $(PREFIX)/share/smtp-harness
+MANPAGES := man/smtp-harness.1 man/smtp-harness-scenario.5
+$(BUILD)/harness/cli/cli_suite.o: ALL_CFLAGS += -DSMTPH_DATADIR='"$(DATADIR)"'
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/smtph $(DESTDIR)$(PREFIX)/lib
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/smtph \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(DATADIR) \
+		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/smtp-harness
 	install -m 644 include/smtph/*.h $(DESTDIR)$(PREFIX)/include/smtph/
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libsmtph.a
-	install -d $(DESTDIR)$(PREFIX)/share/smtp-harness
-	cp -R scenarios $(DESTDIR)$(PREFIX)/share/smtp-harness/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/^#define SMTPH_VERSION "\(.*\)"/\1/p' include/smtph/version.h)|g' \
+		-e 's|@REQUIRES@|$(DEPPKG)|g' libsmtph.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/libsmtph.pc
+	rm -rf $(DESTDIR)$(DATADIR)/scenarios
+	cp -R scenarios $(DESTDIR)$(DATADIR)/
+	install -m 644 man/smtp-harness.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 man/smtp-harness-scenario.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/smtp-harness (suite in $(DESTDIR)$(DATADIR)/scenarios)"
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/smtp-harness $(DESTDIR)$(PREFIX)/lib/libsmtph.a
-	rm -rf $(DESTDIR)$(PREFIX)/include/smtph $(DESTDIR)$(PREFIX)/share/smtp-harness
+	rm -f $(DESTDIR)$(PREFIX)/lib/pkgconfig/libsmtph.pc
+	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/smtp-harness.1
+	rm -f $(DESTDIR)$(PREFIX)/share/man/man5/smtp-harness-scenario.5
+	rm -rf $(DESTDIR)$(PREFIX)/include/smtph $(DESTDIR)$(DATADIR)
 
 clean:
 	rm -rf build

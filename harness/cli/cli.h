@@ -6,6 +6,7 @@
 #define SMTPH_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "smtph/scenario.h"
 
@@ -21,5 +22,10 @@ int cli_coverage(int argc, char **argv);
 int cli_load_scenarios(char **paths, size_t npaths, struct scenario_file **files_r,
                        size_t *nfiles_r);
 void cli_free_scenarios(struct scenario_file *files, size_t n);
+
+/* The suite to use when no PATH is given (cli_suite.c says where it looks). */
+const char *cli_suite_dir(void);
+/* Prints the places looked at, in order, and which one exists (--version). */
+void cli_suite_explain(FILE *f);
 
 #endif

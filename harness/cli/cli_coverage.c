@@ -131,7 +131,7 @@ int
 cli_coverage(int argc, char **argv)
 {
 	const char *index = "scenarios/RULES.tsv";
-	char *defpath[] = { "scenarios" };
+	char *defpath[] = { (char *)cli_suite_dir() };
 	struct rule_row *rows = calloc(COVERAGE_MAX_RULES, sizeof(*rows));
 	struct scenario_file *files = NULL;
 	size_t nrows = 0, nfiles = 0, covered = 0, must_missing = 0, unknown;

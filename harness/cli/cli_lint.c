@@ -41,7 +41,7 @@ int
 cli_lint(int argc, char **argv)
 {
 	struct scenario_file *files = NULL;
-	char *defpath[] = { "scenarios" };
+	char *defpath[] = { (char *)cli_suite_dir() };
 	size_t nfiles = 0, count = 0;
 	int rc;
 

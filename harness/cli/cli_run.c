@@ -505,7 +505,7 @@ cli_run(int argc, char **argv)
 	struct profile profile;
 	struct scenario_file *files = NULL;
 	struct run_report report;
-	char *defpath[] = { "scenarios" };
+	char *defpath[] = { (char *)cli_suite_dir() };
 	size_t nfiles = 0;
 	char err[1024];
 	int status, pa;

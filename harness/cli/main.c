@@ -43,6 +43,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
 		printf("smtp-harness %s\n", SMTPH_VERSION);
+		cli_suite_explain(stdout);
 		return 0;
 	}
 	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
