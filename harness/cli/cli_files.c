@@ -1,7 +1,7 @@
 /*
  * cli_files.c: turns the PATH arguments of `run` and `lint` into a sorted
  * list of scenario files (*.yaml, recursively; profiles/ folders are target
- * profiles, not scenarios) and loads them.
+ * profiles and rules/ folders the rule catalogue, not scenarios) and loads them.
  */
 #define _GNU_SOURCE /* nftw */
 #include <ftw.h>
@@ -52,7 +52,8 @@ static int
 visit(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
 	(void)sb;
-	if (flag == FTW_D && ftw->level > 0 && strcmp(path + ftw->base, "profiles") == 0)
+	if (flag == FTW_D && ftw->level > 0 &&
+	    (strcmp(path + ftw->base, "profiles") == 0 || strcmp(path + ftw->base, "rules") == 0))
 		return FTW_SKIP_SUBTREE;
 	if (flag == FTW_F && (ends_with(path, ".yaml") || ends_with(path, ".yml")))
 		return list_add(collecting, path) < 0 ? FTW_STOP : FTW_CONTINUE;
