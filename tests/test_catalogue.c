@@ -412,7 +412,7 @@ show_error(void *ctx, const char *msg)
 	fprintf(stderr, "%s\n", msg);
 }
 
-/* The families and how many rules each has (RULES.md part 2, 12, and part 1). */
+/* The families and how many rules each has. */
 static const struct {
 	const char *prefix;
 	size_t want;
