@@ -425,7 +425,7 @@ check_ehlo_reply(const struct run *r, const struct reply_info *ri)
 	/* RFC 3207 4.2: no STARTTLS offered inside TLS. */
 	FUZZ_CHECK(((e.ext & SMTP_EXT_STARTTLS) != 0) == (r->cfg->tls && !r->tls),
 	           "STARTTLS offered %d inside TLS %d", (e.ext & SMTP_EXT_STARTTLS) != 0, r->tls);
-	/* RULES SEC-06: AUTH only under TLS unless configured. */
+	/* SEC-06: AUTH only under TLS unless configured. */
 	FUZZ_CHECK(((e.ext & SMTP_EXT_AUTH) != 0) == (r->tls || r->cfg->auth_plaintext),
 	           "AUTH offered %d (tls %d)", (e.ext & SMTP_EXT_AUTH) != 0, r->tls);
 }

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Lint: banned C functions (curl checksrc idea), clang-format check, README's title,
-# the layering of harness/ (scripts/layers.sh), scenario lint.
+# the layering of harness/ (scripts/layers.sh), scenario lint (rule IDs against the
+# catalogue, scenarios/rules), rule IDs in code comments against the catalogue.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 rc=0
@@ -31,6 +32,7 @@ else
 fi
 if [ -x build/release/smtp-harness ] && [ -d scenarios ] && ls scenarios/*/*.yaml >/dev/null 2>&1; then
 	build/release/smtp-harness lint scenarios/ || rc=1
+	build/release/smtp-harness rules --check-code || rc=1
 fi
 [ $rc -eq 0 ] && echo "lint: ok"
 exit $rc

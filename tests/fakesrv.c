@@ -17,7 +17,7 @@
  *   line a second, never the last one (no read deadline per chunk catches it).
  *   one-read-one-line: takes whatever one recv() returned as one command
  *   (caught only with --fragment). sync-close: commands glued to the end of
- *   data get 554 and close (RULES SEC-04 allows it); close-after-data: the
+ *   data get 554 and close (SEC-04 allows it); close-after-data: the
  *   same with 250 and close (it does not).
  *   stall-after-ehlo: greeting, EHLO, HELO and QUIT are answered, nothing
  *   else ever is: every scenario past EHLO ends in a step timeout.

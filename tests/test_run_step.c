@@ -338,7 +338,7 @@ static const struct judge_row rows[] = {
 	{ "raw may_close: 250 then close", "HARDEN",
 	  "- raw: 'NOOP\\r\\nNOOP\\r\\n'\n  replies: 2\n  expect: [250, 5xx]\n  may_close: true\n",
 	  G "R|S250 ok|C", RUN_FAIL, "R5321-GREET-06" },
-	/* may_close on any step, 4xx included (RFC 5321 7.8; RULES SEC-02/SEC-04/SEC-15) */
+	/* may_close on any step, 4xx included (RFC 5321 7.8; SEC-02/SEC-04/SEC-15) */
 	{ "send may_close: 550, then close at the next command", "MUST",
 	  "- send: RCPT TO:<x@y>\n  expect: [250, 5xx]\n  may_close: true\n"
 	  "- send: NOOP\n  expect: 250\n",

@@ -993,7 +993,7 @@ has_suffix(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* Loads every *.yaml under dir (not under scenarios/profiles/); returns the failures. */
+/* Loads every *.yaml under dir (not under scenarios/profiles/ or rules/); returns the failures. */
 static int
 load_tree(const char *dir, int depth, size_t *nfiles)
 {
@@ -1018,7 +1018,8 @@ load_tree(const char *dir, int depth, size_t *nfiles)
 		if (n < 0 || (size_t)n >= sizeof(path) || stat(path, &st) != 0)
 			continue;
 		if (S_ISDIR(st.st_mode)) {
-			if (depth == 0 && strcmp(de->d_name, "profiles") == 0)
+			if (depth == 0 && (strcmp(de->d_name, "profiles") == 0 ||
+			                   strcmp(de->d_name, "rules") == 0))
 				continue;
 			nfail += load_tree(path, depth + 1, nfiles);
 			continue;

@@ -1,8 +1,8 @@
 /*
  * test_server_session.c: table tests for the reference server's session state
  * machine (server_session_*), driven byte-exactly over a nonblocking
- * socketpair by a single-threaded pump. Expectations come from RULES.md and
- * REPLY-CODES.md (rule IDs in the labels), not from the server's code: where a
+ * socketpair by a single-threaded pump. Expectations come from the rule catalogue
+ * (scenarios/rules; rule IDs in the labels), not from the server's code: where a
  * rule allows a set of codes, the row accepts the set. A memory sink records
  * committed messages so rows can check delivery and content; one test uses
  * the real Maildir sink.
@@ -385,7 +385,7 @@ static const struct sess_row rows[] = {
 	  STEPS(TXN, S(DATA), S("Subject: t\r\n\r\ncaf\xe9\r\n.\r\n")),
 	  WANT("220", "250", "250", "250", "354", "250|554|550"), MAXMSGS(1) },
 
-	/* ---- SEC-01 end-of-data look-alikes (RULES.md 11.1)
+	/* ---- SEC-01 end-of-data look-alikes (SEC-01)
 	   ------------------------------------------ */
 	SMUG("SEC-01a LF.LF", "\n.\n"),
 	SMUG("SEC-01b CR.CR", "\r.\r"),

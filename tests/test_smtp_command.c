@@ -3,7 +3,7 @@
  * written from the grammar, not from the code: RFC 5321 2.4 (case), 3.3,
  * 4.1.1.1-4.1.1.11 (each verb's syntax), 4.1.2 (paths, parameters), 4.1.3
  * (address literals), 4.5.3.1 (limits); RFC 1870 (SIZE), RFC 3030 2 (BDAT),
- * RFC 4954 4 (AUTH); RULES.md R5321-SYN-*, R3030-CHUNK-08, R4954-AUTH-02, SEC-11.
+ * RFC 4954 4 (AUTH); rules R5321-SYN-*, R3030-CHUNK-08, R4954-AUTH-02, SEC-11.
  * The parser checks syntax only: unknown parameters and line length are not its business.
  */
 #include <stdbool.h>

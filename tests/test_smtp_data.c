@@ -27,7 +27,8 @@
 #define X900 X100 X100 X100 X100 X100 X100 X100 X100 X100
 #define X998 X900 X10 X10 X10 X10 X10 X10 X10 X10 X10 "aaaaaaaa"
 
-/* The SEC-01 probe (RULES.md 11.1): body, VARIANT, a second transaction, the end. */
+/* The SEC-01 probe (scenarios/rules/sec-hardening.yaml): body, VARIANT, a second transaction, the
+ * end. */
 #define PROBE_HEAD "Subject: s1\r\n\r\nbody"
 #define PROBE_TAIL                                                                                 \
 	"MAIL FROM:<spoof@client.test>\r\nRCPT TO:<postmaster@target.test>\r\nDATA\r\n"            \
@@ -644,7 +645,7 @@ test_roundtrip(void **state)
 }
 
 /*
- * Reference model, written from RULES.md rather than from the framer: finds
+ * Reference model, written from the rules (SEC-01) rather than from the framer: finds
  * the end line by line, then matches each look-alike as a substring of the
  * raw content with "\r\n" put in front (data starts after a CRLF).
  */

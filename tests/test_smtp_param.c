@@ -2,7 +2,7 @@
  * test_smtp_param.c: table tests for the ESMTP parameter module, written from
  * the grammar, not from the code: RFC 5321 4.1.2 (esmtp-param, esmtp-keyword,
  * esmtp-value) and 4.1.1.11, RFC 1870 (SIZE: 1 to 20 digits), RFC 3461 4
- * (xtext), RULES.md R5321-SYN-21, R1870-SIZE-05, R3461-DSN-03/06.
+ * (xtext), rules R5321-SYN-21, R1870-SIZE-05, R3461-DSN-03/06.
  * smtp_param_parse checks syntax only: an unknown keyword is not an error here.
  */
 #include <stdbool.h>

@@ -4,7 +4,7 @@
  * smtp_path_ipv6_check, written from the grammar, not from the code:
  * RFC 5321 3.3, 4.1.1.2, 4.1.1.3, 4.1.2, 4.1.3, 4.5.3.1.1-3, appendix C;
  * RFC 6531 3.3 (UTF-8), RFC 3629 (UTF-8 validity); RFC 5234 2.3 (ABNF string
- * literals such as "IPv6:" are case-insensitive); RULES.md R5321-SYN-09..20, SEC-08, SEC-11.
+ * literals such as "IPv6:" are case-insensitive); rules R5321-SYN-09..20, SEC-08, SEC-11.
  */
 #include <stdbool.h>
 #include <stdint.h>

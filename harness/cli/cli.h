@@ -8,19 +8,39 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "smtph/catalogue.h"
 #include "smtph/scenario.h"
 
 int cli_serve(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_lint(int argc, char **argv);
 int cli_coverage(int argc, char **argv);
+int cli_rules(int argc, char **argv);
+
+/* The rule catalogue a command uses, and the directory it came from. */
+struct cli_catalogue {
+	struct catalogue cat;
+	char dir[4096];
+};
 
 /*
- * Loads every scenario file named by paths (directories recursively, sorted).
- * Returns 0, or -1 after printing each error (the files that loaded are kept).
+ * Loads the catalogue: from dir when it is not NULL (--catalogue), else from
+ * the rules/ folder of the first of paths that is (or is inside) a scenario
+ * directory holding one, else from scenarios/rules. Prints each error.
+ * Returns 0, or -1 (cc then holds the files that did load).
  */
-int cli_load_scenarios(char **paths, size_t npaths, struct scenario_file **files_r,
-                       size_t *nfiles_r);
+int cli_catalogue_load(struct cli_catalogue *cc, const char *dir, char **paths, size_t npaths);
+void cli_catalogue_free(struct cli_catalogue *cc);
+
+/*
+ * Loads every scenario file named by paths (directories recursively, sorted),
+ * every document on its own. With cc, a rule ID its catalogue does not know
+ * is an error too, at the ID's file:line:column. Prints every error, each
+ * file's in file order. Returns 0, or -1 after printing (the documents that
+ * loaded are kept).
+ */
+int cli_load_scenarios(char **paths, size_t npaths, const struct cli_catalogue *cc,
+                       struct scenario_file **files_r, size_t *nfiles_r);
 void cli_free_scenarios(struct scenario_file *files, size_t n);
 
 /* The suite to use when no PATH is given (cli_suite.c says where it looks). */

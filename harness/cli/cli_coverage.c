@@ -1,9 +1,10 @@
 /*
- * cli_coverage.c: `smtp-harness coverage [--rules FILE] [--missing] [PATH ...]`:
- * counts the scenarios naming each rule of the catalogue index
- * (scenarios/RULES.tsv, made by scripts/rules-index.sh). Exit 1 when a MUST or
- * MUST NOT rule has no scenario, 2 when a scenario names a rule the index does
- * not know (a typo would otherwise hide a gap).
+ * cli_coverage.c: `smtp-harness coverage [--catalogue DIR] [--missing]
+ * [PATH ...]`: counts the scenarios naming each rule of the rule catalogue
+ * (scenarios/rules; a variant ID, a rule ID and a letter, counts for its rule). Exit 1
+ * when a MUST or MUST NOT rule has no scenario and the runner does not check
+ * it itself (the rule's `runner` key), 2 when a scenario does not load or
+ * names a rule the catalogue does not have (a typo would otherwise hide a gap).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,173 +12,114 @@
 
 #include "cli/cli.h"
 
-#define COVERAGE_MAX_RULES 1024
-
-struct rule_row {
-	char id[48];
-	char level[16];
-	size_t scenarios;
-	bool by_harness; /* RULES-NOTES.tsv: an invariant of the runner, not a scenario's */
-};
-
-/* Marks the rules that RULES-NOTES.tsv (beside the index) says the runner itself checks. */
-static void
-load_notes(const char *index, struct rule_row *rows, size_t n)
-{
-	char path[1024], line[512];
-	const char *slash = strrchr(index, '/');
-	FILE *f;
-
-	if (snprintf(path, sizeof(path), "%.*sRULES-NOTES.tsv",
-	             slash != NULL ? (int)(slash - index + 1) : 0, index) >= (int)sizeof(path))
-		return;
-	f = fopen(path, "r");
-	if (f == NULL)
-		return;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *tab = strchr(line, '\t');
-
-		if (line[0] == '#' || tab == NULL)
-			continue;
-		*tab = '\0';
-		for (size_t i = 0; i < n; i++) {
-			if (strcmp(rows[i].id, line) == 0 && strncmp(tab + 1, "harness:", 8) == 0)
-				rows[i].by_harness = true;
-		}
-	}
-	fclose(f);
-}
-
-static int
-load_index(const char *path, struct rule_row *rows, size_t *n)
-{
-	FILE *f = fopen(path, "r");
-	char line[256];
-	unsigned lineno = 0;
-
-	if (f == NULL) {
-		fprintf(stderr, "coverage: %s: cannot open (see scripts/rules-index.sh)\n", path);
-		return -1;
-	}
-	*n = 0;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *tab = strchr(line, '\t');
-		char *nl = strchr(line, '\n');
-
-		lineno++;
-		if (line[0] == '#' || line[0] == '\n')
-			continue;
-		if (nl != NULL)
-			*nl = '\0';
-		if (tab == NULL || *n == COVERAGE_MAX_RULES ||
-		    snprintf(rows[*n].id, sizeof(rows[*n].id), "%.*s", (int)(tab - line), line) >=
-		            (int)sizeof(rows[*n].id) ||
-		    snprintf(rows[*n].level, sizeof(rows[*n].level), "%s", tab + 1) >=
-		            (int)sizeof(rows[*n].level)) {
-			fprintf(stderr, "coverage: %s:%u: malformed line\n", path, lineno);
-			fclose(f);
-			return -1;
-		}
-		rows[*n].scenarios = 0;
-		(*n)++;
-	}
-	fclose(f);
-	return 0;
-}
-
-static struct rule_row *
-find_rule(struct rule_row *rows, size_t n, const char *id)
+/* True when one of sc's first n rule IDs stands for rule too (a rule and its variant). */
+static bool
+named_before(const struct catalogue *cat, const struct scenario *sc, size_t n,
+             const struct catalogue_rule *rule)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (strcmp(rows[i].id, id) == 0)
-			return &rows[i];
+		if (catalogue_resolve(cat, sc->rules[i], NULL) == rule)
+			return true;
 	}
-	return NULL;
+	return false;
 }
 
-/* Counts each scenario once per rule it names. Returns the number of unknown IDs. */
-static size_t
-count_scenarios(struct scenario_file *files, size_t nfiles, struct rule_row *rows, size_t n)
+/* Adds each scenario once to every rule it names (counts[i]: rule i of the catalogue). */
+static void
+count_scenarios(const struct catalogue *cat, const struct scenario_file *files, size_t nfiles,
+                size_t *counts)
 {
-	size_t unknown = 0;
-
 	for (size_t f = 0; f < nfiles; f++) {
 		for (size_t i = 0; i < files[f].count; i++) {
 			const struct scenario *sc = &files[f].scenarios[i];
 
 			for (size_t r = 0; r < sc->nrules; r++) {
-				struct rule_row *row = find_rule(rows, n, sc->rules[r]);
+				const struct catalogue_rule *rule =
+				        catalogue_resolve(cat, sc->rules[r], NULL);
 
-				if (row != NULL) {
-					row->scenarios++;
-					continue;
-				}
-				fprintf(stderr, "%s:%u: %s names unknown rule %s\n", sc->file,
-				        sc->line, sc->id, sc->rules[r]);
-				unknown++;
+				if (rule != NULL && !named_before(cat, sc, r, rule))
+					counts[rule - cat->rules]++;
 			}
 		}
 	}
-	return unknown;
 }
 
-static bool
-is_must(const char *level)
+static int
+usage(FILE *f, int status)
 {
-	return strcmp(level, "MUST") == 0 || strcmp(level, "MUST NOT") == 0;
+	fprintf(f, "usage: smtp-harness coverage [--catalogue DIR] [--missing] [PATH ...]\n"
+	           "  PATH            scenario files or directories (default: scenarios)\n"
+	           "  --catalogue DIR the rule catalogue (default: the rules/ folder of the\n"
+	           "                  scenario directory named, else scenarios/rules)\n"
+	           "  --missing       list only the rules without scenarios\n");
+	return status;
+}
+
+/* Prints the table; returns the MUST rules with neither scenario nor runner check. */
+static size_t
+print_rules(const struct catalogue *cat, const size_t *counts, bool missing_only, size_t *covered)
+{
+	size_t must_missing = 0;
+
+	*covered = 0;
+	for (size_t i = 0; i < cat->count; i++) {
+		const struct catalogue_rule *r = &cat->rules[i];
+		bool gap = counts[i] == 0 && r->runner == NULL;
+
+		*covered += !gap;
+		must_missing += gap && catalogue_level_is_must(r->level);
+		if (!missing_only || gap)
+			printf("%-16s %-8s %4zu%s\n", r->id, catalogue_level_name(r->level),
+			       counts[i],
+			       gap              ? "  (no scenario)"
+			       : counts[i] == 0 ? "  (checked by the runner)"
+			                        : "");
+	}
+	return must_missing;
 }
 
 int
 cli_coverage(int argc, char **argv)
 {
-	const char *index = "scenarios/RULES.tsv";
-	char *defpath[] = { (char *)cli_suite_dir() };
-	struct rule_row *rows = calloc(COVERAGE_MAX_RULES, sizeof(*rows));
+	char *defpath[] = { (char *)cli_suite_dir() }, **paths = defpath;
 	struct scenario_file *files = NULL;
-	size_t nrows = 0, nfiles = 0, covered = 0, must_missing = 0, unknown;
+	struct cli_catalogue cc;
+	const char *catdir = NULL;
+	size_t nfiles = 0, npaths = 1, covered, must_missing, *counts;
 	bool missing_only = false;
 	int i = 1, rc = 0;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc) {
-			index = argv[++i];
-		} else if (strcmp(argv[i], "--missing") == 0) {
+		if (strcmp(argv[i], "--catalogue") == 0 && i + 1 < argc)
+			catdir = argv[++i];
+		else if (strcmp(argv[i], "--missing") == 0)
 			missing_only = true;
-		} else {
-			printf("usage: smtp-harness coverage [--rules FILE] [--missing] [PATH "
-			       "...]\n");
-			free(rows);
-			return strcmp(argv[i], "--help") == 0 ? 0 : 2;
-		}
+		else
+			return strcmp(argv[i], "--help") == 0 ? usage(stdout, 0) : usage(stderr, 2);
 	}
-	if (rows == NULL || load_index(index, rows, &nrows) < 0 ||
-	    cli_load_scenarios(i < argc ? argv + i : defpath, i < argc ? (size_t)(argc - i) : 1,
-	                       &files, &nfiles) < 0) {
+	if (i < argc) {
+		paths = argv + i;
+		npaths = (size_t)(argc - i);
+	}
+	if (cli_catalogue_load(&cc, catdir, paths, npaths) < 0 ||
+	    cli_load_scenarios(paths, npaths, &cc, &files, &nfiles) < 0) {
 		cli_free_scenarios(files, nfiles);
-		free(rows);
+		cli_catalogue_free(&cc);
 		return 2;
 	}
-	unknown = count_scenarios(files, nfiles, rows, nrows);
-	load_notes(index, rows, nrows);
-	for (size_t r = 0; r < nrows; r++) {
-		bool gap = rows[r].scenarios == 0 && !rows[r].by_harness;
-
-		covered += !gap;
-		must_missing += gap && is_must(rows[r].level);
-		if (!missing_only || gap)
-			printf("%-16s %-8s %4zu%s\n", rows[r].id, rows[r].level, rows[r].scenarios,
-			       gap ? "  (no scenario)"
-			       : rows[r].by_harness && rows[r].scenarios == 0
-			               ? "  (checked by the runner)"
-			               : "");
-	}
-	printf("coverage: %zu of %zu rules have scenarios; %zu MUST rules have none\n", covered,
-	       nrows, must_missing);
-	if (must_missing > 0)
-		rc = 1;
-	if (unknown > 0)
+	counts = calloc(cc.cat.count + 1, sizeof(*counts));
+	if (counts == NULL) {
+		fprintf(stderr, "coverage: out of memory\n");
 		rc = 2;
+	} else {
+		count_scenarios(&cc.cat, files, nfiles, counts);
+		must_missing = print_rules(&cc.cat, counts, missing_only, &covered);
+		printf("coverage: %zu of %zu rules have scenarios; %zu MUST rules have none\n",
+		       covered, cc.cat.count, must_missing);
+		rc = must_missing > 0 ? 1 : 0;
+	}
+	free(counts);
 	cli_free_scenarios(files, nfiles);
-	free(rows);
+	cli_catalogue_free(&cc);
 	return rc;
 }

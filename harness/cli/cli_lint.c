@@ -1,13 +1,13 @@
 /*
- * cli_lint.c: `smtp-harness lint [PATH ...]`: loads scenario files without
- * running them and checks what the loader cannot see alone: scenario ids
- * unique across files and ${variables} known to the profile.
+ * cli_lint.c: `smtp-harness lint [--catalogue DIR] [PATH ...]`: loads
+ * scenario files without running them and reports every error of every file
+ * (each document on its own), plus what the loader cannot see alone: rule IDs
+ * the catalogue does not have, and scenario ids unique across files.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "smtph/profile.h"
 
 /* Reports a duplicate id across files; within a file the loader already did. */
 static int
@@ -37,28 +37,53 @@ check_ids(struct scenario_file *files, size_t nfiles)
 	return bad;
 }
 
+static int
+usage(FILE *f, int status)
+{
+	fprintf(f, "usage: smtp-harness lint [--catalogue DIR] [PATH ...]\n"
+	           "  PATH            scenario files or directories (default: scenarios)\n"
+	           "  --catalogue DIR the rule catalogue (default: the rules/ folder of the\n"
+	           "                  scenario directory named, else scenarios/rules)\n");
+	return status;
+}
+
 int
 cli_lint(int argc, char **argv)
 {
 	struct scenario_file *files = NULL;
-	char *defpath[] = { (char *)cli_suite_dir() };
-	size_t nfiles = 0, count = 0;
-	int rc;
+	struct cli_catalogue cc;
+	char *defpath[] = { (char *)cli_suite_dir() }, **paths = defpath;
+	const char *catdir = NULL;
+	size_t nfiles = 0, count = 0, npaths = 1;
+	int i = 1, rc = 0;
+	bool have_cat;
 
-	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		printf("usage: smtp-harness lint [PATH ...]\n");
-		return 0;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--catalogue") == 0 && i + 1 < argc)
+			catdir = argv[++i];
+		else
+			return strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0
+			               ? usage(stdout, 0)
+			               : usage(stderr, 2);
 	}
-	rc = cli_load_scenarios(argc > 1 ? argv + 1 : defpath, argc > 1 ? (size_t)(argc - 1) : 1,
-	                        &files, &nfiles) < 0
-	             ? 2
-	             : 0;
+	if (i < argc) {
+		paths = argv + i;
+		npaths = (size_t)(argc - i);
+	}
+	have_cat = cli_catalogue_load(&cc, catdir, paths, npaths) == 0;
+	if (!have_cat)
+		rc = 2;
+	if (cli_load_scenarios(paths, npaths, have_cat ? &cc : NULL, &files, &nfiles) < 0)
+		rc = 2;
 	if (check_ids(files, nfiles) != 0)
 		rc = 2;
 	for (size_t f = 0; f < nfiles; f++)
 		count += files[f].count;
 	if (rc == 0)
-		printf("lint: %zu scenarios in %zu files: ok\n", count, nfiles);
+		printf("lint: %zu scenarios in %zu files, rule IDs checked against %zu rules "
+		       "(%s): ok\n",
+		       count, nfiles, cc.cat.count, cc.dir);
 	cli_free_scenarios(files, nfiles);
+	cli_catalogue_free(&cc);
 	return rc;
 }

@@ -523,7 +523,8 @@ cli_run(int argc, char **argv)
 	}
 	if (load_profile(&rc, &profile) < 0 ||
 	    cli_load_scenarios(optind < argc ? argv + optind : defpath,
-	                       optind < argc ? (size_t)(argc - optind) : 1, &files, &nfiles) < 0) {
+	                       optind < argc ? (size_t)(argc - optind) : 1, NULL, &files,
+	                       &nfiles) < 0) {
 		cli_free_scenarios(files, nfiles);
 		profile_free(&profile);
 		free_judges(&rc);

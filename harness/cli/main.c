@@ -19,6 +19,7 @@ static const struct subcommand subcommands[] = {
 	{ "run", cli_run, "replay scenarios against a target (or the bundled server)" },
 	{ "lint", cli_lint, "check scenario files without running them" },
 	{ "coverage", cli_coverage, "which rules of the catalogue have scenarios" },
+	{ "rules", cli_rules, "what the catalogue says of a rule, its scenarios and code sites" },
 	{ "serve", cli_serve, "run the bundled reference SMTP server" },
 };
 

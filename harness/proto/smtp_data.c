@@ -3,7 +3,7 @@
  * Receiver: incremental dot-unstuffing that ends only on CRLF "." CRLF, with a
  * small fixed carry state so chunk boundaries never change the result, and
  * flags for bare CR/LF, NUL, 8-bit, long lines and the look-alike ends
- * (R5321-DATA-02..06, RULES.md SEC-01a..j, SEC-02). Sender: dot-stuffing and
+ * (R5321-DATA-02..06, SEC-01a..j, SEC-02). Sender: dot-stuffing and
  * the terminator. What to do about a flag (reject, keep) is the server's call.
  */
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /*
  * smtp_error.c: the one table from library errors to reply code, enhanced
- * status code (RFC 3463, REPLY-CODES.md table 2) and text. Reply-parser and
+ * status code (RFC 3463, the IANA registry of RFC 5248) and text. Reply-parser and
  * EHLO errors have no reply code: they describe a peer's reply, not ours.
  */
 #include "smtph/smtp_error.h"

@@ -2,8 +2,8 @@
  * check.c: an expectation against a reply (check.h). Codes are matched digit
  * by digit ("5xx", "55x", "503"), enhanced codes by pattern ("5.1.x"), text
  * by a POSIX extended regex ("(?i)" prefix = case-insensitive; compiled by
- * scenario_regex.c), EHLO keywords by name. RULES.md probe note 4: text is
- * checked only where a scenario asks.
+ * scenario_regex.c), EHLO keywords by name. Text is checked only where a
+ * scenario asks (R5321-REPLY-05).
  */
 #include <stdio.h>
 

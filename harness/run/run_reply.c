@@ -351,7 +351,7 @@ reply_closed(struct run_ctx *c, const struct scenario_step *st, const struct sce
 		return;
 	}
 	if (c->refusal_ok) {
-		/* RFC 5321 7.8, RULES SEC-02/SEC-04/SEC-15: a refusal the step allows, then the
+		/* RFC 5321 7.8, SEC-02/SEC-04/SEC-15: a refusal the step allows, then the
 		 * close (a reset too: closing on unread input sends one). */
 		run_end_allowed(c, "%u and close, as the step allows (may_close)", c->last_code);
 		return;

@@ -93,13 +93,14 @@ steps_free(struct scenario_step *steps, size_t n)
 	free(steps);
 }
 
-static void
+void
 scenario_free(struct scenario *sc)
 {
 	free(sc->id);
 	free(sc->title);
 	free(sc->description);
 	free_strings(&sc->rules, &sc->nrules);
+	free(sc->rule_at);
 	free_strings(&sc->tags, &sc->ntags);
 	free_strings(&sc->requires, &sc->nrequires);
 	scenario_expect_free(&sc->greeting);

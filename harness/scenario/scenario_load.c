@@ -41,7 +41,7 @@ all_in_set(const char *s, size_t len, const char *set)
 	return len > 0;
 }
 
-/* ^[A-Z0-9]+(-[A-Z0-9]+)+[a-z]?$, e.g. R5321-SEQ-03 or SEC-01a. */
+/* ^[A-Z0-9]+(-[A-Z0-9]+)+[a-z]?$: a rule ID, optionally with a variant letter. */
 static const char *
 check_rule(const char *s, size_t len)
 {
@@ -126,13 +126,24 @@ sc_description(struct ydoc *y, const struct ydoc_node *v, void *obj)
 	return ydoc_strdup(y, v, "description", &((struct scenario *)obj)->description);
 }
 
+/* The rule IDs, and where each is written (lint points at an ID the catalogue lacks). */
 static int
 sc_rules(struct ydoc *y, const struct ydoc_node *v, void *obj)
 {
 	struct scenario *sc = obj;
 
-	return ydoc_str_list(y, v, "rules", SCENARIO_LOAD_MAX_LIST, check_rule, &sc->rules,
-	                     &sc->nrules);
+	if (ydoc_str_list(y, v, "rules", SCENARIO_LOAD_MAX_LIST, check_rule, &sc->rules,
+	                  &sc->nrules) < 0)
+		return -1;
+	free(sc->rule_at);
+	sc->rule_at = calloc(sc->nrules, sizeof(*sc->rule_at));
+	if (sc->rule_at == NULL)
+		return ydoc_fail(y, v, "out of memory");
+	for (size_t i = 0; i < sc->nrules; i++) {
+		sc->rule_at[i].line = v->kids[i].line;
+		sc->rule_at[i].column = v->kids[i].column;
+	}
+	return 0;
 }
 
 static int
@@ -261,13 +272,50 @@ static const struct ydoc_limits scenario_limits = {
 	.max_docs = SCENARIO_LOAD_MAX_SCENARIOS,
 };
 
-int
-scenario_load_buffer_opts(const char *name, const char *data, size_t len,
-                          const struct scenario_load_opts *opts, struct scenario_file *out,
-                          char *err, size_t errlen)
+/*
+ * Loads the documents into l->file. Without fn the first failure ends the
+ * load; with fn each document that fails is reported (with what was read of
+ * it) and left out, and the next one is tried. Returns the failures.
+ */
+static int
+load_documents(struct loader *l, scenario_load_error_fn fn, void *ctx)
+{
+	int failed = 0;
+
+	for (size_t i = 0; i < l->y.ndocs; i++) {
+		if (load_scenario(l, &l->y.docs[i]) == 0)
+			continue;
+		failed++;
+		if (fn == NULL)
+			break;
+		fn(ctx, l->y.err, &l->file->scenarios[l->file->count - 1]);
+		scenario_free(&l->file->scenarios[--l->file->count]);
+		l->y.failed = false;
+		l->y.err[0] = '\0';
+	}
+	return failed;
+}
+
+/* One failure of the file as a whole: in err, and through fn when there is one. */
+static int
+file_failed(const char *name, const char *why, char *err, size_t errlen, scenario_load_error_fn fn,
+            void *ctx)
+{
+	if (why != NULL)
+		snprintf(err, errlen, "%s: %s", name, why);
+	if (fn != NULL)
+		fn(ctx, err, NULL);
+	return 1;
+}
+
+/* The two entry points' shared body (fn: see load_documents). Returns the failures. */
+static int
+load_buffer(const char *name, const char *data, size_t len, const struct scenario_load_opts *opts,
+            struct scenario_file *out, char *err, size_t errlen, scenario_load_error_fn fn,
+            void *ctx)
 {
 	struct loader l = { .opts = opts, .file = out };
-	int rc = 0;
+	int failed = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (errlen > 0)
@@ -275,31 +323,49 @@ scenario_load_buffer_opts(const char *name, const char *data, size_t len,
 	if (len > SCENARIO_LOAD_MAX_FILE) {
 		snprintf(err, errlen, "%s: file too large (more than %u bytes)", name,
 		         SCENARIO_LOAD_MAX_FILE);
-		return -1;
+		return file_failed(name, NULL, err, errlen, fn, ctx);
 	}
 	out->path = scenario_load_dup(name, strlen(name));
-	if (out->path == NULL) {
-		snprintf(err, errlen, "%s: out of memory", name);
-		return -1;
-	}
+	if (out->path == NULL)
+		return file_failed(name, "out of memory", err, errlen, fn, ctx);
 	l.y.user = &l;
 	if (ydoc_parse(&l.y, out->path, data, len, &scenario_limits, err, errlen) < 0) {
 		scenario_file_free(out);
-		return -1;
+		return file_failed(name, NULL, err, errlen, fn, ctx);
 	}
 	if (l.y.ndocs > 0) {
 		out->scenarios = calloc(l.y.ndocs, sizeof(*out->scenarios));
 		l.id_lines = calloc(l.y.ndocs, sizeof(*l.id_lines));
-		if (out->scenarios == NULL || l.id_lines == NULL)
-			rc = ydoc_fail(&l.y, NULL, "out of memory");
+		if (out->scenarios == NULL || l.id_lines == NULL) {
+			ydoc_fail(&l.y, NULL, "out of memory");
+			failed = file_failed(name, NULL, err, errlen, fn, ctx);
+		}
 	}
-	for (size_t i = 0; rc == 0 && i < l.y.ndocs; i++)
-		rc = load_scenario(&l, &l.y.docs[i]);
+	if (failed == 0)
+		failed = load_documents(&l, fn, ctx);
 	free(l.id_lines);
 	ydoc_free(&l.y);
-	if (rc < 0)
+	if (failed > 0 && fn == NULL)
 		scenario_file_free(out);
-	return rc;
+	return failed;
+}
+
+int
+scenario_load_buffer_opts(const char *name, const char *data, size_t len,
+                          const struct scenario_load_opts *opts, struct scenario_file *out,
+                          char *err, size_t errlen)
+{
+	return load_buffer(name, data, len, opts, out, err, errlen, NULL, NULL) > 0 ? -1 : 0;
+}
+
+int
+scenario_load_buffer_each(const char *name, const char *data, size_t len,
+                          const struct scenario_load_opts *opts, struct scenario_file *out,
+                          scenario_load_error_fn fn, void *ctx)
+{
+	char err[1024];
+
+	return load_buffer(name, data, len, opts, out, err, sizeof(err), fn, ctx);
 }
 
 int
@@ -329,4 +395,20 @@ int
 scenario_load_file(const char *path, struct scenario_file *out, char *err, size_t errlen)
 {
 	return scenario_load_file_opts(path, NULL, out, err, errlen);
+}
+
+int
+scenario_load_file_each(const char *path, const struct scenario_load_opts *opts,
+                        struct scenario_file *out, scenario_load_error_fn fn, void *ctx)
+{
+	char err[1024], *data;
+	size_t len;
+	int failed;
+
+	memset(out, 0, sizeof(*out));
+	if (ydoc_read_file(path, SCENARIO_LOAD_MAX_FILE, &data, &len, err, sizeof(err)) < 0)
+		return file_failed(path, NULL, err, sizeof(err), fn, ctx);
+	failed = load_buffer(path, data, len, opts, out, err, sizeof(err), fn, ctx);
+	free(data);
+	return failed;
 }

@@ -261,7 +261,7 @@ st_replies(struct ydoc *y, const struct ydoc_node *v, void *obj)
 	return 0;
 }
 
-/* RULES SEC-02/SEC-04/SEC-15, RFC 5321 7.8: a refusal the step allows, then the close. */
+/* SEC-02/SEC-04/SEC-15, RFC 5321 7.8: a refusal the step allows, then the close. */
 static int
 st_may_close(struct ydoc *y, const struct ydoc_node *v, void *obj)
 {

@@ -1,7 +1,7 @@
 /*
  * server_auth.c: SASL PLAIN (RFC 4616) and LOGIN for the reference server's
  * AUTH command (RFC 4954). Offered only under TLS unless configured otherwise
- * (RULES SEC-06; in clear the verb gets 503); "*" cancels (501), bad base64 is
+ * (SEC-06; in clear the verb gets 503); "*" cancels (501), bad base64 is
  * 501, bad credentials 535, a second AUTH 503, an unknown mechanism 504.
  * Secrets are wiped after use.
  */

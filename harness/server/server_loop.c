@@ -289,7 +289,7 @@ accept_one(struct server_loop *l, int lfd)
 	if (fd < 0)
 		return;
 	if (l->nclients >= l->cfg->max_sessions) {
-		refuse_busy(fd, l->cfg); /* RULES SEC-13 */
+		refuse_busy(fd, l->cfg); /* SEC-13 */
 		return;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));

@@ -3,8 +3,8 @@
  * OpenSMTPD esc.c idea), and the reply formatting: "code-" or "code SP", the
  * enhanced code once EHLO has advertised ENHANCEDSTATUSCODES (RFC 2034, never
  * on 3xx), the text, CRLF. Owns the table; writes only into the session's
- * output buffer (or the buffer it is given). Each row names the rule of
- * RULES.md it answers; where the catalogue allows several codes, the row holds
+ * output buffer (or the buffer it is given). Each row names the rule of the
+ * catalogue (scenarios/rules) it answers; where the rule allows several codes, the row holds
  * the one this server chose.
  */
 #include <stdarg.h>

@@ -19,7 +19,7 @@ enum scenario_level {
 	SCENARIO_MUST = 0, /* a mismatch fails the scenario */
 	SCENARIO_SHOULD,   /* a mismatch warns (fails with --strict) */
 	SCENARIO_MAY,      /* a mismatch warns (fails with --strict) */
-	SCENARIO_HARDEN,   /* hardening rule (RULES.md part 2, 11): a mismatch fails */
+	SCENARIO_HARDEN,   /* hardening rule (SEC-*, scenarios/rules): a mismatch fails */
 };
 
 /* One allowed reply code: each digit 0-9, or -1 for "any" ("5xx" = {5,-1,-1}). */
@@ -108,12 +108,18 @@ struct scenario_step {
 	struct scenario_mailbox mbox; /* mailbox */
 };
 
+/* Where something is written in a scenario file (1-based). */
+struct scenario_at {
+	unsigned line, column;
+};
+
 struct scenario {
 	char *id;
 	char *title;
 	char *description; /* optional: what it provokes and why */
-	char **rules;      /* rule IDs from RULES.md */
+	char **rules;      /* rule IDs of the catalogue (scenarios/rules) */
 	size_t nrules;
+	struct scenario_at *rule_at; /* where each of the nrules IDs is written */
 	char **tags;
 	size_t ntags;
 	enum scenario_level level;
@@ -139,6 +145,9 @@ struct scenario_file {
 
 /* Frees everything the file owns and zeroes it. */
 void scenario_file_free(struct scenario_file *f);
+
+/* Frees what one scenario owns and zeroes it, not sc itself. */
+void scenario_free(struct scenario *sc);
 
 /* Frees what e owns (esc, text_re, the EHLO keyword lists) and zeroes e, not e itself. */
 void scenario_expect_free(struct scenario_expect *e);

@@ -52,4 +52,26 @@ int scenario_load_buffer_opts(const char *name, const char *data, size_t len,
                               const struct scenario_load_opts *opts, struct scenario_file *out,
                               char *err, size_t errlen);
 
+/*
+ * Called once per error of scenario_load_file_each(): msg is
+ * "path:line:column: message" ("path: message" for the file as a whole).
+ * partial is what of the failed document was read before the error (its
+ * rules and rule_at are whole or empty), or NULL for the file as a whole; it
+ * is freed when fn returns.
+ */
+typedef void (*scenario_load_error_fn)(void *ctx, const char *msg, const struct scenario *partial);
+
+/*
+ * Like scenario_load_file_opts(), but every document that does not load is
+ * reported through fn and left out, and the others are kept in *out (which
+ * the caller frees in any case). A file that cannot be read, or is not
+ * well-formed YAML, is one error and loads nothing. Returns the number of
+ * errors reported (0: every document loaded).
+ */
+int scenario_load_file_each(const char *path, const struct scenario_load_opts *opts,
+                            struct scenario_file *out, scenario_load_error_fn fn, void *ctx);
+int scenario_load_buffer_each(const char *name, const char *data, size_t len,
+                              const struct scenario_load_opts *opts, struct scenario_file *out,
+                              scenario_load_error_fn fn, void *ctx);
+
 #endif

@@ -1,6 +1,6 @@
 /*
- * server.h: the bundled reference SMTP server (RFC 5321 and the extensions in
- * RULES.md part 2). Three layers, usable apart:
+ * server.h: the bundled reference SMTP server (RFC 5321 and the extensions of
+ * the rule catalogue, scenarios/rules). Three layers, usable apart:
  *   - server_config: domains, users, limits (defaults or a YAML file);
  *   - server_session: the protocol state machine over byte buffers, with no
  *     sockets, so unit tests and the session fuzz target can drive it;
@@ -31,7 +31,7 @@ struct server_config {
 	size_t naccounts;
 	size_t max_recipients; /* per transaction; RFC 5321 4.5.3.1.8 asks >= 100 */
 	uint64_t max_message;  /* octets; advertised as SIZE */
-	size_t max_errors;     /* bad commands before 421 (RULES SEC-14) */
+	size_t max_errors;     /* bad commands before 421 (SEC-14) */
 	size_t max_sessions;   /* concurrent connections before 421 (SEC-13) */
 	unsigned idle_timeout; /* seconds waiting for a command (>= 300, GREET-08) */
 	unsigned data_timeout; /* seconds waiting for data octets */

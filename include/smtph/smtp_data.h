@@ -3,7 +3,7 @@
  * Receiver: incremental dot-unstuffing and end-of-data detection that ends only
  * on CRLF "." CRLF, whatever the chunk boundaries, flagging bare CR, bare LF,
  * NUL, 8-bit octets, lines over 1000 octets and every SMTP-smuggling look-alike
- * end (LF.LF, CR.CR, LF.CRLF, CRLF.LF, ...; RULES.md SEC-01a..j).
+ * end (LF.LF, CR.CR, LF.CRLF, CRLF.LF, ...; SEC-01a..j).
  * Sender: dot-stuffing with CRLF line ends and the terminator.
  */
 #ifndef SMTPH_SMTP_DATA_H

@@ -18,6 +18,10 @@ grep -q "share/smtp-harness/scenarios   <- found (installed beside the binary)" 
 json_check "$WORK/smoke.json" 'len(r["results"]) > 5 and r["counts"]["pass"] == len(r["results"])' \
 	"the installed smoke run"
 echo "install: smoke tag from /: $(sed -n 2p "$WORK/smoke.out")"
+(cd / && "$D/bin/smtp-harness" rules R5321-SEQ-03) >"$WORK/rules.out" 2>&1 ||
+	die "the installed rules command: $(cat "$WORK/rules.out")"
+grep -q "statement" "$WORK/rules.out" && grep -q "server_reply.c" "$WORK/rules.out" ||
+	die "rules from the installed catalogue: $(cat "$WORK/rules.out")"
 
 for page in man1/smtp-harness.1 man5/smtp-harness-scenario.5; do
 	[ -f "$D/share/man/$page" ] || die "no $page"
