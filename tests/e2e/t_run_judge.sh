@@ -1,7 +1,7 @@
 # The runner's judgement of servers that close or misbehave, verdict by verdict:
 # exact verdicts (and reasons) by scenario id, the exit status, and a bound on
 # each run's wall time. Scenarios: tests/data/e2e-judge/ (expectations from the
-# RFC and RULES.md); targets: tests/fakesrv.c with the faults close-after-4xx,
+# RFC and the rule catalogue, scenarios/rules/); targets: tests/fakesrv.c with the faults close-after-4xx,
 # close-after-errors, long-reply and slow-delivery (--maildir), and the same
 # scenarios against fakesrv without a fault or the reference server, where they
 # pass: the verdicts below come from the faults.
