@@ -310,6 +310,8 @@ static const struct judge_row rows[] = {
 	/* a close the step does not allow */
 	{ "close instead of a reply: MUST fails (GREET-06)", "MUST",
 	  "- send: NOOP\n  expect: 250\n", G "R|C", RUN_FAIL, "R5321-GREET-06" },
+	{ "a 221 to another command ends the session (no final QUIT)", "MUST",
+	  "- raw: 'XYZZY\\r\\n'\n  expect: [500, 221]\n", G "R|S221 bye now|C", RUN_PASS, "" },
 	{ "close instead of a reply: SHOULD warns", "SHOULD", "- send: NOOP\n  expect: 250\n",
 	  G "R|C", RUN_WARN, "R5321-GREET-06" },
 	{ "close before the final QUIT: MUST fails (GREET-06)", "MUST",

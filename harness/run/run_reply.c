@@ -425,7 +425,8 @@ run_expect_reply(struct run_ctx *c, const struct scenario_step *st, const struct
 	}
 	/* A refusal the step allows may be followed by the close (may_close). */
 	c->refusal_ok = matched && st != NULL && st->may_close && r.code >= 400 && r.code < 600;
-	if (verb_is(cmd, cmdlen, "QUIT") && r.code == 221)
+	/* 221 closes the session whatever it answers (RFC 5321 3.8, 4.2.2): no final QUIT */
+	if (r.code == 221)
 		c->finished = true;
 	run_consume(c, used);
 	if (last && c->rlen > 0 && !c->stop && unsolicited_421(c, st, e))
