@@ -79,6 +79,8 @@ struct sess_row {
 	int kw_lines;         /* > 0: exactly that many lines; < 0: at least -kw_lines */
 	int sink_fail;
 	size_t nrcpts; /* recipients in the last envelope + 1; 0 = any */
+	const char
+	        *proto; /* the last envelope's protocol (the Received line's "with"); NULL = any */
 };
 
 #define STEPS(...)                                                                                 \
@@ -94,6 +96,7 @@ struct sess_row {
 #define ESC(a, b)      .esc_from = (a) + 1, .esc_to = (b) + 1
 #define ESC_FROM(a)    .esc_from = (a) + 1
 #define KW(i, h, l, n) .kw_reply = (i) + 1, .kw_has = (h), .kw_lacks = (l), .kw_lines = (n)
+#define PROTO(p)       .proto = (p)
 
 /* Client lines used over and over. */
 #define EHLO    "EHLO client.test\r\n"
@@ -184,6 +187,16 @@ static const struct sess_row rows[] = {
 	  STEPS(S("ehlo x.test\r\n"), S("Mail From:<a@b.example>\r\n"),
 	        S("rCpT tO:<postmaster>\r\n")),
 	  WANT("220", "250", "250", "250") },
+	/* RFC 5321 4.1.1: SP, and only SP, after the verb (swaks and smtplib never send a TAB) */
+	{ "R5321-SYN-06 EHLO<TAB>domain is no command", STEPS(S("EHLO\tclient.test\r\n"), S(NOOP)),
+	  WANT("220", "500|501", "250") },
+	{ "R5321-SYN-06 HELO<TAB>domain is no command", STEPS(S("HELO\tclient.test\r\n"), S(MAILA)),
+	  WANT("220", "500|501", "503") },
+	{ "R5321-SYN-06 MAIL<TAB>FROM is no command",
+	  STEPS(S(EHLO), S("MAIL\tFROM:<a@client.test>\r\n"), S(MAILA)),
+	  WANT("220", "250", "500|501", "250") },
+	{ "R5321-SYN-05 a trailing TAB is white space", STEPS(S(EHLO), S("NOOP\t\r\n")),
+	  WANT("220", "250", "250") },
 	{ "R5321-SYN-02 bare LF is no line end", STEPS(S(EHLO), S("NOOP\nNOOP\r\n"), S(NOOP)),
 	  WANT("220", "250", "250|500|501", "250") },
 	{ "SEC-03 bare CR is no line end", STEPS(S(EHLO), S("NOOP\rNOOP\r\n"), S(NOOP)),
@@ -501,6 +514,41 @@ static const struct sess_row rows[] = {
 	{ "R6531-UTF8-02 SMTPUTF8=yes",
 	  STEPS(S(EHLO), S("MAIL FROM:<a@client.test> SMTPUTF8=yes\r\n")),
 	  WANT("220", "250", "501|555") },
+	/* Python's smtplib can send SMTPUTF8 twice: one value-less keyword again says nothing new
+	 */
+	{ "R6531-UTF8-02 SMTPUTF8 SMTPUTF8",
+	  STEPS(S(EHLO), S("MAIL FROM:<a@client.test> SMTPUTF8 SMTPUTF8\r\n"), S(RCPTPM)),
+	  WANT("220", "250", "250", "250") },
+	{ "R6531-UTF8-02 SMTPUTF8 SMTPUTF8=x conflicts",
+	  STEPS(S(EHLO), S("MAIL FROM:<a@client.test> SMTPUTF8 SMTPUTF8=x\r\n"), S(RCPTPM)),
+	  WANT("220", "250", "501|555", "503") },
+	{ "R5321-SYN-21 SIZE=1 SIZE=2 conflicts",
+	  STEPS(S(EHLO), S("MAIL FROM:<a@client.test> SIZE=1 SIZE=2\r\n"), S(RCPTPM)),
+	  WANT("220", "250", "501|555", "503") },
+	/* RFC 6531 3.7.3: the Received line of an SMTPUTF8 transaction says UTF8SMTP[S][A] */
+	{ "R6531-UTF8-02 Received with UTF8SMTP",
+	  STEPS(S(EHLO), S("MAIL FROM:<a@client.test> SMTPUTF8\r\n"), S(RCPTPM), S(DATA), S(BODY)),
+	  WANT("220", "250", "250", "250", "354", "250"), MSGS(1), PROTO("UTF8SMTP") },
+	{ "R6531-UTF8-02 Received with UTF8SMTPS",
+	  STEPS(TLSP, S("MAIL FROM:<a@client.test> SMTPUTF8\r\n"), S(RCPTPM), S(DATA), S(BODY)),
+	  WANT("220", "250", "220", "250", "250", "250", "354", "250"), MSGS(1),
+	  PROTO("UTF8SMTPS") },
+	{ "R6531-UTF8-02 Received with UTF8SMTPSA",
+	  STEPS(TLSP, S("AUTH PLAIN " AUTH_OK "\r\n"), S("MAIL FROM:<a@client.test> SMTPUTF8\r\n"),
+	        S(RCPTPM), S(DATA), S(BODY)),
+	  WANT("220", "250", "220", "250", "235", "250", "250", "354", "250"), MSGS(1),
+	  PROTO("UTF8SMTPSA") },
+	{ "R6531-UTF8-02 the next transaction without SMTPUTF8 is ESMTP again",
+	  STEPS(S(EHLO), S("MAIL FROM:<a@client.test> SMTPUTF8\r\n"), S(RCPTPM), S(DATA), S(BODY),
+	        S(MAILA), S(RCPTPM), S(DATA), S(BODY)),
+	  WANT("220", "250", "250", "250", "354", "250", "250", "250", "354", "250"), MSGS(2),
+	  PROTO("ESMTP") },
+	{ "R5321-DATA-08 Received with ESMTPS under TLS",
+	  STEPS(TLSP, S(MAILA), S(RCPTPM), S(DATA), S(BODY)),
+	  WANT("220", "250", "220", "250", "250", "250", "354", "250"), MSGS(1), PROTO("ESMTPS") },
+	{ "R5321-DATA-08 Received with SMTP after HELO",
+	  STEPS(S("HELO client.test\r\n"), S(MAILA), S(RCPTPM), S(DATA), S(BODY)),
+	  WANT("220", "250", "250", "250", "354", "250"), MSGS(1), PROTO("SMTP") },
 	{ "R6531-UTF8-03 UTF-8 recipient without SMTPUTF8",
 	  STEPS(S(EHLO), S(MAILA), S("RCPT TO:<" UTF8LP "@example.test>\r\n")),
 	  WANT("220", "250", "250", "553"), ESC_FROM(2) },
@@ -745,6 +793,7 @@ struct memsink {
 	char *msg[SINK_KEEP]; /* committed messages (the first SINK_KEEP) */
 	size_t mlen[SINK_KEEP];
 	size_t last_nrcpts;
+	const char *last_proto;
 };
 
 static int
@@ -757,6 +806,7 @@ mem_begin(void *ctx, const struct server_envelope *env)
 	m->open = true;
 	m->curlen = 0;
 	m->last_nrcpts = env->nrcpts;
+	m->last_proto = env->protocol;
 	return 0;
 }
 
@@ -1591,6 +1641,10 @@ run_row(const struct sess_row *r, const struct run_mode *mode, const struct serv
 	if (r->nrcpts && m.commits > 0 && m.last_nrcpts != r->nrcpts - 1)
 		nfail += tc_fail(label, "got %zu recipients in the envelope, want %zu",
 		                 m.last_nrcpts, r->nrcpts - 1);
+	if (r->proto && m.commits > 0 &&
+	    (m.last_proto == NULL || strcmp(m.last_proto, r->proto) != 0))
+		nfail += tc_fail(label, "got protocol \"%s\" in the envelope, want \"%s\"",
+		                 m.last_proto ? m.last_proto : "(none)", r->proto);
 	if (r->max_msgs && m.commits > r->max_msgs - 1)
 		nfail += tc_fail(label, "got %d committed messages, want <= %d", m.commits,
 		                 r->max_msgs - 1);
