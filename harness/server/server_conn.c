@@ -254,8 +254,13 @@ conn_step(struct server_conn *c, short what)
 		return -1;
 	if (c->handshaking)
 		return 0;
-	if ((what & EV_READ) && conn_input(c) < 0)
+	if ((what & EV_READ) && conn_input(c) < 0) {
+		/* the peer closed its side: what it asked before is still answered, best effort */
+		if (conn_flush(c) < 0) {
+			/* gone for good */
+		}
 		return -1;
+	}
 	if (conn_flush(c) < 0)
 		return -1;
 	if ((what & EV_WRITE) && conn_pending(c) == 0 && server_session_events(c->s) == 0) {

@@ -3,7 +3,8 @@
 # through, and SIGTERM then sends 421 4.3.2 to every one before the server
 # exits; past max_sessions a connection gets 421 4.7.0 and is closed, and the
 # server takes new ones once others left; a silent session gets 421 at the
-# idle timeout and a stalled DATA 421 4.4.2 at the data timeout. No timing is
+# idle timeout and a stalled DATA 421 4.4.2 at the data timeout; a client
+# that half-closes still gets the replies to what it sent. No timing is
 # asserted: every wait is only bounded.
 . "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
@@ -151,6 +152,21 @@ assert r[0].startswith(b"421 4.4.2"), r
 assert f.read() == b""
 s.close()
 print("data timeout 421 ok")
+# A client that half-closes after pipelined commands still gets their replies:
+# the server is stopped meanwhile, so it reads the commands and the end of
+# input in one go.
+s, f = session()
+assert reply(f)[0].startswith(b"220")
+os.kill(pid, signal.SIGSTOP)
+try:
+    s.sendall(b"EHLO c.test\r\nNOOP\r\nNOOP\r\n")
+    s.shutdown(socket.SHUT_WR)
+finally:
+    os.kill(pid, signal.SIGCONT)
+r = [reply(f)[-1][:4] for i in range(3)]
+assert r == [b"250 ", b"250 ", b"250 "], r
+s.close()
+print("replies after the client's half-close ok")
 PYEOF
 [ "$(mailbox_count alice)" -eq 1 ] || die "a timed-out message was stored"
 echo "many sessions, limits and timeouts ok"
