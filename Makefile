@@ -30,7 +30,7 @@ Q := @
 endif
 
 BUILD  := build/$(VARIANT)
-DEPPKG := yaml-0.1 openssl jansson
+DEPPKG := yaml-0.1 openssl jansson libevent_core
 
 WARN := -std=c11 -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-missing-field-initializers -Wvla -Wpointer-arith
@@ -74,7 +74,8 @@ AUX_BINS  := $(TEST_AUX:tests/%.c=$(BUILD)/tests/%)
 DEPSTAMP := build/.deps-ok
 
 .PHONY: all run serve test check unit unit-asan e2e lint valgrind bench format install uninstall \
-	deps deps-check clean distclean help fuzz fuzz-smoke tools interop coverage-rules
+	deps deps-check clean distclean help fuzz fuzz-smoke tools interop coverage-rules \
+	bench-serve
 
 all: $(BIN) $(LIB)
 
@@ -177,6 +178,11 @@ deps-check: $(DEPSTAMP)
 bench: all
 	@sh bench/run.sh $(BUILD)
 
+# The reference server under load (bench/serve.sh): smtp-source against serve, serve --sink and
+# Postfix's smtp-sink; 10,000 held sessions (bench/hold.c). Figures only, nothing asserted.
+bench-serve: all
+	@sh bench/serve.sh $(BUILD)
+
 # Real servers (Postfix, Exim, OpenSMTPD, aiosmtpd, smtp-server) on loopback ports,
 # the suite against each, reports/interop.html (scripts/interop.sh).
 interop: all
@@ -235,6 +241,7 @@ help:
 	@echo "e2e        end-to-end tests: harness binary vs. servers"
 	@echo "lint       banned functions, clang-format check, README title, layering (scripts/layers.sh)"
 	@echo "bench      parser throughput (MB/s) and scenarios/s"
+	@echo "bench-serve  serve vs. smtp-sink (smtp-source msg/s), 10,000 held sessions (time, memory, latency)"
 	@echo "interop    the suite against Postfix, Exim, OpenSMTPD, aiosmtpd, smtp-server, Haraka"
 	@echo "coverage-rules  rules of the catalogue without scenarios"
 	@echo "format     clang-format -i over the sources"

@@ -43,7 +43,8 @@ objs=()
 for src in harness/proto/*.c harness/util/*.c harness/server/*.c harness/scenario/*.c; do
 	[ -f "$src" ] || continue
 	case "$src" in
-	harness/server/server_tls.c | harness/server/server_loop.c) continue ;; # OpenSSL, sockets
+	harness/server/server_tls.c | harness/server/server_loop.c | harness/server/server_conn.c)
+		continue ;; # OpenSSL, libevent, sockets
 	esac
 	obj="$WORK/obj/$(echo "$src" | tr / _).o"
 	# shellcheck disable=SC2086

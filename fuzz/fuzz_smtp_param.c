@@ -3,8 +3,9 @@
  * checks beside them (smtp_param_size, smtp_param_xtext_ok, smtp_param_find).
  * Oracles: a differential against an independent reading of RFC 5321 4.1.2
  * (esmtp-param *(SP esmtp-param), keyword and value classes, one SP apart),
- * our documented policy (duplicates refused case-insensitively, at most
- * SMTP_LIMIT_PARAMS), with the same error code and offset; RFC 1870 SIZE
+ * our documented policy (duplicates refused case-insensitively, except the
+ * same value-less keyword again, kept once; at most SMTP_LIMIT_PARAMS), with
+ * the same error code and offset; RFC 1870 SIZE
  * (1-20 digits, overflow saturates and is flagged) and RFC 3461 xtext, each
  * against a reference; every slice inside the input. PROBES.md class 7.
  */
@@ -51,6 +52,7 @@ static int
 ref_params(const char *s, size_t len, size_t *count, enum smtp_err *code, size_t *off)
 {
 	size_t kw_at[SMTP_LIMIT_PARAMS + 1], kw_len[SMTP_LIMIT_PARAMS + 1];
+	bool kw_val[SMTP_LIMIT_PARAMS + 1];
 	size_t i = 0, n = 0;
 
 	*count = 0;
@@ -60,6 +62,7 @@ ref_params(const char *s, size_t len, size_t *count, enum smtp_err *code, size_t
 		return 0;
 	for (;;) {
 		size_t start = i, klen;
+		bool val = false, again = false;
 
 		while (i < len && s[i] != ' ' && s[i] != '=') {
 			if (!ref_kw_char((unsigned char)s[i], i == start)) {
@@ -78,6 +81,7 @@ ref_params(const char *s, size_t len, size_t *count, enum smtp_err *code, size_t
 		if (i < len && s[i] == '=') {
 			size_t v = ++i;
 
+			val = true;
 			while (i < len && s[i] != ' ') {
 				if (!ref_value_char((unsigned char)s[i])) {
 					*code = SMTP_ERR_PARAM_SYNTAX;
@@ -93,20 +97,26 @@ ref_params(const char *s, size_t len, size_t *count, enum smtp_err *code, size_t
 			}
 		}
 		for (size_t k = 0; k < n; k++) {
-			if (ref_kw_eq(s + kw_at[k], kw_len[k], s + start, klen)) {
+			if (!ref_kw_eq(s + kw_at[k], kw_len[k], s + start, klen))
+				continue;
+			if (kw_val[k] || val) {
 				*code = SMTP_ERR_PARAM_DUPLICATE;
 				*off = start;
 				return -1;
 			}
+			again = true; /* "SMTPUTF8 SMTPUTF8": counted once */
 		}
-		if (n == SMTP_LIMIT_PARAMS) {
+		if (!again && n == SMTP_LIMIT_PARAMS) {
 			*code = SMTP_ERR_PARAM_TOO_MANY;
 			*off = start;
 			return -1;
 		}
-		kw_at[n] = start;
-		kw_len[n] = klen;
-		n++;
+		if (!again) {
+			kw_at[n] = start;
+			kw_len[n] = klen;
+			kw_val[n] = val;
+			n++;
+		}
 		if (i == len)
 			break;
 		i++; /* the SP */

@@ -3,10 +3,12 @@
 # Run as root (CI and the developers' machines are); prints what it would do otherwise.
 set -eu
 
-PKGS="build-essential pkg-config libyaml-dev libcmocka-dev libssl-dev libjansson-dev openssl clang llvm lld libclang-rt-14-dev \
+PKGS="build-essential pkg-config libyaml-dev libcmocka-dev libssl-dev libjansson-dev libevent-dev openssl clang llvm lld libclang-rt-14-dev \
 valgrind libxml2-utils swaks python3 clang-format man-db"
 # Optional extras for fuzzing campaigns; installed when asked: DEPS_FUZZ=1.
 if [ "${DEPS_FUZZ:-0}" = 1 ]; then PKGS="$PKGS afl++"; fi
+# Postfix's smtp-source and smtp-sink for `make bench-serve`: DEPS_BENCH=1.
+if [ "${DEPS_BENCH:-0}" = 1 ]; then PKGS="$PKGS postfix"; fi
 
 missing=""
 for p in $PKGS; do

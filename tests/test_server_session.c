@@ -79,6 +79,8 @@ struct sess_row {
 	int kw_lines;         /* > 0: exactly that many lines; < 0: at least -kw_lines */
 	int sink_fail;
 	size_t nrcpts; /* recipients in the last envelope + 1; 0 = any */
+	const char
+	        *proto; /* the last envelope's protocol (the Received line's "with"); NULL = any */
 };
 
 #define STEPS(...)                                                                                 \
@@ -94,6 +96,7 @@ struct sess_row {
 #define ESC(a, b)      .esc_from = (a) + 1, .esc_to = (b) + 1
 #define ESC_FROM(a)    .esc_from = (a) + 1
 #define KW(i, h, l, n) .kw_reply = (i) + 1, .kw_has = (h), .kw_lacks = (l), .kw_lines = (n)
+#define PROTO(p)       .proto = (p)
 
 /* Client lines used over and over. */
 #define EHLO    "EHLO client.test\r\n"
@@ -184,6 +187,16 @@ static const struct sess_row rows[] = {
 	  STEPS(S("ehlo x.test\r\n"), S("Mail From:<a@b.example>\r\n"),
 	        S("rCpT tO:<postmaster>\r\n")),
 	  WANT("220", "250", "250", "250") },
+	/* RFC 5321 4.1.1: SP, and only SP, after the verb (swaks and smtplib never send a TAB) */
+	{ "R5321-SYN-06 EHLO<TAB>domain is no command", STEPS(S("EHLO\tclient.test\r\n"), S(NOOP)),
+	  WANT("220", "500|501", "250") },
+	{ "R5321-SYN-06 HELO<TAB>domain is no command", STEPS(S("HELO\tclient.test\r\n"), S(MAILA)),
+	  WANT("220", "500|501", "503") },
+	{ "R5321-SYN-06 MAIL<TAB>FROM is no command",
+	  STEPS(S(EHLO), S("MAIL\tFROM:<a@client.test>\r\n"), S(MAILA)),
+	  WANT("220", "250", "500|501", "250") },
+	{ "R5321-SYN-05 a trailing TAB is white space", STEPS(S(EHLO), S("NOOP\t\r\n")),
+	  WANT("220", "250", "250") },
 	{ "R5321-SYN-02 bare LF is no line end", STEPS(S(EHLO), S("NOOP\nNOOP\r\n"), S(NOOP)),
 	  WANT("220", "250", "250|500|501", "250") },
 	{ "SEC-03 bare CR is no line end", STEPS(S(EHLO), S("NOOP\rNOOP\r\n"), S(NOOP)),
@@ -501,6 +514,41 @@ static const struct sess_row rows[] = {
 	{ "R6531-UTF8-02 SMTPUTF8=yes",
 	  STEPS(S(EHLO), S("MAIL FROM:<a@client.test> SMTPUTF8=yes\r\n")),
 	  WANT("220", "250", "501|555") },
+	/* Python's smtplib can send SMTPUTF8 twice: one value-less keyword again says nothing new
+	 */
+	{ "R6531-UTF8-02 SMTPUTF8 SMTPUTF8",
+	  STEPS(S(EHLO), S("MAIL FROM:<a@client.test> SMTPUTF8 SMTPUTF8\r\n"), S(RCPTPM)),
+	  WANT("220", "250", "250", "250") },
+	{ "R6531-UTF8-02 SMTPUTF8 SMTPUTF8=x conflicts",
+	  STEPS(S(EHLO), S("MAIL FROM:<a@client.test> SMTPUTF8 SMTPUTF8=x\r\n"), S(RCPTPM)),
+	  WANT("220", "250", "501|555", "503") },
+	{ "R5321-SYN-21 SIZE=1 SIZE=2 conflicts",
+	  STEPS(S(EHLO), S("MAIL FROM:<a@client.test> SIZE=1 SIZE=2\r\n"), S(RCPTPM)),
+	  WANT("220", "250", "501|555", "503") },
+	/* RFC 6531 3.7.3: the Received line of an SMTPUTF8 transaction says UTF8SMTP[S][A] */
+	{ "R6531-UTF8-02 Received with UTF8SMTP",
+	  STEPS(S(EHLO), S("MAIL FROM:<a@client.test> SMTPUTF8\r\n"), S(RCPTPM), S(DATA), S(BODY)),
+	  WANT("220", "250", "250", "250", "354", "250"), MSGS(1), PROTO("UTF8SMTP") },
+	{ "R6531-UTF8-02 Received with UTF8SMTPS",
+	  STEPS(TLSP, S("MAIL FROM:<a@client.test> SMTPUTF8\r\n"), S(RCPTPM), S(DATA), S(BODY)),
+	  WANT("220", "250", "220", "250", "250", "250", "354", "250"), MSGS(1),
+	  PROTO("UTF8SMTPS") },
+	{ "R6531-UTF8-02 Received with UTF8SMTPSA",
+	  STEPS(TLSP, S("AUTH PLAIN " AUTH_OK "\r\n"), S("MAIL FROM:<a@client.test> SMTPUTF8\r\n"),
+	        S(RCPTPM), S(DATA), S(BODY)),
+	  WANT("220", "250", "220", "250", "235", "250", "250", "354", "250"), MSGS(1),
+	  PROTO("UTF8SMTPSA") },
+	{ "R6531-UTF8-02 the next transaction without SMTPUTF8 is ESMTP again",
+	  STEPS(S(EHLO), S("MAIL FROM:<a@client.test> SMTPUTF8\r\n"), S(RCPTPM), S(DATA), S(BODY),
+	        S(MAILA), S(RCPTPM), S(DATA), S(BODY)),
+	  WANT("220", "250", "250", "250", "354", "250", "250", "250", "354", "250"), MSGS(2),
+	  PROTO("ESMTP") },
+	{ "R5321-DATA-08 Received with ESMTPS under TLS",
+	  STEPS(TLSP, S(MAILA), S(RCPTPM), S(DATA), S(BODY)),
+	  WANT("220", "250", "220", "250", "250", "250", "354", "250"), MSGS(1), PROTO("ESMTPS") },
+	{ "R5321-DATA-08 Received with SMTP after HELO",
+	  STEPS(S("HELO client.test\r\n"), S(MAILA), S(RCPTPM), S(DATA), S(BODY)),
+	  WANT("220", "250", "250", "250", "354", "250"), MSGS(1), PROTO("SMTP") },
 	{ "R6531-UTF8-03 UTF-8 recipient without SMTPUTF8",
 	  STEPS(S(EHLO), S(MAILA), S("RCPT TO:<" UTF8LP "@example.test>\r\n")),
 	  WANT("220", "250", "250", "553"), ESC_FROM(2) },
@@ -745,6 +793,7 @@ struct memsink {
 	char *msg[SINK_KEEP]; /* committed messages (the first SINK_KEEP) */
 	size_t mlen[SINK_KEEP];
 	size_t last_nrcpts;
+	const char *last_proto;
 };
 
 static int
@@ -757,6 +806,7 @@ mem_begin(void *ctx, const struct server_envelope *env)
 	m->open = true;
 	m->curlen = 0;
 	m->last_nrcpts = env->nrcpts;
+	m->last_proto = env->protocol;
 	return 0;
 }
 
@@ -1591,6 +1641,10 @@ run_row(const struct sess_row *r, const struct run_mode *mode, const struct serv
 	if (r->nrcpts && m.commits > 0 && m.last_nrcpts != r->nrcpts - 1)
 		nfail += tc_fail(label, "got %zu recipients in the envelope, want %zu",
 		                 m.last_nrcpts, r->nrcpts - 1);
+	if (r->proto && m.commits > 0 &&
+	    (m.last_proto == NULL || strcmp(m.last_proto, r->proto) != 0))
+		nfail += tc_fail(label, "got protocol \"%s\" in the envelope, want \"%s\"",
+		                 m.last_proto ? m.last_proto : "(none)", r->proto);
 	if (r->max_msgs && m.commits > r->max_msgs - 1)
 		nfail += tc_fail(label, "got %d committed messages, want <= %d", m.commits,
 		                 r->max_msgs - 1);
@@ -1833,6 +1887,8 @@ check_maildir(const char *label, const char *root, const char *user, const char 
 		nfail += tc_fail(label, "got Received: below the header, want it on top (DATA-08)");
 	if (!strstr(text, body))
 		nfail += tc_fail(label, "got no \"%s\" in the body, want it", body);
+	if (memchr(text, '\r', len) != NULL)
+		nfail += tc_fail(label, "got a CR in the stored file, want LF line ends");
 	free(text);
 	return nfail;
 }
@@ -1850,23 +1906,169 @@ test_session_maildir(void **state)
 	assert_non_null(md);
 	nfail += run_row(&maildir_row, NULL, &server_maildir_ops, md);
 	nfail += check_maildir(maildir_row.label, root, "alice", "<MixedCase.S@client.test>",
-	                       "Subject: maildir one", "\nhello\r\n");
+	                       "Subject: maildir one", "\nhello\n");
 	nfail += check_maildir(maildir_row.label, root, "bob", "<>", "Subject: maildir two",
-	                       "\n.dot\r\n");
+	                       "\n.dot\n");
 	server_maildir_free(&md);
 	assert_null(md);
 	assert_int_equal(rm_tree(root), 0);
 	assert_int_equal(nfail, 0);
 }
 
+/* ---- Maildir line ends: CRLF stored as LF, whatever the write boundaries ----------------------
+ */
+
+struct md_row {
+	const char *label;
+	const char *const *writes; /* NULL-terminated */
+	const char *want;          /* the stored content under the trace lines */
+};
+
+#define WRITES(...)                                                                                \
+	(const char *const[])                                                                      \
+	{                                                                                          \
+		__VA_ARGS__, NULL                                                                  \
+	}
+
+static const struct md_row md_rows[] = {
+	{ "CRLF in one write", WRITES("a\r\nb\r\n"), "a\nb\n" },
+	{ "CR ends a write, LF starts the next", WRITES("a\r", "\nb\r\n"), "a\nb\n" },
+	{ "every octet its own write", WRITES("x", "\r", "\n", "\r", "\n", "y"), "x\n\ny" },
+	{ "a CR not before LF is kept", WRITES("a\r", "b\r\n"), "a\rb\n" },
+	{ "a CR at the very end is kept", WRITES("a\r"), "a\r" },
+	{ "empty writes between", WRITES("a\r", "", "\n"), "a\n" },
+	{ "dot lines stay as given", WRITES(".\r\n..x\r\n"), ".\n..x\n" },
+};
+
+/* Stores one message through the Maildir sink's own calls; returns the content written. */
+static char *
+md_store(const char *root, const struct md_row *r, int *nfail)
+{
+	const char *rcpts[] = { "alice@example.test" };
+	struct server_envelope env = { .sender = "s@client.test",
+		                       .rcpts = rcpts,
+		                       .nrcpts = 1,
+		                       .helo = "client.test",
+		                       .peer = "127.0.0.1",
+		                       .protocol = "ESMTP" };
+	struct server_maildir *md = server_maildir_new(root, "mx.example.test");
+	char dir[4096], *text, *body;
+	int nfiles;
+	size_t len;
+
+	assert_non_null(md);
+	assert_int_equal(server_maildir_ops.begin(md, &env), 0);
+	for (size_t i = 0; r->writes[i] != NULL; i++)
+		assert_int_equal(server_maildir_ops.write(md, r->writes[i], strlen(r->writes[i])),
+		                 0);
+	assert_int_equal(server_maildir_ops.commit(md), 0);
+	server_maildir_free(&md);
+	snprintf(dir, sizeof(dir), "%s/example.test/alice/new", root);
+	text = read_only_file(dir, &nfiles, &len);
+	if (nfiles != 1 || text == NULL) {
+		*nfail += tc_fail(r->label, "got %d files in %s, want 1", nfiles, dir);
+		free(text);
+		return NULL;
+	}
+	body = strstr(text, " +0000\n"); /* the end of the Received line's date */
+	if (body == NULL) {
+		*nfail += tc_fail(r->label, "got no trace lines ending in LF: \"%.80s\"", text);
+		free(text);
+		return NULL;
+	}
+	memmove(text, body + 7, strlen(body + 7) + 1);
+	return text;
+}
+
+static void
+test_maildir_line_ends(void **state)
+{
+	int nfail = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(md_rows) / sizeof(md_rows[0]); i++) {
+		char root[] = "/tmp/test_server_maildir.XXXXXX";
+		char *got;
+
+		assert_non_null(mkdtemp(root));
+		got = md_store(root, &md_rows[i], &nfail);
+		if (got != NULL && strcmp(got, md_rows[i].want) != 0)
+			nfail += tc_fail(md_rows[i].label, "got \"%s\", want \"%s\"", got,
+			                 md_rows[i].want);
+		free(got);
+		assert_int_equal(rm_tree(root), 0);
+	}
+	assert_int_equal(nfail, 0);
+}
+
+/* A block of 3,000 lines (over the sink's 8 KiB write block) keeps every line. */
+static void
+test_maildir_big_write(void **state)
+{
+	static const char line[] = "0123456789abcdef\r\n";
+	const size_t nlines = 3000, ll = sizeof(line) - 1;
+	char *in = malloc(nlines * ll + 1), *want = malloc(nlines * (ll - 1) + 1);
+	char root[] = "/tmp/test_server_maildir.XXXXXX";
+	struct md_row r = { "3,000 lines in one write", NULL, NULL };
+	const char *writes[2];
+	int nfail = 0;
+	char *got;
+
+	(void)state;
+	assert_non_null(in);
+	assert_non_null(want);
+	for (size_t i = 0; i < nlines; i++) {
+		memcpy(in + i * ll, line, ll);
+		memcpy(want + i * (ll - 1), line, ll - 2);
+		want[i * (ll - 1) + ll - 2] = '\n';
+	}
+	in[nlines * ll] = '\0';
+	want[nlines * (ll - 1)] = '\0';
+	writes[0] = in;
+	writes[1] = NULL;
+	r.writes = writes;
+	r.want = want;
+	assert_non_null(mkdtemp(root));
+	got = md_store(root, &r, &nfail);
+	assert_non_null(got);
+	assert_int_equal(strlen(got), strlen(want));
+	assert_int_equal(strcmp(got, want), 0);
+	free(got);
+	free(in);
+	free(want);
+	assert_int_equal(rm_tree(root), 0);
+	assert_int_equal(nfail, 0);
+}
+
+/* serve checks its spool before listening: one it cannot write is refused with the reason. */
+static void
+test_maildir_check(void **state)
+{
+	char root[] = "/tmp/test_server_maildir.XXXXXX", file[4096], sub[4096], err[512];
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	assert_int_equal(server_maildir_check(root, err, sizeof(err)), 0);
+	snprintf(file, sizeof(file), "%s/a-file", root);
+	FILE *f = fopen(file, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(server_maildir_check(file, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot create"));
+	assert_non_null(strstr(err, "Not a directory"));
+	snprintf(sub, sizeof(sub), "%s/new/deeper", root);
+	assert_int_equal(server_maildir_check(sub, err, sizeof(err)), 0);
+	assert_int_equal(rm_tree(root), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_session_rows),
-		cmocka_unit_test(test_session_trickle),
-		cmocka_unit_test(test_session_split),
-		cmocka_unit_test(test_session_maildir),
+		cmocka_unit_test(test_session_rows),      cmocka_unit_test(test_session_trickle),
+		cmocka_unit_test(test_session_split),     cmocka_unit_test(test_session_maildir),
+		cmocka_unit_test(test_maildir_line_ends), cmocka_unit_test(test_maildir_big_write),
+		cmocka_unit_test(test_maildir_check),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -71,6 +71,13 @@ struct param_ok {
 
 static const struct param_ok param_ok_rows[] = {
 	{ .label = "empty", BIN(""), .count = 0 },
+	/* a value-less keyword again says nothing new: kept once (Python's smtplib sends it) */
+	{ .label = "dup-novalue", BIN("SMTPUTF8 SMTPUTF8"), .count = 1, .kw = { "SMTPUTF8" } },
+	{ .label = "dup-novalue-case",
+	  BIN("SMTPUTF8 BODY=8BITMIME smtputf8"),
+	  .count = 2,
+	  .kw = { "SMTPUTF8", "BODY" },
+	  .val = { NULL, "8BITMIME" } },
 	{ .label = "size", BIN("SIZE=1000"), .count = 1, .kw = { "SIZE" }, .val = { "1000" } },
 	{ .label = "leading-sp",
 	  BIN(" SIZE=1000"),
@@ -178,7 +185,7 @@ static const struct param_bad param_bad_rows[] = {
 	{ "dup", BIN("SIZE=1 SIZE=2"), SMTP_ERR_PARAM_DUPLICATE },
 	{ "dup-case", BIN("SIZE=1 size=2"), SMTP_ERR_PARAM_DUPLICATE },
 	{ "dup-same", BIN("NOTIFY=NEVER NOTIFY=NEVER"), SMTP_ERR_PARAM_DUPLICATE },
-	{ "dup-novalue", BIN("SMTPUTF8 SMTPUTF8"), SMTP_ERR_PARAM_DUPLICATE },
+	{ "dup-novalue-value", BIN("SMTPUTF8 SMTPUTF8=x"), SMTP_ERR_PARAM_DUPLICATE },
 	{ "dup-mixed", BIN("BODY=7BIT SIZE=1 Body=8BITMIME"), SMTP_ERR_PARAM_DUPLICATE },
 	{ "dup-value-novalue", BIN("RET=FULL RET"), SMTP_ERR_PARAM_DUPLICATE },
 };

@@ -1,11 +1,15 @@
 /*
- * cli_serve.c: `smtp-harness serve`: options to a config and a loop.
- *   serve [--listen ADDR]... [--spool DIR] [--config FILE] [--quiet] [--port-file F]
+ * cli_serve.c: `smtp-harness serve`: options to a config and a loop; the
+ * process's descriptor limit raised to its hard limit (one per session), the
+ * spool checked before listening (exit 2 when it cannot be written).
+ *   serve [--listen ADDR]... [--spool DIR | --sink] [--config FILE] [--quiet] [--port-file F]
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "cli/cli.h"
 #include "smtph/server.h"
@@ -16,11 +20,12 @@ static void
 serve_usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: smtp-harness serve [--listen HOST:PORT]... [--spool DIR] [--config FILE]\n"
-	        "                          [--quiet] [--port-file FILE]\n"
+	        "usage: smtp-harness serve [--listen HOST:PORT]... [--spool DIR | --sink]\n"
+	        "                          [--config FILE] [--quiet] [--port-file FILE]\n"
 	        "  --listen     address to listen on, repeatable; [::1]:2525 for IPv6;\n"
 	        "               port 0 picks a free port (default 127.0.0.1:2525)\n"
 	        "  --spool      Maildir spool directory (default ./spool)\n"
+	        "  --sink       accept and discard messages (full dialogue, 250, nothing stored)\n"
 	        "  --config     YAML configuration over the built-in defaults\n"
 	        "  --port-file  write the first listener's port there once listening\n"
 	        "  --quiet      no per-connection log lines\n");
@@ -37,6 +42,46 @@ write_port_file(const char *path, int port)
 	return fclose(f);
 }
 
+/* One descriptor per session: the soft limit goes up to the hard one. */
+static void
+raise_nofile(bool quiet, size_t max_sessions)
+{
+	struct rlimit rl;
+	unsigned long long was;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	was = (unsigned long long)rl.rlim_cur;
+	if (rl.rlim_cur != rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+			fprintf(stderr, "serve: cannot raise RLIMIT_NOFILE from %llu: %s\n", was,
+			        strerror(errno));
+			return;
+		}
+	}
+	if (!quiet)
+		fprintf(stderr, "serve: RLIMIT_NOFILE %llu (was %llu)\n",
+		        (unsigned long long)rl.rlim_cur, was);
+	if (rl.rlim_cur != RLIM_INFINITY && max_sessions + 32 > rl.rlim_cur)
+		fprintf(stderr,
+		        "serve: max_sessions %zu, but only %llu descriptors: accept pauses when "
+		        "they run out\n",
+		        max_sessions, (unsigned long long)rl.rlim_cur);
+}
+
+/* Before listening: a spool we cannot write would drop every message (exit 2). */
+static int
+check_spool(const struct server_loop_opts *opts)
+{
+	char err[512];
+
+	if (opts->sink || server_maildir_check(opts->spool, err, sizeof(err)) == 0)
+		return 0;
+	fprintf(stderr, "serve: %s\n", err);
+	return -1;
+}
+
 int
 cli_serve(int argc, char **argv)
 {
@@ -46,6 +91,7 @@ cli_serve(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "port-file", required_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "sink", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -57,7 +103,7 @@ cli_serve(int argc, char **argv)
 	char err[512];
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "l:s:c:p:qh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "l:s:c:p:qkh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'l':
 			if (opts.nlisten == SERVE_MAX_LISTEN) {
@@ -77,6 +123,9 @@ cli_serve(int argc, char **argv)
 			break;
 		case 'q':
 			opts.quiet = true;
+			break;
+		case 'k':
+			opts.sink = true;
 			break;
 		case 'h':
 			serve_usage(stdout);
@@ -101,6 +150,11 @@ cli_serve(int argc, char **argv)
 		server_config_free(&cfg);
 		return 2;
 	}
+	if (check_spool(&opts) < 0) {
+		server_config_free(&cfg);
+		return 2;
+	}
+	raise_nofile(opts.quiet, cfg.max_sessions);
 	loop = server_loop_new(&cfg, &opts, err, sizeof(err));
 	if (loop == NULL) {
 		fprintf(stderr, "serve: %s\n", err);
@@ -115,8 +169,9 @@ cli_serve(int argc, char **argv)
 		return 1;
 	}
 	if (!opts.quiet)
-		fprintf(stderr, "serve: listening on %s (port %d), spool %s\n", listen[0],
-		        server_loop_port(loop), opts.spool);
+		fprintf(stderr, "serve: listening on %s (port %d), %s%s, libevent %s\n", listen[0],
+		        server_loop_port(loop), opts.sink ? "discarding messages" : "spool ",
+		        opts.sink ? "" : opts.spool, server_loop_backend(loop));
 	rc = server_loop_run(loop);
 	server_loop_free(&loop);
 	server_config_free(&cfg);

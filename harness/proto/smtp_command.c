@@ -384,6 +384,17 @@ parse_arg(struct smtp_command *cmd, struct smtp_error *err)
 	return 0;
 }
 
+/* True when s[0..n) is white space only (trailing white space, R5321-SYN-05). */
+static bool
+only_wsp(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != ' ' && s[i] != '\t')
+			return false;
+	}
+	return true;
+}
+
 int
 smtp_command_parse(const char *line, size_t len, struct smtp_command *cmd, struct smtp_error *err)
 {
@@ -407,6 +418,14 @@ smtp_command_parse(const char *line, size_t len, struct smtp_command *cmd, struc
 	cmd->verb = smtp_command_verb_lookup(line, i);
 	if (cmd->verb == SMTP_VERB_UNKNOWN)
 		return smtp_fail(err, SMTP_ERR_VERB_UNKNOWN, 0);
+	if (i < len && line[i] == '\t' && !only_wsp(line + i, len - i)) {
+		/*
+		 * RULES R5321-SYN-06: SP, and only SP, separates the verb from its
+		 * argument (RFC 5321 4.1.1): "EHLO<TAB>x" is no command we know (500).
+		 */
+		cmd->verb = SMTP_VERB_UNKNOWN;
+		return smtp_fail(err, SMTP_ERR_VERB_NO_SP, i);
+	}
 	if (i < len)
 		i++; /* the SP after the verb */
 	cmd->arg = smtp_slice_trim((struct smtp_slice){ line + i, len - i });

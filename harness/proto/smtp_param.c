@@ -67,6 +67,23 @@ keyword_eq(struct smtp_slice a, struct smtp_slice b)
 	return true;
 }
 
+/*
+ * Is p a keyword given before? 0: no; 1: yes, a duplicate to refuse (a value
+ * either time, even the same one); 2: the same value-less keyword again
+ * ("SMTPUTF8 SMTPUTF8", which Python's smtplib sends), taken as once (RULES
+ * R6531-UTF8-02: SMTPUTF8 takes no value, so two of them cannot conflict).
+ */
+static int
+repeat_of(const struct smtp_params *out, const struct smtp_param *p)
+{
+	for (size_t k = 0; k < out->count; k++) {
+		/* Keywords are ALPHA/DIGIT/'-' only, so OR 0x20 folds case safely. */
+		if (keyword_eq(out->item[k].keyword, p->keyword))
+			return !out->item[k].has_value && !p->has_value ? 2 : 1;
+	}
+	return 0;
+}
+
 int
 smtp_param_parse(const char *s, size_t len, struct smtp_params *out, struct smtp_error *err)
 {
@@ -85,14 +102,17 @@ smtp_param_parse(const char *s, size_t len, struct smtp_params *out, struct smtp
 		at = i;
 		if (parse_one(s, len, &i, &p, err) < 0)
 			return -1;
-		for (size_t k = 0; k < out->count; k++) {
-			/* Keywords are ALPHA/DIGIT/'-' only, so OR 0x20 folds case safely. */
-			if (keyword_eq(out->item[k].keyword, p.keyword))
-				return smtp_fail(err, SMTP_ERR_PARAM_DUPLICATE, at);
+		switch (repeat_of(out, &p)) {
+		case 1:
+			return smtp_fail(err, SMTP_ERR_PARAM_DUPLICATE, at);
+		case 0:
+			if (out->count == SMTP_LIMIT_PARAMS)
+				return smtp_fail(err, SMTP_ERR_PARAM_TOO_MANY, at);
+			out->item[out->count++] = p;
+			break;
+		default:
+			break; /* the same value-less keyword again: it says nothing new */
 		}
-		if (out->count == SMTP_LIMIT_PARAMS)
-			return smtp_fail(err, SMTP_ERR_PARAM_TOO_MANY, at);
-		out->item[out->count++] = p;
 		if (i == len)
 			return 0;
 		i++; /* the SP parse_one stopped at */

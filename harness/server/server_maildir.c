@@ -4,6 +4,10 @@
  * (RFC 5321 4.4) in front, fsync'd, then hard-linked into
  * SPOOL/<domain>/<user>/new/ of each recipient, and each new/ directory is
  * fsync'd; only then does commit() return 0 and the session answer 250.
+ * Files have LF line ends, as MTAs store Maildir messages: the content comes
+ * dot-unstuffed, and only its CRLF line ends become LF (a bare CR never gets
+ * here: the session refuses such a message, SEC-02). server_maildir_check()
+ * tells at start whether the spool can be written at all.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <stdbool.h>
 #include <unistd.h>
 
 #include <stdatomic.h>
@@ -23,15 +28,26 @@
 /* One counter for every sink in the process keeps file names unique. */
 static atomic_ulong md_seq;
 
+static void md_abort(void *ctx);
+
+/* Kept small: every open connection has one, most never carry a message. */
 struct server_maildir {
 	char *spool;
 	char *hostname;
-	/* the open message */
+	/* the open message: SPOOL/tmp/NAME */
 	int fd;
-	char tmp_path[PATH_MAX];
+	bool pending_cr; /* the last write ended in CR: the next octet says whether it was a CRLF */
 	char name[128];
 	char **rcpts;
 	size_t nrcpts;
+};
+
+/* Octets on their way to the file: CRLF -> LF and write() in blocks. */
+#define MD_OUT_BLOCK 8192
+struct md_out {
+	int fd;
+	size_t len;
+	char buf[MD_OUT_BLOCK];
 };
 
 static int
@@ -67,6 +83,51 @@ dup_str(const char *s)
 	return p;
 }
 
+/* A directory that is there already costs one stat(). */
+static int
+dir_ready(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	return mkdir_p(path);
+}
+
+static int
+tmp_path(const struct server_maildir *m, char *out, size_t cap)
+{
+	return snprintf(out, cap, "%s/tmp/%s", m->spool, m->name) >= (int)cap ? -1 : 0;
+}
+
+int
+server_maildir_check(const char *spool, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX], probe[PATH_MAX];
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s/tmp", spool) >= (int)sizeof(tmp) ||
+	    snprintf(probe, sizeof(probe), "%s/.write-check.%ld", tmp, (long)getpid()) >=
+	            (int)sizeof(probe)) {
+		snprintf(err, errlen, "spool %s: path too long", spool);
+		return -1;
+	}
+	if (mkdir_p(tmp) < 0) {
+		snprintf(err, errlen, "spool %s: cannot create %s: %s", spool, tmp,
+		         strerror(errno));
+		return -1;
+	}
+	fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "spool %s: cannot write in %s: %s", spool, tmp,
+		         strerror(errno));
+		return -1;
+	}
+	close(fd);
+	unlink(probe);
+	return 0;
+}
+
 struct server_maildir *
 server_maildir_new(const char *spool, const char *hostname)
 {
@@ -79,7 +140,7 @@ server_maildir_new(const char *spool, const char *hostname)
 	m->spool = dup_str(spool);
 	m->hostname = dup_str(hostname);
 	if (m->spool == NULL || m->hostname == NULL ||
-	    snprintf(tmp, sizeof(tmp), "%s/tmp", spool) >= (int)sizeof(tmp) || mkdir_p(tmp) < 0) {
+	    snprintf(tmp, sizeof(tmp), "%s/tmp", spool) >= (int)sizeof(tmp) || dir_ready(tmp) < 0) {
 		server_maildir_free(&m);
 		return NULL;
 	}
@@ -103,10 +164,8 @@ server_maildir_free(struct server_maildir **mp)
 
 	if (m == NULL)
 		return;
-	if (m->fd >= 0) {
-		close(m->fd);
-		unlink(m->tmp_path);
-	}
+	if (m->fd >= 0)
+		md_abort(m);
 	drop_rcpts(m);
 	free(m->spool);
 	free(m->hostname);
@@ -144,16 +203,16 @@ trace_lines(struct server_maildir *m, const struct server_envelope *env)
 	    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm) == 0)
 		return -1;
 	buf_init(&b, 4096);
-	rc = buf_printf(&b, "Return-Path: <%s>\r\n", env->sender);
+	rc = buf_printf(&b, "Return-Path: <%s>\n", env->sender);
 	if (rc == 0)
 		rc = buf_printf(&b,
-		                "Received: from %s ([%s])\r\n\tby %s (smtp-harness) with %s id %s",
+		                "Received: from %s ([%s])\n\tby %s (smtp-harness) with %s id %s",
 		                env->helo[0] != '\0' ? env->helo : "unknown", env->peer,
 		                m->hostname, env->protocol, m->name);
 	if (rc == 0 && env->nrcpts == 1)
-		rc = buf_printf(&b, "\r\n\tfor <%s>", env->rcpts[0]);
+		rc = buf_printf(&b, "\n\tfor <%s>", env->rcpts[0]);
 	if (rc == 0)
-		rc = buf_printf(&b, "; %s\r\n", date);
+		rc = buf_printf(&b, "; %s\n", date);
 	if (rc == 0)
 		rc = write_all(m->fd, b.data, b.len);
 	buf_free(&b);
@@ -164,6 +223,7 @@ static int
 md_begin(void *ctx, const struct server_envelope *env)
 {
 	struct server_maildir *m = ctx;
+	char path[PATH_MAX];
 	struct timespec ts;
 
 	if (m->fd >= 0)
@@ -172,12 +232,12 @@ md_begin(void *ctx, const struct server_envelope *env)
 	if (snprintf(m->name, sizeof(m->name), "%lld.M%ldP%ldQ%lu.%s", (long long)ts.tv_sec,
 	             ts.tv_nsec / 1000, (long)getpid(), atomic_fetch_add(&md_seq, 1) + 1,
 	             m->hostname) >= (int)sizeof(m->name) ||
-	    snprintf(m->tmp_path, sizeof(m->tmp_path), "%s/tmp/%s", m->spool, m->name) >=
-	            (int)sizeof(m->tmp_path))
+	    tmp_path(m, path, sizeof(path)) < 0)
 		return -1;
-	m->fd = open(m->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	m->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (m->fd < 0)
 		return -1;
+	m->pending_cr = false;
 	drop_rcpts(m);
 	m->rcpts = calloc(env->nrcpts > 0 ? env->nrcpts : 1, sizeof(*m->rcpts));
 	if (m->rcpts == NULL)
@@ -192,19 +252,55 @@ md_begin(void *ctx, const struct server_envelope *env)
 		goto fail;
 	return 0;
 fail:
-	close(m->fd);
-	m->fd = -1;
-	unlink(m->tmp_path);
-	drop_rcpts(m);
+	md_abort(m);
 	return -1;
 }
 
 static int
+out_put(struct md_out *o, const char *p, size_t n)
+{
+	if (n > sizeof(o->buf) - o->len) {
+		if (write_all(o->fd, o->buf, o->len) < 0)
+			return -1;
+		o->len = 0;
+		if (n > sizeof(o->buf))
+			return write_all(o->fd, p, n);
+	}
+	memcpy(o->buf + o->len, p, n);
+	o->len += n;
+	return 0;
+}
+
+/* Content octets with each CRLF stored as LF; a CR that ends a write waits for the next. */
+static int
 md_write(void *ctx, const char *data, size_t len)
 {
 	struct server_maildir *m = ctx;
+	struct md_out o = { .fd = m->fd };
+	size_t i = 0;
 
-	return m->fd >= 0 ? write_all(m->fd, data, len) : -1;
+	if (m->fd < 0)
+		return -1;
+	if (m->pending_cr && len > 0) {
+		m->pending_cr = false;
+		if (data[0] != '\n' && out_put(&o, "\r", 1) < 0)
+			return -1;
+	}
+	while (i < len) {
+		const char *cr = memchr(data + i, '\r', len - i);
+		size_t end = cr != NULL ? (size_t)(cr - data) : len;
+
+		if (out_put(&o, data + i, end - i) < 0)
+			return -1;
+		if (cr == NULL)
+			break;
+		i = end + 1;
+		if (i == len)
+			m->pending_cr = true;
+		else if (data[i] != '\n' && out_put(&o, "\r", 1) < 0)
+			return -1;
+	}
+	return write_all(m->fd, o.buf, o.len);
 }
 
 static int
@@ -222,7 +318,7 @@ fsync_dir(const char *dir)
 
 /* Links the stored file into user@domain's Maildir: SPOOL/domain/user/new/NAME. */
 static int
-deliver_one(struct server_maildir *m, const char *rcpt)
+deliver_one(struct server_maildir *m, const char *from, const char *rcpt)
 {
 	const char *at = strrchr(rcpt, '@');
 	char dir[PATH_MAX], dst[PATH_MAX];
@@ -233,32 +329,37 @@ deliver_one(struct server_maildir *m, const char *rcpt)
 	for (size_t i = 0; i < 3; i++) {
 		if (snprintf(dir, sizeof(dir), "%s/%s/%.*s/%s", m->spool, at + 1, (int)(at - rcpt),
 		             rcpt, sub[i]) >= (int)sizeof(dir) ||
-		    mkdir_p(dir) < 0)
+		    dir_ready(dir) < 0)
 			return -1;
 	}
 	if (snprintf(dst, sizeof(dst), "%s/%s", dir, m->name) >= (int)sizeof(dst))
 		return -1;
-	if (link(m->tmp_path, dst) < 0 && errno != EEXIST)
+	if (link(from, dst) < 0 && errno != EEXIST)
 		return -1;
 	return fsync_dir(dir);
 }
 
+/* RULES R5321-DATA-07: 0 only once the message is on disk in every recipient's new/. */
 static int
 md_commit(void *ctx)
 {
 	struct server_maildir *m = ctx;
+	char path[PATH_MAX];
 	int rc = 0;
 
-	if (m->fd < 0)
+	if (m->fd < 0 || tmp_path(m, path, sizeof(path)) < 0)
 		return -1;
-	if (fsync(m->fd) < 0)
+	if (m->pending_cr && write_all(m->fd, "\r", 1) < 0)
+		rc = -1;
+	m->pending_cr = false;
+	if (rc == 0 && fsync(m->fd) < 0)
 		rc = -1;
 	if (close(m->fd) < 0)
 		rc = -1;
 	m->fd = -1;
 	for (size_t i = 0; rc == 0 && i < m->nrcpts; i++)
-		rc = deliver_one(m, m->rcpts[i]);
-	unlink(m->tmp_path);
+		rc = deliver_one(m, path, m->rcpts[i]);
+	unlink(path);
 	drop_rcpts(m);
 	return rc;
 }
@@ -267,12 +368,15 @@ static void
 md_abort(void *ctx)
 {
 	struct server_maildir *m = ctx;
+	char path[PATH_MAX];
 
 	if (m->fd >= 0) {
 		close(m->fd);
 		m->fd = -1;
-		unlink(m->tmp_path);
+		if (tmp_path(m, path, sizeof(path)) == 0)
+			unlink(path);
 	}
+	m->pending_cr = false;
 	drop_rcpts(m);
 }
 

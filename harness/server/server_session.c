@@ -135,14 +135,22 @@ server_txn_reset(struct server_session *s)
 	s->bdat_discard = false;
 }
 
+/*
+ * The Received line's "with" (RFC 3848; RFC 6531 3.7.3 for SMTPUTF8: UTF8SMTP,
+ * UTF8SMTPA, UTF8SMTPS, UTF8SMTPSA), indexed [smtputf8][tls][authed].
+ */
+static const char *const protocol_names[2][2][2] = {
+	{ { "ESMTP", "ESMTPA" }, { "ESMTPS", "ESMTPSA" } },
+	{ { "UTF8SMTP", "UTF8SMTPA" }, { "UTF8SMTPS", "UTF8SMTPSA" } },
+};
+
 static const char *
 protocol_name(const struct server_session *s)
 {
 	if (!s->esmtp)
 		return "SMTP";
-	if (s->tls)
-		return s->authed ? "ESMTPSA" : "ESMTPS";
-	return s->authed ? "ESMTPA" : "ESMTP";
+	/* RULES R6531-UTF8-02: a transaction with SMTPUTF8 says so in its trace */
+	return protocol_names[s->smtputf8][s->tls][s->authed];
 }
 
 int

@@ -4,8 +4,8 @@
  *   - server_config: domains, users, limits (defaults or a YAML file);
  *   - server_session: the protocol state machine over byte buffers, with no
  *     sockets, so unit tests and the session fuzz target can drive it;
- *   - server_loop: a poll() event loop with listeners, deadlines, STARTTLS
- *     (OpenSSL) and Maildir delivery, i.e. `smtp-harness serve`.
+ *   - server_loop: a libevent event loop with listeners, per-session timers,
+ *     STARTTLS (OpenSSL) and Maildir delivery, i.e. `smtp-harness serve`.
  */
 #ifndef SMTPH_SERVER_H
 #define SMTPH_SERVER_H
@@ -135,10 +135,19 @@ void server_session_set_trace(struct server_session *s, server_trace_fn fn, void
 
 struct server_maildir;
 
+/*
+ * Checks at start that messages can be stored under spool: creates SPOOL/tmp
+ * if missing and writes (then removes) a file there. Returns 0, or -1 with
+ * the reason in err.
+ */
+int server_maildir_check(const char *spool, char *err, size_t errlen);
 /* Creates a Maildir sink under spool (created if missing). Returns NULL with errno set. */
 struct server_maildir *server_maildir_new(const char *spool, const char *hostname);
 void server_maildir_free(struct server_maildir **mp);
 extern const struct server_sink_ops server_maildir_ops;
+
+/* A sink that keeps nothing and always succeeds (serve --sink: load tests of clients). */
+extern const struct server_sink_ops server_discard_ops;
 
 /* ---- event loop ------------------------------------------------------- */
 
@@ -147,6 +156,7 @@ struct server_loop_opts {
 	size_t nlisten;
 	const char *spool;
 	bool quiet; /* no per-session log lines */
+	bool sink;  /* discard messages (the whole dialogue and its 250, nothing stored) */
 };
 
 struct server_loop;
@@ -156,9 +166,12 @@ struct server_loop *server_loop_new(const struct server_config *cfg,
                                     const struct server_loop_opts *opts, char *err, size_t errlen);
 /* The port the first listener got (useful with port 0). */
 int server_loop_port(const struct server_loop *l);
-/* Runs until server_loop_stop() or SIGTERM/SIGINT (when installed). Returns 0. */
+/* libevent's name for the kernel interface it uses ("epoll"). */
+const char *server_loop_backend(const struct server_loop *l);
+/* Runs until server_loop_stop() or SIGTERM/SIGINT (when installed). Returns 0 (1: libevent failed).
+ */
 int server_loop_run(struct server_loop *l);
-/* Asks the loop to shut down gracefully (async-signal-safe). */
+/* Asks the loop to shut down gracefully (async-signal-safe; any thread). */
 void server_loop_stop(struct server_loop *l);
 /* Installs SIGTERM/SIGINT handlers that stop this loop. */
 void server_loop_install_signals(struct server_loop *l);

@@ -28,7 +28,9 @@ struct smtp_params {
 /*
  * Parses s[0..len) (the text after the path, leading SP included or not) into
  * *out. Checks esmtp-keyword / esmtp-value syntax and refuses duplicate
- * keywords (case-insensitive). Returns 0, or -1 with *err set.
+ * keywords (case-insensitive), except a value-less keyword given again
+ * without a value ("SMTPUTF8 SMTPUTF8"), which is kept once. Returns 0, or
+ * -1 with *err set.
  */
 int smtp_param_parse(const char *s, size_t len, struct smtp_params *out, struct smtp_error *err);
 
