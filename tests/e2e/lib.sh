@@ -10,7 +10,11 @@
 # run_case NAME WANT_EXIT MAX_MS [run options]: one `smtp-harness run`, its exit
 # status and an upper bound on its wall time; the output in $WORK/NAME.out.
 # json_check FILE PYTHON-EXPRESSION MESSAGE: the expression over the report r holds.
+# wait_server_exit TICKS MESSAGE: waits for the started server to exit (TICKS of
+# 50 ms), else dies with MESSAGE. Python parts import smtpreply.py (PYTHONPATH).
 WORK=$(mktemp -d)
+PYTHONPATH=$(cd "$(dirname "$0")" && pwd)${PYTHONPATH:+:$PYTHONPATH}
+export PYTHONPATH
 SERVER_PID=""
 FAKE_PID=""
 FAKESRV=${TOOLS:-.}/fakesrv
@@ -99,4 +103,14 @@ run_case() {
 json_check() {
 	/usr/bin/python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
 		"$1" "$2" || die "$3: $(head -c 600 "$1")"
+}
+
+wait_server_exit() {
+	i=0
+	while kill -0 "$SERVER_PID" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt "$1" ] && die "$2"
+		sleep 0.05
+	done
+	SERVER_PID=""
 }

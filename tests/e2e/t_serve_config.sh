@@ -28,13 +28,11 @@ start_server --config "$WORK/good.yaml"
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
 f = s.makefile("rb")
+from smtpreply import reply as reply_of
+
+
 def reply():
-    lines = []
-    while True:
-        l = f.readline()
-        lines.append(l)
-        if not l or len(l) < 4 or l[3:4] != b"-":
-            return lines
+    return reply_of(f)
 g = reply()
 assert g[0].startswith(b"220 mx.conf.test "), g
 s.sendall(b"HELO client.test\r\nMAIL FROM:<a@client.test>\r\n")

@@ -18,13 +18,7 @@ soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 N = 1000
 
-def reply(f):
-    lines = []
-    while True:
-        l = f.readline()
-        lines.append(l)
-        if not l or len(l) < 4 or l[3:4] != b"-":
-            return lines
+from smtpreply import reply
 
 def session(timeout=10):
     s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
@@ -93,11 +87,7 @@ for s in socks:
     s.close()
 print("421 to all %d sessions on SIGTERM ok" % N)
 PYEOF
-i=0
-while kill -0 "$SERVER_PID" 2>/dev/null; do
-	i=$((i + 1)); [ $i -gt 200 ] && die "server still running 10 s after SIGTERM"; sleep 0.05
-done
-SERVER_PID=""
+wait_server_exit 200 "server still running 10 s after SIGTERM"
 [ "$(mailbox_count alice)" -eq 1 ] || die "the fresh transaction's message is not in alice's Maildir"
 
 # The limit and the timeouts, on a small server.
@@ -107,13 +97,7 @@ start_server --config "$WORK/small.yaml"
 import os, signal, socket, sys, time
 port, pid = int(sys.argv[1]), int(sys.argv[2])
 
-def reply(f):
-    lines = []
-    while True:
-        l = f.readline()
-        lines.append(l)
-        if not l or len(l) < 4 or l[3:4] != b"-":
-            return lines
+from smtpreply import reply
 
 def session():
     s = socket.create_connection(("127.0.0.1", port), timeout=10)

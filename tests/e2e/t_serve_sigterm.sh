@@ -36,11 +36,7 @@ assert r and r[0].startswith(b"421"), r
 assert f.read() == b"", "data after 421"
 print("421 on SIGTERM ok")
 PYEOF
-i=0
-while kill -0 "$SERVER_PID" 2>/dev/null; do
-	i=$((i + 1)); [ $i -gt 100 ] && die "server still running 5 s after SIGTERM"; sleep 0.05
-done
-SERVER_PID=""
+wait_server_exit 100 "server still running 5 s after SIGTERM"
 [ "$(mailbox_count alice)" -eq 1 ] || die "expected exactly the acknowledged message, got $(mailbox_count alice)"
 grep -q 'Subject: one' "$SPOOL"/example.test/alice/new/* || die "acknowledged message missing"
 [ -z "$(ls "$SPOOL/tmp")" ] || die "temporary files left in spool/tmp"
