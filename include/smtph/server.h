@@ -66,7 +66,7 @@ struct server_envelope {
 	size_t nrcpts;
 	const char *helo;     /* client's HELO/EHLO argument */
 	const char *peer;     /* client address, for Received */
-	const char *protocol; /* "SMTP", "ESMTP", "ESMTPS", "ESMTPSA" */
+	const char *protocol; /* Received "with": "SMTP", "ESMTP", "ESMTPSA", "UTF8SMTPS", ... */
 };
 
 /*
