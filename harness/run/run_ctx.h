@@ -68,6 +68,17 @@ void run_warn(struct run_ctx *c, const struct scenario_step *st, const char *fmt
 bool run_miss(struct run_ctx *c, const struct scenario_step *st, const struct scenario_expect *e,
               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/*
+ * The same for a reply check that got no reply: expected is e's codes ("[221]" when e is
+ * NULL: the final QUIT), received "(received)" (no reply, closed, reset).
+ */
+bool run_miss_reply(struct run_ctx *c, const struct scenario_step *st,
+                    const struct scenario_expect *e, const char *received, const char *fmt, ...)
+        __attribute__((format(printf, 5, 6)));
+
+/* After a refusal a may_close step allows, the close ends the session as allowed: true. */
+bool run_end_if_refused(struct run_ctx *c);
+
 /* The runner's reply parser: lines over 512 octets parse, flagged (R5321-REPLY-04). */
 void run_reply_parser_init(struct smtp_reply_parser *p);
 

@@ -73,23 +73,62 @@ is_warning(const struct run_ctx *c, const struct scenario_expect *e)
 	return c->sc->level == SCENARIO_SHOULD || c->sc->level == SCENARIO_MAY;
 }
 
-bool
-run_miss(struct run_ctx *c, const struct scenario_step *st, const struct scenario_expect *e,
-         const char *fmt, ...)
+static bool __attribute__((format(printf, 4, 0)))
+vmiss(struct run_ctx *c, const struct scenario_step *st, const struct scenario_expect *e,
+      const char *fmt, va_list ap)
 {
 	static const struct scenario_expect by_level; /* no severity: the scenario's level */
 	char msg[RESULT_TEXT_MAX];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	if (is_warning(c, e != NULL ? e : &by_level)) {
 		run_warn(c, st, "%s", msg);
 		return true;
 	}
 	run_fail(c, RUN_FAIL, st, "%s", msg);
 	return false;
+}
+
+bool
+run_miss(struct run_ctx *c, const struct scenario_step *st, const struct scenario_expect *e,
+         const char *fmt, ...)
+{
+	va_list ap;
+	bool goes_on;
+
+	va_start(ap, fmt);
+	goes_on = vmiss(c, st, e, fmt, ap);
+	va_end(ap);
+	return goes_on;
+}
+
+bool
+run_miss_reply(struct run_ctx *c, const struct scenario_step *st, const struct scenario_expect *e,
+               const char *received, const char *fmt, ...)
+{
+	va_list ap;
+	bool goes_on;
+
+	if (e != NULL)
+		scenario_expect_codes_str(e, c->res->expected, sizeof(c->res->expected));
+	else
+		snprintf(c->res->expected, sizeof(c->res->expected), "[221]");
+	snprintf(c->res->received, sizeof(c->res->received), "(%s)", received);
+	va_start(ap, fmt);
+	goes_on = vmiss(c, st, e, fmt, ap);
+	va_end(ap);
+	return goes_on;
+}
+
+bool
+run_end_if_refused(struct run_ctx *c)
+{
+	if (!c->refusal_ok)
+		return false;
+	/* RFC 5321 7.8, SEC-02/SEC-04/SEC-15: a refusal the step allows, then the close (a
+	 * reset too: closing on unread input sends one) */
+	run_end_allowed(c, "%u and close, as the step allows (may_close)", c->last_code);
+	return true;
 }
 
 /*
@@ -325,16 +364,14 @@ reply_timed_out(struct run_ctx *c, const struct scenario_step *st, const struct 
 		run_end_allowed(c, "no reply within %d ms, as the step allows (on_timeout: pass)",
 		                c->o->timeout_ms);
 	} else if (t == SCENARIO_TIMEOUT_DEFAULT && c->pipelined) {
-		scenario_expect_codes_str(e, c->res->expected, sizeof(c->res->expected));
-		snprintf(c->res->received, sizeof(c->res->received), "(no reply)");
-		run_miss(c, st, e,
-		         "R2920-PIPE-04: no reply to the pipelined group within %d ms (a server "
-		         "that advertises PIPELINING flushes its replies when its input runs dry)",
-		         c->o->timeout_ms);
+		run_miss_reply(c, st, e, "no reply",
+		               "R2920-PIPE-04: no reply to the pipelined group within %d ms (a "
+		               "server that advertises PIPELINING flushes its replies when its "
+		               "input runs dry)",
+		               c->o->timeout_ms);
 	} else if (t == SCENARIO_TIMEOUT_FAIL) {
-		scenario_expect_codes_str(e, c->res->expected, sizeof(c->res->expected));
-		snprintf(c->res->received, sizeof(c->res->received), "(no reply)");
-		run_miss(c, st, e, "no reply within %d ms (on_timeout: fail)", c->o->timeout_ms);
+		run_miss_reply(c, st, e, "no reply", "no reply within %d ms (on_timeout: fail)",
+		               c->o->timeout_ms);
 	} else {
 		run_fail(c, RUN_ERROR, st, "no reply within %d ms", c->o->timeout_ms);
 	}
@@ -350,12 +387,8 @@ reply_closed(struct run_ctx *c, const struct scenario_step *st, const struct sce
 		run_end_allowed(c, "the connection closed instead of a reply, as the step allows");
 		return;
 	}
-	if (c->refusal_ok) {
-		/* RFC 5321 7.8, SEC-02/SEC-04/SEC-15: a refusal the step allows, then the
-		 * close (a reset too: closing on unread input sends one). */
-		run_end_allowed(c, "%u and close, as the step allows (may_close)", c->last_code);
+	if (run_end_if_refused(c))
 		return;
-	}
 	if (st == NULL) {
 		/* the greeting or the setup: no rule under test to judge it by */
 		run_fail(c, RUN_ERROR, st, "%s",
@@ -366,11 +399,9 @@ reply_closed(struct run_ctx *c, const struct scenario_step *st, const struct sce
 	 * timeout, not instead of a reply; a close the rule allows is written may_close/close. */
 	c->finished = true;
 	c->stop = true;
-	scenario_expect_codes_str(e, c->res->expected, sizeof(c->res->expected));
-	snprintf(c->res->received, sizeof(c->res->received), "(%s)",
-	         rs == READ_EOF ? "closed" : "reset");
-	run_miss(c, st, e, "R5321-GREET-06: the server %s the connection instead of replying",
-	         rs == READ_EOF ? "closed" : "reset");
+	run_miss_reply(c, st, e, rs == READ_EOF ? "closed" : "reset",
+	               "R5321-GREET-06: the server %s the connection instead of replying",
+	               rs == READ_EOF ? "closed" : "reset");
 }
 
 bool
@@ -490,10 +521,8 @@ run_send_bytes(struct run_ctx *c, const struct scenario_step *st, const char *p,
 		return true;
 	}
 	c->open = false;
-	if (c->refusal_ok) {
-		run_end_allowed(c, "%u and close, as the step allows (may_close)", c->last_code);
+	if (run_end_if_refused(c))
 		return false;
-	}
 	run_fail(c, RUN_ERROR, st, "%s", err);
 	return false;
 }

@@ -178,15 +178,11 @@ step_expect_silence(struct run_ctx *c, const struct scenario_step *st)
 		n = conn_read(&c->conn, c->rbuf, RUN_RBUF, (int)st->ms, err, sizeof(err));
 		if (n == CONN_TIMEOUT)
 			return true;
-		if ((n == CONN_EOF || n == CONN_ERROR) && c->refusal_ok) {
-			c->open = false;
-			run_end_allowed(c, "%u and close, as the step allows (may_close)",
-			                c->last_code);
-			return true;
-		}
 		if (n == CONN_EOF || n == CONN_ERROR) {
-			transcript_note(&c->res->tx, "connection closed during the silence window");
 			c->open = false;
+			if (run_end_if_refused(c))
+				return true;
+			transcript_note(&c->res->tx, "connection closed during the silence window");
 			c->finished = true;
 			return true;
 		}
@@ -309,16 +305,13 @@ final_quit_closed(struct run_ctx *c, bool reset)
 		                reset ? "was reset" : "closed");
 		return;
 	}
-	if (c->refusal_ok) {
-		run_end_allowed(c, "%u and close, as the step allows (may_close)", c->last_code);
+	if (run_end_if_refused(c))
 		return;
-	}
 	c->finished = true;
-	snprintf(c->res->expected, sizeof(c->res->expected), "[221]");
-	snprintf(c->res->received, sizeof(c->res->received), "(%s)", reset ? "reset" : "closed");
-	run_miss(c, NULL, NULL,
-	         "R5321-GREET-06: the server %s the connection before the final QUIT got its 221",
-	         reset ? "reset" : "closed");
+	run_miss_reply(c, NULL, NULL, reset ? "reset" : "closed",
+	               "R5321-GREET-06: the server %s the connection before the final QUIT got "
+	               "its 221",
+	               reset ? "reset" : "closed");
 }
 
 static void

@@ -201,8 +201,8 @@ find(struct waiver_set *ws, const struct run_result *res, const char *name, cons
 	return NULL;
 }
 
-static int
-tell(struct run_report *r, const struct waiver_set *ws, long today)
+int
+waiver_tell(const struct waiver_set *ws, struct run_report *r, long today)
 {
 	for (size_t i = 0; i < ws->count; i++) {
 		const struct waiver *w = &ws->w[i];
@@ -244,12 +244,6 @@ waiver_apply_one(struct waiver_set *ws, struct run_result *res, const char *name
 }
 
 int
-waiver_tell(const struct waiver_set *ws, struct run_report *r, long today)
-{
-	return tell(r, ws, today);
-}
-
-int
 waiver_apply(struct waiver_set *ws, struct run_report *r, const char *name, const char *hostport,
              long today)
 {
@@ -258,5 +252,5 @@ waiver_apply(struct waiver_set *ws, struct run_report *r, const char *name, cons
 			return -1;
 	}
 	run_report_tally(r);
-	return tell(r, ws, today);
+	return waiver_tell(ws, r, today);
 }
