@@ -459,6 +459,10 @@ run_expect_reply(struct run_ctx *c, const struct scenario_step *st, const struct
 	/* 221 closes the session whatever it answers (RFC 5321 3.8, 4.2.2): no final QUIT */
 	if (r.code == 221)
 		c->finished = true;
+	/* RFC 3207 4: after a 220 to STARTTLS only TLS may follow, nothing more in clear (no
+	 * final QUIT); step_starttls opens the session again once the handshake is done */
+	if (r.code == 220 && verb_is(cmd, cmdlen, "STARTTLS"))
+		c->finished = true;
 	run_consume(c, used);
 	if (last && c->rlen > 0 && !c->stop && unsolicited_421(c, st, e))
 		return false;

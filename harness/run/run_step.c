@@ -138,6 +138,7 @@ step_starttls(struct run_ctx *c, const struct scenario_step *st)
 		return false;
 	}
 	/* RFC 3207 4.2: the session starts over; nothing learned before counts. */
+	c->finished = false;
 	c->esc_on = false;
 	run_reply_parser_init(&c->rp);
 	return true;
@@ -298,13 +299,6 @@ final_quit_closed(struct run_ctx *c, bool reset)
 	c->open = false;
 	if (conn_cancelled())
 		return; /* the run is stopping: a cancelled read is no close */
-	if (c->last_code == 220) {
-		transcript_note(&c->res->tx,
-		                "the connection %s at the final QUIT after a 220: "
-		                "the server may be waiting for TLS, no verdict",
-		                reset ? "was reset" : "closed");
-		return;
-	}
 	if (run_end_if_refused(c))
 		return;
 	c->finished = true;
