@@ -28,6 +28,9 @@
 struct run_cli {
 	struct runner_opts o;
 	const char *junit, *json, *html, *profile, *waivers_file, *baseline_file;
+	const char *catalogue_dir; /* --catalogue, or NULL: found as `lint` finds it */
+	struct cli_catalogue cat;
+	bool have_catalogue;
 	struct waiver_set waivers;
 	struct baseline base;
 	bool tap, verbose, color;
@@ -42,7 +45,8 @@ run_usage(FILE *f)
 	        "         [--rule R] [--id GLOB] [-j N] [--timeout S] [--max-time S]\n"
 	        "         [--max-timeouts N] [--strict] [--fragment every|random:SEED]\n"
 	        "         [--waivers F] [--baseline F.json [--fail-on new|any]] [--name N]\n"
-	        "         [--junit F] [--tap] [--json F] [--html F] [-v] [--no-color] [PATH ...]\n"
+	        "         [--junit F] [--tap] [--json F] [--html F] [--catalogue DIR] [-v]\n"
+	        "         [--no-color] [PATH ...]\n"
 	        "  -t, --target   the server to test, HOST:PORT or [V6]:PORT (the port is\n"
 	        "                 required); default: the bundled reference server\n"
 	        "  --starttls     run every scenario inside a STARTTLS session\n"
@@ -63,6 +67,8 @@ run_usage(FILE *f)
 	        "  --name         the target's name, for the waivers' target key\n"
 	        "  --fragment     split every write across TCP segments\n"
 	        "  --junit/--json/--html FILE, --tap (to stdout): reports\n"
+	        "  --catalogue    the rule catalogue whose statements the reports quote\n"
+	        "                 (default: the rules/ folder of the suite, as for lint)\n"
 	        "  -v             print each scenario's transcript\n"
 	        "PATH: scenario files or directories (default: scenarios)\n"
 	        "exit: 0 pass; 1 a MUST/HARDEN scenario failed or errored, or a scenario was\n"
@@ -194,7 +200,8 @@ enum {
 	O_WAIVERS,
 	O_BASELINE,
 	O_FAILON,
-	O_NAME
+	O_NAME,
+	O_CATALOGUE
 };
 
 /* The integer options: their range, what one unit is worth, where they go. */
@@ -257,6 +264,7 @@ parse_args(struct run_cli *rc, int argc, char **argv)
 		{ "baseline", required_argument, NULL, O_BASELINE },
 		{ "fail-on", required_argument, NULL, O_FAILON },
 		{ "name", required_argument, NULL, O_NAME },
+		{ "catalogue", required_argument, NULL, O_CATALOGUE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -323,6 +331,9 @@ parse_args(struct run_cli *rc, int argc, char **argv)
 			break;
 		case O_NAME:
 			rc->o.name = optarg;
+			break;
+		case O_CATALOGUE:
+			rc->catalogue_dir = optarg;
 			break;
 		case O_FAILON:
 			if (strcmp(optarg, "new") != 0 && strcmp(optarg, "any") != 0) {
@@ -472,11 +483,35 @@ load_profile(const struct run_cli *rc, struct profile *profile)
 	return -1;
 }
 
+/*
+ * The catalogue the reports quote rule statements from. One that does not
+ * load (or loads in part) is said on stderr and the run goes on: the reports
+ * then carry what loaded, or only the IDs. --catalogue naming a directory
+ * that does not load at all is a usage error.
+ */
+static int
+load_catalogue(struct run_cli *rc, char **paths, size_t npaths)
+{
+	if (cli_catalogue_load(&rc->cat, rc->catalogue_dir, paths, npaths) < 0) {
+		if (rc->catalogue_dir != NULL && rc->cat.cat.count == 0) {
+			fprintf(stderr, "run: --catalogue %s: no rules loaded\n", rc->catalogue_dir);
+			cli_catalogue_free(&rc->cat);
+			return -1;
+		}
+		fprintf(stderr, "run: rule catalogue %s: %zu rules loaded; reports quote only those\n",
+		        rc->cat.dir, rc->cat.cat.count);
+	}
+	rc->have_catalogue = true;
+	return 0;
+}
+
 static void
 free_judges(struct run_cli *rc)
 {
 	waiver_set_free(&rc->waivers);
 	baseline_free(&rc->base);
+	if (rc->have_catalogue)
+		cli_catalogue_free(&rc->cat);
 }
 
 /* The console and the reports after the run; returns the exit status. */
@@ -506,7 +541,8 @@ cli_run(int argc, char **argv)
 	struct scenario_file *files = NULL;
 	struct run_report report;
 	char *defpath[] = { (char *)cli_suite_dir() };
-	size_t nfiles = 0;
+	char **paths;
+	size_t nfiles = 0, npaths;
 	char err[1024];
 	int status, pa;
 
@@ -521,10 +557,11 @@ cli_run(int argc, char **argv)
 		free_judges(&rc);
 		return RUNNER_EXIT_USAGE;
 	}
+	paths = optind < argc ? argv + optind : defpath;
+	npaths = optind < argc ? (size_t)(argc - optind) : 1;
 	if (load_profile(&rc, &profile) < 0 ||
-	    cli_load_scenarios(optind < argc ? argv + optind : defpath,
-	                       optind < argc ? (size_t)(argc - optind) : 1, NULL, &files,
-	                       &nfiles) < 0) {
+	    cli_load_scenarios(paths, npaths, NULL, &files, &nfiles) < 0 ||
+	    load_catalogue(&rc, paths, npaths) < 0) {
 		cli_free_scenarios(files, nfiles);
 		profile_free(&profile);
 		free_judges(&rc);
@@ -543,6 +580,7 @@ cli_run(int argc, char **argv)
 	status = runner_run(&rc.o, files, nfiles, &report, err, sizeof(err));
 	catch_signals(false);
 	report.version = SMTPH_VERSION;
+	report.catalogue = &rc.cat.cat;
 	status = finish(&rc, &report, status, err);
 	runner_report_free(&report);
 	cli_free_scenarios(files, nfiles);

@@ -170,6 +170,14 @@ report_line(const struct run_result *res)
 	return res->sc != NULL ? res->sc->line : 0;
 }
 
+const struct catalogue_rule *
+report_rule(const struct run_report *r, const char *id)
+{
+	if (r->catalogue == NULL || id == NULL)
+		return NULL;
+	return catalogue_resolve(r->catalogue, id, NULL);
+}
+
 const char *
 report_version(const struct run_report *r)
 {

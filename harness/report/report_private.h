@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "smtph/buf.h"
+#include "smtph/catalogue.h"
 #include "smtph/report.h"
 
 /* A displayed transcript line keeps at most this many bytes (the rest is the "…" marker). */
@@ -49,6 +50,13 @@ const char *report_level(const struct run_result *res);
 unsigned report_line(const struct run_result *res);
 /* The run's version or "unknown". */
 const char *report_version(const struct run_report *r);
+
+/*
+ * The catalogue rule a scenario's rule ID stands for (the rule itself or the
+ * rule one of whose variants it is), or NULL when the run has no catalogue or
+ * the catalogue does not know it.
+ */
+const struct catalogue_rule *report_rule(const struct run_report *r, const char *id);
 
 /* Counts verdicts from r->results. */
 void report_tally(const struct run_report *r, size_t counts[RUN_VERDICT_COUNT]);

@@ -46,6 +46,8 @@ struct run_result {
 	char *waiver;                 /* RUN_WAIVED: the waiver's reason (owned) */
 };
 
+struct catalogue;
+
 /* A verdict that differs from the baseline's (--baseline). */
 struct run_change {
 	const char *id;       /* the scenario's id (the scenario owns it) */
@@ -70,6 +72,9 @@ struct run_report {
 	const char *baseline;       /* the --baseline file, or NULL */
 	struct run_change *changes; /* owned: verdicts that differ from the baseline's */
 	size_t nchanges;
+	/* The rule catalogue the scenarios' rule IDs resolve in (borrowed), or NULL:
+	   the reports then carry the IDs without statements and sections. */
+	const struct catalogue *catalogue;
 };
 
 /* "pass", "fail", "warn", "skip", "error", "notrun". */
