@@ -8,7 +8,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <stdbool.h>
+
 #include "smtph/catalogue.h"
+#include "smtph/profile.h"
 #include "smtph/scenario.h"
 
 int cli_serve(int argc, char **argv);
@@ -42,6 +45,15 @@ void cli_catalogue_free(struct cli_catalogue *cc);
 int cli_load_scenarios(char **paths, size_t npaths, const struct cli_catalogue *cc,
                        struct scenario_file **files_r, size_t *nfiles_r);
 void cli_free_scenarios(struct scenario_file *files, size_t n);
+
+/*
+ * coverage --states: walks every scenario of files (variables from profile)
+ * and prints the state x command matrix (gaps_only: only the empty cells);
+ * html, if not NULL, also gets it as a page. Returns 0, or 2 when a scenario
+ * could not be walked or the page not written.
+ */
+int cli_coverage_states(const struct scenario_file *files, size_t nfiles,
+                        const struct profile *profile, bool gaps_only, const char *html);
 
 /* The suite to use when no PATH is given (cli_suite.c says where it looks). */
 const char *cli_suite_dir(void);

@@ -48,10 +48,18 @@ static int
 usage(FILE *f, int status)
 {
 	fprintf(f, "usage: smtp-harness coverage [--catalogue DIR] [--missing] [PATH ...]\n"
+	           "       smtp-harness coverage --states [--profile FILE] [--missing]\n"
+	           "                             [--html FILE] [PATH ...]\n"
 	           "  PATH            scenario files or directories (default: scenarios)\n"
 	           "  --catalogue DIR the rule catalogue (default: the rules/ folder of the\n"
 	           "                  scenario directory named, else scenarios/rules)\n"
-	           "  --missing       list only the rules without scenarios\n");
+	           "  --missing       list only the rules without scenarios (with --states:\n"
+	           "                  only the empty state x command cells)\n"
+	           "  --states        the session state x command matrix: how many scenarios\n"
+	           "                  send each command in each state (walked, not run)\n"
+	           "  --profile FILE  the variables the scenarios' text is expanded with\n"
+	           "                  (default: the reference server's)\n"
+	           "  --html FILE     --states: also write the matrix as an HTML page\n");
 	return status;
 }
 
@@ -78,15 +86,39 @@ print_rules(const struct catalogue *cat, const size_t *counts, bool missing_only
 	return must_missing;
 }
 
+/* --states: the suite walked with the reference profile (and FILE over it). */
+static int
+coverage_states(char **paths, size_t npaths, const char *profile_file, bool gaps_only,
+                const char *html)
+{
+	struct scenario_file *files = NULL;
+	struct profile profile;
+	size_t nfiles = 0;
+	char err[1024];
+	int rc = 2;
+
+	if (profile_reference(&profile) < 0) {
+		fprintf(stderr, "coverage: out of memory\n");
+		return 2;
+	}
+	if (profile_file != NULL && profile_load(&profile, profile_file, err, sizeof(err)) < 0)
+		fprintf(stderr, "coverage: %s\n", err);
+	else if (cli_load_scenarios(paths, npaths, NULL, &files, &nfiles) == 0)
+		rc = cli_coverage_states(files, nfiles, &profile, gaps_only, html);
+	cli_free_scenarios(files, nfiles);
+	profile_free(&profile);
+	return rc;
+}
+
 int
 cli_coverage(int argc, char **argv)
 {
 	char *defpath[] = { (char *)cli_suite_dir() }, **paths = defpath;
 	struct scenario_file *files = NULL;
 	struct cli_catalogue cc;
-	const char *catdir = NULL;
+	const char *catdir = NULL, *profile_file = NULL, *html = NULL;
 	size_t nfiles = 0, npaths = 1, covered, must_missing, *counts;
-	bool missing_only = false;
+	bool missing_only = false, states = false;
 	int i = 1, rc = 0;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
@@ -94,6 +126,12 @@ cli_coverage(int argc, char **argv)
 			catdir = argv[++i];
 		else if (strcmp(argv[i], "--missing") == 0)
 			missing_only = true;
+		else if (strcmp(argv[i], "--states") == 0)
+			states = true;
+		else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
+			profile_file = argv[++i];
+		else if (strcmp(argv[i], "--html") == 0 && i + 1 < argc)
+			html = argv[++i];
 		else
 			return strcmp(argv[i], "--help") == 0 ? usage(stdout, 0) : usage(stderr, 2);
 	}
@@ -101,6 +139,10 @@ cli_coverage(int argc, char **argv)
 		paths = argv + i;
 		npaths = (size_t)(argc - i);
 	}
+	if ((profile_file != NULL || html != NULL) && !states)
+		return usage(stderr, 2);
+	if (states)
+		return coverage_states(paths, npaths, profile_file, missing_only, html);
 	if (cli_catalogue_load(&cc, catdir, paths, npaths) < 0 ||
 	    cli_load_scenarios(paths, npaths, &cc, &files, &nfiles) < 0) {
 		cli_free_scenarios(files, nfiles);

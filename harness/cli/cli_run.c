@@ -494,11 +494,13 @@ load_catalogue(struct run_cli *rc, char **paths, size_t npaths)
 {
 	if (cli_catalogue_load(&rc->cat, rc->catalogue_dir, paths, npaths) < 0) {
 		if (rc->catalogue_dir != NULL && rc->cat.cat.count == 0) {
-			fprintf(stderr, "run: --catalogue %s: no rules loaded\n", rc->catalogue_dir);
+			fprintf(stderr, "run: --catalogue %s: no rules loaded\n",
+			        rc->catalogue_dir);
 			cli_catalogue_free(&rc->cat);
 			return -1;
 		}
-		fprintf(stderr, "run: rule catalogue %s: %zu rules loaded; reports quote only those\n",
+		fprintf(stderr,
+		        "run: rule catalogue %s: %zu rules loaded; reports quote only those\n",
 		        rc->cat.dir, rc->cat.cat.count);
 	}
 	rc->have_catalogue = true;
