@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "smtph/scenario_check.h"
 
 /* Reports a duplicate id across files; within a file the loader already did. */
 static int
@@ -40,11 +41,51 @@ check_ids(struct scenario_file *files, size_t nfiles)
 static int
 usage(FILE *f, int status)
 {
-	fprintf(f, "usage: smtp-harness lint [--catalogue DIR] [PATH ...]\n"
+	fprintf(f, "usage: smtp-harness lint [--catalogue DIR] [--profile FILE] [PATH ...]\n"
 	           "  PATH            scenario files or directories (default: scenarios)\n"
 	           "  --catalogue DIR the rule catalogue (default: the rules/ folder of the\n"
-	           "                  scenario directory named, else scenarios/rules)\n");
+	           "                  scenario directory named, else scenarios/rules)\n"
+	           "  --profile FILE  the target's profile: its variables expand the steps,\n"
+	           "                  and mailbox steps need its maildir\n"
+	           "Besides load errors and unknown rule IDs, lint finds scenarios that cannot\n"
+	           "work: a step after the connection ended, an extension command expected to\n"
+	           "succeed without the EHLO keyword in 'requires', a mailbox step for a\n"
+	           "recipient the scenario never names.\n");
 	return status;
+}
+
+static void
+print_problem(void *ctx, const struct scenario *sc, unsigned line, unsigned column, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "%s:%u:%u: %s: %s\n", sc->file, line, column, sc->id, msg);
+}
+
+/* The static checks (scenario_check.h) of every scenario, in file order. */
+static int
+check_static(const struct scenario_file *files, size_t nfiles, const char *profile_file)
+{
+	struct scenario_check_opts o = { .profile_given = profile_file != NULL };
+	struct profile profile;
+	unsigned problems = 0;
+	char err[1024];
+
+	if (profile_reference(&profile) < 0) {
+		fprintf(stderr, "lint: out of memory\n");
+		return 1;
+	}
+	if (profile_file != NULL && profile_load(&profile, profile_file, err, sizeof(err)) < 0) {
+		fprintf(stderr, "lint: %s\n", err);
+		profile_free(&profile);
+		return 1;
+	}
+	o.profile = &profile;
+	for (size_t f = 0; f < nfiles; f++) {
+		for (size_t i = 0; i < files[f].count; i++)
+			problems += scenario_check(&files[f].scenarios[i], &o, print_problem, NULL);
+	}
+	profile_free(&profile);
+	return problems > 0;
 }
 
 int
@@ -53,7 +94,7 @@ cli_lint(int argc, char **argv)
 	struct scenario_file *files = NULL;
 	struct cli_catalogue cc;
 	char *defpath[] = { (char *)cli_suite_dir() }, **paths = defpath;
-	const char *catdir = NULL;
+	const char *catdir = NULL, *profile_file = NULL;
 	size_t nfiles = 0, count = 0, npaths = 1;
 	int i = 1, rc = 0;
 	bool have_cat;
@@ -61,6 +102,8 @@ cli_lint(int argc, char **argv)
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--catalogue") == 0 && i + 1 < argc)
 			catdir = argv[++i];
+		else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
+			profile_file = argv[++i];
 		else
 			return strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0
 			               ? usage(stdout, 0)
@@ -76,6 +119,8 @@ cli_lint(int argc, char **argv)
 	if (cli_load_scenarios(paths, npaths, have_cat ? &cc : NULL, &files, &nfiles) < 0)
 		rc = 2;
 	if (check_ids(files, nfiles) != 0)
+		rc = 2;
+	if (check_static(files, nfiles, profile_file) != 0)
 		rc = 2;
 	for (size_t f = 0; f < nfiles; f++)
 		count += files[f].count;

@@ -78,3 +78,24 @@ grep -q "of 183 rules have scenarios; 0 MUST rules have none" "$WORK/cov.out" ||
 "$BIN" coverage --catalogue "$CAT" "$BAD" >"$WORK/cov.out" 2>&1
 [ $? -eq 2 ] || die "coverage with an unknown rule ID: not exit 2"
 echo "coverage: counted against the catalogue"
+
+# lint's static checks: scenarios that load but cannot work, each at its step's
+# position, the right one not reported; with a profile without maildir the
+# mailbox step is reported too.
+CW=$SRC/tests/data/lint/cannot-work.yaml
+"$BIN" lint --catalogue "$CAT" "$CW" >"$WORK/cw.out" 2>&1
+rc=$?
+[ $rc -eq 2 ] || die "lint cannot-work: exit $rc, want 2: $(cat "$WORK/cw.out")"
+cat >"$WORK/cw.want" <<EOT
+$CW:9:5: lint/after-quit: send waits for a reply that cannot come: the connection ended at line 7 (send expecting it to close)
+$CW:18:5: lint/bdat-without-requires: raw expects success from BDAT, which needs the EHLO keyword CHUNKING: add 'requires: [CHUNKING]' (or expect the refusal a server without it gives)
+$CW:31:5: lint/mailbox-nobody: mailbox: no RCPT TO of this scenario names bob@example.test
+EOT
+diff "$WORK/cw.want" "$WORK/cw.out" || die "lint cannot-work: the problems differ from the three wanted (above)"
+printf 'domain: example.test\n' >"$WORK/nomaildir.yaml"
+"$BIN" lint --catalogue "$CAT" --profile "$WORK/nomaildir.yaml" "$CW" >"$WORK/cw2.out" 2>&1
+grep -qx "$CW:31:5: lint/mailbox-nobody: mailbox: the profile sets no maildir, so this check is skipped" "$WORK/cw2.out" ||
+	die "lint --profile: no maildir problem: $(cat "$WORK/cw2.out")"
+grep "lint/all-right" "$WORK/cw2.out" | grep -qv "the profile sets no maildir" &&
+	die "lint reports more than the missing maildir for the scenario that can work"
+echo "ok: lint static checks"
