@@ -30,7 +30,7 @@ Q := @
 endif
 
 BUILD  := build/$(VARIANT)
-DEPPKG := yaml-0.1 openssl jansson libevent_core
+DEPPKG := yaml-0.1 openssl jansson libevent_core libedit
 
 WARN := -std=c11 -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-missing-field-initializers -Wvla -Wpointer-arith
@@ -54,7 +54,8 @@ CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka
 ALL_CFLAGS  = $(WARN) $(OPT) $(BASE_CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(OPT) $(LDFLAGS)
 
-LIB_DIRS := harness/proto harness/util harness/server harness/scenario harness/run harness/report
+LIB_DIRS := harness/proto harness/util harness/server harness/scenario harness/run harness/report \
+	harness/record
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 CLI_SRCS := $(wildcard harness/cli/*.c)
 TEST_SRCS := $(wildcard tests/test_*.c)

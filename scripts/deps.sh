@@ -3,7 +3,7 @@
 # Run as root (CI and the developers' machines are); prints what it would do otherwise.
 set -eu
 
-PKGS="build-essential pkg-config libyaml-dev libcmocka-dev libssl-dev libjansson-dev libevent-dev openssl clang llvm lld libclang-rt-14-dev \
+PKGS="build-essential pkg-config libyaml-dev libcmocka-dev libssl-dev libjansson-dev libevent-dev libedit-dev openssl clang llvm lld libclang-rt-14-dev \
 valgrind libxml2-utils swaks python3 clang-format man-db"
 # Optional extras for fuzzing campaigns; installed when asked: DEPS_FUZZ=1.
 if [ "${DEPS_FUZZ:-0}" = 1 ]; then PKGS="$PKGS afl++"; fi

@@ -20,7 +20,8 @@ allowed() {
 	server) echo "proto util" ;;
 	run) echo "proto util scenario server" ;;
 	report) echo "proto util scenario run" ;;
-	cli) echo "proto util scenario server run report" ;;
+	record) echo "proto util run" ;;
+	cli) echo "proto util scenario server run report record" ;;
 	*) echo "?" ;;
 	esac
 }

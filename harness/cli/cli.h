@@ -19,6 +19,7 @@ int cli_run(int argc, char **argv);
 int cli_lint(int argc, char **argv);
 int cli_coverage(int argc, char **argv);
 int cli_rules(int argc, char **argv);
+int cli_record(int argc, char **argv);
 
 /* The rule catalogue a command uses, and the directory it came from. */
 struct cli_catalogue {

@@ -186,7 +186,8 @@ cmp_msg(const void *a, const void *b)
 static void
 msg_flush(struct msg_list *l)
 {
-	qsort(l->m, l->n, sizeof(*l->m), cmp_msg);
+	if (l->n > 1) /* qsort(NULL, 0, ...) is undefined: the list is NULL while empty */
+		qsort(l->m, l->n, sizeof(*l->m), cmp_msg);
 	for (size_t i = 0; i < l->n; i++) {
 		fprintf(stderr, "%s\n", l->m[i].text);
 		free(l->m[i].text);

@@ -21,6 +21,7 @@ static const struct subcommand subcommands[] = {
 	{ "coverage", cli_coverage, "which rules of the catalogue have scenarios" },
 	{ "rules", cli_rules, "what the catalogue says of a rule, its scenarios and code sites" },
 	{ "serve", cli_serve, "run the bundled reference SMTP server" },
+	{ "record", cli_record, "turn a session typed by hand (or relayed) into a scenario" },
 };
 
 static void
