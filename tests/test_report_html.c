@@ -437,6 +437,17 @@ test_banner_gate(void **state)
 	assert_true(contains(s, "gate nothing checked"));
 	free(s);
 	run_free(&w);
+
+	/* No result at all (the probe failed before anything was selected). */
+	run_init(&w, 0);
+	w.r.target = NULL;
+	s = render(&w.r, NULL);
+	assert_true(contains(s, "gate nothing checked"));
+	assert_true(contains(s, "<h2 id=\"findings\">Findings: 0</h2>\n<p class=\"meta\">"));
+	assert_false(contains(s, "first finding</a>"));
+	assert_true(contains(s, "</html>\n"));
+	free(s);
+	run_free(&w);
 }
 
 /* ---- the compliance matrix ------------------------------------------------------------ */
