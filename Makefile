@@ -167,7 +167,7 @@ check: test
 
 # The tools `make test` runs, beside the libraries pkg-config finds: a missing
 # one is named (and installed when we are root) instead of failing tests later.
-TEST_TOOLS := valgrind swaks xmllint python3 clang clang-format nm man
+TEST_TOOLS := valgrind swaks xmllint python3 clang clang-format nm man chromium
 deps-check: $(DEPSTAMP)
 	@missing=""; for t in $(TEST_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
 	if [ -n "$$missing" ]; then \

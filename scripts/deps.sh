@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential pkg-config libyaml-dev libcmocka-dev libssl-dev libjansson-dev libevent-dev libedit-dev openssl clang llvm lld libclang-rt-14-dev \
-valgrind libxml2-utils swaks python3 clang-format man-db"
+valgrind libxml2-utils swaks python3 clang-format man-db chromium"
 # Optional extras for fuzzing campaigns; installed when asked: DEPS_FUZZ=1.
 if [ "${DEPS_FUZZ:-0}" = 1 ]; then PKGS="$PKGS afl++"; fi
 # Postfix's smtp-source and smtp-sink for `make bench-serve`: DEPS_BENCH=1.

@@ -31,6 +31,9 @@
  *   over the 512 of RFC 5321 4.5.3.1.5.
  *   slow-delivery: with --maildir, the message reaches the Maildir only 2 s
  *   after its 250 (from a child process); without --maildir nothing changes.
+ *   markup-reply: the text of every one-line reply (not the greeting, not
+ *   EHLO's) is MARKUP_TEXT, markup and quotes for the reports to escape; the
+ *   codes stay, so the verdicts are those of the other faults.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -54,6 +57,7 @@
 #define HELD_MAX        8192          /* replies held by no-pipeline-flush */
 #define ERRORS_MAX      3             /* close-after-errors: the third one closes */
 #define SLOW_DELIVERY_S 2
+#define MARKUP_TEXT     "<script>alert(\"fakesrv\")</script> & 'quoted' \"text\""
 
 static const char *const fault_names[] = {
 	"rcpt-before-mail",
@@ -77,6 +81,7 @@ static const char *const fault_names[] = {
 	"close-after-errors",
 	"long-reply",
 	"slow-delivery",
+	"markup-reply",
 };
 enum {
 	F_RCPT_BEFORE_MAIL,
@@ -100,6 +105,7 @@ enum {
 	F_CLOSE_ERRORS,
 	F_LONG_REPLY,
 	F_SLOW_DELIVERY,
+	F_MARKUP,
 	F_COUNT
 };
 _Static_assert(sizeof(fault_names) / sizeof(fault_names[0]) == F_COUNT, "one name per fault");
@@ -172,6 +178,8 @@ reply(struct sess *s, const char *code, const char *esc, const char *text)
 	int n;
 
 	count_error(s, code);
+	if (fault[F_MARKUP])
+		text = MARKUP_TEXT;
 	n = snprintf(line, sizeof(line), "%s %s%s%s\r\n", code, s->esc && esc != NULL ? esc : "",
 	             s->esc && esc != NULL ? " " : "", text);
 	if (n > 0 && (size_t)n < sizeof(line))

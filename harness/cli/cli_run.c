@@ -34,6 +34,7 @@ struct run_cli {
 	struct waiver_set waivers;
 	struct baseline base;
 	bool tap, verbose, color;
+	struct report_html_opts html_opts; /* --html-transcripts; fail_on_new from --fail-on */
 	struct report_console console;
 };
 
@@ -45,7 +46,8 @@ run_usage(FILE *f)
 	        "         [--rule R] [--id GLOB] [-j N] [--timeout S] [--max-time S]\n"
 	        "         [--max-timeouts N] [--strict] [--fragment every|random:SEED]\n"
 	        "         [--waivers F] [--baseline F.json [--fail-on new|any]] [--name N]\n"
-	        "         [--junit F] [--tap] [--json F] [--html F] [--catalogue DIR] [-v]\n"
+	        "         [--junit F] [--tap] [--json F] [--html F]\n"
+	        "         [--html-transcripts failures|all] [--catalogue DIR] [-v]\n"
 	        "         [--no-color] [PATH ...]\n"
 	        "  -t, --target   the server to test, HOST:PORT or [V6]:PORT (the port is\n"
 	        "                 required); default: the bundled reference server\n"
@@ -67,6 +69,9 @@ run_usage(FILE *f)
 	        "  --name         the target's name, for the waivers' target key\n"
 	        "  --fragment     split every write across TCP segments\n"
 	        "  --junit/--json/--html FILE, --tap (to stdout): reports\n"
+	        "  --html-transcripts  which transcripts the HTML page keeps: 'failures'\n"
+	        "                 (default: all but those of passed and skipped scenarios)\n"
+	        "                 or 'all'\n"
 	        "  --catalogue    the rule catalogue whose statements the reports quote\n"
 	        "                 (default: the rules/ folder of the suite, as for lint)\n"
 	        "  -v             print each scenario's transcript\n"
@@ -201,7 +206,8 @@ enum {
 	O_BASELINE,
 	O_FAILON,
 	O_NAME,
-	O_CATALOGUE
+	O_CATALOGUE,
+	O_HTMLTX
 };
 
 /* The integer options: their range, what one unit is worth, where they go. */
@@ -238,6 +244,18 @@ parse_int_opt(struct run_cli *rc, int ch, const char *arg)
 	return -1;
 }
 
+static int
+parse_html_transcripts(struct run_cli *rc, const char *v)
+{
+	if (strcmp(v, "failures") == 0 || strcmp(v, "all") == 0) {
+		rc->html_opts.transcripts =
+		        strcmp(v, "all") == 0 ? REPORT_HTML_TX_ALL : REPORT_HTML_TX_FAILURES;
+		return 0;
+	}
+	fprintf(stderr, "run: --html-transcripts takes 'failures' or 'all'\n");
+	return -1;
+}
+
 /* Returns 0, 1 (done: help), or -1 (usage error). */
 static int
 parse_args(struct run_cli *rc, int argc, char **argv)
@@ -255,6 +273,7 @@ parse_args(struct run_cli *rc, int argc, char **argv)
 		{ "tap", no_argument, NULL, O_TAP },
 		{ "json", required_argument, NULL, O_JSON },
 		{ "html", required_argument, NULL, O_HTML },
+		{ "html-transcripts", required_argument, NULL, O_HTMLTX },
 		{ "strict", no_argument, NULL, O_STRICT },
 		{ "fragment", required_argument, NULL, O_FRAGMENT },
 		{ "no-color", no_argument, NULL, O_NOCOLOR },
@@ -312,6 +331,10 @@ parse_args(struct run_cli *rc, int argc, char **argv)
 			break;
 		case O_HTML:
 			rc->html = optarg;
+			break;
+		case O_HTMLTX:
+			if (parse_html_transcripts(rc, optarg) < 0)
+				return -1;
 			break;
 		case O_STRICT:
 			rc->o.strict = true;
@@ -437,7 +460,11 @@ write_reports(const struct run_cli *rc, const struct run_report *r)
 	for (size_t i = 0; i < NREPORTS; i++) {
 		if (outs[i].path == NULL)
 			continue;
-		if (report_write_file(outs[i].name, r, outs[i].path, err, sizeof(err)) < 0) {
+		if (strcmp(outs[i].name, "html") == 0
+		            ? report_html_write_file(r, &rc->html_opts, outs[i].path, err,
+		                                     sizeof(err)) < 0
+		            : report_write_file(outs[i].name, r, outs[i].path, err, sizeof(err)) <
+		                      0) {
 			fprintf(stderr, "run: %s\n", err);
 			status = -1;
 		}
@@ -583,6 +610,7 @@ cli_run(int argc, char **argv)
 	catch_signals(false);
 	report.version = SMTPH_VERSION;
 	report.catalogue = &rc.cat.cat;
+	rc.html_opts.fail_on_new = rc.o.fail_on_new;
 	status = finish(&rc, &report, status, err);
 	runner_report_free(&report);
 	cli_free_scenarios(files, nfiles);

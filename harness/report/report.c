@@ -470,3 +470,31 @@ report_summary(struct buf *b, const struct run_result *res, bool with_reason)
 		return -1;
 	return 0;
 }
+
+/* ---- report_write_file for a writer with options ------------------------------ */
+
+int
+report_write_path(const char *name, report_write_ctx_fn fn, const void *ctx,
+                  const struct run_report *r, const char *path, char *err, size_t errlen)
+{
+	bool is_stdout = strcmp(path, "-") == 0;
+	FILE *f = is_stdout ? stdout : fopen(path, "w");
+	int rc, saved;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "%s report: cannot open %s: %s", name, path, strerror(errno));
+		return -1;
+	}
+	errno = 0;
+	rc = fn(r, ctx, f);
+	saved = errno;
+	if (is_stdout ? fflush(f) != 0 : fclose(f) != 0) {
+		if (rc == 0)
+			saved = errno;
+		rc = -1;
+	}
+	if (rc != 0)
+		snprintf(err, errlen, "%s report: cannot write %s: %s", name, path,
+		         saved != 0 ? strerror(saved) : "write error");
+	return rc;
+}

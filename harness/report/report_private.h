@@ -139,6 +139,17 @@ int report_time_utc(time_t t, char *out, size_t cap, bool zone);
 /* Seconds or milliseconds as a finite, non-negative number (NaN and negatives become 0). */
 double report_ms(double ms);
 
+/* A writer that takes options: writes r to f with ctx. Returns 0 or -1. */
+typedef int (*report_write_ctx_fn)(const struct run_report *r, const void *ctx, FILE *f);
+
+/*
+ * report_write_file for such a writer: path "-" is stdout (flushed, not
+ * closed); name is the format's, for the messages. Returns 0, or -1 with a
+ * one-line message in err (open, write or close failure).
+ */
+int report_write_path(const char *name, report_write_ctx_fn fn, const void *ctx,
+                      const struct run_report *r, const char *path, char *err, size_t errlen);
+
 extern const struct report_writer report_writer_junit;
 extern const struct report_writer report_writer_tap;
 extern const struct report_writer report_writer_json;

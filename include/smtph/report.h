@@ -31,6 +31,25 @@ const struct report_writer *report_writer_at(size_t i);
 int report_write_file(const char *name, const struct run_report *r, const char *path, char *err,
                       size_t errlen);
 
+/* What the HTML page keeps of the scenarios' transcripts (run --html-transcripts). */
+enum report_html_transcripts {
+	REPORT_HTML_TX_FAILURES = 0, /* default: all but those of pass and skip */
+	REPORT_HTML_TX_ALL,          /* every scenario's */
+};
+
+/* The HTML page's options; all zero are the defaults report_write_file("html") uses. */
+struct report_html_opts {
+	enum report_html_transcripts transcripts;
+	bool fail_on_new; /* run --fail-on new: the page's gate counts only new failures */
+};
+
+/* Writes r as the HTML page to f (not closed). Returns 0, or -1 on an I/O or memory error. */
+int report_html_write(const struct run_report *r, const struct report_html_opts *opts, FILE *f);
+
+/* report_write_file("html", ...) with options. Returns 0, or -1 with a message in err. */
+int report_html_write_file(const struct run_report *r, const struct report_html_opts *opts,
+                           const char *path, char *err, size_t errlen);
+
 struct report_console {
 	FILE *out;
 	bool color;   /* ANSI colours (only on a TTY) */
