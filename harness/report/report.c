@@ -38,40 +38,24 @@ report_writer_at(size_t i)
 	return i < sizeof(writers) / sizeof(writers[0]) ? writers[i] : NULL;
 }
 
+/* A writer without options, called the way report_write_path() calls one. */
+static int
+write_plain(const struct run_report *r, const void *ctx, FILE *f)
+{
+	return ((const struct report_writer *)ctx)->write(r, f);
+}
+
 int
 report_write_file(const char *name, const struct run_report *r, const char *path, char *err,
                   size_t errlen)
 {
 	const struct report_writer *w = report_find(name);
-	bool is_stdout = strcmp(path, "-") == 0;
-	FILE *f;
-	int rc, saved;
 
 	if (w == NULL) {
 		snprintf(err, errlen, "unknown report format '%s'", name);
 		return -1;
 	}
-	f = is_stdout ? stdout : fopen(path, "w");
-	if (f == NULL) {
-		snprintf(err, errlen, "%s report: cannot open %s: %s", name, path, strerror(errno));
-		return -1;
-	}
-	errno = 0;
-	rc = w->write(r, f);
-	saved = errno;
-	if (is_stdout) {
-		if (fflush(f) != 0 && rc == 0) {
-			saved = errno;
-			rc = -1;
-		}
-	} else if (fclose(f) != 0 && rc == 0) {
-		saved = errno;
-		rc = -1;
-	}
-	if (rc != 0)
-		snprintf(err, errlen, "%s report: cannot write %s: %s", name, path,
-		         saved != 0 ? strerror(saved) : "write error");
-	return rc;
+	return report_write_path(name, write_plain, w, r, path, err, errlen);
 }
 
 /* ---- the sticky-error FILE wrapper ----------------------------------------- */

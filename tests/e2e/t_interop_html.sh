@@ -46,8 +46,8 @@ if grep -qiE '(src|href)="(https?:)?//|url\((https?:)?//' "$P"; then die "the pa
 echo "interop.html: $(wc -c <"$P") bytes"
 
 if ! command -v chromium >/dev/null 2>&1; then
-	echo "SKIP: chromium is not installed (scripts/deps.sh installs it): no screenshot"
-	exit 0
+	echo "skipped: chromium is not installed (scripts/deps.sh installs it): no screenshot"
+	exit 77
 fi
 CHROME="chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1400,900"
 $CHROME --virtual-time-budget=3000 --dump-dom "file://$P?selftest" >"$WORK/dom.html" 2>"$WORK/chrome.err" ||
