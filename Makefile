@@ -47,7 +47,7 @@ OPT := -O2 -g
 endif
 
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DEPPKG) 2>/dev/null)
-PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(DEPPKG) 2>/dev/null)
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(DEPPKG) 2>/dev/null) -lresolv
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 

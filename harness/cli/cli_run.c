@@ -17,7 +17,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include "cli/cli.h"
+#include "smtph/conn.h"
+#include "smtph/mx.h"
 #include "smtph/profile.h"
 #include "smtph/report.h"
 #include "smtph/runner.h"
@@ -29,6 +34,7 @@ struct run_cli {
 	struct runner_opts o;
 	const char *junit, *json, *html, *profile, *waivers_file, *baseline_file;
 	const char *catalogue_dir; /* --catalogue, or NULL: found as `lint` finds it */
+	char target[320];          /* -t without a port, resolved: "host:25" */
 	struct cli_catalogue cat;
 	bool have_catalogue;
 	struct waiver_set waivers;
@@ -49,8 +55,9 @@ run_usage(FILE *f)
 	        "         [--junit F] [--tap] [--json F] [--html F]\n"
 	        "         [--html-transcripts failures|all] [--catalogue DIR] [-v]\n"
 	        "         [--no-color] [PATH ...]\n"
-	        "  -t, --target   the server to test, HOST:PORT or [V6]:PORT (the port is\n"
-	        "                 required); default: the bundled reference server\n"
+	        "  -t, --target   the server to test, HOST:PORT or [V6]:PORT, or a mail\n"
+	        "                 domain alone: its MX host, port 25 (RFC 5321 5.1);\n"
+	        "                 default: the bundled reference server\n"
 	        "  --starttls     run every scenario inside a STARTTLS session\n"
 	        "  --profile      target profile (YAML): domain, recipients, credentials\n"
 	        "  --tag, --rule, --id   select scenarios (repeatable; --rule matches ID "
@@ -472,6 +479,36 @@ write_reports(const struct run_cli *rc, const struct run_report *r)
 	return status;
 }
 
+/*
+ * -t with a domain and no port, as an MTA reads it: its MX (lowest
+ * preference), or the domain itself when it has no MX record (RFC 5321 5.1),
+ * port 25; a null MX (RFC 7505) cannot be tested. An address without a port
+ * stays a usage error (the runner says so): a typo must not reach port 25.
+ */
+static int
+resolve_target(struct run_cli *rc)
+{
+	char host[256], port[16], mx[MX_HOST_MAX], err[512];
+	const char *t = rc->o.target;
+	unsigned char addr[sizeof(struct in6_addr)];
+	enum mx_result m;
+
+	if (t == NULL || conn_split_target(t, host, sizeof(host), port, sizeof(port)) == 0 ||
+	    t[0] == '\0' || t[0] == '[' || strchr(t, ':') != NULL || strlen(t) >= sizeof(host) ||
+	    inet_pton(AF_INET, t, addr) == 1)
+		return 0;
+	m = mx_lookup(t, mx, sizeof(mx), err, sizeof(err));
+	if (m < 0) {
+		fprintf(stderr, "run: -t %s: %s\n", t, err);
+		return -1;
+	}
+	fprintf(stderr, "run: -t %s: %s %s, port 25\n", t,
+	        m == MX_FOUND ? "its MX is" : "no MX record: the domain itself,", mx);
+	snprintf(rc->target, sizeof(rc->target), "%s:25", mx);
+	rc->o.target = rc->target;
+	return 0;
+}
+
 /* --waivers and --baseline, read before anything runs (a mistake is exit 2). */
 static int
 load_judges(struct run_cli *rc)
@@ -578,6 +615,8 @@ cli_run(int argc, char **argv)
 	pa = parse_args(&rc, argc, argv);
 	if (pa != 0)
 		return pa > 0 ? 0 : RUNNER_EXIT_USAGE;
+	if (resolve_target(&rc) < 0)
+		return RUNNER_EXIT_UNREACHABLE;
 	if (check_reports(&rc) < 0 || load_judges(&rc) < 0) {
 		free_judges(&rc);
 		return RUNNER_EXIT_USAGE;
