@@ -62,18 +62,17 @@ accounts_free(struct server_account **a, size_t *n)
 }
 
 static int
-account_add(struct server_config *cfg, const char *user, const char *pass)
+account_add(struct server_account **list, size_t *n, const char *user, const char *secret)
 {
-	struct server_account *grown =
-	        realloc(cfg->accounts, (cfg->naccounts + 1) * sizeof(*cfg->accounts));
+	struct server_account *grown = realloc(*list, (*n + 1) * sizeof(**list));
 
 	if (grown == NULL)
 		return -1;
-	cfg->accounts = grown;
-	grown[cfg->naccounts].user = xstrdup(user);
-	grown[cfg->naccounts].password = xstrdup(pass);
-	cfg->naccounts++;
-	if (grown[cfg->naccounts - 1].user == NULL || grown[cfg->naccounts - 1].password == NULL)
+	*list = grown;
+	grown[*n].user = xstrdup(user);
+	grown[*n].password = xstrdup(secret);
+	(*n)++;
+	if (grown[*n - 1].user == NULL || grown[*n - 1].password == NULL)
 		return -1;
 	return 0;
 }
@@ -94,7 +93,8 @@ server_config_defaults(struct server_config *cfg)
 	    list_add(&cfg->users, &cfg->nusers, "alice") < 0 ||
 	    list_add(&cfg->users, &cfg->nusers, "bob") < 0 ||
 	    list_add(&cfg->users, &cfg->nusers, "postmaster") < 0 ||
-	    account_add(cfg, "alice", "alice-secret") < 0) {
+	    account_add(&cfg->accounts, &cfg->naccounts, "alice", "alice-secret") < 0 ||
+	    account_add(&cfg->tokens, &cfg->ntokens, "alice", "alice-token") < 0) {
 		server_config_free(cfg);
 		return -1;
 	}
@@ -110,6 +110,7 @@ server_config_free(struct server_config *cfg)
 	ydoc_str_list_free(&cfg->domains, &cfg->ndomains);
 	ydoc_str_list_free(&cfg->users, &cfg->nusers);
 	accounts_free(&cfg->accounts, &cfg->naccounts);
+	accounts_free(&cfg->tokens, &cfg->ntokens);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -254,6 +255,14 @@ set_accounts(struct server_config *cfg, union config_value *v)
 	cfg->naccounts = v->accounts.n;
 }
 
+static void
+set_tokens(struct server_config *cfg, union config_value *v)
+{
+	accounts_free(&cfg->tokens, &cfg->ntokens);
+	cfg->tokens = v->accounts.items;
+	cfg->ntokens = v->accounts.n;
+}
+
 /* The numbers fit their fields: the table's max bounds each. */
 static void
 set_max_recipients(struct server_config *cfg, union config_value *v)
@@ -311,6 +320,8 @@ static const struct config_key config_keys[] = {
 	/* local parts of at most 64 octets (RFC 5321 4.1.2, 4.5.3.1.1) */
 	{ "users", CONFIG_LOCAL_PARTS, 1, CONFIG_MAX_ENTRIES, set_users },
 	{ "accounts", CONFIG_ACCOUNTS, 0, CONFIG_MAX_ENTRIES, set_accounts },
+	/* user: bearer token, for AUTH XOAUTH2 */
+	{ "tokens", CONFIG_ACCOUNTS, 0, CONFIG_MAX_ENTRIES, set_tokens },
 	/* R5321-LIMIT-01: at least 100 recipients per transaction */
 	{ "max_recipients", CONFIG_UINT, SMTP_LIMIT_RECIPIENTS_MIN, 100000, set_max_recipients },
 	/* R5321-LIMIT-05: at least 64 KiB of content; advertised as SIZE (R1870-SIZE-01) */
@@ -468,18 +479,18 @@ read_local_parts(struct ydoc *y, const struct ydoc_node *n, const struct config_
 /* Adds the pair at map->kids[i] to the n accounts in a; returns 0 or -1 (after ydoc_fail). */
 static int
 account_read(struct ydoc *y, const struct ydoc_node *map, size_t i, struct server_account *a,
-             size_t n)
+             size_t n, const char *key)
 {
 	const struct ydoc_node *k = &map->kids[i], *v = &map->kids[i + 1];
-	const char *user = scalar(y, k, "accounts");
-	const char *pass = user != NULL ? scalar(y, v, "accounts") : NULL;
+	const char *user = scalar(y, k, key);
+	const char *pass = user != NULL ? scalar(y, v, key) : NULL;
 	char show[256];
 
 	if (pass == NULL)
 		return -1;
 	for (size_t j = 0; j < n; j++) {
 		if (strcmp(a[j].user, user) == 0)
-			return ydoc_fail(y, k, "accounts: duplicate key '%s'",
+			return ydoc_fail(y, k, "%s: duplicate key '%s'", key,
 			                 ydoc_printable(k->value, k->len, show, sizeof(show)));
 	}
 	a[n].user = xstrdup(user);
@@ -500,7 +511,7 @@ read_accounts(struct ydoc *y, const struct ydoc_node *n, const struct config_key
 	size_t count = 0;
 
 	if (n->type != YDOC_MAPPING)
-		return ydoc_fail(y, n, "%s: expected a mapping of user: password", k->name);
+		return ydoc_fail(y, n, "%s: expected a mapping of user: secret", k->name);
 	if (n->nkids / 2 > k->max)
 		return ydoc_fail(y, n, "%s: more than %llu entries", k->name,
 		                 (unsigned long long)k->max);
@@ -508,7 +519,7 @@ read_accounts(struct ydoc *y, const struct ydoc_node *n, const struct config_key
 	if (items == NULL)
 		return ydoc_fail(y, n, "out of memory");
 	for (; 2 * count + 1 < n->nkids; count++) {
-		if (account_read(y, n, 2 * count, items, count) < 0) {
+		if (account_read(y, n, 2 * count, items, count, k->name) < 0) {
 			accounts_free(&items, &count);
 			return -1;
 		}

@@ -46,10 +46,16 @@ enum server_state {
 
 enum server_auth_step {
 	SERVER_AUTH_NONE = 0,
-	SERVER_AUTH_PLAIN,      /* waiting for the PLAIN response */
-	SERVER_AUTH_LOGIN_USER, /* waiting for the LOGIN user name */
-	SERVER_AUTH_LOGIN_PASS, /* waiting for the LOGIN password */
+	SERVER_AUTH_PLAIN,       /* waiting for the PLAIN response */
+	SERVER_AUTH_LOGIN_USER,  /* waiting for the LOGIN user name */
+	SERVER_AUTH_LOGIN_PASS,  /* waiting for the LOGIN password */
+	SERVER_AUTH_CRAM,        /* waiting for the CRAM-MD5 digest (RFC 2195) */
+	SERVER_AUTH_XOAUTH2,     /* waiting for the XOAUTH2 response */
+	SERVER_AUTH_XOAUTH2_ERR, /* the error challenge was sent: an empty line gets 535 */
 };
+
+/* The CRAM-MD5 challenge "<nonce.time@hostname>", NUL included. */
+#define SERVER_AUTH_CHALLENGE_MAX 320
 
 struct server_session {
 	const struct server_config *cfg;
@@ -99,6 +105,7 @@ struct server_session {
 	/* AUTH */
 	enum server_auth_step auth_step;
 	char auth_user[256];
+	char auth_challenge[SERVER_AUTH_CHALLENGE_MAX];
 };
 
 /* The one place where the state changes; tells the trace callback (if any) old -> new. */

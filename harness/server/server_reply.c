@@ -66,7 +66,7 @@ static const struct server_reply_row rows[SRV_REPLY_COUNT] = {
 	MORE(EHLO_SMTPUTF8, 250, "", NONE, "SMTPUTF8"),                       /* R6531-UTF8-01 */
 	MORE(EHLO_CHUNKING, 250, "", NONE, "CHUNKING"),                       /* R3030-CHUNK-01 */
 	MORE(EHLO_STARTTLS, 250, "", NONE, "STARTTLS"),                       /* R3207-TLS-01 */
-	MORE(EHLO_AUTH, 250, "", NONE, "AUTH PLAIN LOGIN"),                   /* R4954-AUTH-01 */
+	MORE(EHLO_AUTH, 250, "", NONE, "AUTH PLAIN LOGIN CRAM-MD5 XOAUTH2"),  /* R4954-AUTH-01 */
 	ROW(EHLO_HELP, 250, "", NONE, "HELP"),                                /* R5321-REPLY-09 */
 	/* MAIL */
 	ROW(MAIL_OK, 250, "2.1.0", STR, "sender <%s> ok"),                  /* R5321-SYN-09 */
@@ -146,6 +146,9 @@ static const struct server_reply_row rows[SRV_REPLY_COUNT] = {
 	    "authentication credentials invalid"),                              /* R4954-AUTH-06 */
 	ROW(AUTH_BAD_BASE64, 501, "5.5.2", NONE, "invalid base64 in response"), /* R4954-AUTH-05 */
 	ROW(AUTH_CANCELLED, 501, "5.7.0", NONE, "authentication cancelled"),    /* R4954-AUTH-04 */
+	ROW(AUTH_CHALLENGE, 334, "", STR, "%s"), /* a base64 challenge, R4954-AUTH-03 */
+	ROW(AUTH_NO_INITIAL, 501, "5.5.2", STR,
+	    "%s takes no initial response"), /* RFC 2195: the server speaks first, R4954-AUTH-05 */
 	/* not a protocol answer: what a sender says when used with a row of another shape */
 	ROW(REPLY_MISUSED, 451, "4.3.0", NONE,
 	    "local error: reply table misused"), /* R5321-REPLY-07 */

@@ -107,6 +107,8 @@ enum server_reply_id {
 	SRV_AUTH_BAD_CREDENTIALS,
 	SRV_AUTH_BAD_BASE64,
 	SRV_AUTH_CANCELLED,
+	SRV_AUTH_CHALLENGE,
+	SRV_AUTH_NO_INITIAL,
 	/* a sender used with a row of another argument shape (a bug): said instead */
 	SRV_REPLY_MISUSED,
 	SRV_REPLY_COUNT

@@ -27,8 +27,10 @@ struct server_config {
 	size_t ndomains;
 	char **users; /* mailboxes, valid at every local domain */
 	size_t nusers;
-	struct server_account *accounts; /* AUTH PLAIN / LOGIN credentials */
+	struct server_account *accounts; /* AUTH PLAIN / LOGIN / CRAM-MD5 credentials */
 	size_t naccounts;
+	struct server_account *tokens; /* AUTH XOAUTH2 bearer tokens (password: the token) */
+	size_t ntokens;
 	size_t max_recipients; /* per transaction; RFC 5321 4.5.3.1.8 asks >= 100 */
 	uint64_t max_message;  /* octets; advertised as SIZE */
 	size_t max_errors;     /* bad commands before 421 (SEC-14) */

@@ -66,3 +66,48 @@ PYEOF
 f=$(ls "$SPOOL"/example.test/alice/new/*)
 grep -q 'with UTF8SMTPSA' "$f" || die "Received does not say UTF8SMTPSA: $(grep -A2 Received "$f")"
 echo "smtplib SMTPUTF8 delivery ok"
+
+# Each SASL mechanism the server offers, driven by smtplib's own client code
+# (CRAM-MD5: the HMAC over the server's challenge, RFC 2195), right and wrong
+# credentials; XOAUTH2 with a bearer token: a bad one gets the 334 error
+# challenge, and the client's empty answer 535.
+"$PY" - "$PORT" <<'PYEOF' || die "smtplib AUTH mechanisms failed"
+import base64, smtplib, ssl, sys
+port = int(sys.argv[1])
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+def session():
+    s = smtplib.SMTP("127.0.0.1", port, local_hostname="client.test", timeout=10)
+    s.starttls(context=ctx)
+    s.ehlo()
+    return s
+s = session()
+offered = s.esmtp_features["auth"].upper().split()
+assert offered == ["PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2"], offered
+s.quit()
+for mech in ("CRAM-MD5", "PLAIN", "LOGIN"):
+    fn = "auth_" + mech.lower().replace("-", "_")
+    for password, want in (("alice-secret", 235), ("wrong", 535)):
+        s = session()
+        s.user, s.password = "alice", password
+        try:
+            code, _ = s.auth(mech, getattr(s, fn), initial_response_ok=(mech != "CRAM-MD5"))
+        except smtplib.SMTPAuthenticationError as e:
+            code = e.smtp_code
+        assert code == want, (mech, password, code)
+        s.quit()
+def xoauth2(token):
+    return base64.b64encode(("user=alice\x01auth=Bearer %s\x01\x01" % token).encode()).decode()
+s = session()
+code, _ = s.docmd("AUTH", "XOAUTH2 " + xoauth2("alice-token"))
+assert code == 235, code
+s.quit()
+s = session()
+code, msg = s.docmd("AUTH", "XOAUTH2 " + xoauth2("stale"))
+assert code == 334 and b"401" in base64.b64decode(msg), (code, msg)
+code, _ = s.docmd("")
+assert code == 535, code
+s.quit()
+print("smtplib AUTH PLAIN LOGIN CRAM-MD5 XOAUTH2 ok")
+PYEOF
