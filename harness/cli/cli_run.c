@@ -39,7 +39,7 @@ struct run_cli {
 	bool have_catalogue;
 	struct waiver_set waivers;
 	struct baseline base;
-	bool tap, verbose, color;
+	bool tap, verbose, color, full;
 	struct report_html_opts html_opts; /* --html-transcripts; fail_on_new from --fail-on */
 	struct report_console console;
 };
@@ -54,7 +54,7 @@ run_usage(FILE *f)
 	        "         [--waivers F] [--baseline F.json [--fail-on new|any]] [--name N]\n"
 	        "         [--junit F] [--tap] [--json F] [--html F]\n"
 	        "         [--html-transcripts failures|all] [--catalogue DIR] [-v]\n"
-	        "         [--no-color] [PATH ...]\n"
+	        "         [--summary short|full] [--no-color] [PATH ...]\n"
 	        "  -t, --target   the server to test, HOST:PORT or [V6]:PORT, or a mail\n"
 	        "                 domain alone: its MX host, port 25 (RFC 5321 5.1);\n"
 	        "                 default: the bundled reference server\n"
@@ -81,7 +81,9 @@ run_usage(FILE *f)
 	        "                 or 'all'\n"
 	        "  --catalogue    the rule catalogue whose statements the reports quote\n"
 	        "                 (default: the rules/ folder of the suite, as for lint)\n"
-	        "  -v             print each scenario's transcript\n"
+	        "  -v             print each scenario's transcript (and the full summary)\n"
+	        "  --summary      short (default): the tables show only rows that are not all\n"
+	        "                 pass and the end lists up to 20 failures; full: everything\n"
 	        "PATH: scenario files or directories (default: scenarios)\n"
 	        "exit: 0 pass; 1 a MUST/HARDEN scenario failed or errored, or a scenario was\n"
 	        "      not run; 2 usage or scenario error, or nothing selected; 3 the target\n"
@@ -214,7 +216,8 @@ enum {
 	O_FAILON,
 	O_NAME,
 	O_CATALOGUE,
-	O_HTMLTX
+	O_HTMLTX,
+	O_SUMMARY
 };
 
 /* The integer options: their range, what one unit is worth, where they go. */
@@ -291,6 +294,7 @@ parse_args(struct run_cli *rc, int argc, char **argv)
 		{ "fail-on", required_argument, NULL, O_FAILON },
 		{ "name", required_argument, NULL, O_NAME },
 		{ "catalogue", required_argument, NULL, O_CATALOGUE },
+		{ "summary", required_argument, NULL, O_SUMMARY },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -364,6 +368,13 @@ parse_args(struct run_cli *rc, int argc, char **argv)
 			break;
 		case O_CATALOGUE:
 			rc->catalogue_dir = optarg;
+			break;
+		case O_SUMMARY:
+			if (strcmp(optarg, "full") != 0 && strcmp(optarg, "short") != 0) {
+				fprintf(stderr, "run: --summary takes 'short' or 'full'\n");
+				return -1;
+			}
+			rc->full = strcmp(optarg, "full") == 0;
 			break;
 		case O_FAILON:
 			if (strcmp(optarg, "new") != 0 && strcmp(optarg, "any") != 0) {
@@ -456,8 +467,9 @@ check_reports(const struct run_cli *rc)
 	return status;
 }
 
+/* Writes the reports asked for; the console's last lines name those written. */
 static int
-write_reports(const struct run_cli *rc, const struct run_report *r)
+write_reports(struct run_cli *rc, const struct run_report *r)
 {
 	struct report_out_req outs[NREPORTS];
 	char err[512];
@@ -474,6 +486,8 @@ write_reports(const struct run_cli *rc, const struct run_report *r)
 		                      0) {
 			fprintf(stderr, "run: %s\n", err);
 			status = -1;
+		} else {
+			report_console_file(&rc->console, outs[i].name, outs[i].path);
 		}
 	}
 	return status;
@@ -507,6 +521,26 @@ resolve_target(struct run_cli *rc)
 	snprintf(rc->target, sizeof(rc->target), "%s:25", mx);
 	rc->o.target = rc->target;
 	return 0;
+}
+
+/* The console's rerun hint: the options that pick the target, and the paths given. */
+static void
+rerun_words(struct run_cli *rc, char **paths, size_t npaths, bool given)
+{
+	struct report_console *c = &rc->console;
+
+	if (rc->o.target != NULL) {
+		report_console_rerun(c, "-t", false);
+		report_console_rerun(c, rc->o.target, false);
+	}
+	if (rc->o.starttls)
+		report_console_rerun(c, "--starttls", false);
+	if (rc->profile != NULL) {
+		report_console_rerun(c, "--profile", false);
+		report_console_rerun(c, rc->profile, false);
+	}
+	for (size_t i = 0; given && i < npaths; i++)
+		report_console_rerun(c, paths[i], true);
 }
 
 /* --waivers and --baseline, read before anything runs (a mistake is exit 2). */
@@ -580,7 +614,10 @@ free_judges(struct run_cli *rc)
 		cli_catalogue_free(&rc->cat);
 }
 
-/* The console and the reports after the run; returns the exit status. */
+/*
+ * The reports, then the console's end after them (its last lines name the
+ * reports written and the exit status); returns the exit status.
+ */
 static int
 finish(struct run_cli *rc, struct run_report *report, int status, const char *err)
 {
@@ -590,12 +627,14 @@ finish(struct run_cli *rc, struct run_report *report, int status, const char *er
 	}
 	if (status == RUNNER_EXIT_UNREACHABLE)
 		fprintf(stderr, "run: %s\n", err);
-	else
-		report_console_summary(&rc->console, report);
-	if (status == RUNNER_EXIT_NOTHING_CHECKED)
-		fprintf(stderr, "run: nothing was checked: every selected scenario was skipped\n");
 	if (write_reports(rc, report) < 0)
 		status = RUNNER_EXIT_USAGE;
+	if (status == RUNNER_EXIT_NOTHING_CHECKED)
+		fprintf(stderr, "run: nothing was checked: every selected scenario was skipped\n");
+	if (status != RUNNER_EXIT_UNREACHABLE) {
+		rc->console.status = status;
+		report_console_summary(&rc->console, report);
+	}
 	return status;
 }
 
@@ -643,6 +682,8 @@ cli_run(int argc, char **argv)
 	                    count_selected(&rc.o, files, nfiles), rc.verbose);
 	if (!rc.color)
 		rc.console.color = false;
+	rc.console.full = rc.full;
+	rerun_words(&rc, paths, npaths, optind < argc);
 	rc.o.heartbeat_ms = rc.console.live ? 0 : HEARTBEAT_MS;
 	catch_signals(true);
 	status = runner_run(&rc.o, files, nfiles, &report, err, sizeof(err));

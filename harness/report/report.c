@@ -397,6 +397,23 @@ report_tx_prefix(enum transcript_kind kind)
 }
 
 int
+report_tx_data(struct buf *b, const struct report_tx_line *l)
+{
+	struct buf t;
+	int rc = -1;
+
+	if (l->kind != TRANSCRIPT_NOTE)
+		return escape_c(b, l->p, l->len, REPORT_LINE_MAX);
+	/* A note is the runner's own text, C-escaped already where it quotes wire
+	   bytes: escaping it again would show "\\r\\n" for a quoted CRLF. */
+	buf_init(&t, 0);
+	if (report_tidy(&t, l->p, l->len) == 0)
+		rc = escape_text(b, t.data != NULL ? t.data : "", t.len, REPORT_LINE_MAX);
+	buf_free(&t);
+	return rc;
+}
+
+int
 report_tx_format(struct buf *b, const struct report_tx_line *l)
 {
 	int rc;
@@ -407,7 +424,7 @@ report_tx_format(struct buf *b, const struct report_tx_line *l)
 		rc = buf_puts(b, "              ");
 	if (rc < 0 || buf_puts(b, report_tx_prefix(l->kind)) < 0)
 		return -1;
-	return escape_c(b, l->p, l->len, REPORT_LINE_MAX);
+	return report_tx_data(b, l);
 }
 
 int

@@ -3,6 +3,8 @@
  * report_json.md (keep the two in step; add fields, never rename or retype
  * them). Results are in run order. Strings go through escape_json, so the file
  * is ASCII and valid whatever the bytes; transcript data is C-escaped first.
+ * Each result carries its one-line summary (report_explain) and its rules as
+ * the catalogue states them (rule_details).
  */
 #include <string.h>
 
@@ -54,6 +56,46 @@ kv_list(struct json *j, const char *indent, const char *key, char *const *v, siz
 	return report_out_puts(&j->o, "]");
 }
 
+/* "key": "value", or "key": null when s is NULL. */
+static int
+kv_opt(struct json *j, const char *indent, const char *key, const char *s)
+{
+	if (s != NULL)
+		return kv_str(j, indent, key, s, strlen(s));
+	return report_out_printf(&j->o, ",\n%s\"%s\": null", indent, key);
+}
+
+/* One rule_details item: the catalogue's rule, or nulls when it does not know the ID. */
+static int
+rule_detail(struct json *j, const struct run_report *r, const char *id, bool first)
+{
+	static const char in[] = "          ";
+	const struct catalogue_rule *rule = report_rule(r, id);
+	bool variant = rule != NULL && strcmp(rule->id, id) != 0;
+
+	report_out_printf(&j->o, "%s\n        {\n%s\"id\": ", first ? "" : ",", in);
+	cstr(j, id);
+	kv_opt(j, in, "variant_of", variant ? rule->id : NULL);
+	kv_opt(j, in, "level", rule != NULL ? catalogue_level_name(rule->level) : NULL);
+	kv_opt(j, in, "rfc", rule != NULL ? rule->rfc : NULL);
+	kv_list(j, in, "sections", rule != NULL ? rule->sections : NULL,
+	        rule != NULL ? rule->nsections : 0);
+	kv_opt(j, in, "statement", rule != NULL ? rule->statement : NULL);
+	kv_opt(j, in, "observe", rule != NULL ? rule->observe : NULL);
+	return report_out_puts(&j->o, "\n        }");
+}
+
+static int
+rule_details(struct json *j, const struct run_report *r, const struct scenario *sc)
+{
+	size_t n = sc != NULL ? sc->nrules : 0;
+
+	report_out_puts(&j->o, ",\n      \"rule_details\": [");
+	for (size_t i = 0; i < n; i++)
+		rule_detail(j, r, sc->rules[i], i == 0);
+	return report_out_puts(&j->o, n > 0 ? "\n      ]" : "]");
+}
+
 static const char *
 dir_name(enum transcript_kind k)
 {
@@ -86,10 +128,11 @@ transcript(struct json *j, const struct transcript *t)
 }
 
 static int
-result(struct json *j, const struct run_result *res, bool first)
+result(struct json *j, const struct run_report *r, const struct run_result *res, bool first)
 {
 	static const char in[] = "      ";
 	const struct scenario *sc = res->sc;
+	const char *reason = report_reason(res);
 
 	report_out_printf(&j->o, "%s\n    {\n%s\"id\": ", first ? "" : ",", in);
 	cstr(j, report_id(res));
@@ -98,10 +141,15 @@ result(struct json *j, const struct run_result *res, bool first)
 	report_out_printf(&j->o, ",\n%s\"line\": %u", in, sc != NULL ? sc->line : 0);
 	kv_str(j, in, "level", report_level(res), strlen(report_level(res)));
 	kv_list(j, in, "rules", sc != NULL ? sc->rules : NULL, sc != NULL ? sc->nrules : 0);
+	rule_details(j, r, sc);
 	kv_list(j, in, "tags", sc != NULL ? sc->tags : NULL, sc != NULL ? sc->ntags : 0);
 	kv_str(j, in, "verdict", run_verdict_name(res->verdict),
 	       strlen(run_verdict_name(res->verdict)));
-	kv_str(j, in, "reason", res->reason, REPORT_TEXT_LEN(res->reason));
+	kv_str(j, in, "reason", reason, strnlen(reason, RESULT_TEXT_MAX));
+	j->c.len = 0;
+	if (report_explain(&j->c, res, true) < 0)
+		return report_out_fail(&j->o);
+	kv_str(j, in, "summary", j->c.data != NULL ? j->c.data : "", j->c.len);
 	if (res->step >= 0)
 		report_out_printf(&j->o, ",\n%s\"step\": %d", in, res->step + 1);
 	else
@@ -186,7 +234,7 @@ json_write(const struct run_report *r, FILE *f)
 		                  run_verdict_name((enum run_verdict)v), counts[v]);
 	report_out_puts(&j.o, "},\n  \"results\": [");
 	for (size_t i = 0; i < r->count && !j.o.failed; i++)
-		result(&j, &r->results[i], i == 0);
+		result(&j, r, &r->results[i], i == 0);
 	report_out_puts(&j.o, r->count > 0 ? "\n  ]\n}\n" : "]\n}\n");
 	rc = report_out_finish(&j.o);
 	buf_free(&j.tmp);

@@ -6,7 +6,11 @@
  * judged it: it was not checked, so CI must not count it as passed), <skipped>; a WARN without
  * --strict is a <system-out> plus an "<id>.warning" property. The common schema has no <properties>
  * inside <testcase>, so each scenario's rules, tags and level are suite
- * properties named "<id>.rules" etc., and are repeated in its <system-out>.
+ * properties named "<id>.rules" etc., and are repeated in its <system-out>,
+ * with each rule's level, RFC sections and statement from the catalogue.
+ * A <failure>/<error> message and text start with the rule and the one-line
+ * explanation (report_explain), "<rule>: step 3: expected [503], got
+ * \"250 ok\"", which is what CI summaries show.
  */
 #include <string.h>
 #include <unistd.h>
@@ -114,24 +118,28 @@ case_properties(struct junit *j, const struct run_result *res)
 	}
 	if (res->verdict == RUN_WARN && !j->r->strict) {
 		j->text.len = 0;
-		if (report_summary(&j->text, res, true) < 0)
+		if (report_explain(&j->text, res, true) < 0)
 			return report_out_fail(&j->o);
 		property(j, id, "warning", j->text.data != NULL ? j->text.data : "", j->text.len);
 	}
 	return j->o.failed ? -1 : 0;
 }
 
-/* The explanation, warnings and transcript, as plain text into j->text. */
+/* The explanation, the other warnings and the transcript, as plain text into j->text. */
 static int
 case_detail(struct junit *j, const struct run_result *res)
 {
+	const char *said = report_reason(res);
+
 	j->text.len = 0;
-	if (buf_puts(&j->text, run_verdict_name(res->verdict)) < 0 ||
-	    buf_puts(&j->text, ": ") < 0 || report_summary(&j->text, res, true) < 0 ||
-	    buf_puts(&j->text, "\n") < 0)
+	if (report_explain(&j->text, res, true) < 0 || buf_puts(&j->text, "\n") < 0)
 		return -1;
 	for (size_t i = 0; i < res->nwarnings; i++) {
-		if (buf_printf(&j->text, "warning: %s\n", res->warnings[i]) < 0)
+		if (res->warnings[i] == said)
+			continue;
+		if (buf_puts(&j->text, "warning: ") < 0 ||
+		    report_tidy(&j->text, res->warnings[i], strlen(res->warnings[i])) < 0 ||
+		    buf_puts(&j->text, "\n") < 0)
 			return -1;
 	}
 	if (buf_printf(&j->text, "at %s:%u\n\n", report_file(res), report_line(res)) < 0)
@@ -139,7 +147,7 @@ case_detail(struct junit *j, const struct run_result *res)
 	return report_tx_text(&j->text, &res->tx, "");
 }
 
-/* title, level, rules and tags, as plain text into j->text. */
+/* title, level, rules and tags, then each rule as the catalogue states it, into j->text. */
 static int
 case_meta(struct junit *j, const struct run_result *res)
 {
@@ -156,6 +164,12 @@ case_meta(struct junit *j, const struct run_result *res)
 	v = sc_list(res, false, &n);
 	if (text_list(j, v, n) < 0 || buf_puts(&j->text, "\n") < 0)
 		return -1;
+	v = sc_list(res, true, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (buf_puts(&j->text, "rule ") < 0 || report_rule_text(&j->text, j->r, v[i]) < 0 ||
+		    buf_puts(&j->text, "\n") < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -193,7 +207,7 @@ case_outcome(struct junit *j, const struct run_result *res)
 	       : res->verdict == RUN_FAIL   ? "FAIL"
 	                                    : "WARN";
 	j->text.len = 0;
-	if (report_summary(&j->text, res, true) < 0)
+	if (report_explain(&j->text, res, true) < 0)
 		return report_out_fail(&j->o);
 	report_out_printf(&j->o, "      <%s message=\"", elem);
 	xml(j, j->text.data != NULL ? j->text.data : "", j->text.len);

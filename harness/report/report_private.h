@@ -118,7 +118,15 @@ void report_tx_iter_init(struct report_tx_iter *it, const struct transcript *t);
 bool report_tx_next(struct report_tx_iter *it, struct report_tx_line *l);
 /* "C: ", "S: " or "-- ". */
 const char *report_tx_prefix(enum transcript_kind kind);
-/* Appends "[   12.3 ms] C: EHLO x\r\n" (blank time when !l->first), C-escaped, no newline. */
+/*
+ * Appends a line's data for display: wire bytes C-escaped (escape_c); a note,
+ * which is the runner's text and escaped already where it quotes wire bytes,
+ * tidied (report_tidy) and made safe (escape_text), not escaped twice. At most
+ * REPORT_LINE_MAX input bytes. Returns 0 or -1.
+ */
+int report_tx_data(struct buf *b, const struct report_tx_line *l);
+/* Appends "[   12.3 ms] C: EHLO x\r\n" (blank time when !l->first), as report_tx_data, no
+   newline. */
 int report_tx_format(struct buf *b, const struct report_tx_line *l);
 /*
  * Appends the whole transcript as text, indent before and "\n" after each line,
@@ -132,6 +140,43 @@ int report_tx_text(struct buf *b, const struct transcript *t, const char *indent
  * (or the reason alone when there is no step and no expectation). Not escaped.
  */
 int report_summary(struct buf *b, const struct run_result *res, bool with_reason);
+
+/* ---- the one-line explanation (report_line.c) ------------------------------- */
+
+/* The text a result's explanation is built from: its reason, else (a WARN, or a
+   waived WARN) its first warning, else "". Never NULL; borrowed from res. */
+const char *report_reason(const struct run_result *res);
+
+/*
+ * Appends s[0..len), text the runner C-escaped, made for reading: an escaped
+ * CRLF that only ends a quoted command or reply ("RCPT TO:<a@b>\r\n: ...",
+ * "\"550 no\r\n\"") is dropped, and a reply whose code the runner said
+ * twice ("got 250 (got \"250 ok\")", "got 250: got \"250 ok\"") is said once
+ * ("got \"250 ok\""). Other escapes stay. Returns 0 or -1.
+ */
+int report_tidy(struct buf *b, const char *s, size_t len);
+
+/* The scenario's first rule ID, or NULL. */
+const char *report_first_rule(const struct run_result *res);
+
+/*
+ * Appends the one-line explanation of a result, every part said once:
+ * "step 3: RCPT TO:<a@b>: expected [503], got \"250 ok\"". The step, then
+ * what was expected and received (unless the reason quotes the reply
+ * already), then the tidied reason (or the first warning of a WARN). With
+ * ruled, the rule goes first (not for a skip): the one the reason names
+ * ("<rule>: the final QUIT got ...") or else the scenario's first rule. Empty when there is
+ * nothing to explain (a pass). Not escaped. Returns 0 or -1.
+ */
+int report_explain(struct buf *b, const struct run_result *res, bool ruled);
+
+/* Appends "MUST, RFC 5321 3.3, 4.1.4": the level, then the RFC and its sections
+   (or the other sources of a rule without an RFC). Returns 0 or -1. */
+int report_rule_ref(struct buf *b, const struct catalogue_rule *rule);
+
+/* Appends "<rule> (MUST, RFC 5321 3.3, 4.1.4): statement", or the bare ID
+   when the run's catalogue does not know it. Returns 0 or -1. */
+int report_rule_text(struct buf *b, const struct run_report *r, const char *id);
 
 /* Writes t as "2024-05-01T12:00:00Z" (UTC; zone=false drops the Z). Returns 0 or -1. */
 int report_time_utc(time_t t, char *out, size_t cap, bool zone);
@@ -149,6 +194,17 @@ typedef int (*report_write_ctx_fn)(const struct run_report *r, const void *ctx, 
  */
 int report_write_path(const char *name, report_write_ctx_fn fn, const void *ctx,
                       const struct run_report *r, const char *path, char *err, size_t errlen);
+
+/* ---- what the two halves of the console share (report_console.c) ------------ */
+
+/* The ANSI colour of a verdict, reset, bold; "" when c has no colour. */
+const char *report_console_color(const struct report_console *c, enum run_verdict v);
+const char *report_console_reset(const struct report_console *c);
+const char *report_console_bold(const struct report_console *c);
+/* "PASS", "FAIL", ... ("?" out of range). */
+const char *report_console_label(enum run_verdict v);
+/* Appends s made safe for a terminal (escape_text). Returns 0 or -1. */
+int report_console_text(struct buf *b, const char *s);
 
 extern const struct report_writer report_writer_junit;
 extern const struct report_writer report_writer_tap;

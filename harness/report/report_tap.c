@@ -5,7 +5,8 @@
  * "not ok"; NOTRUN is a plain "not ok": it was not checked), and a YAML
  * diagnostics block (--- ... ...) for every result that is not a pass. YAML strings are written
  * double-quoted with JSON escapes, which YAML 1.1 and 1.2 both read; descriptions escape '#' as
- * "\#".
+ * "\#". The message (and a WARN's TODO text) is the rule and the one-line explanation
+ * (report_explain); rule_details gives each rule's level, RFC sections and statement.
  */
 #include <string.h>
 
@@ -67,6 +68,59 @@ yaml_list(struct tap *t, const char *key, char *const *v, size_t n)
 	return report_out_puts(&t->o, "]\n");
 }
 
+/* A string key of a rule_details item; NULL is YAML's null. */
+static int
+rule_key(struct tap *t, const char *indent, const char *key, const char *s)
+{
+	report_out_printf(&t->o, "%s%s: ", indent, key);
+	if (s == NULL)
+		report_out_puts(&t->o, "null");
+	else
+		yaml_str(t, s, strlen(s));
+	return report_out_puts(&t->o, "\n");
+}
+
+/* rule_details: each rule of the scenario as the catalogue states it (nulls if it does not). */
+static int
+rule_details(struct tap *t, const struct run_result *res)
+{
+	const struct scenario *sc = res->sc;
+	const struct catalogue_rule *rule;
+
+	if (sc == NULL || sc->nrules == 0)
+		return 0;
+	report_out_puts(&t->o, "  rule_details:\n");
+	for (size_t i = 0; i < sc->nrules; i++) {
+		rule = report_rule(t->r, sc->rules[i]);
+		rule_key(t, "    - ", "id", sc->rules[i]);
+		rule_key(t, "      ", "level",
+		         rule != NULL ? catalogue_level_name(rule->level) : NULL);
+		rule_key(t, "      ", "rfc", rule != NULL ? rule->rfc : NULL);
+		if (rule != NULL)
+			yaml_list(t, "    sections", rule->sections, rule->nsections);
+		else
+			report_out_puts(&t->o, "      sections: []\n");
+		rule_key(t, "      ", "statement", rule != NULL ? rule->statement : NULL);
+	}
+	return t->o.failed ? -1 : 0;
+}
+
+/* The warnings, tidied for reading (report_tidy). */
+static int
+warnings(struct tap *t, const struct run_result *res)
+{
+	report_out_puts(&t->o, "  warnings: [");
+	for (size_t i = 0; i < res->nwarnings; i++) {
+		t->text.len = 0;
+		if (report_tidy(&t->text, res->warnings[i], strlen(res->warnings[i])) < 0)
+			return report_out_fail(&t->o);
+		if (i > 0)
+			report_out_puts(&t->o, ", ");
+		yaml_str(t, t->text.data != NULL ? t->text.data : "", t->text.len);
+	}
+	return report_out_puts(&t->o, "]\n");
+}
+
 static int
 diagnostics(struct tap *t, const struct run_result *res)
 {
@@ -75,12 +129,8 @@ diagnostics(struct tap *t, const struct run_result *res)
 	const struct scenario *sc = res->sc;
 
 	t->text.len = 0;
-	if (res->reason[0] != '\0') {
-		if (buf_append(&t->text, res->reason, REPORT_TEXT_LEN(res->reason)) < 0)
-			return report_out_fail(&t->o);
-	} else if (report_summary(&t->text, res, true) < 0) {
+	if (report_explain(&t->text, res, true) < 0)
 		return report_out_fail(&t->o);
-	}
 	report_out_puts(&t->o, "  ---\n");
 	yaml_key_str(t, "message", t->text.data != NULL ? t->text.data : "", t->text.len);
 	report_out_printf(&t->o, "  severity: %s\n", run_verdict_name(res->verdict));
@@ -94,8 +144,9 @@ diagnostics(struct tap *t, const struct run_result *res)
 	report_out_printf(&t->o, "  line: %u\n", report_line(res));
 	yaml_key_str(t, "level", report_level(res), strlen(report_level(res)));
 	yaml_list(t, "rules", sc != NULL ? sc->rules : NULL, sc != NULL ? sc->nrules : 0);
+	rule_details(t, res);
 	if (res->nwarnings > 0)
-		yaml_list(t, "warnings", res->warnings, res->nwarnings);
+		warnings(t, res);
 	report_out_printf(&t->o, "  duration_ms: %.3f\n", report_ms(res->ms));
 	if (res->tx.nev > 0 && res->verdict != RUN_SKIP) {
 		report_out_puts(&t->o, "  transcript:\n");
@@ -136,7 +187,7 @@ test_line(struct tap *t, size_t n, const struct run_result *res)
 	} else if (res->verdict == RUN_WARN && !t->r->strict) {
 		report_out_puts(&t->o, " # TODO warn: ");
 		t->text.len = 0;
-		if (report_summary(&t->text, res, true) < 0)
+		if (report_explain(&t->text, res, true) < 0)
 			return report_out_fail(&t->o);
 		tap_text(t, t->text.data != NULL ? t->text.data : "", t->text.len);
 	}

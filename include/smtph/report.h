@@ -50,30 +50,69 @@ int report_html_write(const struct run_report *r, const struct report_html_opts 
 int report_html_write_file(const struct run_report *r, const struct report_html_opts *opts,
                            const char *path, char *err, size_t errlen);
 
+#define REPORT_CONSOLE_MAX_FILES 8  /* reports the last lines name */
+#define REPORT_CONSOLE_MAX_ARGS  16 /* words of the rerun hint */
+#define REPORT_CONSOLE_MAX_LIST  20 /* failures listed at the end (--summary full: all) */
+
+/* A report file the run wrote, as the last lines name it. */
+struct report_console_file {
+	const char *kind; /* "junit", "json", "html", "tap" */
+	const char *path; /* "-" for stdout */
+};
+
 struct report_console {
 	FILE *out;
 	bool color;   /* ANSI colours (only on a TTY) */
 	bool verbose; /* print each scenario's transcript (and pass/skip lines) */
+	bool full;    /* --summary full: every table row and every failure at the end */
 	bool live;    /* a progress line rewritten with \r (only on a TTY) */
 	size_t done;  /* results seen so far: report_console_result counts them */
 	size_t total; /* results to expect (the progress line's denominator) */
 	size_t counts[RUN_VERDICT_COUNT]; /* per verdict, counted by report_console_result */
+	/* What the last lines say (report_console_summary); the caller sets them. */
+	int status; /* the exit status the run ends with; -1 (init): judged from the results */
+	struct report_console_file files[REPORT_CONSOLE_MAX_FILES]; /* borrowed */
+	size_t nfiles;
+	/* The rerun hint: "smtp-harness run -v", rerun_opts, "--id ID", rerun_paths. */
+	const char *rerun_opts[REPORT_CONSOLE_MAX_ARGS]; /* borrowed */
+	size_t nrerun_opts;
+	const char *rerun_paths[REPORT_CONSOLE_MAX_ARGS]; /* borrowed */
+	size_t nrerun_paths;
+	bool rerun_cut; /* some did not fit: the hint says to add them */
 };
 
 /*
  * Sets c up for total results on out: colour and live progress when out is a
- * TTY (colour also needs NO_COLOR unset and TERM not "dumb"), counts zeroed.
+ * TTY (colour also needs NO_COLOR unset and TERM not "dumb"), counts zeroed,
+ * status -1, no files, no rerun words.
  */
 void report_console_init(struct report_console *c, FILE *out, size_t total, bool verbose);
 /*
- * One scenario finished: counts it (c->done, c->counts), prints failures
- * (fail, warn, error) with expected vs. received and reason, everything when
- * verbose, then redraws the progress line when live. Not thread-safe: with -j
- * the runner calls it under its lock. Output errors are ignored (it is a TTY).
+ * One scenario finished: counts it (c->done, c->counts) and prints a line for
+ * a fail, warn, error or waived one: its verdict, id and place, then the
+ * warnings and waiver the last lines do not say (its explanation waits for
+ * them, so it is said once); when verbose, every scenario with its
+ * explanation and transcript. Then redraws the progress line when live. Not
+ * thread-safe: with -j the runner calls it under its lock. Output errors are
+ * ignored (it is a TTY).
  */
 void report_console_result(struct report_console *c, const struct run_result *res);
-/* The end: clears the progress line, prints counts and wall time, why the run stopped early
-   (if it did), then tables by tag and by rule (rows with failures first). */
+/* Names a report file the run wrote, for the last lines (kind and path are borrowed;
+   past REPORT_CONSOLE_MAX_FILES they are left out). */
+void report_console_file(struct report_console *c, const char *kind, const char *path);
+/* Adds a word to the rerun hint: an option (or its value) before "--id", or a path
+   after it (borrowed). Past REPORT_CONSOLE_MAX_ARGS the hint says "add the rest". */
+void report_console_rerun(struct report_console *c, const char *word, bool is_path);
+/*
+ * The end: clears the progress line; the tables by tag and by rule (only the
+ * rows with a fail, error, warn, notrun or waived, and a line for the rest,
+ * unless full or verbose), the baseline's changes and the notes; then the
+ * last lines: the verdict with the counts (and why the run stopped early),
+ * each failing scenario (fail, error, warn, notrun; up to
+ * REPORT_CONSOLE_MAX_LIST unless full or verbose) with its rule and one-line
+ * explanation, the report files written and a command that reruns the first
+ * failure with its transcript.
+ */
 void report_console_summary(struct report_console *c, const struct run_report *r);
 /*
  * When the console is not live (not a TTY, e.g. a CI log): one line
