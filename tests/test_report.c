@@ -878,11 +878,11 @@ test_tx_lines(void **state)
 	assert_string_equal(buf_cstr(&b), "[     1.0 ms] -- connect failed: Connection refused\n"
 	                                  "-- 5 more bytes were not recorded (transcript cap)\n");
 	b.len = 0;
-	assert_int_equal(report_summary(&b, &fx->res[1], true), 0);
+	assert_int_equal(report_explain(&b, &fx->res[1], false), 0);
 	assert_string_equal(buf_cstr(&b), "step 3: expected [503], got \"250 2.1.5 ok\": RCPT "
 	                                  "accepted before MAIL");
 	b.len = 0;
-	assert_int_equal(report_summary(&b, &fx->res[4], true), 0);
+	assert_int_equal(report_explain(&b, &fx->res[4], false), 0);
 	assert_string_equal(buf_cstr(&b), "connect 127.0.0.1:1: Connection refused");
 	buf_free(&b);
 }

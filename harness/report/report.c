@@ -445,33 +445,6 @@ report_tx_text(struct buf *b, const struct transcript *t, const char *indent)
 	return 0;
 }
 
-/* ---- the one-line explanation ---------------------------------------------- */
-
-/* A result text as "%.*s" arguments. */
-#define TEXT(a) (int)REPORT_TEXT_LEN(a), (a)
-
-int
-report_summary(struct buf *b, const struct run_result *res, bool with_reason)
-{
-	const char *sep = "";
-
-	if (res->step >= 0) {
-		if (buf_printf(b, "step %d", res->step + 1) < 0)
-			return -1;
-		sep = ": ";
-	}
-	if (res->expected[0] != '\0') {
-		if (buf_printf(b, "%sexpected %.*s, got \"%.*s\"", sep, TEXT(res->expected),
-		               TEXT(res->received)) < 0)
-			return -1;
-		sep = ": ";
-	}
-	if (with_reason && res->reason[0] != '\0' &&
-	    buf_printf(b, "%s%.*s", sep, TEXT(res->reason)) < 0)
-		return -1;
-	return 0;
-}
-
 /* ---- report_write_file for a writer with options ------------------------------ */
 
 int

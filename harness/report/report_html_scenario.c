@@ -221,7 +221,7 @@ other_body(struct html *h, const struct run_result *res)
 		chips(h, "rules", "rule", sc->rules, sc->nrules);
 	report_out_puts(&h->o, "</p>\n");
 	h->text.len = 0;
-	if (report_summary(&h->text, res, true) < 0) {
+	if (report_explain(&h->text, res, false) < 0) {
 		report_out_fail(&h->o);
 		return;
 	}

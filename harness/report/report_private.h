@@ -134,13 +134,6 @@ int report_tx_format(struct buf *b, const struct report_tx_line *l);
  */
 int report_tx_text(struct buf *b, const struct transcript *t, const char *indent);
 
-/*
- * Appends the one-line explanation of a result, e.g.
- * "step 3: expected [503], got \"250 ok\"", then ": reason" when with_reason
- * (or the reason alone when there is no step and no expectation). Not escaped.
- */
-int report_summary(struct buf *b, const struct run_result *res, bool with_reason);
-
 /* ---- the one-line explanation (report_line.c) ------------------------------- */
 
 /* The text a result's explanation is built from: its reason, else (a WARN, or a
