@@ -55,7 +55,7 @@ ALL_CFLAGS  = $(WARN) $(OPT) $(BASE_CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(OPT) $(LDFLAGS)
 
 LIB_DIRS := harness/proto harness/util harness/server harness/scenario harness/run harness/report \
-	harness/record
+	harness/record harness/load
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 CLI_SRCS := $(wildcard harness/cli/*.c)
 TEST_SRCS := $(wildcard tests/test_*.c)
