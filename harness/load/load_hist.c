@@ -3,7 +3,6 @@
  * log-linear bucket layout, recording, merging and percentiles. It owns no
  * clock and no I/O; the caller decides the unit (microseconds in `load`).
  */
-#include <math.h>
 #include <string.h>
 
 #include "smtph/load_hist.h"
@@ -93,13 +92,15 @@ load_hist_merge(struct load_hist *into, const struct load_hist *from)
 static uint64_t
 rank_of(const struct load_hist *h, double p)
 {
-	double r = ceil(p / 100.0 * (double)h->count);
+	double x = p / 100.0 * (double)h->count;
+	uint64_t r;
 
-	if (!(r >= 1.0)) /* also NaN */
+	if (!(x > 1.0)) /* also NaN */
 		return 1;
-	if (r >= (double)h->count)
+	if (x >= (double)h->count)
 		return h->count;
-	return (uint64_t)r;
+	r = (uint64_t)x; /* ceil without libm */
+	return (double)r < x ? r + 1 : r;
 }
 
 static uint64_t
