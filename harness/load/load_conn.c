@@ -31,6 +31,7 @@
 #define CONN_IN_MAX      (SMTP_LIMIT_REPLY_BYTES + 2 * CONN_READ_CHUNK)
 #define CONN_OUT_MAX     (1u << 20) /* commands and one header: far more than 1000 RCPTs */
 #define CONN_READ_ROUNDS 8
+#define CONN_SHOW_BEFORE 256 /* octets of a malformed reply shown before its bad line */
 
 static const char terminator[] = ".\r\n";
 
@@ -374,7 +375,10 @@ conn_reply(struct load_conn *c, const struct smtp_reply *reply)
 	return out.send != 0 ? conn_send(c, out.send) : 0;
 }
 
-/* A reply the grammar refuses: the offending line, escaped, in the failure. */
+/*
+ * A reply the grammar refuses: its bytes up to the end of the offending line,
+ * escaped, in the failure; from that line on when the reply is long before it.
+ */
 static int
 conn_malformed(struct load_conn *c, const struct smtp_error *err, size_t used)
 {
@@ -385,6 +389,8 @@ conn_malformed(struct load_conn *c, const struct smtp_error *err, size_t used)
 	while (start > 0 && p[start - 1] != '\n')
 		start--;
 	end = used > start ? used : c->in.len;
+	if (start <= CONN_SHOW_BEFORE)
+		start = 0;
 	conn_waiting(c, w, sizeof(w));
 	snprintf(what, sizeof(what), "malformed reply to %s: %s (%s) at octet %zu", w,
 	         smtp_error_text(err->code), smtp_error_name(err->code), err->offset);

@@ -123,10 +123,10 @@ void
 load_report_text(FILE *f, const struct load_opts *o, const struct load_result *r)
 {
 	fprintf(f,
-	        "load: %s, %u sessions, %llu octets per message body, %u recipient%s each, run "
-	        "token %s\n",
-	        o->target, o->sessions, (unsigned long long)o->size, o->rcpts,
-	        o->rcpts == 1 ? "" : "s", r->token);
+	        "load: %s, %u session%s, %llu octets per message body, %u recipient%s each, "
+	        "run token %s\n",
+	        o->target, o->sessions, o->sessions == 1 ? "" : "s", (unsigned long long)o->size,
+	        o->rcpts, o->rcpts == 1 ? "" : "s", r->token);
 	if (r->unreachable) {
 		fprintf(f, "  unreachable: %s\n", r->unreachable_why);
 		fprintf(f, "  result: unreachable (exit %d)\n", load_result_status(r));
