@@ -6,7 +6,7 @@
  * (load_conn.c), the message count and the stop: messages all begun, the
  * duration spent, --max-errors reached, SIGINT/SIGTERM (a second one ends
  * the loop at once), or the target unreachable. After a stop, what is still
- * open gets (--rcpts + 6) x --timeout to finish (the hard bound); the progress
+ * open has (--rcpts + 6) x --timeout to finish (the hard bound); the progress
  * line ticks meanwhile. It owns no protocol: the connections do.
  */
 #include <errno.h>
