@@ -27,7 +27,7 @@
 
 #include "load/load_private.h"
 
-#define CONN_READ_CHUNK  4096
+#define CONN_READ_CHUNK  1024 /* replies are small: about 2 KiB of input per session */
 #define CONN_IN_MAX      (SMTP_LIMIT_REPLY_BYTES + 2 * CONN_READ_CHUNK)
 #define CONN_OUT_MAX     (1u << 20) /* commands and one header: far more than 1000 RCPTs */
 #define CONN_READ_ROUNDS 8
@@ -530,8 +530,10 @@ conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 	else if (c->state == LOAD_ST_GREETING)
 		snprintf(msg, sizeof(msg), "no greeting within %llu.%03llu s", s, ms);
 	else if (c->state == LOAD_ST_EOD && (c->content || c->out_off < c->out.len))
-		snprintf(msg, sizeof(msg), "the server took no more of %s for %llu.%03llu s", w, s,
-		         ms);
+		snprintf(msg, sizeof(msg),
+		         "the server took none of the rest of message %llu's content for "
+		         "%llu.%03llu s",
+		         (unsigned long long)c->msg, s, ms);
 	else
 		snprintf(msg, sizeof(msg), "no reply to %s within %llu.%03llu s", w, s, ms);
 	conn_fail(c, LOAD_FAIL_TIMEOUT, 0, msg, c->in.data, c->in.len);
