@@ -7,6 +7,7 @@ its 250, QUIT 221. Each fault breaks one promise `smtp-harness load` checks:
   --malformed N     the N-th MAIL gets "250-ok" then "251 mixed" (codes differ)
   --rcpt-code N:C   the N-th RCPT gets code C (e.g. 3:451)
   --stall-eod N     the N-th message's dot is never answered
+  --stall-data      after 354 nothing more is read (the client's upload stalls)
 Counts are over the whole server, all connections. The server writes its
 port to --port-file and exits after --max-seconds (default 120): a test
 that forgets it cannot leave it behind.
@@ -62,6 +63,9 @@ class Session(socketserver.StreamRequestHandler):
             self.reply(b"%d rcpt\r\n" % code)
         elif verb == b"DATA":
             self.reply(b"354 go on\r\n")
+            if a.stall_data:
+                time.sleep(a.max_seconds)
+                return False
             self.data()
         elif verb == b"QUIT":
             self.reply(b"221 bye\r\n")
@@ -107,6 +111,7 @@ def main():
     p.add_argument("--malformed", type=int, default=0)
     p.add_argument("--rcpt-code", type=lambda s: tuple(int(x) for x in s.split(":")))
     p.add_argument("--stall-eod", type=int, default=0)
+    p.add_argument("--stall-data", action="store_true")
     p.add_argument("--max-seconds", type=int, default=120)
     a = p.parse_args()
     if a.maildir:

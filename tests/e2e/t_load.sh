@@ -131,6 +131,30 @@ load_case stall 1 -t "127.0.0.1:$LF_PORT" -c 1 -n 3 --timeout 0.5
 expect stall "no reply to the end of data (message 2) within 0.500 s"
 stop_loadfake
 
+# After 354 the server reads nothing more: a 50 MB upload stalls, a timeout.
+start_loadfake stall-data --stall-data
+load_case stall-data 1 -t "127.0.0.1:$LF_PORT" -c 1 -n 1 --size 50000000 --timeout 0.5
+expect stall-data "the server took none of the rest of message 1's content for 0.500 s"
+stop_loadfake
+
+# SIGTERM once messages flow (one is on disk): the run stops, reports, exit 143.
+rm -rf "$SPOOL/example.test/postmaster"
+"$BIN" load -t "127.0.0.1:$PORT" -c 2 --duration 120 --timeout 2 \
+	--to postmaster@example.test --quiet >"$WORK/sigterm.out" 2>&1 &
+LOAD_PID=$!
+i=0
+while [ "$(mailbox_count postmaster)" -lt 1 ]; do
+	i=$((i + 1))
+	[ $i -gt 200 ] && die "sigterm: no message delivered"
+	sleep 0.05
+done
+kill -TERM "$LOAD_PID"
+wait "$LOAD_PID"
+rc=$?
+[ $rc -eq 143 ] || die "sigterm: exit $rc, want 143: $(tail -5 "$WORK/sigterm.out")"
+expect sigterm "stopped    interrupted by SIGTERM"
+echo "sigterm: exit $rc"
+
 # ---- unreachable and usage ----
 free=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 load_case unreachable 3 -t "127.0.0.1:$free" -n 5
