@@ -55,7 +55,7 @@ ALL_CFLAGS  = $(WARN) $(OPT) $(BASE_CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(OPT) $(LDFLAGS)
 
 LIB_DIRS := harness/proto harness/util harness/server harness/scenario harness/run harness/report \
-	harness/record
+	harness/record harness/load
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 CLI_SRCS := $(wildcard harness/cli/*.c)
 TEST_SRCS := $(wildcard tests/test_*.c)
@@ -180,7 +180,8 @@ bench: all
 	@sh bench/run.sh $(BUILD)
 
 # The reference server under load (bench/serve.sh): smtp-source against serve, serve --sink and
-# Postfix's smtp-sink; 10,000 held sessions (bench/hold.c). Figures only, nothing asserted.
+# Postfix's smtp-sink; smtp-harness load and smtp-source in turns against the same server;
+# 10,000 held sessions (bench/hold.c). Figures only, nothing asserted.
 bench-serve: all
 	@sh bench/serve.sh $(BUILD)
 
@@ -242,7 +243,7 @@ help:
 	@echo "e2e        end-to-end tests: harness binary vs. servers"
 	@echo "lint       banned functions, clang-format check, README title, layering (scripts/layers.sh)"
 	@echo "bench      parser throughput (MB/s) and scenarios/s"
-	@echo "bench-serve  serve vs. smtp-sink (smtp-source msg/s), 10,000 held sessions (time, memory, latency)"
+	@echo "bench-serve  serve vs. smtp-sink (smtp-source msg/s), load vs. smtp-source, 10,000 held sessions"
 	@echo "interop    the suite against Postfix, Exim, OpenSMTPD, aiosmtpd, smtp-server, Haraka"
 	@echo "coverage-rules  rules of the catalogue without scenarios"
 	@echo "format     clang-format -i over the sources"

@@ -6,13 +6,20 @@
 #     (full dialogue, nothing stored) and Postfix's smtp-sink, in alternating
 #     rounds (ROUNDS each); msg/s per round, the median of each, and the ratios
 #     serve/smtp-sink and sink/smtp-sink.
-#  2. Hold: bench/hold.c opens HOLD concurrent sessions to `serve` (220, EHLO,
+#  2. load vs smtp-source: `smtp-harness load -c SESSIONS -n MESSAGES --size SIZE`
+#     and `smtp-source -s SESSIONS -m MESSAGES -l SIZE` (one message per
+#     connection each) against the same `serve` and the same `serve --sink`, in
+#     alternating rounds (ROUNDS); msg/s of each from the wall time of the whole
+#     process, the medians and the ratio load/smtp-source. A round of load that
+#     does not exit 0 (a failed assertion) counts as 0 and says why.
+#  3. Hold: bench/hold.c opens HOLD concurrent sessions to `serve` (220, EHLO,
 #     then idle), reports the time to open them, how many are held, the
 #     server's memory per idle session and the latency percentiles of FRESH
 #     full transactions done while they are held.
 # Environment: SERVE_BIN (another smtp-harness binary, e.g. an older build to
 # compare), ROUNDS (3), SESSIONS (10), MESSAGES (1000), HOLD (10000), FRESH (200),
-# HOLD_SECS (60: the bound of each hold phase), SKIP_HOLD=1, SKIP_SOURCE=1.
+# HOLD_SECS (60: the bound of each hold phase), SIZE (1024: body octets in step 2),
+# SKIP_HOLD=1, SKIP_SOURCE=1, SKIP_LOAD=1.
 set -u
 cd "$(dirname "$0")/.."
 build=${1:-build/release}
@@ -23,6 +30,7 @@ messages=${MESSAGES:-1000}
 hold_n=${HOLD:-10000}
 fresh=${FRESH:-200}
 hold_secs=${HOLD_SECS:-60}
+size=${SIZE:-1024}
 CC=${CC:-cc}
 
 [ -x "$bin" ] || { echo "bench-serve: no $bin (make first)"; exit 2; }
@@ -128,6 +136,43 @@ report_throughput() {
 			(k > 0 ? sprintf("%.2f", k / p) : "n/a") }'
 }
 
+# wall_rate COMMAND...: runs it (bounded), prints msg/s from its wall time, 0 when it failed.
+wall_rate() {
+	t0=$(date +%s.%N)
+	if timeout 300 "$@" >"$work/round.log" 2>&1; then
+		t1=$(date +%s.%N)
+		awk -v m="$messages" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", m / (b - a) }'
+	else
+		echo 0
+		sed "s/^/    $(basename "$1"): /" "$work/round.log" | tail -4 >&2
+	fi
+}
+
+# Step 2: the same server, the same messages, load and smtp-source taking turns.
+load_vs_source() {
+	echo "== load vs smtp-source: $sessions sessions, $messages messages of $size octets," \
+		"one per connection, $rounds alternating rounds"
+	for kind in serve sink; do
+		if [ $kind = sink ]; then start_serve lvs-sink --sink || continue; else
+			start_serve lvs-serve || continue; fi
+		src="" lod="" r=1
+		while [ $r -le "$rounds" ]; do
+			s=$(wall_rate smtp-source -s "$sessions" -m "$messages" -l "$size" -M client.test \
+				-f bench@client.test -t alice@example.test "127.0.0.1:$PORT")
+			l=$(wall_rate "$bin" load -t "127.0.0.1:$PORT" -c "$sessions" -n "$messages" \
+				--size "$size" --quiet --max-errors 1)
+			echo "   $kind round $r: smtp-source $s msg/s, load $l msg/s"
+			src="$src $s" lod="$lod $l" r=$((r + 1))
+		done
+		s=$(echo "$src" | median)
+		l=$(echo "$lod" | median)
+		awk -v k="$kind" -v s="$s" -v l="$l" 'BEGIN { printf "   %s median: smtp-source %s msg/s, load %s msg/s, load/smtp-source %s\n",
+			k, s, l, (s > 0 ? sprintf("%.2f", l / s) : "n/a") }'
+		kill "$PID" 2>/dev/null
+		wait "$PID" 2>/dev/null
+	done
+}
+
 hold_test() {
 	echo "== hold: $hold_n concurrent sessions, $fresh fresh transactions while held"
 	cat >"$work/hold.yaml" <<EOF
@@ -142,5 +187,9 @@ echo "bench-serve: $bin"
 if [ "${SKIP_SOURCE:-0}" != 1 ]; then
 	throughput
 	report_throughput
+fi
+if [ "${SKIP_LOAD:-0}" != 1 ]; then
+	if "$bin" load --help >/dev/null 2>&1; then load_vs_source; else
+		echo "== load vs smtp-source: no 'load' in this build"; fi
 fi
 [ "${SKIP_HOLD:-0}" = 1 ] || hold_test

@@ -12,6 +12,7 @@ build=${1:-build/release}
 
 # part: the parts it may use. report reads what run produced: of run, only
 # the read-only functions listed in REPORT_READS (never one that writes).
+# load (the load generator) stands beside run: the protocol library and util only.
 allowed() {
 	case $1 in
 	proto) echo "" ;;
@@ -21,7 +22,8 @@ allowed() {
 	run) echo "proto util scenario server" ;;
 	report) echo "proto util scenario run" ;;
 	record) echo "proto util run" ;;
-	cli) echo "proto util scenario server run report record" ;;
+	load) echo "proto util" ;;
+	cli) echo "proto util scenario server run report record load" ;;
 	*) echo "?" ;;
 	esac
 }

@@ -20,6 +20,7 @@ int cli_lint(int argc, char **argv);
 int cli_coverage(int argc, char **argv);
 int cli_rules(int argc, char **argv);
 int cli_record(int argc, char **argv);
+int cli_load(int argc, char **argv);
 
 /* The rule catalogue a command uses, and the directory it came from. */
 struct cli_catalogue {

@@ -22,6 +22,7 @@ static const struct subcommand subcommands[] = {
 	{ "rules", cli_rules, "what the catalogue says of a rule, its scenarios and code sites" },
 	{ "serve", cli_serve, "run the bundled reference SMTP server" },
 	{ "record", cli_record, "turn a session typed by hand (or relayed) into a scenario" },
+	{ "load", cli_load, "load a server with concurrent sessions, asserting every reply" },
 };
 
 static void
