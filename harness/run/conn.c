@@ -6,7 +6,9 @@
  * --fragment, each write is cut into separate segments (TCP_NODELAY and a
  * short pause between pieces). conn_cancel_all() makes every operation of
  * every connection fail at once, waits included (within CANCEL_SLICE_MS):
- * how a run stops (a signal, --max-time).
+ * how a run stops (a signal, --max-time). A connection's waits may go through
+ * a waiter that keeps other connections going meanwhile (conn_waiter), and
+ * many connections may be started at once (conn_connect_start).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -71,6 +73,18 @@ note_wait(struct conn *c, bool timed_out)
 		c->tx->timed_out = timed_out;
 }
 
+/* Bytes into the transcript, after a note naming c when another connection spoke last. */
+static void
+record(struct conn *c, enum transcript_kind kind, const char *p, size_t n)
+{
+	if (c->tx == NULL || n == 0)
+		return;
+	if (c->label != NULL && c->tx->source != NULL && c->tx->source != c)
+		transcript_note(c->tx, "on %s", c->label);
+	c->tx->source = c;
+	transcript_add(c->tx, kind, p, n);
+}
+
 static int
 remaining(long long deadline)
 {
@@ -83,18 +97,21 @@ enum { WAIT_TIMEOUT = 0, WAIT_ERROR = -1, WAIT_CANCELLED = -2 };
 
 /*
  * Waits for events on fd until the deadline, in slices that look at the
- * cancel flag. Returns >0 ready, WAIT_TIMEOUT, WAIT_ERROR or WAIT_CANCELLED.
+ * cancel flag, through c's waiter if it has one. Returns >0 ready,
+ * WAIT_TIMEOUT, WAIT_ERROR or WAIT_CANCELLED.
  */
 static int
-wait_fd(int fd, short events, long long deadline)
+wait_fd(struct conn *c, int fd, short events, long long deadline)
 {
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = events };
 		int left = remaining(deadline), rc;
+		int slice = left < CANCEL_SLICE_MS ? left : CANCEL_SLICE_MS;
 
 		if (conn_cancelled())
 			return WAIT_CANCELLED;
-		rc = poll(&p, 1, left < CANCEL_SLICE_MS ? left : CANCEL_SLICE_MS);
+		rc = c->waiter != NULL ? c->waiter->poll(c->waiter, &p, 1, slice)
+		                       : poll(&p, 1, slice);
 		if (rc < 0 && errno == EINTR)
 			continue;
 		if (rc != 0 || left <= CANCEL_SLICE_MS)
@@ -127,6 +144,9 @@ conn_init(struct conn *c, struct transcript *tx, enum conn_fragment frag, uint64
 	c->tx = tx;
 	c->fragment = frag;
 	c->rng = seed != 0 ? seed : 0x9e3779b97f4a7c15ull;
+	c->waiter = NULL;
+	c->label = NULL;
+	c->sys_errno = 0;
 }
 
 /* A port: 1 to 5 digits, 1..65535. */
@@ -169,33 +189,65 @@ conn_split_target(const char *spec, char *host, size_t hcap, char *port, size_t 
 	return 0;
 }
 
+/* A non-blocking socket for ss, connecting. Returns its fd, or -1 with err and *sys_errno. */
 static int
-connect_one(struct conn *c, const struct addrinfo *ai, long long deadline, char *err, size_t errlen)
+socket_connect(const struct sockaddr *sa, socklen_t salen, bool *in_progress, int *sys_errno,
+               char *err, size_t errlen)
 {
-	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	int one = 1, soerr = 0, w;
-	socklen_t sl = sizeof(soerr);
+	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int one = 1;
 
+	*in_progress = false;
 	if (fd < 0) {
+		*sys_errno = errno;
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+	if (connect(fd, sa, salen) == 0)
 		return fd;
-	if (errno != EINPROGRESS) {
-		snprintf(err, errlen, "connect: %s", strerror(errno));
-		close(fd);
+	if (errno == EINPROGRESS) {
+		*in_progress = true;
+		return fd;
+	}
+	*sys_errno = errno;
+	snprintf(err, errlen, "connect: %s", strerror(errno));
+	close(fd);
+	return -1;
+}
+
+/* The outcome of a connect that was in progress on fd. Returns 0, or -1 with err. */
+static int
+connect_outcome(int fd, int *sys_errno, char *err, size_t errlen)
+{
+	int soerr = 0;
+	socklen_t sl = sizeof(soerr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr != 0) {
+		*sys_errno = soerr != 0 ? soerr : errno;
+		snprintf(err, errlen, "connect: %s", strerror(*sys_errno));
 		return -1;
 	}
-	w = wait_fd(fd, POLLOUT, deadline);
+	return 0;
+}
+
+static int
+connect_one(struct conn *c, const struct addrinfo *ai, long long deadline, char *err, size_t errlen)
+{
+	bool in_progress;
+	int fd = socket_connect(ai->ai_addr, ai->ai_addrlen, &in_progress, &c->sys_errno, err,
+	                        errlen);
+	int w;
+
+	if (fd < 0 || !in_progress)
+		return fd;
+	w = wait_fd(c, fd, POLLOUT, deadline);
 	if (w <= 0) {
 		wait_failed(c, w, "connect", err, errlen);
 		close(fd);
 		return -1;
 	}
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr != 0) {
-		snprintf(err, errlen, "connect: %s", strerror(soerr != 0 ? soerr : errno));
+	if (connect_outcome(fd, &c->sys_errno, err, errlen) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -227,6 +279,60 @@ conn_open(struct conn *c, const char *host, const char *port, int timeout_ms, ch
 		return CONN_ERROR;
 	note_wait(c, false);
 	return CONN_OK;
+}
+
+int
+conn_resolve(const char *host, const char *port, struct sockaddr_storage *ss, socklen_t *sslen,
+             char *err, size_t errlen)
+{
+	struct addrinfo hints = { 0 }, *res = NULL;
+	int rc;
+
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	rc = getaddrinfo(host, port, &hints, &res);
+	if (rc != 0 || res == NULL || res->ai_addrlen > sizeof(*ss)) {
+		snprintf(err, errlen, "%s:%s: %s", host, port,
+		         rc != 0 ? gai_strerror(rc) : "no usable address");
+		if (res != NULL)
+			freeaddrinfo(res);
+		return CONN_ERROR;
+	}
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*sslen = res->ai_addrlen;
+	freeaddrinfo(res);
+	return CONN_OK;
+}
+
+int
+conn_connect_start(struct conn *c, const struct sockaddr_storage *ss, socklen_t sslen, char *err,
+                   size_t errlen)
+{
+	bool in_progress;
+
+	if (cancel_check(err, errlen))
+		return CONN_ERROR;
+	c->fd = socket_connect((const struct sockaddr *)ss, sslen, &in_progress, &c->sys_errno, err,
+	                       errlen);
+	if (c->fd < 0)
+		return CONN_ERROR;
+	note_wait(c, false);
+	return in_progress ? CONN_AGAIN : CONN_OK;
+}
+
+int
+conn_connect_finish(struct conn *c, char *err, size_t errlen)
+{
+	if (c->fd < 0) {
+		snprintf(err, errlen, "not connected");
+		return CONN_ERROR;
+	}
+	if (connect_outcome(c->fd, &c->sys_errno, err, errlen) == 0)
+		return CONN_OK;
+	close(c->fd);
+	c->fd = -1;
+	return CONN_ERROR;
 }
 
 static uint64_t
@@ -262,7 +368,8 @@ send_piece(struct conn *c, const char *p, size_t n, long long deadline, char *er
 					ERR_clear_error();
 					return CONN_ERROR;
 				}
-				int wr = wait_fd(c->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
+				int wr = wait_fd(c, c->fd,
+				                 e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
 				                 deadline);
 
 				if (wr <= 0)
@@ -274,7 +381,7 @@ send_piece(struct conn *c, const char *p, size_t n, long long deadline, char *er
 			if (w < 0 && errno == EINTR)
 				continue;
 			if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-				int wr = wait_fd(c->fd, POLLOUT, deadline);
+				int wr = wait_fd(c, c->fd, POLLOUT, deadline);
 
 				if (wr <= 0)
 					return wait_failed(c, wr, "write", err, errlen);
@@ -290,7 +397,7 @@ send_piece(struct conn *c, const char *p, size_t n, long long deadline, char *er
 				return CONN_ERROR;
 			}
 		}
-		transcript_add(c->tx, TRANSCRIPT_SENT, p, (size_t)w);
+		record(c, TRANSCRIPT_SENT, p, (size_t)w);
 		p += w;
 		n -= (size_t)w;
 	}
@@ -382,7 +489,7 @@ conn_read(struct conn *c, char *p, size_t cap, int timeout_ms, char *err, size_t
 			int e;
 
 			if (n > 0) {
-				transcript_add(c->tx, TRANSCRIPT_RECV, p, (size_t)n);
+				record(c, TRANSCRIPT_RECV, p, (size_t)n);
 				return n;
 			}
 			e = SSL_get_error(c->ssl, n);
@@ -397,14 +504,15 @@ conn_read(struct conn *c, char *p, size_t cap, int timeout_ms, char *err, size_t
 				snprintf(err, errlen, "TLS read failed");
 				return CONN_ERROR;
 			}
-			w = wait_fd(c->fd, e == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN, deadline);
+			w = wait_fd(c, c->fd, e == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN,
+			            deadline);
 			if (w <= 0)
 				return wait_failed(c, w, "read", err, errlen);
 			continue;
 		}
 		r = recv(c->fd, p, cap, 0);
 		if (r > 0) {
-			transcript_add(c->tx, TRANSCRIPT_RECV, p, (size_t)r);
+			record(c, TRANSCRIPT_RECV, p, (size_t)r);
 			return r;
 		}
 		if (r == 0)
@@ -412,7 +520,7 @@ conn_read(struct conn *c, char *p, size_t cap, int timeout_ms, char *err, size_t
 		if (errno == EINTR)
 			continue;
 		if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			w = wait_fd(c->fd, POLLIN, deadline);
+			w = wait_fd(c, c->fd, POLLIN, deadline);
 			if (w <= 0)
 				return wait_failed(c, w, "read", err, errlen);
 			continue;
@@ -484,7 +592,8 @@ conn_starttls(struct conn *c, const char *sni, int timeout_ms, char *err, size_t
 			break;
 		e = SSL_get_error(ssl, r);
 		w = e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE
-		            ? wait_fd(c->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline)
+		            ? wait_fd(c, c->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
+		                      deadline)
 		            : WAIT_ERROR;
 		if (w <= 0) {
 			handshake_failed(c, w, err, errlen);
@@ -493,8 +602,9 @@ conn_starttls(struct conn *c, const char *sni, int timeout_ms, char *err, size_t
 		}
 	}
 	c->ssl = ssl;
-	transcript_note(c->tx, "TLS established: %s %s", SSL_get_version(ssl),
-	                SSL_get_cipher_name(ssl));
+	if (c->tx != NULL)
+		transcript_note(c->tx, "TLS established: %s %s", SSL_get_version(ssl),
+		                SSL_get_cipher_name(ssl));
 	return CONN_OK;
 }
 

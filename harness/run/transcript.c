@@ -24,6 +24,7 @@ transcript_init(struct transcript *t)
 	t->dropped = 0;
 	t->timed_out = false;
 	t->t0 = clock_mono_ms_frac();
+	t->source = NULL;
 }
 
 void

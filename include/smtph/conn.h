@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "smtph/transcript.h"
@@ -22,12 +23,28 @@ enum conn_fragment {
 	CONN_FRAGMENT_RANDOM, /* 2-4 pieces at random offsets (seeded) */
 };
 
+struct pollfd;
+
+/*
+ * What the waits of a connection go through while other connections must be
+ * kept going meanwhile (a trickle, harness/run/run_loop.c). poll() means
+ * poll(2) over fds[0..nfds) for at most ms (nfds may be 0: only the time
+ * passes), doing the other work meanwhile, and returns what poll(2) would.
+ */
+struct conn_waiter {
+	int (*poll)(struct conn_waiter *w, struct pollfd *fds, size_t nfds, int ms);
+};
+
 struct conn {
 	int fd;
-	void *ssl; /* SSL * once upgraded */
-	struct transcript *tx;
+	void *ssl;             /* SSL * once upgraded */
+	struct transcript *tx; /* NULL: nothing recorded */
 	enum conn_fragment fragment;
-	uint64_t rng; /* xorshift state for CONN_FRAGMENT_RANDOM */
+	uint64_t rng;               /* xorshift state for CONN_FRAGMENT_RANDOM */
+	struct conn_waiter *waiter; /* NULL: a plain poll(2) */
+	const char *label; /* when another connection spoke last in tx, a note "on LABEL" comes
+	                      before this one's bytes; NULL: no note */
+	int sys_errno;     /* errno of the last failed connect (ECONNREFUSED: refused) */
 };
 
 enum conn_status {
@@ -35,6 +52,7 @@ enum conn_status {
 	CONN_EOF = -1,     /* the peer closed */
 	CONN_TIMEOUT = -2, /* the deadline passed */
 	CONN_ERROR = -3,   /* reset, refused, TLS failure ... (err says which) */
+	CONN_AGAIN = -4,   /* conn_connect_start(): in progress */
 };
 
 /* Sets up an unconnected conn recording into tx. */
@@ -43,6 +61,22 @@ void conn_init(struct conn *c, struct transcript *tx, enum conn_fragment frag, u
 /* Connects to host:port within timeout_ms. Returns CONN_OK or an error with err set. */
 int conn_open(struct conn *c, const char *host, const char *port, int timeout_ms, char *err,
               size_t errlen);
+
+/* host:port's first address (port numeric). Returns CONN_OK, or CONN_ERROR with err set. */
+int conn_resolve(const char *host, const char *port, struct sockaddr_storage *ss, socklen_t *sslen,
+                 char *err, size_t errlen);
+
+/*
+ * Starts connecting c to ss without waiting (many connections at once).
+ * Returns CONN_OK (connected), CONN_AGAIN (in progress: once c->fd is
+ * writable, conn_connect_finish() tells), or CONN_ERROR with err set and
+ * c->sys_errno (ECONNREFUSED: refused).
+ */
+int conn_connect_start(struct conn *c, const struct sockaddr_storage *ss, socklen_t sslen,
+                       char *err, size_t errlen);
+
+/* After CONN_AGAIN, once c->fd is writable: CONN_OK, or CONN_ERROR with err and sys_errno. */
+int conn_connect_finish(struct conn *c, char *err, size_t errlen);
 
 /*
  * Writes all of p[0..n) within timeout_ms (fragmented as configured). Returns

@@ -47,6 +47,7 @@ struct transcript {
 	bool timed_out; /* the connection's last wait ended at its deadline (set by conn.c): with
 	                   an error verdict, the scenario ended in a step timeout */
 	double t0;      /* monotonic start, ms (set by transcript_init) */
+	const void *source; /* the connection that recorded bytes last (conn.c), or NULL */
 };
 
 /* Empty record; starts the clock (t0 = now). */
