@@ -610,7 +610,7 @@ static const struct {
 	/* the scenario mapping */
 	{ "unknown top-level key", HEAD "stpes: []\n",
 	  "t.yaml:4:1: unknown key 'stpes' in scenario (expected one of: id, title, description, "
-	  "rules, tags, level, requires, tls, greeting, final_quit, steps)" },
+	  "rules, tags, level, requires, requires_vars, tls, greeting, final_quit, steps)" },
 	{ "duplicate key", HEAD "id: b\nsteps: [{send: A}]\n", "t.yaml:4:1: duplicate key 'id'" },
 	{ "missing rules", "id: a\ntitle: t\nsteps: [{send: A}]\n",
 	  "t.yaml:1:1: missing required key 'rules'" },
@@ -659,23 +659,28 @@ static const struct {
 	/* steps */
 	{ "unknown step key", HEAD "steps:\n  - sned: NOOP\n",
 	  "t.yaml:5:5: unknown key 'sned' in step (expected one of: send, raw, data, pipeline, "
-	  "repeat, starttls, sleep, expect, expect_close, expect_silence, mailbox, replies, "
-	  "step, may_close, on_timeout, when)" },
+	  "repeat, starttls, sleep, expect, expect_close, expect_silence, mailbox, connect, "
+	  "close, trickle, replies, step, may_close, on_timeout, when, on, every, for, "
+	  "meanwhile)" },
 	{ "step not a mapping", HEAD "steps:\n  - NOOP\n",
 	  "t.yaml:5:5: a step must be a mapping (like send: NOOP)" },
 	{ "two kinds", HEAD "steps:\n  - send: NOOP\n    raw: 'NOOP\\r\\n'\n",
 	  "t.yaml:5:5: a step must have exactly one of send, raw, data, pipeline, repeat, "
-	  "starttls, sleep, expect, expect_close, expect_silence, mailbox (found send and raw)" },
+	  "starttls, sleep, expect, expect_close, expect_silence, mailbox, connect, close, trickle "
+	  "(found send and raw)" },
 	{ "three kinds", HEAD "steps: [{data: x, sleep: 1, send: y, expect: 250}]\n",
 	  "t.yaml:4:9: a step must have exactly one of send, raw, data, pipeline, repeat, "
-	  "starttls, sleep, expect, expect_close, expect_silence, mailbox (found data, sleep and "
+	  "starttls, sleep, expect, expect_close, expect_silence, mailbox, connect, close, trickle "
+	  "(found data, sleep and "
 	  "send)" },
 	{ "no kind", HEAD "steps: [{replies: 2}]\n",
 	  "t.yaml:4:9: a step must have exactly one of send, raw, data, pipeline, repeat, "
-	  "starttls, sleep, expect, expect_close, expect_silence, mailbox (found none)" },
+	  "starttls, sleep, expect, expect_close, expect_silence, mailbox, connect, close, trickle "
+	  "(found none)" },
 	{ "empty step", HEAD "steps: [{}]\n",
 	  "t.yaml:4:9: a step must have exactly one of send, raw, data, pipeline, repeat, "
-	  "starttls, sleep, expect, expect_close, expect_silence, mailbox (found none)" },
+	  "starttls, sleep, expect, expect_close, expect_silence, mailbox, connect, close, trickle "
+	  "(found none)" },
 	{ "duplicate step key", HEAD "steps:\n  - send: A\n    expect: 250\n    expect: 251\n",
 	  "t.yaml:7:5: duplicate key 'expect'" },
 	{ "replies with send", HEAD "steps: [{send: A, replies: 2}]\n",
@@ -747,19 +752,24 @@ static const struct {
 	  "t.yaml:7:9: a pipeline step must be send, raw or data (found starttls)" },
 	{ "pipeline child unknown key", HEAD "steps: [{pipeline: [{snd: A}]}]\n",
 	  "t.yaml:4:22: unknown key 'snd' in step (expected one of: send, raw, data, pipeline, "
-	  "repeat, starttls, sleep, expect, expect_close, expect_silence, mailbox, replies, "
-	  "step, may_close, on_timeout, when)" },
+	  "repeat, starttls, sleep, expect, expect_close, expect_silence, mailbox, connect, "
+	  "close, trickle, replies, step, may_close, on_timeout, when, on, every, for, "
+	  "meanwhile)" },
 	{ "repeat without step", HEAD "steps: [{repeat: 3}]\n",
 	  "t.yaml:4:9: missing required key 'step' in repeat" },
 	{ "repeat zero", HEAD "steps: [{repeat: 0, step: {send: A}}]\n",
-	  "t.yaml:4:18: 'repeat' must be a whole number from 1 to 1000000" },
+	  "t.yaml:4:18: 'repeat' must be a whole number from 1 to 1000000, or an expression like "
+	  "${max_sessions}+1" },
 	{ "repeat too many", HEAD "steps: [{repeat: 1000001, step: {send: A}}]\n",
-	  "t.yaml:4:18: 'repeat' must be a whole number from 1 to 1000000" },
+	  "t.yaml:4:18: 'repeat' must be a whole number from 1 to 1000000, or an expression like "
+	  "${max_sessions}+1" },
 	{ "repeat negative", HEAD "steps: [{repeat: -1, step: {send: A}}]\n",
-	  "t.yaml:4:18: 'repeat' must be a whole number from 1 to 1000000" },
+	  "t.yaml:4:18: 'repeat' must be a whole number from 1 to 1000000, or an expression like "
+	  "${max_sessions}+1" },
 	{ "repeat huge digits",
 	  HEAD "steps: [{repeat: 99999999999999999999999, step: {send: A}}]\n",
-	  "t.yaml:4:18: 'repeat' must be a whole number from 1 to 1000000" },
+	  "t.yaml:4:18: 'repeat' must be a whole number from 1 to 1000000, or an expression like "
+	  "${max_sessions}+1" },
 	{ "nested repeat", HEAD "steps: [{repeat: 2, step: {repeat: 2, step: {send: A}}}]\n",
 	  "t.yaml:4:27: a repeated step cannot itself be a repeat" },
 	{ "repeat step a list", HEAD "steps: [{repeat: 2, step: [{send: A}]}]\n",

@@ -1,16 +1,21 @@
 /*
- * run_ctx.h: the state of one scenario run on its own connection, shared by
- * the files of the step interpreter (private to harness/run):
+ * run_ctx.h: the state of one scenario run, shared by the files of the step
+ * interpreter (private to harness/run):
  *   run_reply.c    verdicts, reading replies and judging them
  *   run_step.c     the step kinds, the preamble and the final QUIT
+ *   run_sess.c     the scenario's connections: main, named ones, groups; which a step runs on
+ *   run_connect.c  connect and close steps: many connections opened and greeted at once
+ *   run_loop.c     the event loop that keeps a trickle going while other steps wait
+ *   run_trickle.c  trickle steps and their meanwhile steps
  *   run_mailbox.c  mailbox (sink) checks on what the target delivered
  *   run_probe.c    the EHLO probe and the scenario's `requires`
- * The context owns its read buffer, scratch buffer and connection; the
- * result it fills belongs to the runner.
+ * The context owns its sessions (each with its connection and read buffer),
+ * the scratch buffer and the loop; the result it fills belongs to the runner.
  */
 #ifndef SMTPH_RUN_CTX_H
 #define SMTPH_RUN_CTX_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -25,26 +30,56 @@
 #define RUN_RBUF        (SMTP_LIMIT_REPLY_BYTES + 4096)
 #define RUN_SCRATCH_MAX (64u * 1024 * 1024)
 
+/* One connection of a scenario run: main, a named one, or one member of a group. */
+struct run_sess {
+	char label[48]; /* "main", "extra", "held.3": what messages and the transcript call it */
+	struct conn conn;
+	struct smtp_reply_parser rp;
+	char *rbuf; /* RUN_RBUF octets, owned */
+	size_t rlen;
+	bool esc_on;        /* ENHANCEDSTATUSCODES advertised in this session */
+	bool open;          /* the connection can still be used */
+	bool finished;      /* QUIT answered or 421: no implicit QUIT */
+	bool refusal_ok;    /* the last reply was a 4xx/5xx its step allows, with may_close: a
+	                       close now ends the session the way the scenario allows */
+	bool ended;         /* it did end so (or on_timeout: pass): its steps are passed over */
+	unsigned last_code; /* of the last reply read on it (when:) */
+	int held;           /* how a read that ran ahead saw it end (CONN_EOF, CONN_ERROR), 0 */
+	char held_err[160]; /* and what it said */
+};
+
+/* One connection name of the scenario (sc->conns): one session, or a group's members. */
+struct run_slot {
+	struct run_sess *sess; /* n of them, owned */
+	size_t n;
+};
+
+struct run_loop;
+
 struct run_ctx {
 	const struct runner_opts *o;
 	const struct run_target *t;
 	const struct scenario *sc;
 	struct run_result *res;
-	struct conn conn;
-	struct smtp_reply_parser rp;
-	char *rbuf;
-	size_t rlen;
-	bool esc_on;        /* ENHANCEDSTATUSCODES advertised in this session */
-	bool open;          /* the connection can still be used */
-	bool finished;      /* QUIT answered or 421: no implicit QUIT */
-	bool stop;          /* a failure, an error or a 421: no more steps */
-	bool refusal_ok;    /* the last reply was a 4xx/5xx its step allows, with may_close: a
-	                       close now ends the session the way the scenario allows */
-	bool ended;         /* it did end so (or on_timeout: pass): only mailbox steps remain */
-	bool pipelined;     /* reading the replies to a pipelined group (PIPELINING advertised) */
-	unsigned last_code; /* of the last reply read (mailbox when:) */
-	int top;            /* top-level step index */
-	char run_id[128];   /* ${run_id}: unique to this run of the scenario */
+	const struct profile *prof; /* the variables: the target's, else the options' */
+	struct run_sess *s;         /* the connection the current step runs on */
+	struct run_slot *slots;     /* one per sc->conns (slots[0]: main) */
+	size_t nslots;
+	bool stop;      /* the current step must stop: a failure, an error, a state nobody knows, an
+	                   allowed end of its connection */
+	bool halt;      /* no more steps: a failure, an error, or a stop that did not end the
+	                   connection as the scenario allows */
+	bool pipelined; /* reading the replies to a pipelined group (PIPELINING advertised) */
+	unsigned last_code;      /* of the last reply read on any connection (mailbox when:) */
+	int top;                 /* top-level step index */
+	long long read_deadline; /* 0, or when every read ends at the latest (a group's greetings
+	                            are judged after their common deadline) */
+	struct run_loop *loop;   /* the trickle going on, or NULL */
+	struct run_waiter {
+		struct conn_waiter w; /* every session's conn.waiter: through run_poll() */
+		const struct run_ctx *c;
+	} waiter;
+	char run_id[128]; /* ${run_id}: unique to this run of the scenario */
 	struct buf scratch;
 };
 
@@ -82,8 +117,6 @@ bool run_end_if_refused(struct run_ctx *c);
 /* The runner's reply parser: lines over 512 octets parse, flagged (R5321-REPLY-04). */
 void run_reply_parser_init(struct smtp_reply_parser *p);
 
-void run_sleep_ms(unsigned ms);
-
 /* Reads one whole reply within --timeout (ENHANCEDSTATUSCODES checked unless esc_exempt). */
 enum read_status run_read_reply(struct run_ctx *c, bool esc_exempt, struct smtp_reply *r,
                                 size_t *used, char *err, size_t errlen);
@@ -116,6 +149,63 @@ bool run_send_bytes(struct run_ctx *c, const struct scenario_step *st, const cha
 
 /* Connects, reads the greeting, and for TLS scenarios EHLO + STARTTLS + handshake. */
 bool run_preamble(struct run_ctx *c, bool tls);
+
+/* Runs steps[0..n) in order, each on its connection(s); stops at a failure. */
+void run_steps(struct run_ctx *c, const struct scenario_step *steps, size_t n);
+
+/* ---- run_sess.c ----------------------------------------------------------- */
+
+/* Sets s up, unconnected, as label; tx: its transcript (NULL: none). Returns 0 or -1. */
+int run_sess_init(struct run_ctx *c, struct run_sess *s, const char *label, struct transcript *tx);
+/* Closes and frees what s holds. */
+void run_sess_free(struct run_sess *s);
+/* Closes s's connection (the client's close): nothing more is read or sent on it. */
+void run_sess_close(struct run_sess *s);
+
+/* Sets up the slots (main's session, unconnected). Returns 0 or -1. */
+int run_slots_init(struct run_ctx *c);
+void run_slots_free(struct run_ctx *c);
+/* Replaces slot i's sessions with n fresh ones (labelled NAME or NAME.k). Returns 0 or -1. */
+int run_slot_reset(struct run_ctx *c, size_t i, size_t n);
+
+/*
+ * The sessions [*from, *to) of the slot st names (its conn, and its member or
+ * the whole group). False, with an error recorded, when there is none.
+ */
+bool run_step_sessions(struct run_ctx *c, const struct scenario_step *st, size_t *from, size_t *to);
+
+/*
+ * Runs st on the session(s) it names (its conn and member; every member of a
+ * group, one after another), with fn doing the step on c->s. Sessions that
+ * ended as allowed are passed over. Returns false once the scenario fails.
+ */
+bool run_on_sessions(struct run_ctx *c, const struct scenario_step *st,
+                     bool (*fn)(struct run_ctx *c, const struct scenario_step *st));
+
+/* A step's number (count, ms, every) from its expression, or the literal: false on error. */
+bool run_number(struct run_ctx *c, const struct scenario_step *st, const char *expr,
+                unsigned literal, unsigned long lo, unsigned long hi, unsigned long *out);
+
+/* ---- run_connect.c -------------------------------------------------------- */
+
+/* connect: opens the step's connection(s) and judges every greeting. */
+bool run_connect_step(struct run_ctx *c, const struct scenario_step *st);
+/* close: the client closes the named connection(s). */
+bool run_close_step(struct run_ctx *c, const struct scenario_step *st);
+
+/* ---- run_loop.c ----------------------------------------------------------- */
+
+/* Points c->waiter at run_poll() (the sessions' conn.waiter). */
+void run_waiter_init(struct run_ctx *c);
+/* Waits ms (a sleep step), keeping a trickle going meanwhile. */
+void run_wait_ms(const struct run_ctx *c, unsigned ms);
+/* poll(2) over fds[0..n) for at most ms, keeping a trickle going meanwhile. */
+int run_poll(const struct run_ctx *c, struct pollfd *fds, size_t n, int ms);
+
+/* ---- run_trickle.c -------------------------------------------------------- */
+
+/* trickle: the bytes one at a time on its connections, its meanwhile steps, the judgement. */
+bool run_trickle_step(struct run_ctx *c, const struct scenario_step *st);
 
 /* ---- run_mailbox.c -------------------------------------------------------- */
 

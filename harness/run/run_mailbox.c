@@ -158,8 +158,7 @@ scan_mailbox(const struct run_ctx *c, const struct scenario_mailbox *mb, const c
 static unsigned
 settle_ms(const struct run_ctx *c)
 {
-	const char *v =
-	        profile_get(c->o->profile, PROFILE_MAILBOX_GRACE, strlen(PROFILE_MAILBOX_GRACE));
+	const char *v = profile_get(c->prof, PROFILE_MAILBOX_GRACE, strlen(PROFILE_MAILBOX_GRACE));
 	char *end;
 	unsigned long ms;
 
@@ -180,7 +179,7 @@ wait_for_mailbox(const struct run_ctx *c, const struct scenario_mailbox *mb, con
 
 	scan_mailbox(c, mb, dir, scan);
 	while (mb->has_count && scan->matched < mb->count && clock_mono_ms() < deadline) {
-		run_sleep_ms(MBOX_POLL_MS);
+		run_wait_ms(c, MBOX_POLL_MS);
 		scan_mailbox(c, mb, dir, scan);
 	}
 	last = scan->matched;
@@ -188,7 +187,7 @@ wait_for_mailbox(const struct run_ctx *c, const struct scenario_mailbox *mb, con
 	deadline = quiet_since + MBOX_WAIT_MAX_MS;
 	while (mb->has_count && clock_mono_ms() - quiet_since < settle &&
 	       clock_mono_ms() < deadline) {
-		run_sleep_ms(MBOX_POLL_MS);
+		run_wait_ms(c, MBOX_POLL_MS);
 		scan_mailbox(c, mb, dir, scan);
 		if (scan->matched != last) {
 			last = scan->matched;

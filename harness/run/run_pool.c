@@ -6,10 +6,13 @@
  * feeds the circuit breaker (--max-timeouts). Whatever stops the run, no
  * scenario starts any more and the connections are cancelled
  * (conn_cancel_all), so the running ones end within a fraction of a second;
- * they are reported as not run, their transcript kept.
+ * they are reported as not run, their transcript kept. Exclusive scenarios
+ * (a group or a trickle) get a target of their own from the runner when it
+ * can make one, else they run one at a time once the others have ended.
  */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -163,6 +166,61 @@ scenario_ended(struct run_pool *p, struct run_result *res)
 
 /* ---- workers and the watch ------------------------------------------------------- */
 
+static void
+sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL); /* a signal may end it early: the caller loops */
+}
+
+/* An exclusive scenario against a target of its own (the in-process server's instance). */
+static void
+run_own(struct run_pool *p, size_t i)
+{
+	struct run_target t;
+	char err[256];
+	void *h = p->own.start(p->own.ctx, &t, err, sizeof(err));
+
+	if (h == NULL) {
+		run_result_init(&p->results[i], p->list[i]);
+		p->results[i].verdict = RUN_ERROR;
+		snprintf(p->results[i].reason, sizeof(p->results[i].reason),
+		         "no server of its own could start: %.400s", err);
+		return;
+	}
+	run_step_scenario(p->o, &t, p->list[i], &p->results[i]);
+	p->own.stop(p->own.ctx, h);
+}
+
+/*
+ * Runs scenario i: an exclusive one (a group or a trickle: it loads the
+ * target) on a target of its own, or alone once the others have ended.
+ * Returns false when the run stopped before it could start.
+ */
+static bool
+run_scenario(struct run_pool *p, size_t i)
+{
+	bool ran = true;
+
+	if (!p->list[i]->exclusive) {
+		atomic_fetch_add(&p->running_shared, 1);
+		run_step_scenario(p->o, p->t, p->list[i], &p->results[i]);
+		atomic_fetch_sub(&p->running_shared, 1);
+	} else if (p->own.start != NULL) {
+		run_own(p, i);
+	} else {
+		pthread_mutex_lock(&p->alone);
+		while (atomic_load(&p->running_shared) > 0 && !stopping())
+			sleep_ms(10);
+		ran = !stopping();
+		if (ran)
+			run_step_scenario(p->o, p->t, p->list[i], &p->results[i]);
+		pthread_mutex_unlock(&p->alone);
+	}
+	return ran;
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -176,8 +234,13 @@ worker_main(void *arg)
 		i = atomic_fetch_add(&p->next, 1);
 		if (i >= p->count)
 			break;
+		if (p->order != NULL)
+			i = p->order[i];
 		atomic_fetch_add(&p->running, 1);
-		run_step_scenario(p->o, p->t, p->list[i], &p->results[i]);
+		if (!run_scenario(p, i)) {
+			atomic_fetch_sub(&p->running, 1);
+			break;
+		}
 		pthread_mutex_lock(&p->lock);
 		scenario_ended(p, &p->results[i]);
 		if (p->o->waivers != NULL &&
@@ -192,14 +255,6 @@ worker_main(void *arg)
 	}
 	atomic_fetch_sub(&p->workers_left, 1);
 	return NULL;
-}
-
-static void
-sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL); /* a signal may end it early: the caller loops */
 }
 
 /* One look, under the lock: a signal, the budget, the heartbeat. */
@@ -234,6 +289,28 @@ watch(struct run_pool *p)
 	}
 }
 
+/*
+ * The order scenarios start in: the exclusive ones first when each gets a
+ * target of its own (they are the slow ones), else last (they wait for the
+ * others to end). Returns the array (owned by the caller), or NULL.
+ */
+static size_t *
+start_order(const struct run_pool *p)
+{
+	size_t *order = calloc(p->count + 1, sizeof(*order)), k = 0;
+	bool early = p->own.start != NULL;
+
+	if (order == NULL)
+		return NULL;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < p->count; i++) {
+			if (p->list[i]->exclusive == (pass == 0 ? early : !early))
+				order[k++] = i;
+		}
+	}
+	return order;
+}
+
 void
 run_pool_run(struct run_pool *p, int jobs)
 {
@@ -241,10 +318,13 @@ run_pool_run(struct run_pool *p, int jobs)
 	sigset_t old;
 	int started = 0;
 
+	p->order = start_order(p); /* NULL (out of memory): the order of the list */
 	atomic_init(&p->next, 0);
 	atomic_init(&p->running, 0);
+	atomic_init(&p->running_shared, 0);
 	atomic_init(&p->done, 0);
 	pthread_mutex_init(&p->lock, NULL);
+	pthread_mutex_init(&p->alone, NULL);
 	p->stop = RUN_STOP_NONE;
 	p->stopped[0] = '\0';
 	p->timeouts_in_a_row = 0;
@@ -273,6 +353,9 @@ run_pool_run(struct run_pool *p, int jobs)
 	stop_sync(p); /* a signal at the very end still counts */
 	pthread_mutex_unlock(&p->lock);
 	pthread_mutex_destroy(&p->lock);
+	pthread_mutex_destroy(&p->alone);
+	free(p->order);
+	p->order = NULL;
 }
 
 void

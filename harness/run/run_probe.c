@@ -2,7 +2,8 @@
  * run_probe.c: what the runner learns of the target before the scenarios:
  * one probe session (greeting, EHLO, and after STARTTLS when asked) keeps the
  * advertised keywords, and each scenario's `requires` is checked against them
- * (a scenario whose keywords are not advertised is skipped with that reason).
+ * (a scenario whose keywords are not advertised is skipped with that reason,
+ * and so is one whose requires_vars the profile does not set).
  * The probe also tells a target that cannot be tested at all (no connection,
  * no greeting, an EHLO reply that never ends) from one that only answers
  * oddly, so the runner can stop at once instead of timing out every scenario.
@@ -37,6 +38,16 @@ run_requires_met(struct run_ctx *c, bool tls)
 		snprintf(c->res->reason, sizeof(c->res->reason),
 		         "the target does not advertise STARTTLS");
 		return false;
+	}
+	for (size_t i = 0; i < c->sc->nrequires_vars; i++) {
+		const char *name = c->sc->requires_vars[i];
+
+		if (profile_get(c->prof, name, strlen(name)) == NULL) {
+			c->res->verdict = RUN_SKIP;
+			snprintf(c->res->reason, sizeof(c->res->reason),
+			         "the target profile does not set %s (requires_vars)", name);
+			return false;
+		}
 	}
 	if (c->sc->needs_mailbox && c->t->maildir[0] == '\0') {
 		c->res->verdict = RUN_SKIP;
@@ -114,7 +125,7 @@ reply_never_ends(const struct run_ctx *c)
 	size_t used = 0;
 
 	smtp_reply_parser_init(&p, NULL);
-	return smtp_reply_parse(&p, c->rbuf, c->rlen, &used, &r, &e) < 0 &&
+	return smtp_reply_parse(&p, c->s->rbuf, c->s->rlen, &used, &r, &e) < 0 &&
 	       (e.code == SMTP_ERR_REPLY_TOO_MANY_LINES || e.code == SMTP_ERR_REPLY_TOO_LONG);
 }
 
@@ -128,18 +139,18 @@ probe_greeting(struct run_ctx *c, char *err, size_t errlen)
 
 	target_name(c->t, where, sizeof(where));
 	timeout_text(c->o->timeout_ms, secs, sizeof(secs));
-	if (conn_open(&c->conn, c->t->host, c->t->port, c->o->timeout_ms, why, sizeof(why)) !=
+	if (conn_open(&c->s->conn, c->t->host, c->t->port, c->o->timeout_ms, why, sizeof(why)) !=
 	    CONN_OK) {
 		snprintf(err, errlen, "cannot connect to %s: %s", where, why);
 		return RUN_PROBE_UNREACHABLE;
 	}
-	c->open = true;
+	c->s->open = true;
 	switch (run_read_reply(c, true, &r, &used, why, sizeof(why))) {
 	case READ_OK:
 		break;
 	case READ_TIMEOUT:
 		snprintf(err, errlen, "%s accepted the connection but sent %s greeting within %s",
-		         where, c->rlen > 0 ? "no complete" : "no", secs);
+		         where, c->s->rlen > 0 ? "no complete" : "no", secs);
 		return RUN_PROBE_UNUSABLE;
 	case READ_EOF:
 	case READ_ERROR:
@@ -181,7 +192,7 @@ probe_ehlo(struct run_ctx *c, struct run_probe *out, struct smtp_reply *r, size_
 	case READ_TIMEOUT:
 		snprintf(err, errlen,
 		         "%s did not complete its EHLO reply within %s (%zu octets came)", where,
-		         secs, c->rlen);
+		         secs, c->s->rlen);
 		return RUN_PROBE_UNUSABLE;
 	case READ_BAD:
 		if (reply_never_ends(c)) {
@@ -208,19 +219,20 @@ run_step_probe(const struct runner_opts *o, const struct run_target *t, bool tls
 {
 	static const struct scenario expect_nothing = { .id = "probe", .level = SCENARIO_MUST };
 	struct run_result res = { 0 };
-	struct run_ctx c = { .o = o, .t = t, .sc = &expect_nothing, .res = &res };
+	const struct runner_opts plain = { .timeout_ms = o->timeout_ms, .profile = o->profile };
+	struct run_ctx c = { .o = &plain, .t = t, .sc = &expect_nothing, .res = &res };
+	struct run_sess main_sess;
 	struct smtp_reply r;
 	size_t used = 0;
 	int rc = RUN_PROBE_ODD;
 
 	memset(out, 0, sizeof(*out));
 	err[0] = '\0';
+	c.prof = t->profile != NULL ? t->profile : o->profile;
 	run_result_init(&res, &expect_nothing);
-	c.rbuf = malloc(RUN_RBUF);
 	buf_init(&c.scratch, RUN_SCRATCH_MAX);
-	conn_init(&c.conn, &res.tx, CONN_FRAGMENT_NONE, 0);
-	run_reply_parser_init(&c.rp);
-	if (c.rbuf == NULL)
+	c.s = &main_sess;
+	if (run_sess_init(&c, &main_sess, "probe", &res.tx) < 0)
 		goto out;
 	/* After STARTTLS (run_preamble) only the keywords matter: any failure is RUN_PROBE_ODD. */
 	if (tls)
@@ -230,16 +242,15 @@ run_step_probe(const struct runner_opts *o, const struct run_target *t, bool tls
 	if (rc == RUN_PROBE_OK)
 		rc = probe_ehlo(&c, out, &r, &used, err, errlen);
 	if (rc == RUN_PROBE_OK &&
-	    conn_write(&c.conn, "QUIT\r\n", 6, o->timeout_ms, err, errlen) == CONN_OK) {
+	    conn_write(&c.s->conn, "QUIT\r\n", 6, o->timeout_ms, err, errlen) == CONN_OK) {
 		run_consume(&c, used);
 		(void)run_read_reply(&c, true, &r, &used, err, errlen);
 	}
 out:
 	if (rc != RUN_PROBE_OK && err[0] == '\0')
 		snprintf(err, errlen, "%s", res.reason[0] != '\0' ? res.reason : "probe failed");
-	conn_close(&c.conn);
+	run_sess_free(&main_sess);
 	buf_free(&c.scratch);
-	free(c.rbuf);
 	run_result_free(&res);
 	if (rc != RUN_PROBE_OK)
 		run_probe_free(out);

@@ -22,6 +22,19 @@
 
 /* ---- verdicts ----------------------------------------------------------------- */
 
+/* A message about the current connection: "on held.3: " first when there are several. */
+static void __attribute__((format(printf, 4, 0)))
+run_vformat(const struct run_ctx *c, char *out, size_t cap, const char *fmt, va_list ap)
+{
+	int n = 0;
+
+	if (c->sc->nconns > 1 && c->s != NULL && c->slots != NULL && c->s != c->slots[0].sess)
+		n = snprintf(out, cap, "on %s: ", c->s->label);
+	if (n < 0 || (size_t)n >= cap)
+		n = 0;
+	vsnprintf(out + n, cap - (size_t)n, fmt, ap);
+}
+
 void
 run_fail(struct run_ctx *c, enum run_verdict v, const struct scenario_step *st, const char *fmt,
          ...)
@@ -30,10 +43,11 @@ run_fail(struct run_ctx *c, enum run_verdict v, const struct scenario_step *st, 
 	va_list ap;
 
 	c->stop = true;
+	c->halt = true;
 	if (c->res->verdict == RUN_FAIL || c->res->verdict == RUN_ERROR)
 		return; /* the first failure wins */
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	run_vformat(c, msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	c->res->verdict = v;
 	if (st != NULL) {
@@ -51,7 +65,7 @@ run_warn(struct run_ctx *c, const struct scenario_step *st, const char *fmt, ...
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	run_vformat(c, msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (st != NULL)
 		run_result_add_warning(c->res, "step %d (line %u): %.450s", c->top + 1, st->line,
@@ -123,18 +137,18 @@ run_miss_reply(struct run_ctx *c, const struct scenario_step *st, const struct s
 bool
 run_end_if_refused(struct run_ctx *c)
 {
-	if (!c->refusal_ok)
+	if (!c->s->refusal_ok)
 		return false;
 	/* RFC 5321 7.8, SEC-02/SEC-04/SEC-15: a refusal the step allows, then the close (a
 	 * reset too: closing on unread input sends one) */
-	run_end_allowed(c, "%u and close, as the step allows (may_close)", c->last_code);
+	run_end_allowed(c, "%u and close, as the step allows (may_close)", c->s->last_code);
 	return true;
 }
 
 /*
- * The session ended the way the scenario allows (a refusal then the close,
- * a 421 asked for, a silence on_timeout: pass): no more wire steps, no final
- * QUIT; mailbox steps still run.
+ * The connection ended the way the scenario allows (a refusal then the close,
+ * a 421 asked for, a silence on_timeout: pass): no more steps on it, no final
+ * QUIT; the steps on other connections and mailbox steps still run.
  */
 void
 run_end_allowed(struct run_ctx *c, const char *fmt, ...)
@@ -145,10 +159,13 @@ run_end_allowed(struct run_ctx *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	c->finished = true;
+	c->s->finished = true;
 	c->stop = true;
-	c->ended = true;
-	transcript_note(&c->res->tx, "%s: the scenario ends", msg);
+	c->s->ended = true;
+	if (c->sc->nconns > 1)
+		transcript_note(&c->res->tx, "on %s: %s: its steps end", c->s->label, msg);
+	else
+		transcript_note(&c->res->tx, "%s: the scenario ends", msg);
 }
 
 /* ---- reading replies ---------------------------------------------------------- */
@@ -171,9 +188,9 @@ describe_bad(struct run_ctx *c, const struct smtp_error *e, char *out, size_t ca
 {
 	char shown[200];
 	size_t from = e->offset > 40 ? e->offset - 40 : 0;
-	size_t n = c->rlen - from < 80 ? c->rlen - from : 80;
+	size_t n = c->s->rlen - from < 80 ? c->s->rlen - from : 80;
 
-	escape_c_str(shown, sizeof(shown), c->rbuf + from, n);
+	escape_c_str(shown, sizeof(shown), c->s->rbuf + from, n);
 	snprintf(out, cap, "%s at offset %zu: \"%s\"", smtp_error_text(e->code), e->offset, shown);
 }
 
@@ -181,12 +198,13 @@ enum read_status
 run_read_reply(struct run_ctx *c, bool esc_exempt, struct smtp_reply *r, size_t *used, char *err,
                size_t errlen)
 {
-	long long deadline = clock_mono_ms() + c->o->timeout_ms;
+	long long deadline =
+	        c->read_deadline != 0 ? c->read_deadline : clock_mono_ms() + c->o->timeout_ms;
 
-	smtp_reply_parser_expect_esc(&c->rp, c->esc_on && !esc_exempt);
+	smtp_reply_parser_expect_esc(&c->s->rp, c->s->esc_on && !esc_exempt);
 	for (;;) {
 		struct smtp_error e = { SMTP_ERR_NONE, 0 };
-		int rc = smtp_reply_parse(&c->rp, c->rbuf, c->rlen, used, r, &e);
+		int rc = smtp_reply_parse(&c->s->rp, c->s->rbuf, c->s->rlen, used, r, &e);
 		long long left;
 		ssize_t n;
 
@@ -196,13 +214,18 @@ run_read_reply(struct run_ctx *c, bool esc_exempt, struct smtp_reply *r, size_t 
 			describe_bad(c, &e, err, errlen);
 			return READ_BAD;
 		}
+		if (c->s->held != 0) {
+			/* a read that ran ahead (a group's greetings) saw the end already */
+			snprintf(err, errlen, "%s", c->s->held_err);
+			return c->s->held == CONN_EOF ? READ_EOF : READ_ERROR;
+		}
 		left = deadline - clock_mono_ms();
 		if (left <= 0)
 			return READ_TIMEOUT;
-		n = conn_read(&c->conn, c->rbuf + c->rlen, RUN_RBUF - c->rlen, (int)left, err,
-		              errlen);
+		n = conn_read(&c->s->conn, c->s->rbuf + c->s->rlen, RUN_RBUF - c->s->rlen,
+		              (int)left, err, errlen);
 		if (n > 0) {
-			c->rlen += (size_t)n;
+			c->s->rlen += (size_t)n;
 			continue;
 		}
 		if (n == CONN_EOF)
@@ -216,8 +239,8 @@ run_read_reply(struct run_ctx *c, bool esc_exempt, struct smtp_reply *r, size_t 
 void
 run_consume(struct run_ctx *c, size_t n)
 {
-	memmove(c->rbuf, c->rbuf + n, c->rlen - n);
-	c->rlen -= n;
+	memmove(c->s->rbuf, c->s->rbuf + n, c->s->rlen - n);
+	c->s->rlen -= n;
 }
 
 static bool
@@ -270,7 +293,7 @@ note_ehlo(struct run_ctx *c, const struct scenario_step *st, const struct smtp_r
 		run_fail(c, RUN_FAIL, st, "malformed EHLO reply: %s", smtp_error_text(e.code));
 		return false;
 	}
-	c->esc_on = (ehlo->ext & SMTP_EXT_ENHANCEDSTATUSCODES) != 0;
+	c->s->esc_on = (ehlo->ext & SMTP_EXT_ENHANCEDSTATUSCODES) != 0;
 	return true;
 }
 
@@ -288,10 +311,10 @@ after_421(struct run_ctx *c, const struct scenario_step *st, const struct smtp_r
 	char err[256], got[256];
 
 	run_first_line(r, got, sizeof(got));
-	c->finished = true;
+	c->s->finished = true;
 	for (;;) {
 		long long left = deadline - clock_mono_ms();
-		ssize_t n = left > 0 ? conn_read(&c->conn, c->rbuf, RUN_RBUF, (int)left, err,
+		ssize_t n = left > 0 ? conn_read(&c->s->conn, c->s->rbuf, RUN_RBUF, (int)left, err,
 		                                 sizeof(err))
 		                     : CONN_TIMEOUT;
 
@@ -304,8 +327,8 @@ after_421(struct run_ctx *c, const struct scenario_step *st, const struct smtp_r
 			return false;
 		}
 	}
-	c->open = false;
-	c->rlen = 0;
+	c->s->open = false;
+	c->s->rlen = 0;
 	c->stop = true;
 	if (!wanted) {
 		snprintf(c->res->received, sizeof(c->res->received), "%s", got);
@@ -344,8 +367,8 @@ unsolicited_421(struct run_ctx *c, const struct scenario_step *st, const struct 
 
 	run_reply_parser_init(&p);
 	/* After the 221 to QUIT the session is over: a 421 then is an extra reply. */
-	if (c->finished || c->rlen < 4 || memcmp(c->rbuf, "421", 3) != 0 ||
-	    smtp_reply_parse(&p, c->rbuf, c->rlen, &used, &r, &err) != 1)
+	if (c->s->finished || c->s->rlen < 4 || memcmp(c->s->rbuf, "421", 3) != 0 ||
+	    smtp_reply_parse(&p, c->s->rbuf, c->s->rlen, &used, &r, &err) != 1)
 		return false;
 	run_consume(c, used);
 	reply_421(c, st, e, &r);
@@ -358,7 +381,7 @@ reply_timed_out(struct run_ctx *c, const struct scenario_step *st, const struct 
 {
 	enum scenario_on_timeout t = st != NULL ? st->on_timeout : SCENARIO_TIMEOUT_DEFAULT;
 
-	c->finished = true; /* the session state is unknown: no final QUIT */
+	c->s->finished = true; /* the session state is unknown: no final QUIT */
 	c->stop = true;
 	if (t == SCENARIO_TIMEOUT_PASS) {
 		run_end_allowed(c, "no reply within %d ms, as the step allows (on_timeout: pass)",
@@ -382,7 +405,7 @@ static void
 reply_closed(struct run_ctx *c, const struct scenario_step *st, const struct scenario_expect *e,
              enum read_status rs, const char *err)
 {
-	c->open = false;
+	c->s->open = false;
 	if (e->close_ok) {
 		run_end_allowed(c, "the connection closed instead of a reply, as the step allows");
 		return;
@@ -397,7 +420,7 @@ reply_closed(struct run_ctx *c, const struct scenario_step *st, const struct sce
 	}
 	/* R5321-GREET-06 (RFC 5321 3.8): a server closes after QUIT, after 421 or on its idle
 	 * timeout, not instead of a reply; a close the rule allows is written may_close/close. */
-	c->finished = true;
+	c->s->finished = true;
 	c->stop = true;
 	run_miss_reply(c, st, e, rs == READ_EOF ? "closed" : "reset",
 	               "R5321-GREET-06: the server %s the connection instead of replying",
@@ -442,10 +465,11 @@ run_expect_reply(struct run_ctx *c, const struct scenario_step *st, const struct
 			return false;
 		have_ehlo = true;
 	} else if (is_helo && r.code == 250) {
-		c->esc_on = false;
+		c->s->esc_on = false;
 	}
 	c->last_code = r.code;
-	c->refusal_ok = false;
+	c->s->last_code = r.code;
+	c->s->refusal_ok = false;
 	if (r.code == 421) {
 		run_consume(c, used);
 		return reply_421(c, st, e, &r);
@@ -455,21 +479,21 @@ run_expect_reply(struct run_ctx *c, const struct scenario_step *st, const struct
 		matched = false;
 	}
 	/* A refusal the step allows may be followed by the close (may_close). */
-	c->refusal_ok = matched && st != NULL && st->may_close && r.code >= 400 && r.code < 600;
+	c->s->refusal_ok = matched && st != NULL && st->may_close && r.code >= 400 && r.code < 600;
 	/* 221 closes the session whatever it answers (RFC 5321 3.8, 4.2.2): no final QUIT */
 	if (r.code == 221)
-		c->finished = true;
+		c->s->finished = true;
 	/* RFC 3207 4: after a 220 to STARTTLS only TLS may follow, nothing more in clear (no
 	 * final QUIT); step_starttls opens the session again once the handshake is done */
 	if (r.code == 220 && verb_is(cmd, cmdlen, "STARTTLS"))
-		c->finished = true;
+		c->s->finished = true;
 	run_consume(c, used);
-	if (last && c->rlen > 0 && !c->stop && unsolicited_421(c, st, e))
+	if (last && c->s->rlen > 0 && !c->stop && unsolicited_421(c, st, e))
 		return false;
-	if (last && c->rlen > 0 && !c->stop) {
+	if (last && c->s->rlen > 0 && !c->stop) {
 		char extra[160];
 
-		escape_c_str(extra, sizeof(extra), c->rbuf, c->rlen > 60 ? 60 : c->rlen);
+		escape_c_str(extra, sizeof(extra), c->s->rbuf, c->s->rlen > 60 ? 60 : c->s->rlen);
 		run_fail(c, RUN_FAIL, st, "R5321-SEQ-01: unexpected bytes after the reply: \"%s\"",
 		         extra);
 		return false;
@@ -477,20 +501,11 @@ run_expect_reply(struct run_ctx *c, const struct scenario_step *st, const struct
 	return !c->stop;
 }
 
-void
-run_sleep_ms(unsigned ms)
-{
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0) {
-	}
-}
-
 /* A TLS alert record (content type 21, version 3.x) waiting in the buffer. */
 bool
 run_is_tls_alert(const struct run_ctx *c)
 {
-	return c->rlen >= 2 && (unsigned char)c->rbuf[0] == 0x15 && c->rbuf[1] == 0x03;
+	return c->s->rlen >= 2 && (unsigned char)c->s->rbuf[0] == 0x15 && c->s->rbuf[1] == 0x03;
 }
 
 /* ---- what is sent ---------------------------------------------------------- */
@@ -499,7 +514,7 @@ bool
 run_expand(struct run_ctx *c, const struct scenario_step *st, const char *text, size_t len,
            struct buf *out)
 {
-	const struct scenario_wire w = { c->o->profile, c->run_id };
+	const struct scenario_wire w = { c->prof, c->run_id };
 	char err[256];
 
 	if (scenario_wire_expand(&w, text, len, out, err, sizeof(err)) == 0)
@@ -512,7 +527,7 @@ bool
 run_send_bytes(struct run_ctx *c, const struct scenario_step *st, const char *p, size_t n)
 {
 	char err[256];
-	int rc = conn_write(&c->conn, p, n, c->o->timeout_ms, err, sizeof(err));
+	int rc = conn_write(&c->s->conn, p, n, c->o->timeout_ms, err, sizeof(err));
 
 	if (rc == CONN_OK)
 		return true;
@@ -524,7 +539,7 @@ run_send_bytes(struct run_ctx *c, const struct scenario_step *st, const char *p,
 		transcript_note(&c->res->tx, "%s", err);
 		return true;
 	}
-	c->open = false;
+	c->s->open = false;
 	if (run_end_if_refused(c))
 		return false;
 	run_fail(c, RUN_ERROR, st, "%s", err);

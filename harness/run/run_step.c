@@ -1,8 +1,11 @@
 /*
- * run_step.c: the step interpreter: one scenario on its own connection.
- * One switch over the step kinds (the smtpscript process_op shape). Replies
- * are read and judged in run_reply.c, mailbox steps run in run_mailbox.c and
- * the `requires` check in run_probe.c (run_ctx.h holds what they share).
+ * run_step.c: the step interpreter: one scenario, on its main connection and
+ * the others its steps name. One switch over the step kinds (the smtpscript
+ * process_op shape). Replies are read and judged in run_reply.c, the
+ * connections are kept in run_sess.c (which runs a step on each member of a
+ * group), connect and close steps run in run_connect.c, trickles in
+ * run_trickle.c, mailbox steps in run_mailbox.c and the `requires` check in
+ * run_probe.c (run_ctx.h holds what they share).
  * After the last step an implicit QUIT must get 221: any other reply means an
  * earlier command got an extra reply (R5321-SEQ-01), and a close instead is a
  * R5321-GREET-06 finding unless a may_close step's refusal came just before.
@@ -15,6 +18,7 @@
 #include <unistd.h>
 
 #include "run/run_ctx.h"
+#include "smtph/scenario_load.h"
 #include "smtph/escape.h"
 #include "smtph/scenario_wire.h"
 
@@ -35,7 +39,7 @@ static bool run_one(struct run_ctx *c, const struct scenario_step *st);
 static bool
 wire_bytes(struct run_ctx *c, const struct scenario_step *st, struct buf *out)
 {
-	const struct scenario_wire w = { c->o->profile, c->run_id };
+	const struct scenario_wire w = { c->prof, c->run_id };
 	char err[256];
 
 	if (scenario_wire_step(&w, st, out, err, sizeof(err)) == 0)
@@ -132,15 +136,15 @@ step_starttls(struct run_ctx *c, const struct scenario_step *st)
 		return false;
 	if (code != 220 || (st != NULL && !st->tls_handshake))
 		return true;
-	if (conn_starttls(&c->conn, c->t->host, c->o->timeout_ms, err, sizeof(err)) != CONN_OK) {
-		c->open = false;
+	if (conn_starttls(&c->s->conn, c->t->host, c->o->timeout_ms, err, sizeof(err)) != CONN_OK) {
+		c->s->open = false;
 		run_fail(c, RUN_ERROR, st, "%s", err);
 		return false;
 	}
 	/* RFC 3207 4.2: the session starts over; nothing learned before counts. */
-	c->finished = false;
-	c->esc_on = false;
-	run_reply_parser_init(&c->rp);
+	c->s->finished = false;
+	c->s->esc_on = false;
+	run_reply_parser_init(&c->s->rp);
 	return true;
 }
 
@@ -154,13 +158,13 @@ step_expect_close(struct run_ctx *c, const struct scenario_step *st)
 		long long left = deadline - clock_mono_ms();
 		ssize_t n;
 
-		c->rlen = 0; /* a last reply (221, 421) may come before the close */
+		c->s->rlen = 0; /* a last reply (221, 421) may come before the close */
 		if (left <= 0)
 			break;
-		n = conn_read(&c->conn, c->rbuf, RUN_RBUF, (int)left, err, sizeof(err));
+		n = conn_read(&c->s->conn, c->s->rbuf, RUN_RBUF, (int)left, err, sizeof(err));
 		if (n == CONN_EOF || n == CONN_ERROR) {
-			c->open = false;
-			c->finished = true;
+			c->s->open = false;
+			c->s->finished = true;
 			return true;
 		}
 		if (n == CONN_TIMEOUT)
@@ -175,19 +179,19 @@ step_expect_silence(struct run_ctx *c, const struct scenario_step *st)
 	char err[256], shown[160];
 	ssize_t n;
 
-	if (c->rlen == 0) {
-		n = conn_read(&c->conn, c->rbuf, RUN_RBUF, (int)st->ms, err, sizeof(err));
+	if (c->s->rlen == 0) {
+		n = conn_read(&c->s->conn, c->s->rbuf, RUN_RBUF, (int)st->ms, err, sizeof(err));
 		if (n == CONN_TIMEOUT)
 			return true;
 		if (n == CONN_EOF || n == CONN_ERROR) {
-			c->open = false;
+			c->s->open = false;
 			if (run_end_if_refused(c))
 				return true;
 			transcript_note(&c->res->tx, "connection closed during the silence window");
-			c->finished = true;
+			c->s->finished = true;
 			return true;
 		}
-		c->rlen = (size_t)n;
+		c->s->rlen = (size_t)n;
 	}
 	if (run_is_tls_alert(c)) {
 		/*
@@ -196,26 +200,48 @@ step_expect_silence(struct run_ctx *c, const struct scenario_step *st)
 		 * over; that is not an SMTP reply.
 		 */
 		transcript_note(&c->res->tx, "TLS alert from the server: the session is over");
-		c->rlen = 0;
-		c->open = false;
-		c->finished = true;
+		c->s->rlen = 0;
+		c->s->open = false;
+		c->s->finished = true;
 		return true;
 	}
-	escape_c_str(shown, sizeof(shown), c->rbuf, c->rlen > 60 ? 60 : c->rlen);
+	escape_c_str(shown, sizeof(shown), c->s->rbuf, c->s->rlen > 60 ? 60 : c->s->rlen);
 	/* At SHOULD/MAY the bytes stay in the buffer: a later expect may read them. */
 	return run_miss(c, st, &st->expect, "expected silence for %u ms, got \"%s\"", st->ms,
 	                shown);
 }
 
+/* A step's when: false (the step is passed over, the transcript says so) when code differs. */
+static bool
+when_met(struct run_ctx *c, const struct scenario_step *st, unsigned code)
+{
+	if (!st->when.present || scenario_expect_code_ok(&st->when, code))
+		return true;
+	transcript_note(&c->res->tx, "step at line %u not run: the last reply was %u", st->line,
+	                code);
+	return false;
+}
+
+static bool
+step_repeat(struct run_ctx *c, const struct scenario_step *st)
+{
+	unsigned long count;
+
+	if (!run_number(c, st, st->count_expr, st->count, 1, SCENARIO_LOAD_MAX_REPEAT, &count))
+		return false;
+	for (unsigned long i = 0; i < count && st->nchildren == 1; i++) {
+		if (!run_one(c, &st->children[0]))
+			return false;
+	}
+	return true;
+}
+
 static bool
 run_one(struct run_ctx *c, const struct scenario_step *st)
 {
-	if (st->when.present && !scenario_expect_code_ok(&st->when, c->last_code)) {
-		transcript_note(&c->res->tx, "step at line %u not run: the last reply was %u",
-		                st->line, c->last_code);
+	if (!when_met(c, st, c->s->last_code))
 		return true;
-	}
-	if (!c->open && st->kind != SCENARIO_STEP_SLEEP && st->kind != SCENARIO_STEP_MAILBOX) {
+	if (!c->s->open && st->kind != SCENARIO_STEP_SLEEP && st->kind != SCENARIO_STEP_MAILBOX) {
 		run_fail(c, RUN_FAIL, st, "the connection is closed");
 		return false;
 	}
@@ -227,15 +253,11 @@ run_one(struct run_ctx *c, const struct scenario_step *st)
 	case SCENARIO_STEP_PIPELINE:
 		return step_pipeline(c, st);
 	case SCENARIO_STEP_REPEAT:
-		for (unsigned i = 0; i < st->count && st->nchildren == 1; i++) {
-			if (!run_one(c, &st->children[0]))
-				return false;
-		}
-		return true;
+		return step_repeat(c, st);
 	case SCENARIO_STEP_STARTTLS:
 		return step_starttls(c, st);
 	case SCENARIO_STEP_SLEEP:
-		run_sleep_ms(st->ms);
+		run_wait_ms(c, st->ms);
 		return true;
 	case SCENARIO_STEP_EXPECT:
 		/* It may read one of several replies a raw write asked for: more may wait. */
@@ -245,12 +267,47 @@ run_one(struct run_ctx *c, const struct scenario_step *st)
 	case SCENARIO_STEP_EXPECT_SILENCE:
 		return step_expect_silence(c, st);
 	case SCENARIO_STEP_MAILBOX:
-		return run_mailbox_step(c, st);
+	case SCENARIO_STEP_CONNECT:
+	case SCENARIO_STEP_CLOSE:
+	case SCENARIO_STEP_TRICKLE:
+		break; /* not on one connection: run_steps runs them */
 	case SCENARIO_STEP_COUNT:
 		break;
 	}
-	run_fail(c, RUN_ERROR, st, "unknown step kind");
+	run_fail(c, RUN_ERROR, st, "step kind %s cannot run here", scenario_step_name(st->kind));
 	return false;
+}
+
+/* The steps that are not run on one connection, with their when: on any connection's reply. */
+static bool
+run_scenario_step(struct run_ctx *c, const struct scenario_step *st)
+{
+	if (!when_met(c, st, c->last_code))
+		return true;
+	switch (st->kind) {
+	case SCENARIO_STEP_MAILBOX:
+		return run_mailbox_step(c, st);
+	case SCENARIO_STEP_CONNECT:
+		return run_connect_step(c, st);
+	case SCENARIO_STEP_CLOSE:
+		return run_close_step(c, st);
+	case SCENARIO_STEP_TRICKLE:
+		return run_trickle_step(c, st);
+	default:
+		return run_on_sessions(c, st, run_one);
+	}
+}
+
+void
+run_steps(struct run_ctx *c, const struct scenario_step *steps, size_t n)
+{
+	for (size_t i = 0; i < n && !c->halt; i++) {
+		if (steps == c->sc->steps)
+			c->top = (int)i;
+		c->stop = false;
+		(void)run_scenario_step(c, &steps[i]);
+	}
+	c->stop = c->halt;
 }
 
 /* ---- the scenario as a whole -------------------------------------------------- */
@@ -263,12 +320,12 @@ run_preamble(struct run_ctx *c, bool tls)
 	char err[256];
 	struct buf *b = &c->scratch;
 
-	if (conn_open(&c->conn, c->t->host, c->t->port, c->o->timeout_ms, err, sizeof(err)) !=
+	if (conn_open(&c->s->conn, c->t->host, c->t->port, c->o->timeout_ms, err, sizeof(err)) !=
 	    CONN_OK) {
 		run_fail(c, RUN_ERROR, NULL, "%s", err);
 		return false;
 	}
-	c->open = true;
+	c->s->open = true;
 	if (c->sc->early_talker && !tls)
 		return true; /* the scenario reads the greeting itself */
 	if (!run_expect_reply(c, NULL, g, NULL, 0, true, NULL))
@@ -296,12 +353,12 @@ run_preamble(struct run_ctx *c, bool tls)
 static void
 final_quit_closed(struct run_ctx *c, bool reset)
 {
-	c->open = false;
+	c->s->open = false;
 	if (conn_cancelled())
 		return; /* the run is stopping: a cancelled read is no close */
 	if (run_end_if_refused(c))
 		return;
-	c->finished = true;
+	c->s->finished = true;
 	run_miss_reply(c, NULL, NULL, reset ? "reset" : "closed",
 	               "R5321-GREET-06: the server %s the connection before the final QUIT got "
 	               "its 221",
@@ -317,9 +374,9 @@ final_quit(struct run_ctx *c)
 	enum read_status s;
 	int w;
 
-	if (!c->open || c->finished || c->stop || c->sc->no_final_quit)
+	if (!c->s->open || c->s->finished || c->stop || c->sc->no_final_quit)
 		return;
-	w = conn_write(&c->conn, "QUIT\r\n", 6, c->o->timeout_ms, err, sizeof(err));
+	w = conn_write(&c->s->conn, "QUIT\r\n", 6, c->o->timeout_ms, err, sizeof(err));
 	if (w == CONN_EOF) {
 		final_quit_closed(c, true); /* the write met the server's reset */
 		return;
@@ -375,29 +432,22 @@ run_step_scenario(const struct runner_opts *o, const struct run_target *t,
 	bool tls = o->starttls || sc->tls;
 	long long t0 = clock_mono_ms();
 
+	c.prof = t->profile != NULL ? t->profile : o->profile;
 	run_result_init(res, sc);
 	new_run_id(&c);
 	if (!run_requires_met(&c, tls))
 		return;
-	c.rbuf = malloc(RUN_RBUF);
-	if (c.rbuf == NULL) {
-		run_fail(&c, RUN_ERROR, NULL, "out of memory");
-		return;
-	}
+	run_waiter_init(&c);
 	buf_init(&c.scratch, RUN_SCRATCH_MAX);
-	conn_init(&c.conn, &res->tx, o->fragment, o->fragment_seed);
-	run_reply_parser_init(&c.rp);
-	if (run_preamble(&c, tls)) {
-		for (size_t i = 0; i < sc->nsteps && (!c.stop || c.ended); i++) {
-			c.top = (int)i;
-			/* After an allowed end only the sink checks remain. */
-			if (!c.ended || sc->steps[i].kind == SCENARIO_STEP_MAILBOX)
-				run_one(&c, &sc->steps[i]);
-		}
+	if (run_slots_init(&c) < 0) {
+		run_fail(&c, RUN_ERROR, NULL, "out of memory");
+	} else if (run_preamble(&c, tls)) {
+		/* After an allowed end of main only the steps on other connections and the sink
+		   checks remain (run_on_sessions passes over the ended ones). */
+		run_steps(&c, sc->steps, sc->nsteps);
 		final_quit(&c);
 	}
-	conn_close(&c.conn);
+	run_slots_free(&c);
 	buf_free(&c.scratch);
-	free(c.rbuf);
 	res->ms = (double)(clock_mono_ms() - t0);
 }

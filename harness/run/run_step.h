@@ -20,6 +20,7 @@ struct run_target {
 	char maildir[512]; /* "DIR/%d/%u" template of delivered mail, or "" (no mailbox steps) */
 	const struct run_probe *probe;     /* plain session */
 	const struct run_probe *tls_probe; /* after STARTTLS, or NULL */
+	const struct profile *profile;     /* its variables; NULL: the options' profile */
 };
 
 /* Runs sc against the target; fills *res (its transcript included). */

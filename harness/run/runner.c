@@ -1,14 +1,13 @@
 /*
  * runner.c: `smtp-harness run`'s engine (runner.h): selects scenarios,
  * starts the bundled reference server in-process when no target is named
- * (its own thread, an ephemeral loopback port and a temporary spool), probes
- * the target's EHLO keywords once (for `requires`; a target that cannot be
- * tested ends the run there), runs the scenarios on -j worker threads
- * (run_pool.c) and decides the exit status.
+ * (run_embed.c; each scenario that loads the target gets an instance of its
+ * own with small limits, and the profiles say every instance's limits),
+ * probes the target's EHLO keywords once (for `requires`; a target that
+ * cannot be tested ends the run there), runs the scenarios on -j worker
+ * threads (run_pool.c) and decides the exit status.
  */
-#define _GNU_SOURCE /* mkdtemp, nftw */
 #include <fnmatch.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,10 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "run/run_embed.h"
 #include "run/run_pool.h"
 #include "run/run_step.h"
 #include "smtph/runner.h"
-#include "smtph/server.h"
 #include "smtph/clock.h"
 
 #define RUNNER_DEFAULT_JOBS       8
@@ -56,78 +55,6 @@ runner_selected(const struct runner_opts *o, const struct scenario *sc)
 			return false;
 	}
 	return true;
-}
-
-/* ---- the in-process reference server ---------------------------------------- */
-
-struct embedded {
-	struct server_config cfg;
-	struct server_loop *loop;
-	pthread_t thread;
-	bool running;
-	char spool[64];
-};
-
-static void *
-embedded_main(void *arg)
-{
-	struct embedded *e = arg;
-
-	server_loop_run(e->loop);
-	return NULL;
-}
-
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
-embedded_start(struct embedded *e, char *target, size_t cap, char *err, size_t errlen)
-{
-	const char *listen[] = { "127.0.0.1:0" };
-	struct server_loop_opts lo = { .listen = listen, .nlisten = 1, .quiet = true };
-	const char *tmp = getenv("TMPDIR");
-
-	if (snprintf(e->spool, sizeof(e->spool), "%s/smtph-spool-XXXXXX",
-	             tmp != NULL && strlen(tmp) < 40 ? tmp : "/tmp") >= (int)sizeof(e->spool) ||
-	    mkdtemp(e->spool) == NULL) {
-		snprintf(err, errlen, "cannot create a spool directory");
-		return -1;
-	}
-	if (server_config_defaults(&e->cfg) < 0) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	lo.spool = e->spool;
-	e->loop = server_loop_new(&e->cfg, &lo, err, errlen);
-	if (e->loop == NULL)
-		return -1;
-	if (pthread_create(&e->thread, NULL, embedded_main, e) != 0) {
-		snprintf(err, errlen, "cannot start the reference server thread");
-		return -1;
-	}
-	e->running = true;
-	snprintf(target, cap, "127.0.0.1:%d", server_loop_port(e->loop));
-	return 0;
-}
-
-static void
-embedded_stop(struct embedded *e)
-{
-	if (e->running) {
-		server_loop_stop(e->loop);
-		pthread_join(e->thread, NULL);
-		e->running = false;
-	}
-	server_loop_free(&e->loop);
-	server_config_free(&e->cfg);
-	if (e->spool[0] != '\0')
-		nftw(e->spool, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* ---- selection and verdict -------------------------------------------------- */
@@ -199,12 +126,81 @@ judge_run(const struct runner_opts *o, struct run_report *r, char *err, size_t e
 
 struct run_state {
 	struct runner_opts opts;
-	struct embedded emb;
+	struct run_embedded emb;
 	struct run_target t;
 	struct run_probe probe, tls_probe;
 	char target[300];
 	struct run_pool pool;
+	struct profile prof;      /* in-process: the options' profile and the server's limits */
+	struct profile load_prof; /* the same for the instances of loading scenarios */
+	bool have_profiles;
 };
+
+/* ---- a server of its own for each loading scenario (in-process runs) -------------------- */
+
+struct own_server {
+	struct run_embedded emb;
+};
+
+/* Starts an instance with small limits for one exclusive scenario; fills *t. */
+static void *
+own_start(void *ctx, struct run_target *t, char *err, size_t errlen)
+{
+	const struct run_state *s = ctx;
+	struct own_server *o = calloc(1, sizeof(*o));
+
+	if (o == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	*t = s->t;
+	t->profile = &s->load_prof;
+	if (run_embed_start(&o->emb, true, err, errlen) < 0 ||
+	    conn_split_target(o->emb.target, t->host, sizeof(t->host), t->port, sizeof(t->port)) <
+	            0) {
+		run_embed_stop(&o->emb);
+		free(o);
+		return NULL;
+	}
+	snprintf(t->maildir, sizeof(t->maildir), "%s/%%d/%%u", o->emb.spool);
+	return o;
+}
+
+static void
+own_stop(void *ctx, void *handle)
+{
+	struct own_server *o = handle;
+
+	(void)ctx;
+	run_embed_stop(&o->emb);
+	free(o);
+}
+
+/* The profiles of the in-process servers: the options' variables and each one's limits. */
+static int
+embedded_profiles(struct run_state *s, char *err, size_t errlen)
+{
+	struct server_config load;
+	int rc = run_embed_config(&load, true);
+
+	s->have_profiles = true;
+	if (rc == 0)
+		rc = run_embed_profile(&s->emb.cfg, s->opts.profile, &s->prof);
+	if (rc == 0)
+		rc = run_embed_profile(&load, s->opts.profile, &s->load_prof);
+	server_config_free(&load);
+	if (rc < 0) {
+		snprintf(err, errlen,
+		         "cannot add the server's limits to the profile (out of "
+		         "memory, or too many variables)");
+		return -1;
+	}
+	s->t.profile = &s->prof;
+	s->pool.own.ctx = s;
+	s->pool.own.start = own_start;
+	s->pool.own.stop = own_stop;
+	return 0;
+}
 
 /* The target: "host:port" (-t, the port required) or the in-process server. */
 static int
@@ -212,8 +208,6 @@ target_setup(struct run_state *s, struct run_report *report, char *err, size_t e
 {
 	const struct runner_opts *o = &s->opts;
 	const char *maildir = profile_get(o->profile, PROFILE_MAILDIR, strlen(PROFILE_MAILDIR));
-	sigset_t old;
-	int rc;
 
 	if (o->target != NULL) {
 		if (conn_split_target(o->target, s->t.host, sizeof(s->t.host), s->t.port,
@@ -229,13 +223,13 @@ target_setup(struct run_state *s, struct run_report *report, char *err, size_t e
 			snprintf(s->t.maildir, sizeof(s->t.maildir), "%s", maildir);
 		return RUNNER_EXIT_OK;
 	}
-	run_pool_block_signals(&old); /* the server's thread leaves signals to this one */
-	rc = embedded_start(&s->emb, s->target, sizeof(s->target), err, errlen);
-	run_pool_restore_signals(&old);
-	if (rc < 0)
+	if (run_embed_start(&s->emb, false, err, errlen) < 0)
 		return RUNNER_EXIT_UNREACHABLE;
+	snprintf(s->target, sizeof(s->target), "%s", s->emb.target);
 	report->target = "reference server (in-process)";
 	snprintf(s->t.maildir, sizeof(s->t.maildir), "%s/%%d/%%u", s->emb.spool);
+	if (embedded_profiles(s, err, errlen) < 0)
+		return RUNNER_EXIT_USAGE;
 	return conn_split_target(s->target, s->t.host, sizeof(s->t.host), s->t.port,
 	                         sizeof(s->t.port)) < 0
 	               ? RUNNER_EXIT_UNREACHABLE
@@ -359,7 +353,11 @@ runner_run(const struct runner_opts *o, struct scenario_file *files, size_t nfil
 	run_pool_signal_reset();
 	run_probe_free(&s->probe);
 	run_probe_free(&s->tls_probe);
-	embedded_stop(&s->emb);
+	run_embed_stop(&s->emb);
+	if (s->have_profiles) {
+		profile_free(&s->prof);
+		profile_free(&s->load_prof);
+	}
 	free(s->pool.results);
 	free(s->pool.list);
 	free(s);

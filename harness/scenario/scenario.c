@@ -1,9 +1,9 @@
 /*
  * scenario.c: the scenario model's own code (see scenario.h): destructors,
  * level and step-kind names, reply-code matching against an expectation and
- * its printed form. No YAML here; the loader is scenario_load.c, the regexes
- * are compiled in scenario_regex.c. Freeing recurses once per nesting level
- * of steps, which the loader caps.
+ * its printed form (close and refused included). No YAML here; the loader is scenario_load.c, the
+ * regexes are compiled in scenario_regex.c. Freeing recurses once per nesting level of steps, which
+ * the loader caps.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +33,9 @@ static const char *const step_names[] = {
 	[SCENARIO_STEP_EXPECT_CLOSE] = "expect_close",
 	[SCENARIO_STEP_EXPECT_SILENCE] = "expect_silence",
 	[SCENARIO_STEP_MAILBOX] = "mailbox",
+	[SCENARIO_STEP_CONNECT] = "connect",
+	[SCENARIO_STEP_CLOSE] = "close",
+	[SCENARIO_STEP_TRICKLE] = "trickle",
 };
 
 _Static_assert(sizeof(step_names) / sizeof(step_names[0]) == SCENARIO_STEP_COUNT,
@@ -83,6 +86,9 @@ steps_free(struct scenario_step *steps, size_t n)
 		return;
 	for (size_t i = 0; i < n; i++) {
 		free(steps[i].text);
+		free(steps[i].count_expr);
+		free(steps[i].ms_expr);
+		free(steps[i].every_expr);
 		steps_free(steps[i].children, steps[i].nchildren);
 		scenario_expect_free(&steps[i].expect);
 		free(steps[i].mbox.rcpt);
@@ -103,6 +109,12 @@ scenario_free(struct scenario *sc)
 	free(sc->rule_at);
 	free_strings(&sc->tags, &sc->ntags);
 	free_strings(&sc->requires, &sc->nrequires);
+	free_strings(&sc->requires_vars, &sc->nrequires_vars);
+	if (sc->conns != NULL) {
+		for (size_t i = 0; i < sc->nconns; i++)
+			free(sc->conns[i].name);
+	}
+	free(sc->conns);
 	scenario_expect_free(&sc->greeting);
 	steps_free(sc->steps, sc->nsteps);
 	memset(sc, 0, sizeof(*sc));
@@ -138,7 +150,7 @@ bool
 scenario_expect_code_ok(const struct scenario_expect *e, unsigned code)
 {
 	if (e->ncodes == 0)
-		return !e->close_ok; /* [close] alone: no reply is right */
+		return !e->close_ok && !e->refused_ok; /* [close] alone: no reply is right */
 	if (code < 100 || code > 999)
 		return false;
 	for (size_t i = 0; i < e->ncodes && i < SCENARIO_MAX_CODES; i++) {
@@ -157,7 +169,11 @@ scenario_expect_codes_str(const struct scenario_expect *e, char *out, size_t cap
 		return;
 	out[0] = '\0';
 	if (e->ncodes == 0) {
-		snprintf(out, cap, e->close_ok ? "[close]" : "any");
+		snprintf(out, cap, "%s",
+		         e->close_ok && e->refused_ok ? "[close, refused]"
+		         : e->close_ok                ? "[close]"
+		         : e->refused_ok              ? "[refused]"
+		                                      : "any");
 		return;
 	}
 	for (size_t i = 0; i < e->ncodes && i < SCENARIO_MAX_CODES; i++) {
@@ -175,7 +191,8 @@ scenario_expect_codes_str(const struct scenario_expect *e, char *out, size_t cap
 			return;
 		o += (size_t)n;
 	}
-	snprintf(out + o, cap - o, "%s]", e->close_ok ? ", close" : "");
+	snprintf(out + o, cap - o, "%s%s]", e->close_ok ? ", close" : "",
+	         e->refused_ok ? ", refused" : "");
 }
 
 int

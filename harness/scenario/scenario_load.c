@@ -2,8 +2,9 @@
  * scenario_load.c: YAML scenario files to the model (scenario_load.h): the
  * file and buffer entry points, one scenario per document, the scenario keys
  * (scenarios/README.md "A file", "Scenario keys") through their key ->
- * handler table, and the value checks they share (ids, rule IDs, tags, EHLO
- * keywords). Owns the struct loader of a load (on the stack) and its id_lines
+ * handler table (requires_vars read first, so that the steps may use the
+ * variables it names), and the value checks they share (ids, rule IDs, tags,
+ * EHLO keywords). Owns the struct loader of a load (on the stack) and its id_lines
  * array; what is read goes into the scenario_file, which the caller owns. The
  * other parts of the language are in scenario_load_*.c (see
  * scenario_load_private.h); the YAML itself is parsed, bounded, by ydoc.c.
@@ -242,6 +243,7 @@ static const struct ydoc_key scenario_keys[] = {
 	{ "tags", sc_tags, 0, 0 },
 	{ "level", sc_level, 0, 0 },
 	{ "requires", sc_requires, 0, 0 },
+	{ "requires_vars", scenario_load_requires_vars, 0, 0 },
 	{ "tls", sc_tls, 0, 0 },
 	{ "greeting", sc_greeting, 0, 0 },
 	{ "final_quit", sc_final_quit, 0, 0 },
@@ -263,7 +265,16 @@ load_scenario(struct loader *l, const struct ydoc_node *root)
 	l->nsteps = 0;
 	if (root->type != YDOC_MAPPING)
 		return ydoc_fail(&l->y, root, "a scenario document must be a mapping");
-	return ydoc_map_walk(&l->y, root, "scenario", scenario_keys, NROWS(scenario_keys), sc);
+	if (ydoc_map_scan(&l->y, root, "scenario", scenario_keys, NROWS(scenario_keys), NULL) < 0 ||
+	    scenario_load_conns_init(l, root) < 0)
+		return -1;
+	/* requires_vars first: the steps may use the variables it names */
+	for (size_t i = 0; i + 1 < root->nkids; i += 2) {
+		if (ydoc_is(&root->kids[i], "requires_vars") &&
+		    scenario_load_requires_vars(&l->y, &root->kids[i + 1], sc) < 0)
+			return -1;
+	}
+	return ydoc_map_dispatch(&l->y, root, scenario_keys, NROWS(scenario_keys), sc);
 }
 
 static const struct ydoc_limits scenario_limits = {

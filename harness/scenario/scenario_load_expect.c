@@ -89,6 +89,14 @@ add_code(struct loader *l, const struct ydoc_node *n, struct scenario_expect *e)
 		e->close_ok = true;
 		return 0;
 	}
+	if (n->len == 7 && memcmp(n->value, "refused", 7) == 0) {
+		/* SEC-13: a TCP connection refused is how a server may turn a client away */
+		if (!l->refused_ok)
+			return ydoc_fail(&l->y, n, "%s: 'refused' is only for connect steps",
+			                 l->where);
+		e->refused_ok = true;
+		return 0;
+	}
 	if (e->ncodes >= SCENARIO_MAX_CODES)
 		return ydoc_fail(&l->y, n, "%s: more than %d codes", l->where, SCENARIO_MAX_CODES);
 	if (!parse_code(n->value, n->len, &e->codes[e->ncodes]))
@@ -104,6 +112,7 @@ parse_codes(struct loader *l, const struct ydoc_node *n, struct scenario_expect 
 {
 	e->ncodes = 0;
 	e->close_ok = false;
+	e->refused_ok = false;
 	if (n->type != YDOC_SEQUENCE)
 		return add_code(l, n, e);
 	if (n->nkids == 0)

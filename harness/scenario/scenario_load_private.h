@@ -8,6 +8,8 @@
  *   scenario_load_step.c     steps: kinds, modifiers, raw bytes ("Steps")
  *   scenario_load_mailbox.c  the mailbox step's keys ("mailbox")
  *   scenario_load_expect.c   expectations ("Expectations")
+ *   scenario_load_conn.c     connections: connect, close, trickle, on, numbers from the
+ *                            profile, requires_vars ("Connections")
  * Private to harness/scenario; the public API is smtph/scenario_load.h.
  */
 #ifndef SMTPH_SCENARIO_LOAD_PRIVATE_H
@@ -23,6 +25,12 @@
 #define SHOW_MAX 256
 #define NROWS(a) (sizeof(a) / sizeof((a)[0]))
 
+/* What the loader knows of one connection of the scenario, in document order. */
+struct load_conn {
+	bool open;          /* connected and not closed, as the steps read so far have it */
+	unsigned open_line; /* the connect step that opened it last */
+};
+
 struct loader {
 	struct ydoc y;
 	const struct scenario_load_opts *opts;
@@ -31,6 +39,11 @@ struct loader {
 	unsigned *id_lines;  /* line of each scenario's id, for duplicate messages */
 	size_t nsteps;       /* steps of sc so far, children included */
 	const char *where;   /* "expect", "greeting" or "when": the expectation being read */
+	bool refused_ok;     /* the expectation being read may list "refused" (connect) */
+	struct load_conn conns[SCENARIO_LOAD_MAX_CONNS + 1]; /* beside sc->conns */
+	int busy;           /* the connection a trickle uses while its meanwhile steps load, or
+	                       -1 */
+	unsigned busy_line; /* that trickle's line */
 };
 
 static inline struct loader *
@@ -75,5 +88,38 @@ int scenario_load_step(struct loader *l, const struct ydoc_node *n, struct scena
 
 /* The value v of a mailbox key into st->mbox; marks the scenario as needing a mailbox. */
 int scenario_load_mailbox(struct ydoc *y, const struct ydoc_node *v, struct scenario_step *st);
+
+/* raw's bytes (escapes decoded, variables checked) into st->text and st->len; what: the key. */
+int scenario_load_bytes(struct ydoc *y, const struct ydoc_node *v, const char *what,
+                        struct scenario_step *st);
+
+/* ---- scenario_load_conn.c ------------------------------------------------------- */
+
+/* Sets up sc's connection table with main (the scenario starts at root). Returns 0 or -1. */
+int scenario_load_conns_init(struct loader *l, const struct ydoc_node *root);
+
+/*
+ * A whole number from lo to hi, or an expression (scenario_num.h) whose names
+ * the loader knows: into *val, or a copy into *expr. Returns 0 or -1.
+ */
+int scenario_load_number(struct ydoc *y, const struct ydoc_node *v, const char *what,
+                         unsigned long lo, unsigned long hi, unsigned *val, char **expr);
+
+/* The step handlers for connect, close, trickle, on, every and for (st: the step). */
+int scenario_load_connect(struct ydoc *y, const struct ydoc_node *v, struct scenario_step *st);
+int scenario_load_close(struct ydoc *y, const struct ydoc_node *v, struct scenario_step *st);
+int scenario_load_trickle(struct ydoc *y, const struct ydoc_node *v, struct scenario_step *st);
+int scenario_load_on(struct ydoc *y, const struct ydoc_node *v, struct scenario_step *st);
+int scenario_load_every(struct ydoc *y, const struct ydoc_node *v, struct scenario_step *st);
+int scenario_load_for(struct ydoc *y, const struct ydoc_node *v, struct scenario_step *st);
+
+/* A trickle's meanwhile steps at v, loaded once the trickle's own keys are read. */
+int scenario_load_meanwhile(struct loader *l, const struct ydoc_node *v, struct scenario_step *st);
+
+/* requires_vars, read before the rest of the scenario (its names are then known). */
+int scenario_load_requires_vars(struct ydoc *y, const struct ydoc_node *v, void *obj);
+
+/* The variable name[0..nlen) is one requires_vars lists. */
+bool scenario_load_required_var(const struct loader *l, const char *name, size_t nlen);
 
 #endif

@@ -2,7 +2,8 @@
  * scenario_load_vars.c: the loader's check of ${...} references in templates
  * (scenarios/README.md "Variables"): each must be well formed and name a
  * variable of the reference profile, of the profile or extra names in the
- * load options, or the runner's ${run_id}. Owns no memory; the references
+ * load options, one the scenario's requires_vars lists, or the runner's
+ * ${run_id}. Owns no memory; the references
  * are read in place by profile_ref_next().
  */
 #include <string.h>
@@ -16,7 +17,7 @@ var_known(const struct loader *l, const char *name, size_t nlen)
 {
 	const struct scenario_load_opts *o = l->opts;
 
-	if (profile_is_reference_name(name, nlen))
+	if (profile_is_reference_name(name, nlen) || scenario_load_required_var(l, name, nlen))
 		return true;
 	if (nlen == sizeof(PROFILE_RUN_ID) - 1 && memcmp(name, PROFILE_RUN_ID, nlen) == 0)
 		return true; /* set by the runner for each scenario run */

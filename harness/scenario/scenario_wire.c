@@ -1,7 +1,8 @@
 /*
  * scenario_wire.c: steps -> wire octets (see scenario_wire.h). Owns the
  * ${run_id} substitution, the LF -> CRLF and dot-stuffing of data bodies and
- * the walk over pipeline and repeat children. Temporary buffers are its own
+ * the walk over pipeline and repeat children (a repeat's count taken from the
+ * profile when it is an expression). Temporary buffers are its own
  * and freed before it returns; out belongs to the caller. The walk recurses
  * once per level of step nesting, which the loader caps (pipelines hold
  * writing steps only, repeats do not nest).
@@ -10,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "smtph/scenario_load.h"
+#include "smtph/scenario_num.h"
 #include "smtph/scenario_wire.h"
 #include "smtph/smtp_data.h"
 
@@ -160,7 +163,13 @@ walk_step(const struct walk *k, const struct scenario_step *st)
 		return 0;
 	}
 	if (st->kind == SCENARIO_STEP_REPEAT) {
-		for (unsigned i = 0; i < st->count && st->nchildren == 1 && !walk_full(k); i++) {
+		unsigned long count = st->count;
+
+		if (st->count_expr != NULL &&
+		    scenario_num_eval(st->count_expr, k->w->profile, 1, SCENARIO_LOAD_MAX_REPEAT,
+		                      &count, k->err, k->errlen) < 0)
+			return -1;
+		for (unsigned long i = 0; i < count && st->nchildren == 1 && !walk_full(k); i++) {
 			if (walk_step(k, &st->children[0]) < 0)
 				return -1;
 		}
@@ -186,6 +195,8 @@ scenario_wire_session(const struct scenario_wire *w, const struct scenario_step 
 	const struct walk k = { w, max, out, visit, arg, err, errlen };
 
 	for (size_t i = 0; i < n && !walk_full(&k); i++) {
+		if (steps[i].conn != 0)
+			continue; /* another connection's bytes */
 		if (walk_step(&k, &steps[i]) < 0)
 			return -1;
 	}

@@ -20,14 +20,24 @@
  * maildir (%d = domain, %u = local part) says where delivered mail can be read;
  * mailbox_grace (milliseconds, at most 60000; default 2000, 0 in-process) is
  * how long a mailbox must stay unchanged before a mailbox step believes a count.
+ * The target's limits, which load scenarios name in requires_vars, are set by
+ * the runner for the in-process server (from its configuration) and come from
+ * --profile for any other target: max_sessions (concurrent sessions before
+ * 421), idle_timeout and data_timeout (seconds), max_recipients (per
+ * transaction) and max_errors (bad commands before 421).
  */
-#define PROFILE_RUN_ID        "run_id"
-#define PROFILE_MAILDIR       "maildir"
-#define PROFILE_MAILBOX_GRACE "mailbox_grace"
-#define PROFILE_MAX_NAME      64           /* bytes in a variable name, [a-z0-9_]+ */
-#define PROFILE_MAX_VALUE     4096         /* bytes in a value */
-#define PROFILE_MAX_FILE      (64u * 1024) /* bytes in a profile file */
-#define PROFILE_REPEAT_MAX    10000000ul   /* N in ${repeat:N:STR} */
+#define PROFILE_RUN_ID         "run_id"
+#define PROFILE_MAILDIR        "maildir"
+#define PROFILE_MAILBOX_GRACE  "mailbox_grace"
+#define PROFILE_MAX_SESSIONS   "max_sessions"
+#define PROFILE_IDLE_TIMEOUT   "idle_timeout"
+#define PROFILE_DATA_TIMEOUT   "data_timeout"
+#define PROFILE_MAX_RECIPIENTS "max_recipients"
+#define PROFILE_MAX_ERRORS     "max_errors"
+#define PROFILE_MAX_NAME       64           /* bytes in a variable name, [a-z0-9_]+ */
+#define PROFILE_MAX_VALUE      4096         /* bytes in a value */
+#define PROFILE_MAX_FILE       (64u * 1024) /* bytes in a profile file */
+#define PROFILE_REPEAT_MAX     10000000ul   /* N in ${repeat:N:STR} */
 /* Bytes one profile_expand() call may add when out->max is 0. */
 #define PROFILE_EXPAND_MAX (64u * 1024 * 1024)
 

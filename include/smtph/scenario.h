@@ -40,6 +40,8 @@ struct scenario_expect {
 	size_t ncodes; /* 0 = any code */
 	struct scenario_code codes[SCENARIO_MAX_CODES];
 	bool close_ok;   /* "close" in the list: the connection may close instead of a reply */
+	bool refused_ok; /* "refused" in the list (connect only): the TCP connection may be refused
+	                  */
 	char *esc;       /* enhanced code pattern "5.1.x", or NULL */
 	char *text_re;   /* POSIX extended regex on the reply text, or NULL; as
 	                    written, so a leading "(?i)" (case-insensitive) stays */
@@ -63,6 +65,10 @@ enum scenario_step_kind {
 	SCENARIO_STEP_EXPECT_CLOSE,   /* the server closes within ms (after an optional reply) */
 	SCENARIO_STEP_EXPECT_SILENCE, /* no byte arrives within ms */
 	SCENARIO_STEP_MAILBOX, /* the recipient's mailbox holds what it should (sink check) */
+	SCENARIO_STEP_CONNECT, /* opens a named connection (or a group of them), reads the greetings
+	                        */
+	SCENARIO_STEP_CLOSE,   /* the client closes a named connection, a group or one member */
+	SCENARIO_STEP_TRICKLE, /* bytes one at a time on a group, while `meanwhile` steps run */
 	SCENARIO_STEP_COUNT
 };
 
@@ -96,13 +102,23 @@ struct scenario_step {
 	char *text;            /* send/raw/data: template text (variables unexpanded) */
 	size_t len;            /* raw: decoded byte length; others: strlen(text) */
 	unsigned replies;      /* raw: replies to read (0 = none) */
-	unsigned count;        /* repeat */
-	unsigned ms;           /* sleep, expect_close, expect_silence */
-	bool tls_handshake;    /* starttls: do the handshake after 220 (default true) */
-	bool may_close;        /* a 4xx/5xx the step allows may be followed by the close */
+	unsigned count;     /* repeat: times; connect: connections in the group (1: not a group) */
+	char *count_expr;   /* repeat, connect: the count as an expression ("${max_sessions}-1",
+	                       scenario_num.h), evaluated when the step runs; or NULL */
+	unsigned ms;        /* sleep, expect_close, expect_silence; trickle: for; connect:
+	                       within (0: one attempt) */
+	char *ms_expr;      /* trickle, connect: ms as an expression, or NULL */
+	unsigned every;     /* trickle: ms between two bytes on one connection */
+	char *every_expr;   /* trickle: every as an expression, or NULL */
+	unsigned conn;      /* the connection the step runs on (an index into the scenario's
+	                       conns, 0 = main); connect and close: the one they open or close */
+	unsigned member;    /* 0: the whole connection or group; k: the group's k-th (1-based) */
+	bool tls_handshake; /* starttls: do the handshake after 220 (default true) */
+	bool may_close;     /* a 4xx/5xx the step allows may be followed by the close */
 	enum scenario_on_timeout on_timeout;
 	struct scenario_expect when;    /* run the step only if the last reply matched (codes) */
-	struct scenario_step *children; /* pipeline: steps; repeat: exactly one */
+	struct scenario_step *children; /* pipeline: steps; repeat: exactly one; trickle: the
+	                                   meanwhile steps (maybe none) */
 	size_t nchildren;
 	struct scenario_expect expect;
 	struct scenario_mailbox mbox; /* mailbox */
@@ -111,6 +127,20 @@ struct scenario_step {
 /* Where something is written in a scenario file (1-based). */
 struct scenario_at {
 	unsigned line, column;
+};
+
+/* The name of the scenario's own connection, conns[0]: the one its steps use by default. */
+#define SCENARIO_MAIN_CONN "main"
+
+/*
+ * A connection of the scenario, by name: conns[0] is "main" (opened before the
+ * first step); the others are opened by connect steps. A group (connect with a
+ * count) is several connections under one name, its members NAME.1 .. NAME.n.
+ */
+struct scenario_conn {
+	char *name;
+	bool group;
+	unsigned line, column; /* its first connect step (main: the scenario) */
 };
 
 struct scenario {
@@ -125,6 +155,11 @@ struct scenario {
 	enum scenario_level level;
 	char **requires; /* EHLO keywords; missing ones skip the scenario */
 	size_t nrequires;
+	char **requires_vars; /* profile variables; a profile without them skips the scenario */
+	size_t nrequires_vars;
+	struct scenario_conn *conns; /* conns[0] is main; one more per name a connect step opens */
+	size_t nconns;
+	bool exclusive;     /* a group or a trickle loads the target: the runner runs it alone */
 	bool tls;           /* run over a STARTTLS-upgraded session (--starttls or tls: true) */
 	bool needs_mailbox; /* some step is a mailbox check */
 	struct scenario_expect greeting; /* default: 220 */

@@ -23,6 +23,11 @@
 #define SCENARIO_LOAD_MAX_REPLIES   1000    /* raw: replies */
 #define SCENARIO_LOAD_MAX_MS        600000  /* sleep, expect_close, expect_silence */
 #define SCENARIO_LOAD_CLOSE_MS      5000    /* expect_close: true */
+#define SCENARIO_LOAD_MAX_CONNS     32      /* named connections in one scenario (main aside) */
+#define SCENARIO_LOAD_MAX_GROUP     1024    /* connections one connect step opens (count) */
+#define SCENARIO_LOAD_MAX_CONN_NAME 32      /* bytes in a connection name */
+#define SCENARIO_LOAD_MAX_TRICKLE   1800000 /* trickle: for, in ms (30 minutes) */
+#define SCENARIO_LOAD_EVERY_MS      1000    /* trickle: every, by default */
 
 struct profile;
 

@@ -44,9 +44,11 @@ typedef void (*scenario_wire_visit_fn)(void *arg, const struct scenario_step *st
                                        size_t len);
 
 /*
- * The client's side of a whole session: every step of steps[0..n) in order,
- * visit (if not NULL) told of each sending step that is not a pipeline or
- * repeat (those are visited through their children). Stops adding steps once
+ * The client's side of a whole session on the scenario's main connection: every
+ * step of steps[0..n) that runs on it, in order (steps `on` other connections,
+ * and what a trickle sends, are left out), visit (if not NULL) told of each
+ * sending step that is not a pipeline or repeat (those are visited through
+ * their children). Stops adding steps once
  * out holds at least max bytes (0 = no limit). Returns 0, or -1 with err set.
  */
 int scenario_wire_session(const struct scenario_wire *w, const struct scenario_step *steps,
