@@ -4,8 +4,10 @@
  * message sink, and two libevent events living in the connection's own
  * allocation: the I/O event, re-armed only when the wanted directions change,
  * and the timer (idle or data timeout, then the grace to flush the 421), on
- * libevent's common-timeout queues, so re-arming it after each read is O(1)
- * and no scan over all sessions ever runs (SEC-12).
+ * libevent's common-timeout queues, so re-arming it is O(1) and no scan over
+ * all sessions ever runs (SEC-12). The timer is re-armed by progress only (a
+ * whole line), not by every octet, so a client that trickles cannot hold a
+ * session open (SEC-12).
  */
 #include <errno.h>
 #include <stdalign.h>
@@ -228,6 +230,7 @@ conn_input(struct server_conn *c)
 		size_t avail;
 		char *space = server_session_in_space(c->s, &avail);
 		ssize_t r = conn_read(c, space, avail);
+		bool was_data = server_session_in_data(c->s), progress;
 
 		if (r < 0) {
 			server_session_eof(c->s);
@@ -235,9 +238,18 @@ conn_input(struct server_conn *c)
 		}
 		if (r == 0)
 			break;
+		/*
+		 * RULES SEC-12 (RFC 5321 4.5.3.2.7: the timeout runs while awaiting the
+		 * next command): only a whole line re-arms the timer (a command, a line
+		 * of data), or the step into or out of data. A client that sends an
+		 * octet every few seconds and never ends its line is timed out as if
+		 * it sent nothing.
+		 */
+		progress = memchr(space, '\n', (size_t)r) != NULL;
 		server_session_in_commit(c->s, (size_t)r);
 		server_session_process(c->s);
-		conn_touch(c);
+		if (progress || was_data != server_session_in_data(c->s))
+			conn_touch(c);
 	}
 	return 0;
 }
@@ -302,7 +314,9 @@ conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 	server_session_shutdown(c->s, "timeout");
 	c->closing = true;
 	evtimer_add(c->timer, c->loop->grace_tv);
-	if (c->handshaking || conn_flush(c) < 0 || conn_arm(c) < 0)
+	/* R5321-GREET-07: the 421, then the close; at once when the 421 is out already
+	   (only a 421 still waiting for the peer gets the grace) */
+	if (c->handshaking || conn_flush(c) < 0 || conn_pending(c) == 0 || conn_arm(c) < 0)
 		server_conn_free(c);
 }
 
