@@ -270,42 +270,63 @@ try_met(const struct run_sess *s, const struct scenario_expect *e, char *got, si
 	return check_reply(e, &r, NULL, why, sizeof(why));
 }
 
+/* The last try of a within got what the step does not want: the server did not recover. */
+static void
+within_missed(struct run_ctx *c, const struct scenario_step *st, unsigned tries,
+              unsigned long within, const char *got)
+{
+	c->stop = true;
+	(void)run_miss_reply(c, st, &st->expect, got,
+	                     "no greeting the step wants within %lu ms (tries: %u, the last got %s)",
+	                     within, tries, got);
+	run_sess_close(c->s);
+}
+
 /* within: one connection tried until it gets what the step wants, or the time is up. */
 static void
 connect_within(struct run_ctx *c, const struct scenario_step *st, unsigned long within)
 {
 	long long until = clock_mono_ms() + (long long)within;
 	const char *name = c->sc->conns[st->conn].name;
+	struct run_sess *prev = c->s;
 	char got[64];
 
 	for (unsigned attempt = 1;; attempt++) {
 		struct run_slot *sl = &c->slots[st->conn];
 		long long t0 = clock_mono_ms();
 		struct member m = { 0 };
+		bool met;
 
 		if (!open_all(c, st, sl, &m, t0 + c->o->timeout_ms))
 			return;
-		if (m.state == M_CONNECTING || m.state == M_GREETING || m.state == M_FAILED ||
-		    try_met(&sl->sess[0], &st->expect, got, sizeof(got)) ||
-		    clock_mono_ms() + RETRY_MS >= until || conn_cancelled()) {
-			struct run_sess *prev = c->s;
-
-			c->s = &sl->sess[0];
-			c->stop = false;
+		c->s = &sl->sess[0];
+		c->stop = false;
+		/* no answer in time, or no connection at all: judged as it is */
+		if (m.state == M_CONNECTING || m.state == M_GREETING || m.state == M_FAILED) {
 			judge_member(c, st, &m, t0 + c->o->timeout_ms);
-			if (c->stop && !c->s->ended)
-				c->halt = true;
-			c->s = prev;
-			return;
+			break;
+		}
+		met = try_met(c->s, &st->expect, got, sizeof(got));
+		if (met) {
+			judge_member(c, st, &m, t0 + c->o->timeout_ms);
+			break;
+		}
+		if (clock_mono_ms() + RETRY_MS >= until || conn_cancelled()) {
+			within_missed(c, st, attempt, within, got);
+			break;
 		}
 		transcript_note(&c->res->tx, "connect %s: try %u got %s; again in %d ms", name,
 		                attempt, got, RETRY_MS);
+		c->s = prev;
 		if (run_slot_reset(c, st->conn, 1) < 0) {
 			run_fail(c, RUN_ERROR, st, "out of memory");
 			return;
 		}
 		run_wait_ms(c, RETRY_MS);
 	}
+	if (c->stop && !c->s->ended)
+		c->halt = true;
+	c->s = prev;
 }
 
 bool
