@@ -58,7 +58,7 @@ check_expect(const struct scenario_expect *e)
 }
 
 static size_t
-check_steps(const struct scenario_step *st, size_t n, int depth)
+check_steps(const struct scenario *sc, const struct scenario_step *st, size_t n, int depth)
 {
 	size_t total = n;
 
@@ -82,8 +82,19 @@ check_steps(const struct scenario_step *st, size_t n, int depth)
 			FUZZ_CHECK(s->nchildren == 1, "repeat with %zu children", s->nchildren);
 			FUZZ_CHECK(s->count <= SCENARIO_LOAD_MAX_REPEAT, "repeat %u", s->count);
 		}
+		FUZZ_CHECK(s->conn < sc->nconns, "step on connection %u of %zu", s->conn,
+		           sc->nconns);
+		FUZZ_CHECK(s->member <= SCENARIO_LOAD_MAX_GROUP, "member %u", s->member);
+		FUZZ_CHECK(s->member == 0 || sc->conns[s->conn].group,
+		           "member of a single connection");
+		if (s->kind == SCENARIO_STEP_CONNECT)
+			FUZZ_CHECK(s->count >= 1 && s->count <= SCENARIO_LOAD_MAX_GROUP,
+			           "connect %u", s->count);
+		touch(s->count_expr);
+		touch(s->ms_expr);
+		touch(s->every_expr);
 		check_expect(&s->expect);
-		total += check_steps(s->children, s->nchildren, depth + 1);
+		total += check_steps(sc, s->children, s->nchildren, depth + 1);
 	}
 	return total;
 }
@@ -125,7 +136,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK((unsigned)sc->level <= SCENARIO_HARDEN, "level %d", sc->level);
 		touch(scenario_level_name(sc->level));
 		check_expect(&sc->greeting);
-		steps = check_steps(sc->steps, sc->nsteps, 1);
+		FUZZ_CHECK(sc->nconns >= 1 && sc->nconns <= SCENARIO_LOAD_MAX_CONNS + 1,
+		           "%zu conns", sc->nconns);
+		for (size_t k = 0; k < sc->nconns; k++)
+			touch(sc->conns[k].name);
+		touch_list(sc->requires_vars, sc->nrequires_vars);
+		steps = check_steps(sc, sc->steps, sc->nsteps, 1);
 		FUZZ_CHECK(steps <= SCENARIO_LOAD_MAX_STEPS, "%zu steps", steps);
 	}
 	scenario_file_free(&f);
