@@ -276,9 +276,10 @@ within_missed(struct run_ctx *c, const struct scenario_step *st, unsigned tries,
               unsigned long within, const char *got)
 {
 	c->stop = true;
-	(void)run_miss_reply(c, st, &st->expect, got,
-	                     "no greeting the step wants within %lu ms (tries: %u, the last got %s)",
-	                     within, tries, got);
+	(void)run_miss_reply(
+	        c, st, &st->expect, got,
+	        "no greeting the step wants within %lu ms (tries: %u, the last got %s)", within,
+	        tries, got);
 	run_sess_close(c->s);
 }
 

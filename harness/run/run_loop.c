@@ -18,6 +18,13 @@
 #include "smtph/clock.h"
 #include "smtph/escape.h"
 
+static bool
+trickler_live(const struct run_trickler *t)
+{
+	return t->state == RUN_TRICKLE_SENDING || t->state == RUN_TRICKLE_SENT ||
+	       t->state == RUN_TRICKLE_421;
+}
+
 /* What one trickler's reply was: 421 waits for the close; any other ends the trickle. */
 static void
 took_reply(struct run_loop *l, struct run_trickler *t, const struct smtp_reply *r)
@@ -94,7 +101,9 @@ serve_write(struct run_loop *l, struct run_trickler *t, long long now)
 		return;
 	rc = conn_write(&t->s->conn, l->bytes + t->pos, 1, 0, err, sizeof(err));
 	if (rc == CONN_EOF || rc == CONN_ERROR) {
-		closed(t, true);
+		serve_read(l, t); /* a 421 the server sent before its close is read first */
+		if (trickler_live(t))
+			closed(t, true);
 		return;
 	}
 	if (rc != CONN_OK) {
@@ -106,13 +115,6 @@ serve_write(struct run_loop *l, struct run_trickler *t, long long now)
 	t->next_ms += l->every;
 	if (t->pos == l->len)
 		t->state = RUN_TRICKLE_SENT;
-}
-
-static bool
-trickler_live(const struct run_trickler *t)
-{
-	return t->state == RUN_TRICKLE_SENDING || t->state == RUN_TRICKLE_SENT ||
-	       t->state == RUN_TRICKLE_421;
 }
 
 /* The soonest octet due, as ms from now (cap when none is due sooner). */

@@ -204,14 +204,14 @@ run_scenario(struct run_pool *p, size_t i)
 	bool ran = true;
 
 	if (!p->list[i]->exclusive) {
-		atomic_fetch_add(&p->running_shared, 1);
 		run_step_scenario(p->o, p->t, p->list[i], &p->results[i]);
-		atomic_fetch_sub(&p->running_shared, 1);
+		atomic_fetch_sub(&p->shared_left, 1);
 	} else if (p->own.start != NULL) {
 		run_own(p, i);
 	} else {
+		/* they start last: once every other one has ended, the target is its alone */
 		pthread_mutex_lock(&p->alone);
-		while (atomic_load(&p->running_shared) > 0 && !stopping())
+		while (atomic_load(&p->shared_left) > 0 && !stopping())
 			sleep_ms(10);
 		ran = !stopping();
 		if (ran)
@@ -321,7 +321,11 @@ run_pool_run(struct run_pool *p, int jobs)
 	p->order = start_order(p); /* NULL (out of memory): the order of the list */
 	atomic_init(&p->next, 0);
 	atomic_init(&p->running, 0);
-	atomic_init(&p->running_shared, 0);
+	atomic_init(&p->shared_left, 0);
+	for (size_t i = 0; i < p->count; i++) {
+		if (!p->list[i]->exclusive)
+			atomic_fetch_add(&p->shared_left, 1);
+	}
 	atomic_init(&p->done, 0);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_mutex_init(&p->alone, NULL);

@@ -48,8 +48,8 @@ struct run_pool {
 	size_t *order;   /* the order scenarios start in (run_pool_run sets it up) */
 	atomic_size_t next;
 	atomic_size_t running;
-	atomic_size_t running_shared; /* scenarios that are not exclusive, running */
-	pthread_mutex_t alone;        /* held by an exclusive scenario on the shared target */
+	atomic_size_t shared_left; /* scenarios that are not exclusive, not ended yet */
+	pthread_mutex_t alone;     /* held by an exclusive scenario on the shared target */
 	atomic_size_t done;
 	atomic_int workers_left;
 	pthread_mutex_t lock; /* on_result, on_heartbeat, the breaker, the stop */

@@ -141,6 +141,14 @@ run_on_sessions(struct run_ctx *c, const struct scenario_step *st,
 
 	if (!run_step_sessions(c, st, &from, &to))
 		return false;
+	/* a group's members record nothing themselves: the transcript says who was asked */
+	if (c->sc->conns[st->conn].group && st->member > 0)
+		transcript_note(&c->res->tx, "%s on %s", scenario_step_name(st->kind),
+		                c->slots[st->conn].sess[from].label);
+	else if (c->sc->conns[st->conn].group)
+		transcript_note(&c->res->tx, "%s on %s (%zu connections)",
+		                scenario_step_name(st->kind), c->sc->conns[st->conn].name,
+		                to - from);
 	for (size_t i = from; i < to && !c->halt; i++) {
 		c->s = &c->slots[st->conn].sess[i];
 		if (c->s->ended)

@@ -10,6 +10,7 @@
 #include <fnmatch.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -261,12 +262,34 @@ target_probe(struct run_state *s, char *err, size_t errlen)
 	return RUNNER_EXIT_OK;
 }
 
+/*
+ * A scenario that opens a group may hold a thousand connections (and the
+ * in-process server as many): the descriptor limit goes up to the hard one,
+ * as `serve` does at start.
+ */
+static void
+fd_limit_raise(const struct run_pool *p)
+{
+	struct rlimit rl;
+	bool groups = false;
+
+	for (size_t i = 0; i < p->count && !groups; i++)
+		groups = p->list[i]->exclusive;
+	if (!groups || getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		/* the soft limit stays: a group that meets it errors with "socket: Too many ..." */
+	}
+}
+
 /* Runs the scenarios; the ones that did not run get the stop's reason. */
 static int
 run_scenarios(struct run_state *s, struct run_report *report)
 {
 	int jobs = s->opts.jobs > 0 ? s->opts.jobs : RUNNER_DEFAULT_JOBS;
 
+	fd_limit_raise(&s->pool);
 	run_pool_run(&s->pool, jobs);
 	if (s->pool.stop != RUN_STOP_NONE) {
 		snprintf(report->stopped, sizeof(report->stopped), "%s", s->pool.stopped);
