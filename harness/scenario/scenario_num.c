@@ -43,16 +43,16 @@ scenario_num_is_expr(const char *s, size_t len)
 	return false;
 }
 
-/* A whole number of at most 12 digits at s[0..len): its length, or 0. */
+/* A whole number up to SCENARIO_NUM_BOUND at s[0..len): its length, or 0. */
 static size_t
 digits(const char *s, size_t len, int64_t *v)
 {
 	size_t n = 0;
 
 	*v = 0;
-	while (n < len && n < 13 && s[n] >= '0' && s[n] <= '9')
-		*v = *v * 10 + (s[n++] - '0');
-	return n == 13 || *v > SCENARIO_NUM_BOUND ? 0 : n;
+	while (n < len && n < 14 && s[n] >= '0' && s[n] <= '9')
+		*v = *v * 10 + (s[n++] - '0'); /* 14 digits fit in 64 bits */
+	return n == 14 || *v > SCENARIO_NUM_BOUND ? 0 : n;
 }
 
 /* The next token at *pos (spaces skipped). Returns 0, or -1 with err. */
