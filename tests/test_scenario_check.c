@@ -38,6 +38,26 @@ static const struct check_row rows[] = {
 	{ "a pipelined step after the end", "",
 	  "- send: QUIT\n- pipeline:\n  - send: NOOP\n  - send: NOOP\n",
 	  "7:3:pipeline waits for a reply" },
+	/* each connection ends on its own */
+	{ "main's QUIT ends nothing of another connection's", "",
+	  "- connect: b\n- send: QUIT\n- send: NOOP\n  on: b\n", "" },
+	{ "a step on a connection after its QUIT", "",
+	  "- connect: b\n- send: QUIT\n  on: b\n- send: NOOP\n  on: b\n",
+	  "9:3:send waits for a reply that cannot come: the connection ended at line 7" },
+	{ "a QUIT to one member ends nothing of the group", "",
+	  "- connect: {name: g, count: 2}\n- send: QUIT\n  on: g.1\n- send: NOOP\n  on: g\n", "" },
+	{ "connected again after the end", "",
+	  "- connect: b\n- send: QUIT\n  on: b\n- close: b\n- connect: b\n- send: NOOP\n"
+	  "  on: b\n",
+	  "" },
+	{ "a trickle the server must end ends its connection", "",
+	  "- connect: s\n- trickle: x\n  on: s\n  for: 100\n  expect: [421, close]\n"
+	  "- send: NOOP\n  on: s\n",
+	  "11:3:send waits for a reply that cannot come: the connection ended at line 7 (trickle" },
+	{ "a meanwhile step after main's QUIT", "",
+	  "- connect: s\n- send: QUIT\n- trickle: x\n  on: s\n  for: 100\n  meanwhile:\n"
+	  "  - send: NOOP\n",
+	  "12:5:send waits for a reply that cannot come" },
 	/* extensions without requires */
 	{ "BDAT expecting success", "", EHLO_TX "- raw: 'BDAT 1 LAST\\r\\nx'\n  expect: [250]\n",
 	  "9:3:raw expects success from BDAT, which needs the EHLO keyword CHUNKING" },

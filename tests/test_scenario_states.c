@@ -204,6 +204,17 @@ static const struct walk_row walk_rows[] = {
 	  "greeted:EHLO after-EHLO:NOOP" },
 	{ "nothing after an expected close", "", "- send: FOO\n  expect: [421]\n- send: NOOP\n",
 	  "greeted:unknown" },
+	{ "only main's session is walked", "",
+	  "- connect: b\n- send: MAIL FROM:<${sender}>\n  on: b\n- send: EHLO ${helo}\n"
+	  "- send: NOOP\n  on: b\n- send: RSET\n",
+	  "greeted:EHLO after-EHLO:RSET" },
+	{ "meanwhile steps on main are walked", "",
+	  "- connect: s\n- trickle: x\n  on: s\n  for: 10\n  meanwhile:\n  - send: EHLO ${helo}\n"
+	  "    on: main\n  - connect: n\n  - send: NOOP\n    on: n\n",
+	  "greeted:EHLO" },
+	{ "a repeat counted from the profile walks its loop", "requires_vars: [max_recipients]\n",
+	  "- send: EHLO ${helo}\n- repeat: ${max_recipients}\n  step: {send: NOOP}\n",
+	  "greeted:EHLO after-EHLO:NOOP" },
 };
 
 static void

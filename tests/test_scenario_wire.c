@@ -182,6 +182,39 @@ test_wire_max(void **state)
 	scenario_file_free(&sf);
 }
 
+/* A session is main's: steps on other connections and a trickle's bytes are left out. */
+static void
+test_wire_main_only(void **state)
+{
+	struct scenario_file sf;
+	struct buf out;
+	struct profile prof;
+	const struct scenario_wire w = { &prof, NULL };
+	static const char doc[] =
+	        "id: t/wire\ntitle: t\nrules: [R5321-SEQ-01]\nrequires_vars: [n]\n"
+	        "steps:\n- connect: b\n- send: ON-B\n  on: b\n- send: A\n"
+	        "- trickle: SLOW\n  on: b\n  for: 10\n  meanwhile:\n"
+	        "  - send: B\n  - connect: c\n  - send: ON-C\n    on: c\n"
+	        "- repeat: ${n}*2\n  step: {send: C}\n";
+	char err[256];
+
+	(void)state;
+	memset(&sf, 0, sizeof(sf));
+	memset(&prof, 0, sizeof(prof));
+	assert_int_equal(profile_set(&prof, "n", "2"), 0);
+	assert_int_equal(scenario_load_buffer("wire.yaml", doc, strlen(doc), &sf, err, sizeof(err)),
+	                 0);
+	buf_init(&out, 0);
+	assert_int_equal(scenario_wire_session(&w, sf.scenarios[0].steps, sf.scenarios[0].nsteps, 0,
+	                                       &out, NULL, NULL, err, sizeof(err)),
+	                 0);
+	assert_int_equal(out.len, 18);
+	assert_memory_equal(out.data, "A\r\nB\r\nC\r\nC\r\nC\r\nC\r\n", 18);
+	buf_free(&out);
+	profile_free(&prof);
+	scenario_file_free(&sf);
+}
+
 int
 main(void)
 {
@@ -189,6 +222,7 @@ main(void)
 		cmocka_unit_test(test_wire_rows),
 		cmocka_unit_test(test_wire_visit),
 		cmocka_unit_test(test_wire_max),
+		cmocka_unit_test(test_wire_main_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

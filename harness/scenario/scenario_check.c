@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "smtph/scenario_check.h"
+#include "smtph/scenario_load.h"
 #include "smtph/scenario_wire.h"
 #include "smtph/smtp_command.h"
 
@@ -43,9 +44,10 @@ struct check {
 	scenario_check_fn fn;
 	void *ctx;
 	unsigned problems;
-	struct buf bytes;                      /* one step's wire bytes */
-	struct buf rcpts;                      /* every RCPT line of the scenario, LF-separated */
-	const struct scenario_step *closed_by; /* the step that ended the connection */
+	struct buf bytes; /* one step's wire bytes */
+	struct buf rcpts; /* every RCPT line of the scenario, LF-separated */
+	/* the step that ended each connection (sc->conns; a connect opens it again) */
+	const struct scenario_step *closed_by[SCENARIO_LOAD_MAX_CONNS + 1];
 };
 
 static void __attribute__((format(printf, 3, 4)))
@@ -100,14 +102,20 @@ is_quit(const struct scenario_step *st)
 	       strcasecmp(st->text, "QUIT") == 0;
 }
 
-/* The step surely ends the connection (a `when:` step may not run at all). */
+/*
+ * The step surely ends its connection (a `when:` step may not run at all; a
+ * step on one member of a group leaves the rest of it).
+ */
 static bool
 ends_session(const struct scenario_step *st)
 {
-	if (st->when.present)
+	if (st->when.present || st->member > 0)
 		return false;
-	if (st->kind == SCENARIO_STEP_EXPECT_CLOSE)
+	if (st->kind == SCENARIO_STEP_EXPECT_CLOSE || st->kind == SCENARIO_STEP_CLOSE)
 		return true;
+	if (st->kind == SCENARIO_STEP_TRICKLE) /* a slow client the server must drop */
+		return st->expect.present && (expects_end(&st->expect) ||
+		                              (st->expect.ncodes == 0 && st->expect.close_ok));
 	if (is_quit(st) && (!st->expect.present || expects_end(&st->expect)))
 		return true;
 	return (st->kind == SCENARIO_STEP_SEND || st->kind == SCENARIO_STEP_RAW ||
@@ -250,6 +258,8 @@ reads_reply(const struct scenario_step *st)
 		return true;
 	case SCENARIO_STEP_RAW:
 		return st->replies > 0;
+	case SCENARIO_STEP_TRICKLE:
+		return st->expect.present;
 	case SCENARIO_STEP_PIPELINE:
 	case SCENARIO_STEP_REPEAT:
 		for (size_t i = 0; i < st->nchildren; i++) {
@@ -267,12 +277,19 @@ static void check_steps(struct check *k, const struct scenario_step *steps, size
 static void
 check_step(struct check *k, const struct scenario_step *st)
 {
-	if (k->closed_by != NULL && reads_reply(st)) {
+	const struct scenario_step *closed_by =
+	        st->conn < SCENARIO_LOAD_MAX_CONNS + 1 ? k->closed_by[st->conn] : NULL;
+
+	if (st->kind == SCENARIO_STEP_CONNECT && st->conn < SCENARIO_LOAD_MAX_CONNS + 1) {
+		k->closed_by[st->conn] = NULL; /* a new connection under that name */
+		closed_by = NULL;
+	}
+	if (closed_by != NULL && reads_reply(st)) {
 		report(k, st,
 		       "%s waits for a reply that cannot come: the connection ended at line %u "
 		       "(%s expecting it to close)",
-		       scenario_step_name(st->kind), k->closed_by->line,
-		       scenario_step_name(k->closed_by->kind));
+		       scenario_step_name(st->kind), closed_by->line,
+		       scenario_step_name(closed_by->kind));
 		return;
 	}
 	switch (st->kind) {
@@ -283,13 +300,14 @@ check_step(struct check *k, const struct scenario_step *st)
 		break;
 	case SCENARIO_STEP_PIPELINE:
 	case SCENARIO_STEP_REPEAT:
+	case SCENARIO_STEP_TRICKLE: /* its meanwhile steps */
 		check_steps(k, st->children, st->nchildren);
 		break;
 	default:
 		break;
 	}
-	if (ends_session(st))
-		k->closed_by = st;
+	if (ends_session(st) && st->conn < SCENARIO_LOAD_MAX_CONNS + 1)
+		k->closed_by[st->conn] = st;
 }
 
 static void

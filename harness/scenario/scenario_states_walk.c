@@ -3,8 +3,9 @@
  * scenario read as the session it would be, without a server. Its steps'
  * bytes come from scenario_wire (the runner's own encoding); each reply a
  * step reads is stood in for by the most positive code the step accepts, so
- * the walk follows the path the scenario is written for. Owns the scratch
- * buffer of one walk.
+ * the walk follows the path the scenario is written for. Only the steps on
+ * the scenario's main connection are walked (scenarios/README.md
+ * "Connections"). Owns the scratch buffer of one walk.
  */
 #include <stdio.h>
 
@@ -119,7 +120,9 @@ walk_step(struct walk *k, const struct scenario_step *st)
 			read_replies(k, &st->children[i]);
 		return 0;
 	case SCENARIO_STEP_REPEAT:
-		for (unsigned i = 0; i < st->count && i < WALK_REPEAT_MAX; i++) {
+		/* a count from the profile (count_expr) is at least 1: walked as the most */
+		for (unsigned i = 0;
+		     (i < st->count || st->count_expr != NULL) && i < WALK_REPEAT_MAX; i++) {
 			if (walk_steps(k, st->children, st->nchildren) < 0)
 				return -1;
 		}
@@ -130,8 +133,10 @@ walk_step(struct walk *k, const struct scenario_step *st)
 	case SCENARIO_STEP_EXPECT_CLOSE:
 		scenario_states_reply(k->w, 0);
 		return 0;
+	case SCENARIO_STEP_TRICKLE:
+		return walk_steps(k, st->children, st->nchildren); /* meanwhile, on main or not */
 	default:
-		return 0; /* sleep, silence, mailbox: nothing sent, nothing read */
+		return 0; /* sleep, silence, mailbox, connect, close: nothing sent, nothing read */
 	}
 }
 
@@ -139,6 +144,8 @@ static int
 walk_steps(struct walk *k, const struct scenario_step *steps, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
+		if (steps[i].conn != 0 && steps[i].kind != SCENARIO_STEP_TRICKLE)
+			continue; /* another connection's session: the walk is main's */
 		if (walk_step(k, &steps[i]) < 0)
 			return -1;
 	}

@@ -187,6 +187,23 @@ scenario_wire_step(const struct scenario_wire *w, const struct scenario_step *st
 	return walk_step(&k, st);
 }
 
+/* The steps on main, in order: a trickle's meanwhile steps too (the trickle's own go elsewhere). */
+static int
+walk_main(const struct walk *k, const struct scenario_step *steps, size_t n)
+{
+	for (size_t i = 0; i < n && !walk_full(k); i++) {
+		int rc = 0;
+
+		if (steps[i].kind == SCENARIO_STEP_TRICKLE)
+			rc = walk_main(k, steps[i].children, steps[i].nchildren);
+		else if (steps[i].conn == 0)
+			rc = walk_step(k, &steps[i]);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 scenario_wire_session(const struct scenario_wire *w, const struct scenario_step *steps, size_t n,
                       size_t max, struct buf *out, scenario_wire_visit_fn visit, void *arg,
@@ -194,11 +211,5 @@ scenario_wire_session(const struct scenario_wire *w, const struct scenario_step 
 {
 	const struct walk k = { w, max, out, visit, arg, err, errlen };
 
-	for (size_t i = 0; i < n && !walk_full(&k); i++) {
-		if (steps[i].conn != 0)
-			continue; /* another connection's bytes */
-		if (walk_step(&k, &steps[i]) < 0)
-			return -1;
-	}
-	return 0;
+	return walk_main(&k, steps, n);
 }

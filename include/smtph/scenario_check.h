@@ -2,7 +2,7 @@
  * scenario_check.h: static checks of a loaded scenario, for `lint`: what
  * loads fine but cannot work when run. Each problem is reported with the
  * position of the step it is about:
- * - a step after the one that ends the connection (an expected 221 or 421,
+ * - a step after the one that ends its connection (an expected 221 or 421,
  *   a QUIT, expect_close): it can never run;
  * - an extension command the scenario expects to succeed (STARTTLS, AUTH,
  *   BDAT, MAIL and RCPT parameters of SIZE, 8BITMIME, BINARYMIME, SMTPUTF8,
