@@ -4,10 +4,7 @@
  * bob, postmaster); each --fault makes it break one rule, so the tests can
  * assert that the harness catches exactly that. One process per connection
  * (fork); every child exits after 30 s. Loopback only.
- *   fakesrv --port-file F [--maildir DIR] [--limit N] [--idle S] [--fault NAME]...
- * --limit N: at most N sessions at once; the next one gets "421 4.7.0" and the
- * close (SEC-13). --idle S: a session that sends no whole line for S seconds
- * gets "421 4.4.2" and the close (SEC-12; a line, not an octet, counts).
+ *   fakesrv --port-file F [--maildir DIR] [--fault NAME]...
  * --maildir DIR: accepted messages are delivered to DIR/<domain>/<user>/new/
  * (Maildir: written in tmp/, then renamed; a Return-Path: line first, the
  * data dot-unstuffed, at most MSG_MAX octets), before the 250.
@@ -37,10 +34,6 @@
  *   markup-reply: the text of every one-line reply (not the greeting, not
  *   EHLO's) is MARKUP_TEXT, markup and quotes for the reports to escape; the
  *   codes stay, so the verdicts are those of the other faults.
- *   limit-no-421: with --limit, a connection over the limit is accepted and
- *   held, never greeted (SEC-13 wants a 421 or a refusal).
- *   one-at-a-time: one session at a time; the next connection waits, not
- *   greeted, until the one before has ended.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -89,8 +82,6 @@ static const char *const fault_names[] = {
 	"long-reply",
 	"slow-delivery",
 	"markup-reply",
-	"limit-no-421",
-	"one-at-a-time",
 };
 enum {
 	F_RCPT_BEFORE_MAIL,
@@ -115,20 +106,11 @@ enum {
 	F_LONG_REPLY,
 	F_SLOW_DELIVERY,
 	F_MARKUP,
-	F_LIMIT_NO_421,
-	F_ONE_AT_A_TIME,
 	F_COUNT
 };
 _Static_assert(sizeof(fault_names) / sizeof(fault_names[0]) == F_COUNT, "one name per fault");
 static bool fault[F_COUNT];
-static const char *maildir;        /* --maildir, or NULL: messages are dropped */
-static unsigned long limit;        /* --limit: sessions at once, 0 = any number */
-static unsigned idle;              /* --idle: seconds without a whole line, 0 = 30 s in all */
-static int session_fd = -1;        /* the child's connection (the idle alarm's 421) */
-#define HELD_CONNS 4096            /* limit-no-421: connections held silently */
-static volatile sig_atomic_t live; /* sessions running (--limit), kept by on_child() */
-static int held_conns[HELD_CONNS]; /* limit-no-421: accepted, never greeted */
-static size_t nheld_conns;
+static const char *maildir; /* --maildir, or NULL: messages are dropped */
 
 struct sess {
 	int fd;
@@ -148,15 +130,6 @@ struct sess {
 	bool msg_over;
 	bool bol; /* the next data octet starts a line */
 };
-
-/* One best-effort send, for a peer we are about to drop. */
-static void
-send_all_or_not(int fd, const char *p, size_t n)
-{
-	if (send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
-		/* it is gone already */
-	}
-}
 
 static void
 send_all(int fd, const char *p, size_t n)
@@ -224,9 +197,6 @@ fill(struct sess *s)
 	r = recv(s->fd, s->in + s->len, sizeof(s->in) - s->len, 0);
 	if (r <= 0)
 		_exit(0);
-	/* --idle: a whole line is progress, an octet is not (SEC-12) */
-	if (idle > 0 && memchr(s->in + s->len, '\n', (size_t)r) != NULL)
-		alarm(idle);
 	s->len += (size_t)r;
 	if (s->nheld > 0)
 		send_all(s->fd, s->held, s->nheld);
@@ -645,29 +615,13 @@ command(struct sess *s, const char *line)
 		reply(s, "500", "5.5.1", "command not recognized");
 }
 
-/* --idle ran out: 421, then the close (write(2) is async-signal-safe). */
-static void
-on_idle(int sig)
-{
-	static const char msg[] = "421 4.4.2 fake.example.test idle timeout\r\n";
-
-	(void)sig;
-	if (session_fd >= 0 && write(session_fd, msg, sizeof(msg) - 1) < 0) {
-		/* the peer is gone */
-	}
-	_exit(0);
-}
-
 static void
 session(int fd)
 {
 	struct sess s = { .fd = fd };
 	char line[LINE_MAX_OCTETS * 4];
 
-	session_fd = fd;
-	if (idle > 0)
-		signal(SIGALRM, on_idle);
-	alarm(idle > 0 ? idle : 30);
+	alarm(30);
 	if (fault[F_SILENT]) {
 		for (;;)
 			fill(&s);
@@ -681,70 +635,6 @@ session(int fd)
 		next_line(&s, line, sizeof(line));
 		command(&s, line);
 	}
-}
-
-/* SIGCHLD: the sessions that ended are reaped and no longer count. */
-static void
-on_child(int sig)
-{
-	int saved = errno;
-
-	(void)sig;
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		live--;
-	errno = saved;
-}
-
-static void
-children_counted(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_child;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGCHLD, &sa, NULL);
-}
-
-/* --limit reached: 421 and the close, or (limit-no-421) the connection held, never greeted. */
-static void
-over_limit(int fd)
-{
-	static const char busy[] = "421 4.7.0 fake.example.test too many sessions\r\n";
-
-	if (fault[F_LIMIT_NO_421] && nheld_conns < HELD_CONNS) {
-		held_conns[nheld_conns++] = fd; /* open until fakesrv exits */
-		return;
-	}
-	send_all_or_not(fd, busy, sizeof(busy) - 1);
-	close(fd);
-}
-
-/* A session in a child; one-at-a-time waits for it to end before the next accept. */
-static void
-start_session(int lfd, int fd)
-{
-	sigset_t block, old;
-	pid_t pid;
-
-	sigemptyset(&block);
-	sigaddset(&block, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &block, &old); /* live changes in one place at a time */
-	pid = fork();
-	if (pid == 0) {
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		signal(SIGCHLD, SIG_IGN);
-		close(lfd);
-		alarm(0);
-		session(fd);
-		_exit(0);
-	}
-	if (pid > 0)
-		live++;
-	close(fd);
-	while (pid > 0 && fault[F_ONE_AT_A_TIME] && live > 0)
-		sigsuspend(&old); /* on_child reaps it; SIGCHLD is blocked in between */
-	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 static int
@@ -774,23 +664,14 @@ main(int argc, char **argv)
 			port_file = argv[i + 1];
 		else if (strcmp(argv[i], "--maildir") == 0)
 			maildir = argv[i + 1];
-		else if (strcmp(argv[i], "--limit") == 0)
-			limit = strtoul(argv[i + 1], NULL, 10);
-		else if (strcmp(argv[i], "--idle") == 0)
-			idle = (unsigned)strtoul(argv[i + 1], NULL, 10);
 		else if (strcmp(argv[i], "--fault") != 0 || set_fault(argv[i + 1]) < 0)
 			return 2;
 	}
 	if (port_file == NULL) {
-		fprintf(stderr,
-		        "usage: fakesrv --port-file F [--maildir DIR] [--limit N] [--idle S] "
-		        "[--fault NAME]...\n");
+		fprintf(stderr, "usage: fakesrv --port-file F [--maildir DIR] [--fault NAME]...\n");
 		return 2;
 	}
-	if (limit > 0 || fault[F_ONE_AT_A_TIME])
-		children_counted();
-	else
-		signal(SIGCHLD, SIG_IGN);
+	signal(SIGCHLD, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	lfd = socket(AF_INET, SOCK_STREAM, 0);
@@ -812,10 +693,12 @@ main(int argc, char **argv)
 				continue;
 			return 1;
 		}
-		if (limit > 0 && (unsigned long)live >= limit) {
-			over_limit(fd);
-			continue;
+		if (fork() == 0) {
+			close(lfd);
+			alarm(0);
+			session(fd);
+			_exit(0);
 		}
-		start_session(lfd, fd);
+		close(fd);
 	}
 }

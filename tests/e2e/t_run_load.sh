@@ -1,17 +1,17 @@
 # The load scenarios (scenarios/load: SEC-12, SEC-13, concurrent sessions)
 # against the bundled server, in-process and as `serve` with small limits
-# named in a --profile, and against tests/fakesrv.c: a correct fake passes
-# them; one that holds the connection over its limit without a greeting
-# (limit-no-421) fails SEC-13; one that serves a single client at a time
-# (one-at-a-time) fails SEC-13 and both SEC-12 scenarios, and the two
+# named in a --profile, and against tests/e2e/loadsrv.py: a correct fake
+# passes them; one that holds the connection over its limit without a
+# greeting (limit-no-421) fails SEC-13; one that serves a single client at a
+# time (one-at-a-time) fails SEC-13 and both SEC-12 scenarios, and the two
 # sessions that cannot both be greeted are an error. Exact verdicts, exit
 # status and a wall-time bound each.
 . "$(dirname "$0")/lib.sh"
 LOAD=$(cd "$(dirname "$0")/../../scenarios/load" && pwd)
-IDS="load/*"
+LOADSRV=$(cd "$(dirname "$0")" && pwd)/loadsrv.py
 
 # In-process: each loading scenario gets a server instance with small limits.
-run_case in-process 0 30000 --id "$IDS" --json "$WORK/in.json" "$LOAD"
+run_case in-process 0 30000 --json "$WORK/in.json" "$LOAD"
 verdicts_are "$WORK/in.json" "*=pass" || die "in-process: verdicts"
 
 # `serve` with its limits in a config, the same limits in the profile: -t runs the
@@ -23,23 +23,30 @@ printf 'max_sessions: 6\nidle_timeout: 2\ndata_timeout: 2\nmax_recipients: 100\n
 run_case serve 0 40000 -t "127.0.0.1:$PORT" --profile "$WORK/serve-profile.yaml" \
 	--json "$WORK/serve.json" "$LOAD"
 verdicts_are "$WORK/serve.json" "*=pass" || die "serve: verdicts"
+
+# Without the limits (and a maildir) in the profile, every one is skipped: nothing checked.
+run_case no-limits 4 20000 -t "127.0.0.1:$PORT" --json "$WORK/none.json" "$LOAD"
+verdicts_are "$WORK/none.json" "*=skip" || die "no-limits: verdicts"
 kill "$SERVER_PID" && wait "$SERVER_PID" 2>/dev/null
 SERVER_PID=""
 
-# Without the limits in the profile, the scenarios that need them are skipped.
-start_fake
-run_case no-limits 4 20000 -t "127.0.0.1:$FAKE_PORT" --timeout 2 --json "$WORK/none.json" "$LOAD"
-verdicts_are "$WORK/none.json" "*=skip" || die "no-limits: verdicts"
-stop_fake
-
-# fakesrv with --limit 8 --idle 3 (its 421s), the same in the profile; no max_recipients: skipped.
-# fake NAME WANT_EXIT "id=verdict ..." [--fault F]
+# loadsrv.py with --limit 8 --idle 3 (its 421s), the same in the profile (no max_recipients:
+# that scenario is skipped). fake NAME WANT_EXIT "id=verdict ..." [--fault F]
 fake() {
 	f_name=$1 f_exit=$2 f_want=$3 # not name, want: run_case sets those
 	shift 3
-	rm -rf "$WORK/md"
+	rm -rf "$WORK/md" "$WORK/fport"
 	mkdir -p "$WORK/md"
-	start_fake --limit 8 --idle 3 --maildir "$WORK/md" "$@"
+	/usr/bin/python3 "$LOADSRV" --port-file "$WORK/fport" --maildir "$WORK/md" --limit 8 \
+		--idle 3 "$@" &
+	FAKE_PID=$!
+	i=0
+	while [ ! -s "$WORK/fport" ]; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && die "loadsrv.py did not start"
+		sleep 0.05
+	done
+	FAKE_PORT=$(cat "$WORK/fport")
 	printf 'max_sessions: 8\nidle_timeout: 3\ndata_timeout: 3\nmaildir: %s/md/%%d/%%u\nmailbox_grace: 300\n' \
 		"$WORK" >"$WORK/fake-profile.yaml"
 	run_case "$f_name" "$f_exit" 60000 -t "127.0.0.1:$FAKE_PORT" --timeout 2 \
