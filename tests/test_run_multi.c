@@ -437,7 +437,7 @@ static const struct multi_row rows[] = {
 	{ "trickle: closed later than allowed",
 	  "SHOULD",
 	  "- connect: b\n- trickle: x\n  on: b\n  every: 50\n  for: 300\n  expect: [421, close]\n"
-	  "  meanwhile:\n  - sleep: 700\n    on: main\n",
+	  "  meanwhile:\n  - sleep: 700\n",
 	  { GQ, G "|Z500|C" },
 	  0,
 	  RUN_WARN,

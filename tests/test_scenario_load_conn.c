@@ -128,6 +128,9 @@ static const struct {
 	  "250, "
 	  "on: b}]\n",
 	  1, "trickle main ms=10 every=1000 children=1(b)", "main,b exclusive" },
+	{ "a sleep in meanwhile while main trickles",
+	  "  - trickle: x\n    on: main\n    for: 10\n    meanwhile: [{sleep: 5}]\n", 0,
+	  "trickle main ms=10 every=1000 children=1(main)", "main exclusive" },
 	{ "trickle, an empty meanwhile",
 	  "  - trickle: x\n    on: main\n    for: 10\n    meanwhile: []\n", 0,
 	  "trickle main ms=10 every=1000", "main exclusive" },
@@ -340,6 +343,8 @@ static const struct {
 	  "t.yaml:10:17: a meanwhile step cannot itself be a trickle" },
 	{ "every beside send", "  - send: NOOP\n    every: 10\n",
 	  "t.yaml:6:5: 'every' is not allowed with send" },
+	{ "on beside sleep", "  - sleep: 10\n    on: main\n",
+	  "t.yaml:6:5: 'on' is not allowed with sleep" },
 	{ "meanwhile beside send", "  - send: NOOP\n    meanwhile: []\n",
 	  "t.yaml:6:5: 'meanwhile' is not allowed with send" },
 	{ "a repeat from an unknown variable", "  - repeat: ${nosuch}\n    step: {send: NOOP}\n",

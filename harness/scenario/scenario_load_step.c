@@ -33,11 +33,10 @@ struct step_ctx {
 #define EXPECT_KINDS (REPLY_KINDS | KIND_BIT(SCENARIO_STEP_TRICKLE))
 /* The kinds that read replies: may_close and on_timeout apply to them. */
 #define READ_KINDS (REPLY_KINDS | KIND_BIT(SCENARIO_STEP_PIPELINE) | KIND_BIT(SCENARIO_STEP_REPEAT))
-/* The kinds that run on a connection: `on` names it. */
+/* The kinds that run on a connection: `on` names it (a sleep waits on none). */
 #define ON_KINDS                                                                                   \
-	((READ_KINDS & ~KIND_BIT(SCENARIO_STEP_CONNECT)) | KIND_BIT(SCENARIO_STEP_SLEEP) |         \
-	 KIND_BIT(SCENARIO_STEP_EXPECT_CLOSE) | KIND_BIT(SCENARIO_STEP_EXPECT_SILENCE) |           \
-	 KIND_BIT(SCENARIO_STEP_TRICKLE))
+	((READ_KINDS & ~KIND_BIT(SCENARIO_STEP_CONNECT)) | KIND_BIT(SCENARIO_STEP_EXPECT_CLOSE) |  \
+	 KIND_BIT(SCENARIO_STEP_EXPECT_SILENCE) | KIND_BIT(SCENARIO_STEP_TRICKLE))
 /* The kinds a repeat may not repeat and a pipeline may not hold. */
 #define CONN_KINDS                                                                                 \
 	(KIND_BIT(SCENARIO_STEP_CONNECT) | KIND_BIT(SCENARIO_STEP_CLOSE) |                         \
