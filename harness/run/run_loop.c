@@ -70,10 +70,10 @@ serve_read(struct run_loop *l, struct run_trickler *t)
 		closed(t, n == CONN_ERROR);
 		return;
 	}
-	if (n <= 0 || t->state == RUN_TRICKLE_421 || t->state == RUN_TRICKLE_REPLIED) {
-		s->rlen = 0; /* after the reply that ended the trickle: not judged here */
-		return;
-	}
+	if (n <= 0)
+		return; /* nothing after all: what came before stays */
+	if (t->state == RUN_TRICKLE_421 || t->state == RUN_TRICKLE_REPLIED)
+		return; /* after the reply that ended the trickle: not judged here */
 	s->rlen += (size_t)n;
 	smtp_reply_parser_expect_esc(&s->rp, s->esc_on);
 	rc = smtp_reply_parse(&s->rp, s->rbuf, s->rlen, &used, &r, &e);
