@@ -1,6 +1,6 @@
 # The load scenarios (scenarios/load: SEC-12, SEC-13, concurrent sessions)
 # against the bundled server, in-process and as `serve` with small limits
-# named in a --profile, and against tests/e2e/loadsrv.py: a correct fake
+# named in a --profile, and against tests/e2e/limitsrv.py: a correct fake
 # passes them; one that holds the connection over its limit without a
 # greeting (limit-no-421) fails SEC-13; one that serves a single client at a
 # time (one-at-a-time) fails SEC-13 and both SEC-12 scenarios, and the two
@@ -8,7 +8,7 @@
 # status and a wall-time bound each.
 . "$(dirname "$0")/lib.sh"
 LOAD=$(cd "$(dirname "$0")/../../scenarios/load" && pwd)
-LOADSRV=$(cd "$(dirname "$0")" && pwd)/loadsrv.py
+LIMITSRV=$(cd "$(dirname "$0")" && pwd)/limitsrv.py
 
 # In-process: each loading scenario gets a server instance with small limits.
 run_case in-process 0 30000 --json "$WORK/in.json" "$LOAD"
@@ -30,20 +30,20 @@ verdicts_are "$WORK/none.json" "*=skip" || die "no-limits: verdicts"
 kill "$SERVER_PID" && wait "$SERVER_PID" 2>/dev/null
 SERVER_PID=""
 
-# loadsrv.py with --limit 8 --idle 3 (its 421s), the same in the profile (no max_recipients:
+# limitsrv.py with --limit 8 --idle 3 (its 421s), the same in the profile (no max_recipients:
 # that scenario is skipped). fake NAME WANT_EXIT "id=verdict ..." [--fault F]
 fake() {
 	f_name=$1 f_exit=$2 f_want=$3 # not name, want: run_case sets those
 	shift 3
 	rm -rf "$WORK/md" "$WORK/fport"
 	mkdir -p "$WORK/md"
-	/usr/bin/python3 "$LOADSRV" --port-file "$WORK/fport" --maildir "$WORK/md" --limit 8 \
+	/usr/bin/python3 "$LIMITSRV" --port-file "$WORK/fport" --maildir "$WORK/md" --limit 8 \
 		--idle 3 "$@" &
 	FAKE_PID=$!
 	i=0
 	while [ ! -s "$WORK/fport" ]; do
 		i=$((i + 1))
-		[ $i -gt 100 ] && die "loadsrv.py did not start"
+		[ $i -gt 100 ] && die "limitsrv.py did not start"
 		sleep 0.05
 	done
 	FAKE_PORT=$(cat "$WORK/fport")

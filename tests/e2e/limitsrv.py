@@ -11,7 +11,7 @@ close (SEC-12: a line, not an octet, counts). Each fault breaks one rule:
                  greeted, until the one before has ended
 Loopback only; it exits on its own after 10 minutes.
 
-  python3 loadsrv.py --port-file F --maildir DIR --limit N --idle S [--fault NAME]
+  python3 limitsrv.py --port-file F --maildir DIR --limit N --idle S [--fault NAME]
 """
 import argparse
 import os
@@ -76,7 +76,7 @@ class Session:
             box = os.path.join(self.args.maildir, DOMAIN, user)
             for sub in ("tmp", "new", "cur"):
                 os.makedirs(os.path.join(box, sub), exist_ok=True)
-            name = "%d.%d.%d.loadsrv" % (time.time_ns(), os.getpid(), threading.get_ident())
+            name = "%d.%d.%d.limitsrv" % (time.time_ns(), os.getpid(), threading.get_ident())
             with open(os.path.join(box, "tmp", name), "wb") as f:
                 f.write(b"Return-Path: <sender>\n" + msg)
             os.rename(os.path.join(box, "tmp", name), os.path.join(box, "new", name))
@@ -115,7 +115,7 @@ class Session:
 
     def run(self):
         try:
-            self.send("220 %s ESMTP loadsrv" % HOST)
+            self.send("220 %s ESMTP limitsrv" % HOST)
             while True:
                 line = self.line()
                 if line is None or not self.command(line):
