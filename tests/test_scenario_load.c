@@ -650,7 +650,7 @@ static const struct {
 	{ "requires lower case", HEAD "requires: [pipelining]\nsteps: [{send: A}]\n",
 	  "t.yaml:4:12: 'requires': 'pipelining' is not an EHLO keyword in upper case" },
 	{ "tls yes", HEAD "tls: yes\nsteps: [{send: A}]\n",
-	  "t.yaml:4:6: 'tls' must be true or false" },
+	  "t.yaml:4:6: 'tls' must be true, false, implicit or cleartext" },
 	{ "greeting 6xx", HEAD "greeting: 6xx\nsteps: [{send: A}]\n",
 	  "t.yaml:4:11: greeting: '6xx' is not a reply code pattern" },
 	{ "steps empty", HEAD "steps: []\n", "t.yaml:4:8: 'steps' must not be empty" },

@@ -47,49 +47,52 @@ struct run_cli {
 static void
 run_usage(FILE *f)
 {
-	fprintf(f,
-	        "usage: smtp-harness run [-t HOST:PORT] [--starttls] [--profile FILE] [--tag T]\n"
-	        "         [--rule R] [--id GLOB] [-j N] [--timeout S] [--max-time S]\n"
-	        "         [--max-timeouts N] [--strict] [--fragment every|random:SEED]\n"
-	        "         [--waivers F] [--baseline F.json [--fail-on new|any]] [--name N]\n"
-	        "         [--junit F] [--tap] [--json F] [--html F]\n"
-	        "         [--html-transcripts failures|all] [--catalogue DIR] [-v]\n"
-	        "         [--summary short|full] [--no-color] [PATH ...]\n"
-	        "  -t, --target   the server to test, HOST:PORT or [V6]:PORT, or a mail\n"
-	        "                 domain alone: its MX host, port 25 (RFC 5321 5.1);\n"
-	        "                 default: the bundled reference server\n"
-	        "  --starttls     run every scenario inside a STARTTLS session\n"
-	        "  --profile      target profile (YAML): domain, recipients, credentials\n"
-	        "  --tag, --rule, --id   select scenarios (repeatable; --rule matches ID "
-	        "prefixes)\n"
-	        "  -j, --jobs     scenarios in parallel (default 8)\n"
-	        "  --timeout      seconds per step (default 10)\n"
-	        "  --max-time     seconds for the whole run; then the rest is not run\n"
-	        "  --max-timeouts after N scenarios in a row ended in a step timeout, the rest\n"
-	        "                 is not run (default 20; 0 = never)\n"
-	        "  --strict       SHOULD/MAY mismatches fail the run\n"
-	        "  --waivers      YAML list of known deviations ({scenario, reason, target,\n"
-	        "                 until}): a matching failure is reported as waived\n"
-	        "  --baseline     an earlier --json report: new failures, fixed scenarios and\n"
-	        "                 changed verdicts are reported; --fail-on new: only new\n"
-	        "                 failures fail the run (default any)\n"
-	        "  --name         the target's name, for the waivers' target key\n"
-	        "  --fragment     split every write across TCP segments\n"
-	        "  --junit/--json/--html FILE, --tap (to stdout): reports\n"
-	        "  --html-transcripts  which transcripts the HTML page keeps: 'failures'\n"
-	        "                 (default: all but those of passed and skipped scenarios)\n"
-	        "                 or 'all'\n"
-	        "  --catalogue    the rule catalogue whose statements the reports quote\n"
-	        "                 (default: the rules/ folder of the suite, as for lint)\n"
-	        "  -v             print each scenario's transcript (and the full summary)\n"
-	        "  --summary      short (default): the tables show only rows that are not all\n"
-	        "                 pass and the end lists up to 20 failures; full: everything\n"
-	        "PATH: scenario files or directories (default: scenarios)\n"
-	        "exit: 0 pass; 1 a MUST/HARDEN scenario failed or errored, or a scenario was\n"
-	        "      not run; 2 usage or scenario error, or nothing selected; 3 the target\n"
-	        "      is unreachable or unusable (no greeting, endless EHLO reply); 4 nothing\n"
-	        "      was checked (every scenario skipped); 130/143 interrupted by\n"
-	        "      SIGINT/SIGTERM (reports are still written)\n");
+	fprintf(f, "usage: smtp-harness run [-t HOST:PORT] [--starttls | --tls] [--profile FILE] "
+	           "[--tag T]\n"
+	           "         [--rule R] [--id GLOB] [-j N] [--timeout S] [--max-time S]\n"
+	           "         [--max-timeouts N] [--strict] [--fragment every|random:SEED]\n"
+	           "         [--waivers F] [--baseline F.json [--fail-on new|any]] [--name N]\n"
+	           "         [--junit F] [--tap] [--json F] [--html F]\n"
+	           "         [--html-transcripts failures|all] [--catalogue DIR] [-v]\n"
+	           "         [--summary short|full] [--no-color] [PATH ...]\n"
+	           "  -t, --target   the server to test, HOST:PORT or [V6]:PORT, or a mail\n"
+	           "                 domain alone: its MX host, port 25 (RFC 5321 5.1);\n"
+	           "                 default: the bundled reference server\n"
+	           "  --starttls     run every scenario inside a STARTTLS session\n"
+	           "  --tls          implicit TLS (SMTPS, port 465, RFC 8314): every connection\n"
+	           "                 starts with the TLS handshake; 'tls: implicit' scenarios\n"
+	           "                 run only so; the bundled server then listens so too\n"
+	           "  --profile      target profile (YAML): domain, recipients, credentials\n"
+	           "  --tag, --rule, --id   select scenarios (repeatable; --rule matches ID "
+	           "prefixes)\n"
+	           "  -j, --jobs     scenarios in parallel (default 8)\n"
+	           "  --timeout      seconds per step (default 10)\n"
+	           "  --max-time     seconds for the whole run; then the rest is not run\n"
+	           "  --max-timeouts after N scenarios in a row ended in a step timeout, the rest\n"
+	           "                 is not run (default 20; 0 = never)\n"
+	           "  --strict       SHOULD/MAY mismatches fail the run\n"
+	           "  --waivers      YAML list of known deviations ({scenario, reason, target,\n"
+	           "                 until}): a matching failure is reported as waived\n"
+	           "  --baseline     an earlier --json report: new failures, fixed scenarios and\n"
+	           "                 changed verdicts are reported; --fail-on new: only new\n"
+	           "                 failures fail the run (default any)\n"
+	           "  --name         the target's name, for the waivers' target key\n"
+	           "  --fragment     split every write across TCP segments\n"
+	           "  --junit/--json/--html FILE, --tap (to stdout): reports\n"
+	           "  --html-transcripts  which transcripts the HTML page keeps: 'failures'\n"
+	           "                 (default: all but those of passed and skipped scenarios)\n"
+	           "                 or 'all'\n"
+	           "  --catalogue    the rule catalogue whose statements the reports quote\n"
+	           "                 (default: the rules/ folder of the suite, as for lint)\n"
+	           "  -v             print each scenario's transcript (and the full summary)\n"
+	           "  --summary      short (default): the tables show only rows that are not all\n"
+	           "                 pass and the end lists up to 20 failures; full: everything\n"
+	           "PATH: scenario files or directories (default: scenarios)\n"
+	           "exit: 0 pass; 1 a MUST/HARDEN scenario failed or errored, or a scenario was\n"
+	           "      not run; 2 usage or scenario error, or nothing selected; 3 the target\n"
+	           "      is unreachable or unusable (no greeting, endless EHLO reply); 4 nothing\n"
+	           "      was checked (every scenario skipped); 130/143 interrupted by\n"
+	           "      SIGINT/SIGTERM (reports are still written)\n");
 }
 
 static int
@@ -215,6 +218,7 @@ enum {
 	O_BASELINE,
 	O_FAILON,
 	O_NAME,
+	O_TLS,
 	O_CATALOGUE,
 	O_HTMLTX,
 	O_SUMMARY
@@ -273,6 +277,7 @@ parse_args(struct run_cli *rc, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "target", required_argument, NULL, 't' },
 		{ "starttls", no_argument, NULL, O_STARTTLS },
+		{ "tls", no_argument, NULL, O_TLS },
 		{ "profile", required_argument, NULL, O_PROFILE },
 		{ "tag", required_argument, NULL, O_TAG },
 		{ "rule", required_argument, NULL, O_RULE },
@@ -315,6 +320,9 @@ parse_args(struct run_cli *rc, int argc, char **argv)
 			break;
 		case O_STARTTLS:
 			rc->o.starttls = true;
+			break;
+		case O_TLS:
+			rc->o.implicit_tls = true;
 			break;
 		case O_PROFILE:
 			rc->profile = optarg;
@@ -549,6 +557,11 @@ load_judges(struct run_cli *rc)
 {
 	char err[1024];
 
+	if (rc->o.starttls && rc->o.implicit_tls) {
+		fprintf(stderr,
+		        "run: --starttls and --tls exclude each other (no STARTTLS inside TLS)\n");
+		return -1;
+	}
 	if (rc->o.fail_on_new && rc->baseline_file == NULL) {
 		fprintf(stderr, "run: --fail-on new needs --baseline\n");
 		return -1;

@@ -20,14 +20,20 @@ static void
 serve_usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: smtp-harness serve [--listen HOST:PORT]... [--spool DIR | --sink]\n"
-	        "                          [--config FILE] [--quiet] [--port-file FILE]\n"
+	        "usage: smtp-harness serve [--listen HOST:PORT]... [--listen-tls HOST:PORT]...\n"
+	        "                          [--spool DIR | --sink] [--config FILE] [--quiet]\n"
+	        "                          [--port-file FILE]\n"
 	        "  --listen     address to listen on, repeatable; [::1]:2525 for IPv6;\n"
-	        "               port 0 picks a free port (default 127.0.0.1:2525)\n"
+	        "               port 0 picks a free port (default 127.0.0.1:2525, unless\n"
+	        "               only --listen-tls is given)\n"
+	        "  --listen-tls an implicit-TLS (SMTPS, RFC 8314) address: the TLS handshake\n"
+	        "               comes first, then the greeting; repeatable; the certificate\n"
+	        "               is STARTTLS's (tls_cert/tls_key, else a self-signed one)\n"
 	        "  --spool      Maildir spool directory (default ./spool)\n"
 	        "  --sink       accept and discard messages (full dialogue, 250, nothing stored)\n"
 	        "  --config     YAML configuration over the built-in defaults\n"
-	        "  --port-file  write the first listener's port there once listening\n"
+	        "  --port-file  write the first listener's port there once listening (the\n"
+	        "               first --listen, else the first --listen-tls)\n"
 	        "  --quiet      no per-connection log lines\n");
 }
 
@@ -87,6 +93,7 @@ cli_serve(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, 'l' },
+		{ "listen-tls", required_argument, NULL, 't' },
 		{ "spool", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "port-file", required_argument, NULL, 'p' },
@@ -95,8 +102,10 @@ cli_serve(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *listen[SERVE_MAX_LISTEN];
-	struct server_loop_opts opts = { .listen = listen, .spool = "spool" };
+	const char *listen[SERVE_MAX_LISTEN], *listen_tls[SERVE_MAX_LISTEN];
+	struct server_loop_opts opts = { .listen = listen,
+		                         .listen_tls = listen_tls,
+		                         .spool = "spool" };
 	const char *config = NULL, *port_file = NULL;
 	struct server_config cfg;
 	struct server_loop *loop;
@@ -106,11 +115,16 @@ cli_serve(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "l:s:c:p:qkh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'l':
-			if (opts.nlisten == SERVE_MAX_LISTEN) {
-				fprintf(stderr, "serve: at most %d --listen\n", SERVE_MAX_LISTEN);
+		case 't':
+			if (opts.nlisten + opts.nlisten_tls == SERVE_MAX_LISTEN) {
+				fprintf(stderr, "serve: at most %d --listen and --listen-tls\n",
+				        SERVE_MAX_LISTEN);
 				return 2;
 			}
-			listen[opts.nlisten++] = optarg;
+			if (ch == 'l')
+				listen[opts.nlisten++] = optarg;
+			else
+				listen_tls[opts.nlisten_tls++] = optarg;
 			break;
 		case 's':
 			opts.spool = optarg;
@@ -139,7 +153,7 @@ cli_serve(int argc, char **argv)
 		serve_usage(stderr);
 		return 2;
 	}
-	if (opts.nlisten == 0)
+	if (opts.nlisten == 0 && opts.nlisten_tls == 0)
 		listen[opts.nlisten++] = "127.0.0.1:2525";
 	if (server_config_defaults(&cfg) < 0) {
 		fprintf(stderr, "serve: out of memory\n");
@@ -169,9 +183,11 @@ cli_serve(int argc, char **argv)
 		return 1;
 	}
 	if (!opts.quiet)
-		fprintf(stderr, "serve: listening on %s (port %d), %s%s, libevent %s\n", listen[0],
-		        server_loop_port(loop), opts.sink ? "discarding messages" : "spool ",
-		        opts.sink ? "" : opts.spool, server_loop_backend(loop));
+		fprintf(stderr, "serve: listening on %s%s (port %d), %s%s, libevent %s\n",
+		        opts.nlisten > 0 ? listen[0] : listen_tls[0],
+		        opts.nlisten > 0 ? "" : " (TLS)", server_loop_port(loop),
+		        opts.sink ? "discarding messages" : "spool ", opts.sink ? "" : opts.spool,
+		        server_loop_backend(loop));
 	rc = server_loop_run(loop);
 	server_loop_free(&loop);
 	server_config_free(&cfg);

@@ -254,6 +254,27 @@ connect_one(struct conn *c, const struct addrinfo *ai, long long deadline, char 
 	return fd;
 }
 
+void
+conn_set_implicit_tls(struct conn *c, const char *sni, int timeout_ms)
+{
+	c->implicit_tls = true;
+	c->sni = sni;
+	c->tls_timeout_ms = timeout_ms;
+}
+
+/* Implicit TLS: the handshake right after the connect; the fd is closed when it fails. */
+static int
+implicit_handshake(struct conn *c, char *err, size_t errlen)
+{
+	if (!c->implicit_tls)
+		return CONN_OK;
+	if (conn_starttls(c, c->sni, c->tls_timeout_ms, err, errlen) == CONN_OK)
+		return CONN_OK;
+	close(c->fd);
+	c->fd = -1;
+	return CONN_ERROR;
+}
+
 int
 conn_open(struct conn *c, const char *host, const char *port, int timeout_ms, char *err,
           size_t errlen)
@@ -278,7 +299,7 @@ conn_open(struct conn *c, const char *host, const char *port, int timeout_ms, ch
 	if (c->fd < 0)
 		return CONN_ERROR;
 	note_wait(c, false);
-	return CONN_OK;
+	return implicit_handshake(c, err, errlen);
 }
 
 int
@@ -318,7 +339,9 @@ conn_connect_start(struct conn *c, const struct sockaddr_storage *ss, socklen_t 
 	if (c->fd < 0)
 		return CONN_ERROR;
 	note_wait(c, false);
-	return in_progress ? CONN_AGAIN : CONN_OK;
+	if (in_progress)
+		return CONN_AGAIN;
+	return implicit_handshake(c, err, errlen);
 }
 
 int
@@ -329,7 +352,7 @@ conn_connect_finish(struct conn *c, char *err, size_t errlen)
 		return CONN_ERROR;
 	}
 	if (connect_outcome(c->fd, &c->sys_errno, err, errlen) == 0)
-		return CONN_OK;
+		return implicit_handshake(c, err, errlen);
 	close(c->fd);
 	c->fd = -1;
 	return CONN_ERROR;

@@ -62,10 +62,10 @@ run_embed_config(struct server_config *cfg, bool load)
 }
 
 int
-run_embed_start(struct run_embedded *e, bool load, char *err, size_t errlen)
+run_embed_start(struct run_embedded *e, bool load, bool tls, char *err, size_t errlen)
 {
 	const char *listen[] = { "127.0.0.1:0" };
-	struct server_loop_opts lo = { .listen = listen, .nlisten = 1, .quiet = true };
+	struct server_loop_opts lo = { .quiet = true };
 	sigset_t block, old;
 	int rc;
 
@@ -79,6 +79,14 @@ run_embed_start(struct run_embedded *e, bool load, char *err, size_t errlen)
 		return -1;
 	}
 	lo.spool = e->spool;
+	/* run --tls: the instance speaks implicit TLS (SMTPS) */
+	if (tls) {
+		lo.listen_tls = listen;
+		lo.nlisten_tls = 1;
+	} else {
+		lo.listen = listen;
+		lo.nlisten = 1;
+	}
 	e->loop = server_loop_new(&e->cfg, &lo, err, errlen);
 	if (e->loop == NULL)
 		return -1;

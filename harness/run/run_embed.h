@@ -38,7 +38,7 @@ int run_embed_config(struct server_config *cfg, bool load);
  * SIGTERM blocked in its thread. Returns 0, or -1 with err set; stop it in
  * any case.
  */
-int run_embed_start(struct run_embedded *e, bool load, char *err, size_t errlen);
+int run_embed_start(struct run_embedded *e, bool load, bool tls, char *err, size_t errlen);
 
 /* Stops the instance, removes its spool, frees it; e may be one that never started. */
 void run_embed_stop(struct run_embedded *e);

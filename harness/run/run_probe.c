@@ -33,6 +33,24 @@ run_requires_met(struct run_ctx *c, bool tls)
 {
 	const struct run_probe *p = tls ? c->t->tls_probe : c->t->probe;
 
+	if (c->sc->implicit_tls && !c->o->implicit_tls) {
+		c->res->verdict = RUN_SKIP;
+		snprintf(c->res->reason, sizeof(c->res->reason),
+		         "an implicit-TLS scenario: run --tls against an SMTPS port");
+		return false;
+	}
+	if (c->sc->early_talker && tls) {
+		c->res->verdict = RUN_SKIP;
+		snprintf(c->res->reason, sizeof(c->res->reason),
+		         "talks before the greeting: no such moment inside STARTTLS");
+		return false;
+	}
+	if (c->sc->cleartext && (c->o->implicit_tls || tls)) {
+		c->res->verdict = RUN_SKIP;
+		snprintf(c->res->reason, sizeof(c->res->reason),
+		         "a cleartext scenario: this run is over TLS");
+		return false;
+	}
 	if (tls && !run_probe_has(c->t->probe, "STARTTLS")) {
 		c->res->verdict = RUN_SKIP;
 		snprintf(c->res->reason, sizeof(c->res->reason),
@@ -219,7 +237,9 @@ run_step_probe(const struct runner_opts *o, const struct run_target *t, bool tls
 {
 	static const struct scenario expect_nothing = { .id = "probe", .level = SCENARIO_MUST };
 	struct run_result res = { 0 };
-	const struct runner_opts plain = { .timeout_ms = o->timeout_ms, .profile = o->profile };
+	const struct runner_opts plain = { .timeout_ms = o->timeout_ms,
+		                           .profile = o->profile,
+		                           .implicit_tls = o->implicit_tls };
 	struct run_ctx c = { .o = &plain, .t = t, .sc = &expect_nothing, .res = &res };
 	struct run_sess main_sess;
 	struct smtp_reply r;

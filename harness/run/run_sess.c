@@ -22,6 +22,8 @@ run_sess_init(struct run_ctx *c, struct run_sess *s, const char *label, struct t
 	snprintf(s->label, sizeof(s->label), "%s", label);
 	s->rbuf = malloc(RUN_RBUF);
 	conn_init(&s->conn, tx, c->o->fragment, c->o->fragment_seed);
+	if (c->o->implicit_tls)
+		conn_set_implicit_tls(&s->conn, c->t->host, c->o->timeout_ms);
 	s->conn.label = s->label;
 	s->conn.waiter = c->waiter.c != NULL ? &c->waiter.w : NULL;
 	run_reply_parser_init(&s->rp);

@@ -429,7 +429,8 @@ run_step_scenario(const struct runner_opts *o, const struct run_target *t,
                   const struct scenario *sc, struct run_result *res)
 {
 	struct run_ctx c = { .o = o, .t = t, .sc = sc, .res = res };
-	bool tls = o->starttls || sc->tls;
+	/* STARTTLS first (--starttls, tls: true) unless the session began in TLS already */
+	bool tls = !o->implicit_tls && (o->starttls || sc->tls);
 	long long t0 = clock_mono_ms();
 
 	c.prof = t->profile != NULL ? t->profile : o->profile;

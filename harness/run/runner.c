@@ -156,7 +156,7 @@ own_start(void *ctx, struct run_target *t, char *err, size_t errlen)
 	}
 	*t = s->t;
 	t->profile = &s->load_prof;
-	if (run_embed_start(&o->emb, true, err, errlen) < 0 ||
+	if (run_embed_start(&o->emb, true, s->opts.implicit_tls, err, errlen) < 0 ||
 	    conn_split_target(o->emb.target, t->host, sizeof(t->host), t->port, sizeof(t->port)) <
 	            0) {
 		run_embed_stop(&o->emb);
@@ -224,7 +224,7 @@ target_setup(struct run_state *s, struct run_report *report, char *err, size_t e
 			snprintf(s->t.maildir, sizeof(s->t.maildir), "%s", maildir);
 		return RUNNER_EXIT_OK;
 	}
-	if (run_embed_start(&s->emb, false, err, errlen) < 0)
+	if (run_embed_start(&s->emb, false, o->implicit_tls, err, errlen) < 0)
 		return RUNNER_EXIT_UNREACHABLE;
 	snprintf(s->target, sizeof(s->target), "%s", s->emb.target);
 	report->target = "reference server (in-process)";

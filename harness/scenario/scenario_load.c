@@ -182,7 +182,17 @@ sc_level(struct ydoc *y, const struct ydoc_node *v, void *obj)
 static int
 sc_tls(struct ydoc *y, const struct ydoc_node *v, void *obj)
 {
-	return ydoc_bool(y, v, "tls", &((struct scenario *)obj)->tls);
+	struct scenario *sc = obj;
+
+	/* implicit: about a session that began with TLS (RFC 8314 3.3); cleartext: about one
+	   that has no TLS at all (what a server offers, or refuses, before STARTTLS) */
+	sc->implicit_tls = ydoc_is(v, "implicit");
+	sc->cleartext = ydoc_is(v, "cleartext");
+	if (sc->implicit_tls || sc->cleartext)
+		return 0;
+	if (ydoc_is(v, "true") || ydoc_is(v, "false"))
+		return ydoc_bool(y, v, "tls", &sc->tls);
+	return ydoc_fail(y, v, "'tls' must be true, false, implicit or cleartext");
 }
 
 /* false: the session's state after the last step is unknowable (a BDAT whose

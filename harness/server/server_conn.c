@@ -379,7 +379,8 @@ conn_alloc(struct server_loop *l, int fd)
 }
 
 struct server_conn *
-server_conn_new(struct server_loop *l, int fd, const struct sockaddr_storage *ss)
+server_conn_new(struct server_loop *l, int fd, const struct sockaddr_storage *ss, bool tls,
+                bool refuse)
 {
 	struct server_conn *c = conn_alloc(l, fd);
 	int one = 1;
@@ -400,9 +401,17 @@ server_conn_new(struct server_loop *l, int fd, const struct sockaddr_storage *ss
 	}
 	if (!l->opts.quiet)
 		fprintf(stderr, "serve: connect from %s\n", c->peer);
-	server_session_start(c->s);
+	if (refuse)
+		server_session_refuse(c->s);
+	else
+		server_session_start(c->s);
 	conn_touch(c);
-	if (conn_flush(c) < 0 || conn_arm(c) < 0) {
+	/* Implicit TLS (RFC 8314 3.3): the greeting waits in the output for the handshake. */
+	if (tls && conn_start_tls(c) < 0) {
+		server_conn_free(c);
+		return NULL;
+	}
+	if ((!c->handshaking && conn_flush(c) < 0) || conn_arm(c) < 0) {
 		server_conn_free(c);
 		return NULL;
 	}

@@ -31,6 +31,7 @@ struct server_loop {
 	const struct server_sink_ops *sink; /* Maildir, or the discarding sink of --sink */
 	struct event_base *base;
 	int lfd[LOOP_MAX_LISTEN];
+	bool lfd_tls[LOOP_MAX_LISTEN]; /* an implicit-TLS listener */
 	struct event *lev[LOOP_MAX_LISTEN];
 	size_t nlisten;
 	int port;
@@ -47,9 +48,10 @@ struct server_loop {
 	volatile sig_atomic_t stop;
 };
 
-/* A new connection on fd (accepted, non-blocking); greets it. NULL: fd closed. */
+/* A new connection on fd (accepted, non-blocking); greets it, or with refuse answers 421
+   and closes (after the TLS handshake when tls: implicit TLS). NULL: fd closed. */
 struct server_conn *server_conn_new(struct server_loop *l, int fd,
-                                    const struct sockaddr_storage *ss);
+                                    const struct sockaddr_storage *ss, bool tls, bool refuse);
 /* SIGTERM or server_loop_stop(): 421, then close once it is out (or the grace ends). */
 void server_conn_shutdown(struct server_conn *c);
 /* The next connection of the loop's list, or NULL. */

@@ -27,6 +27,9 @@
 #include "server/server_conn.h"
 #include "server/server_private.h"
 
+/* Connections over max_sessions on an implicit-TLS listener answered 421 inside TLS at once. */
+#define LOOP_TLS_REFUSALS 64
+
 /* Out of descriptors: the listeners rest this long before accepting again. */
 #define LOOP_ACCEPT_REST_MS 100
 /* At stop, how long the sessions get to take their 421. */
@@ -71,7 +74,7 @@ split_hostport(const char *spec, char *host, size_t hcap, char *port, size_t pca
 }
 
 static int
-listen_on(struct server_loop *l, const char *spec, char *err, size_t errlen)
+listen_on(struct server_loop *l, const char *spec, bool tls, char *err, size_t errlen)
 {
 	char host[256], port[16];
 	struct addrinfo hints = { 0 }, *ai = NULL;
@@ -115,6 +118,7 @@ listen_on(struct server_loop *l, const char *spec, char *err, size_t errlen)
 			                        ? ((struct sockaddr_in6 *)&ss)->sin6_port
 			                        : ((struct sockaddr_in *)&ss)->sin_port);
 	}
+	l->lfd_tls[l->nlisten] = tls;
 	l->lfd[l->nlisten++] = fd;
 	return 0;
 }
@@ -168,11 +172,22 @@ accept_resume_cb(evutil_socket_t fd, short what, void *arg)
 	listeners_enable(arg, true);
 }
 
+static bool
+listener_is_tls(const struct server_loop *l, int lfd)
+{
+	for (size_t i = 0; i < l->nlisten; i++) {
+		if (l->lfd[i] == lfd)
+			return l->lfd_tls[i];
+	}
+	return false;
+}
+
 /* Takes every connection waiting on this listener (until EAGAIN). */
 static void
 accept_cb(evutil_socket_t lfd, short what, void *arg)
 {
 	struct server_loop *l = arg;
+	bool tls = listener_is_tls(l, lfd);
 
 	(void)what;
 	while (!l->shutting_down) {
@@ -189,10 +204,17 @@ accept_cb(evutil_socket_t lfd, short what, void *arg)
 			return; /* EAGAIN: the backlog is empty */
 		}
 		if (l->nconns >= l->cfg->max_sessions) {
-			refuse_busy(fd, l->cfg); /* RULES SEC-13 */
+			/* RULES SEC-13: 421 at once; over implicit TLS after the handshake, for a
+			   bounded number of refusals at a time (beyond it: closed) */
+			if (!tls)
+				refuse_busy(fd, l->cfg);
+			else if (l->nconns < l->cfg->max_sessions + LOOP_TLS_REFUSALS)
+				server_conn_new(l, fd, &ss, true, true);
+			else
+				close(fd);
 			continue;
 		}
-		server_conn_new(l, fd, &ss);
+		server_conn_new(l, fd, &ss, tls, false);
 	}
 }
 
@@ -349,8 +371,16 @@ server_loop_new(const struct server_config *cfg, const struct server_loop_opts *
 		server_loop_free(&l);
 		return NULL;
 	}
-	for (size_t i = 0; i < opts->nlisten; i++) {
-		if (listen_on(l, opts->listen[i], err, errlen) < 0) {
+	for (size_t i = 0; i < opts->nlisten + opts->nlisten_tls; i++) {
+		bool tls = i >= opts->nlisten;
+
+		if (tls && !cfg->tls) {
+			snprintf(err, errlen, "an implicit-TLS listener needs TLS (tls: true)");
+			server_loop_free(&l);
+			return NULL;
+		}
+		if (listen_on(l, tls ? opts->listen_tls[i - opts->nlisten] : opts->listen[i], tls,
+		              err, errlen) < 0) {
 			server_loop_free(&l);
 			return NULL;
 		}

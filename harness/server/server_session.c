@@ -408,11 +408,22 @@ server_session_start(struct server_session *s)
 }
 
 void
+server_session_refuse(struct server_session *s)
+{
+	server_reply_str(s, SRV_TOO_MANY_SESSIONS, s->cfg->hostname); /* SEC-13 */
+	server_close(s);
+}
+
+void
 server_session_tls_done(struct server_session *s, bool ok)
 {
 	s->events &= ~(unsigned)SERVER_EV_TLS;
 	if (!ok) {
 		server_close(s);
+		return;
+	}
+	if (s->state == SERVER_STATE_CLOSED) {
+		s->tls = true; /* implicit TLS for a refusal: the 421 goes out, nothing reopens */
 		return;
 	}
 	/* RFC 3207 4.2: discard all knowledge obtained from the client before TLS. */

@@ -45,6 +45,9 @@ struct conn {
 	const char *label; /* when another connection spoke last in tx, a note "on LABEL" comes
 	                      before this one's bytes; NULL: no note */
 	int sys_errno;     /* errno of the last failed connect (ECONNREFUSED: refused) */
+	bool implicit_tls; /* every connect is followed by the TLS handshake (SMTPS) */
+	const char *sni;   /* implicit_tls: the name sent in the handshake (borrowed) */
+	int tls_timeout_ms;
 };
 
 enum conn_status {
@@ -59,6 +62,13 @@ enum conn_status {
 void conn_init(struct conn *c, struct transcript *tx, enum conn_fragment frag, uint64_t seed);
 
 /* Connects to host:port within timeout_ms. Returns CONN_OK or an error with err set. */
+/*
+ * Implicit TLS (SMTPS, RFC 8314 3.3): from now on conn_open() and a finished
+ * conn_connect_start() run the TLS handshake before returning, so the first
+ * bytes read are the greeting inside TLS. sni is borrowed.
+ */
+void conn_set_implicit_tls(struct conn *c, const char *sni, int timeout_ms);
+
 int conn_open(struct conn *c, const char *host, const char *port, int timeout_ms, char *err,
               size_t errlen);
 

@@ -42,6 +42,7 @@ enum runner_exit {
 struct runner_opts {
 	const char *target; /* "host:port"; NULL = in-process reference server */
 	bool starttls;      /* every scenario inside STARTTLS */
+	bool implicit_tls;  /* every connection starts with TLS (SMTPS, RFC 8314 3.3) */
 	int jobs;           /* parallel scenarios; 0 = default */
 	int timeout_ms;     /* per step (default 10000) */
 	bool strict;        /* SHOULD/MAY mismatches fail */

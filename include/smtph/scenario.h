@@ -161,6 +161,8 @@ struct scenario {
 	size_t nconns;
 	bool exclusive;     /* a group or a trickle loads the target: the runner runs it alone */
 	bool tls;           /* run over a STARTTLS-upgraded session (--starttls or tls: true) */
+	bool implicit_tls;  /* tls: implicit: only over implicit TLS (run --tls, SMTPS) */
+	bool cleartext;     /* tls: cleartext: only without TLS (skipped by --tls, --starttls) */
 	bool needs_mailbox; /* some step is a mailbox check */
 	struct scenario_expect greeting; /* default: 220 */
 	bool no_final_quit;              /* final_quit: false: no implicit QUIT after the steps */

@@ -102,6 +102,8 @@ struct server_session *server_session_new(const struct server_config *cfg,
 void server_session_free(struct server_session **sp);
 /* Queues the greeting (220). */
 void server_session_start(struct server_session *s);
+/* Instead of the greeting: 421 "too many sessions", then the end (SEC-13). */
+void server_session_refuse(struct server_session *s);
 /* Where the transport may write input bytes; *avail is the room (0: process first). */
 char *server_session_in_space(struct server_session *s, size_t *avail);
 /* Tells the session that n bytes were written at in_space. */
@@ -156,6 +158,9 @@ extern const struct server_sink_ops server_discard_ops;
 struct server_loop_opts {
 	const char *const *listen; /* "127.0.0.1:2525", "[::1]:2525", port 0 = ephemeral */
 	size_t nlisten;
+	/* implicit TLS (SMTPS, RFC 8314 3.3): the handshake before the greeting */
+	const char *const *listen_tls;
+	size_t nlisten_tls;
 	const char *spool;
 	bool quiet; /* no per-session log lines */
 	bool sink;  /* discard messages (the whole dialogue and its 250, nothing stored) */
