@@ -402,6 +402,23 @@ static const struct judge_row rows[] = {
 	{ "on_timeout pass: a wrong reply still fails", "MUST",
 	  "- send: NOOP\n  expect: 5xx\n  on_timeout: pass\n", G "R|S250 ok" Q, RUN_FAIL,
 	  "got \"250 ok\"" },
+	/* the auth step: challenges answered, the last reply judged */
+	{ "auth CRAM-MD5: the challenge answered, 235", "MUST", "- auth: CRAM-MD5\n",
+	  G "R|S334 PDEyMzQ+|R|S235 2.7.0 ok" Q, RUN_PASS, "" },
+	{ "auth: a challenge that is not base64 fails", "MUST", "- auth: CRAM-MD5\n",
+	  G "R|S334 !!!!" Q, RUN_FAIL, "R4954-AUTH-03: the 334 challenge is not base64" },
+	{ "auth PLAIN: 535 where 235 is expected fails", "MUST", "- auth: PLAIN\n",
+	  G "R|S535 5.7.8 no" Q, RUN_FAIL, "got \"535 5.7.8 no\"" },
+	{ "auth cancel: '*' answers the challenge, 501 passes", "MUST",
+	  "- auth: {mechanism: LOGIN, initial: false, cancel: true}\n  expect: 501\n",
+	  G "R|S334 VXNlcm5hbWU6|R|S501 cancelled" Q, RUN_PASS, "" },
+	{ "auth LOGIN: a third challenge fails", "MUST",
+	  "- auth: {mechanism: LOGIN, initial: false}\n",
+	  G "R|S334 VXNlcm5hbWU6|R|S334 UGFzc3dvcmQ6|R|S334 eA==" Q, RUN_FAIL,
+	  "a challenge more than the mechanism has answers for" },
+	{ "auth XOAUTH2: the error challenge answered empty, 535 expected", "MUST",
+	  "- auth: XOAUTH2\n  expect: 535\n", G "R|S334 e30=|R|S535 5.7.8 bad token" Q, RUN_PASS,
+	  "" },
 };
 
 static int

@@ -145,6 +145,12 @@ bool run_expand(struct run_ctx *c, const struct scenario_step *st, const char *t
 /* Writes p[0..n); a write the server's close cut short defers to the reads that follow. */
 bool run_send_bytes(struct run_ctx *c, const struct scenario_step *st, const char *p, size_t n);
 
+/* ---- run_auth.c ----------------------------------------------------------- */
+
+/* An auth step: the whole exchange; its final reply judged. Returns whether the scenario goes on.
+ */
+bool run_auth_step(struct run_ctx *c, const struct scenario_step *st);
+
 /* ---- run_step.c ----------------------------------------------------------- */
 
 /* Connects, reads the greeting, and for TLS scenarios EHLO + STARTTLS + handshake. */

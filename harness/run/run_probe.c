@@ -94,22 +94,49 @@ run_probe_free(struct run_probe *p)
 	p->count = 0;
 }
 
+/* Keeps an upper-case copy of p[0..n), after prefix (for AUTH=MECH entries). */
+static int
+keep_word(struct run_probe *p, const char *prefix, const char *w, size_t n)
+{
+	size_t plen = strlen(prefix);
+	char *k = malloc(plen + n + 1);
+
+	if (k == NULL)
+		return -1;
+	memcpy(k, prefix, plen);
+	memcpy(k + plen, w, n);
+	k[plen + n] = '\0';
+	for (char *q = k; *q != '\0'; q++) {
+		if (*q >= 'a' && *q <= 'z')
+			*q = (char)(*q - 'a' + 'A');
+	}
+	p->keywords[p->count++] = k;
+	return 0;
+}
+
+/* The keywords, and AUTH's mechanisms as AUTH=MECH (for requires: [AUTH=CRAM-MD5]). */
 static int
 probe_keep(struct run_probe *p, const struct smtp_ehlo *e)
 {
-	p->keywords = calloc(e->count + 1, sizeof(*p->keywords));
+	size_t nmech = 0;
+
+	for (size_t i = 0; i < e->auth.len; i++)
+		nmech += e->auth.ptr[i] != ' ' && (i == 0 || e->auth.ptr[i - 1] == ' ');
+	p->keywords = calloc(e->count + nmech + 1, sizeof(*p->keywords));
 	if (p->keywords == NULL)
 		return -1;
 	for (size_t i = 0; i < e->count; i++) {
-		char *k = strndup(e->kw[i].name.ptr, e->kw[i].name.len);
-
-		if (k == NULL)
+		if (keep_word(p, "", e->kw[i].name.ptr, e->kw[i].name.len) < 0)
 			return -1;
-		for (char *q = k; *q != '\0'; q++) {
-			if (*q >= 'a' && *q <= 'z')
-				*q = (char)(*q - 'a' + 'A');
-		}
-		p->keywords[p->count++] = k;
+	}
+	for (size_t i = 0; i < e->auth.len;) {
+		size_t n = 0;
+
+		while (i + n < e->auth.len && e->auth.ptr[i + n] != ' ')
+			n++;
+		if (n > 0 && keep_word(p, "AUTH=", e->auth.ptr + i, n) < 0)
+			return -1;
+		i += n + 1;
 	}
 	return 0;
 }

@@ -256,6 +256,8 @@ run_one(struct run_ctx *c, const struct scenario_step *st)
 		return step_repeat(c, st);
 	case SCENARIO_STEP_STARTTLS:
 		return step_starttls(c, st);
+	case SCENARIO_STEP_AUTH:
+		return run_auth_step(c, st);
 	case SCENARIO_STEP_SLEEP:
 		run_wait_ms(c, st->ms);
 		return true;

@@ -30,6 +30,7 @@ static const struct {
 	{ "relay_rcpt", "victim@external.test" },
 	{ "user", "alice" },
 	{ "password", "alice-secret" },
+	{ "token", "alice-token" },
 	{ "auth_plain", NULL },
 };
 

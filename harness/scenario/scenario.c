@@ -36,6 +36,7 @@ static const char *const step_names[] = {
 	[SCENARIO_STEP_CONNECT] = "connect",
 	[SCENARIO_STEP_CLOSE] = "close",
 	[SCENARIO_STEP_TRICKLE] = "trickle",
+	[SCENARIO_STEP_AUTH] = "auth",
 };
 
 _Static_assert(sizeof(step_names) / sizeof(step_names[0]) == SCENARIO_STEP_COUNT,
@@ -95,6 +96,12 @@ steps_free(struct scenario_step *steps, size_t n)
 		free_strings(&steps[i].mbox.contains, &steps[i].mbox.ncontains);
 		free_strings(&steps[i].mbox.lacks, &steps[i].mbox.nlacks);
 		scenario_expect_free(&steps[i].when);
+		if (steps[i].auth != NULL) {
+			free(steps[i].auth->user);
+			free(steps[i].auth->secret);
+			free(steps[i].auth->authzid);
+			free(steps[i].auth);
+		}
 	}
 	free(steps);
 }

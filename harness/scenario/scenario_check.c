@@ -132,7 +132,9 @@ required(const struct scenario *sc, const char *keyword)
 	if (strcmp(keyword, "8BITMIME") == 0 && required(sc, "SMTPUTF8"))
 		return true;
 	for (size_t i = 0; i < sc->nrequires; i++) {
-		if (strcasecmp(sc->requires[i], keyword) == 0)
+		size_t k = strcspn(sc->requires[i], "="); /* AUTH=CRAM-MD5 requires AUTH too */
+
+		if (strlen(keyword) == k && strncasecmp(sc->requires[i], keyword, k) == 0)
 			return true;
 	}
 	return false;
@@ -255,6 +257,7 @@ reads_reply(const struct scenario_step *st)
 	case SCENARIO_STEP_DATA:
 	case SCENARIO_STEP_STARTTLS:
 	case SCENARIO_STEP_EXPECT:
+	case SCENARIO_STEP_AUTH:
 		return true;
 	case SCENARIO_STEP_RAW:
 		return st->replies > 0;
@@ -296,6 +299,7 @@ check_step(struct check *k, const struct scenario_step *st)
 	case SCENARIO_STEP_SEND:
 	case SCENARIO_STEP_RAW:
 	case SCENARIO_STEP_STARTTLS:
+	case SCENARIO_STEP_AUTH:
 		check_sending(k, st);
 		break;
 	case SCENARIO_STEP_PIPELINE:

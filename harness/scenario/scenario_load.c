@@ -83,6 +83,20 @@ scenario_load_check_keyword(const char *s, size_t len)
 	return NULL;
 }
 
+/* A requires entry: an EHLO keyword, or KEYWORD=PARAM for one of its parameters
+   (AUTH=CRAM-MD5: the mechanism is listed after AUTH). */
+static const char *
+check_requirement(const char *s, size_t len)
+{
+	const char *eq = memchr(s, '=', len);
+	size_t k = eq != NULL ? (size_t)(eq - s) : len;
+
+	if (scenario_load_check_keyword(s, k) != NULL ||
+	    (eq != NULL && (k + 1 == len || !all_in_set(eq + 1, len - k - 1, UPPER_DIGIT "-_"))))
+		return "an EHLO keyword in upper case, or KEYWORD=PARAM (AUTH=CRAM-MD5)";
+	return NULL;
+}
+
 /* ---- the scenario ---------------------------------------------------------- */
 
 static int
@@ -161,7 +175,7 @@ sc_requires(struct ydoc *y, const struct ydoc_node *v, void *obj)
 {
 	struct scenario *sc = obj;
 
-	return ydoc_str_list(y, v, "requires", SCENARIO_LOAD_MAX_LIST, scenario_load_check_keyword,
+	return ydoc_str_list(y, v, "requires", SCENARIO_LOAD_MAX_LIST, check_requirement,
 	                     &sc->requires, &sc->nrequires);
 }
 

@@ -93,6 +93,11 @@ int scenario_load_mailbox(struct ydoc *y, const struct ydoc_node *v, struct scen
 int scenario_load_bytes(struct ydoc *y, const struct ydoc_node *v, const char *what,
                         struct scenario_step *st);
 
+/* ---- scenario_load_auth.c ------------------------------------------------------- */
+
+/* The value v of an auth key into st->auth (a mechanism, or a mapping). */
+int scenario_load_auth(struct ydoc *y, const struct ydoc_node *v, struct scenario_step *st);
+
 /* ---- scenario_load_conn.c ------------------------------------------------------- */
 
 /* Sets up sc's connection table with main (the scenario starts at root). Returns 0 or -1. */

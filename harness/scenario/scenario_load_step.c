@@ -29,7 +29,7 @@ struct step_ctx {
 	(KIND_BIT(SCENARIO_STEP_SEND) | KIND_BIT(SCENARIO_STEP_RAW) | KIND_BIT(SCENARIO_STEP_DATA))
 #define REPLY_KINDS                                                                                \
 	(TEXT_KINDS | KIND_BIT(SCENARIO_STEP_STARTTLS) | KIND_BIT(SCENARIO_STEP_EXPECT) |          \
-	 KIND_BIT(SCENARIO_STEP_CONNECT))
+	 KIND_BIT(SCENARIO_STEP_CONNECT) | KIND_BIT(SCENARIO_STEP_AUTH))
 #define EXPECT_KINDS (REPLY_KINDS | KIND_BIT(SCENARIO_STEP_TRICKLE))
 /* The kinds that read replies: may_close and on_timeout apply to them. */
 #define READ_KINDS (REPLY_KINDS | KIND_BIT(SCENARIO_STEP_PIPELINE) | KIND_BIT(SCENARIO_STEP_REPEAT))
@@ -226,6 +226,12 @@ st_starttls(struct ydoc *y, const struct ydoc_node *v, void *obj)
 }
 
 static int
+st_auth(struct ydoc *y, const struct ydoc_node *v, void *obj)
+{
+	return scenario_load_auth(y, v, ((struct step_ctx *)obj)->st);
+}
+
+static int
 st_sleep(struct ydoc *y, const struct ydoc_node *v, void *obj)
 {
 	struct scenario_step *st = ((struct step_ctx *)obj)->st;
@@ -404,6 +410,7 @@ static const struct ydoc_key step_keys[] = {
 	[SCENARIO_STEP_CONNECT] = { "connect", st_connect, 0, KIND_BIT(SCENARIO_STEP_CONNECT) },
 	[SCENARIO_STEP_CLOSE] = { "close", st_close, 0, KIND_BIT(SCENARIO_STEP_CLOSE) },
 	[SCENARIO_STEP_TRICKLE] = { "trickle", st_trickle, 0, KIND_BIT(SCENARIO_STEP_TRICKLE) },
+	[SCENARIO_STEP_AUTH] = { "auth", st_auth, 0, KIND_BIT(SCENARIO_STEP_AUTH) },
 	[KEY_REPLIES] = { "replies", st_replies, 0, KIND_BIT(SCENARIO_STEP_RAW) },
 	[KEY_STEP] = { "step", st_step, 0, KIND_BIT(SCENARIO_STEP_REPEAT) },
 	[KEY_MAY_CLOSE] = { "may_close", st_may_close, 0, READ_KINDS },
@@ -456,7 +463,7 @@ step_kind(struct loader *l, const struct ydoc_node *n, uint64_t seen, enum scena
 		return ydoc_fail(&l->y, n,
 		                 "a step must have exactly one of send, raw, data, pipeline, "
 		                 "repeat, starttls, sleep, expect, expect_close, expect_silence, "
-		                 "mailbox, connect, close, trickle (found %s)",
+		                 "mailbox, connect, close, trickle, auth (found %s)",
 		                 kinds == 0 ? "none" : found);
 	}
 	*kind = (enum scenario_step_kind)__builtin_ctzll(kinds);
@@ -508,6 +515,9 @@ step_defaults(struct scenario_step *st)
 		break;
 	case SCENARIO_STEP_CONNECT:
 		scenario_load_expect_one_code(&st->expect, 2, 2, 0); /* a greeting */
+		break;
+	case SCENARIO_STEP_AUTH:
+		scenario_load_expect_one_code(&st->expect, 2, 3, 5); /* authenticated */
 		break;
 	case SCENARIO_STEP_TRICKLE:
 		st->every = SCENARIO_LOAD_EVERY_MS;

@@ -107,6 +107,7 @@ walk_step(struct walk *k, const struct scenario_step *st)
 	case SCENARIO_STEP_RAW:
 	case SCENARIO_STEP_DATA:
 	case SCENARIO_STEP_STARTTLS:
+	case SCENARIO_STEP_AUTH: /* its command; the challenges' answers are no commands */
 		if (send_step(k, st) < 0)
 			return -1;
 		read_replies(k, st);

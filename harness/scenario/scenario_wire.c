@@ -144,6 +144,9 @@ walk_leaf(const struct walk *k, const struct scenario_step *st)
 		if (buf_puts(k->out, "STARTTLS\r\n") < 0)
 			rc = wire_fail(k->err, k->errlen, "out of memory");
 		break;
+	case SCENARIO_STEP_AUTH:
+		rc = scenario_wire_auth(k->w, st->auth, k->out, k->err, k->errlen);
+		break;
 	default:
 		return 0; /* sleep, expect, expect_close, expect_silence, mailbox */
 	}
@@ -176,6 +179,38 @@ walk_step(const struct walk *k, const struct scenario_step *st)
 		return 0;
 	}
 	return walk_leaf(k, st);
+}
+
+int
+scenario_wire_auth(const struct scenario_wire *w, const struct scenario_auth *a, struct buf *out,
+                   char *err, size_t errlen)
+{
+	struct buf user, secret, authzid;
+	struct scenario_auth_creds k;
+	int rc = -1;
+
+	buf_init(&user, SCENARIO_WIRE_SCRATCH_MAX);
+	buf_init(&secret, SCENARIO_WIRE_SCRATCH_MAX);
+	buf_init(&authzid, SCENARIO_WIRE_SCRATCH_MAX);
+	if (scenario_wire_expand(w, a->user, strlen(a->user), &user, err, errlen) < 0 ||
+	    scenario_wire_expand(w, a->secret, strlen(a->secret), &secret, err, errlen) < 0 ||
+	    (a->authzid != NULL &&
+	     scenario_wire_expand(w, a->authzid, strlen(a->authzid), &authzid, err, errlen) < 0))
+		goto out;
+	k = scenario_auth_creds_of(&user, &secret, &authzid);
+	if (buf_printf(out, "AUTH %s", scenario_auth_mech_name(a->mech)) < 0 ||
+	    (a->initial &&
+	     (buf_puts(out, " ") < 0 || scenario_auth_answer(a->mech, &k, 0, NULL, 0, out) != 0)) ||
+	    buf_puts(out, "\r\n") < 0) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
+	buf_free(&user);
+	buf_free(&secret);
+	buf_free(&authzid);
+	return rc;
 }
 
 int

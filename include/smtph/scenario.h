@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "smtph/scenario_auth.h"
 #include "smtph/scenario_regex.h"
 
 enum scenario_level {
@@ -69,6 +70,7 @@ enum scenario_step_kind {
 	                        */
 	SCENARIO_STEP_CLOSE,   /* the client closes a named connection, a group or one member */
 	SCENARIO_STEP_TRICKLE, /* bytes one at a time on a group, while `meanwhile` steps run */
+	SCENARIO_STEP_AUTH,    /* a whole SASL exchange; expect: its final reply */
 	SCENARIO_STEP_COUNT
 };
 
@@ -122,6 +124,7 @@ struct scenario_step {
 	size_t nchildren;
 	struct scenario_expect expect;
 	struct scenario_mailbox mbox; /* mailbox */
+	struct scenario_auth *auth;   /* auth (owned) */
 };
 
 /* Where something is written in a scenario file (1-based). */

@@ -39,6 +39,15 @@ int scenario_wire_expand(const struct scenario_wire *w, const char *text, size_t
 int scenario_wire_step(const struct scenario_wire *w, const struct scenario_step *st,
                        struct buf *out, char *err, size_t errlen);
 
+/*
+ * Appends an auth step's command: "AUTH MECH" and, when the step sends one,
+ * the initial response (base64, credentials expanded), then CRLF. The rest
+ * of the exchange depends on the server's challenges (the runner does it).
+ * Returns 0, or -1 with err set.
+ */
+int scenario_wire_auth(const struct scenario_wire *w, const struct scenario_auth *a,
+                       struct buf *out, char *err, size_t errlen);
+
 /* Called for every step that sent bytes, with the bytes it appended. */
 typedef void (*scenario_wire_visit_fn)(void *arg, const struct scenario_step *st, const char *bytes,
                                        size_t len);
