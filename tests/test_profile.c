@@ -44,6 +44,7 @@ static const struct {
 	{ "relay_rcpt", "victim@external.test" },
 	{ "user", "alice" },
 	{ "password", "alice-secret" },
+	{ "token", "alice-token" },
 	{ "auth_plain", "AGFsaWNlAGFsaWNlLXNlY3JldA==" }, /* base64("\0alice\0alice-secret") */
 };
 

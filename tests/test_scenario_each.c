@@ -48,11 +48,12 @@ test_each_document(void **state)
 	assert_int_equal(
 	        scenario_load_buffer_each("t.yaml", in, strlen(in), NULL, &f, each_error, &log), 2);
 	assert_int_equal(log.n, 2);
-	assert_string_equal(log.msg[0], "t.yaml:9:10: unknown key 'sned' in step (expected one "
-	                                "of: send, raw, data, pipeline, repeat, starttls, sleep, "
-	                                "expect, expect_close, expect_silence, mailbox, connect, "
-	                                "close, trickle, replies, step, may_close, on_timeout, "
-	                                "when, on, every, for, meanwhile)");
+	assert_string_equal(log.msg[0],
+	                    "t.yaml:9:10: unknown key 'sned' in step (expected one "
+	                    "of: send, raw, data, pipeline, repeat, starttls, sleep, "
+	                    "expect, expect_close, expect_silence, mailbox, connect, "
+	                    "close, trickle, auth, replies, step, may_close, on_timeout, "
+	                    "when, on, every, for, meanwhile)");
 	assert_string_equal(log.rules[0], "R-2"); /* read before the error */
 	assert_string_equal(log.msg[1], "t.yaml:18:9: 'rules': 'r-4' is not a rule ID (like "
 	                                "R5321-SEQ-03)");

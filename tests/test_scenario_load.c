@@ -648,7 +648,8 @@ static const struct {
 	{ "bad level", HEAD "level: must\nsteps: [{send: A}]\n",
 	  "t.yaml:4:8: 'level' must be one of MUST, SHOULD, MAY, HARDEN" },
 	{ "requires lower case", HEAD "requires: [pipelining]\nsteps: [{send: A}]\n",
-	  "t.yaml:4:12: 'requires': 'pipelining' is not an EHLO keyword in upper case" },
+	  "t.yaml:4:12: 'requires': 'pipelining' is not an EHLO keyword in upper case, or "
+	  "KEYWORD=PARAM (AUTH=CRAM-MD5)" },
 	{ "tls yes", HEAD "tls: yes\nsteps: [{send: A}]\n",
 	  "t.yaml:4:6: 'tls' must be true, false, implicit or cleartext" },
 	{ "greeting 6xx", HEAD "greeting: 6xx\nsteps: [{send: A}]\n",
@@ -660,26 +661,30 @@ static const struct {
 	{ "unknown step key", HEAD "steps:\n  - sned: NOOP\n",
 	  "t.yaml:5:5: unknown key 'sned' in step (expected one of: send, raw, data, pipeline, "
 	  "repeat, starttls, sleep, expect, expect_close, expect_silence, mailbox, connect, "
-	  "close, trickle, replies, step, may_close, on_timeout, when, on, every, for, "
+	  "close, trickle, auth, replies, step, may_close, on_timeout, when, on, every, for, "
 	  "meanwhile)" },
 	{ "step not a mapping", HEAD "steps:\n  - NOOP\n",
 	  "t.yaml:5:5: a step must be a mapping (like send: NOOP)" },
 	{ "two kinds", HEAD "steps:\n  - send: NOOP\n    raw: 'NOOP\\r\\n'\n",
 	  "t.yaml:5:5: a step must have exactly one of send, raw, data, pipeline, repeat, "
-	  "starttls, sleep, expect, expect_close, expect_silence, mailbox, connect, close, trickle "
+	  "starttls, sleep, expect, expect_close, expect_silence, mailbox, connect, close, "
+	  "trickle, auth "
 	  "(found send and raw)" },
 	{ "three kinds", HEAD "steps: [{data: x, sleep: 1, send: y, expect: 250}]\n",
 	  "t.yaml:4:9: a step must have exactly one of send, raw, data, pipeline, repeat, "
-	  "starttls, sleep, expect, expect_close, expect_silence, mailbox, connect, close, trickle "
+	  "starttls, sleep, expect, expect_close, expect_silence, mailbox, connect, close, "
+	  "trickle, auth "
 	  "(found data, sleep and "
 	  "send)" },
 	{ "no kind", HEAD "steps: [{replies: 2}]\n",
 	  "t.yaml:4:9: a step must have exactly one of send, raw, data, pipeline, repeat, "
-	  "starttls, sleep, expect, expect_close, expect_silence, mailbox, connect, close, trickle "
+	  "starttls, sleep, expect, expect_close, expect_silence, mailbox, connect, close, "
+	  "trickle, auth "
 	  "(found none)" },
 	{ "empty step", HEAD "steps: [{}]\n",
 	  "t.yaml:4:9: a step must have exactly one of send, raw, data, pipeline, repeat, "
-	  "starttls, sleep, expect, expect_close, expect_silence, mailbox, connect, close, trickle "
+	  "starttls, sleep, expect, expect_close, expect_silence, mailbox, connect, close, "
+	  "trickle, auth "
 	  "(found none)" },
 	{ "duplicate step key", HEAD "steps:\n  - send: A\n    expect: 250\n    expect: 251\n",
 	  "t.yaml:7:5: duplicate key 'expect'" },
@@ -753,7 +758,7 @@ static const struct {
 	{ "pipeline child unknown key", HEAD "steps: [{pipeline: [{snd: A}]}]\n",
 	  "t.yaml:4:22: unknown key 'snd' in step (expected one of: send, raw, data, pipeline, "
 	  "repeat, starttls, sleep, expect, expect_close, expect_silence, mailbox, connect, "
-	  "close, trickle, replies, step, may_close, on_timeout, when, on, every, for, "
+	  "close, trickle, auth, replies, step, may_close, on_timeout, when, on, every, for, "
 	  "meanwhile)" },
 	{ "repeat without step", HEAD "steps: [{repeat: 3}]\n",
 	  "t.yaml:4:9: missing required key 'step' in repeat" },

@@ -12,6 +12,7 @@
 
 #include "smtph/catalogue.h"
 #include "smtph/profile.h"
+#include "smtph/scenario_states.h"
 #include "smtph/scenario.h"
 
 int cli_serve(int argc, char **argv);
@@ -55,7 +56,16 @@ void cli_free_scenarios(struct scenario_file *files, size_t n);
  * could not be walked or the page not written.
  */
 int cli_coverage_states(const struct scenario_file *files, size_t nfiles,
-                        const struct profile *profile, bool gaps_only, const char *html);
+                        const struct profile *profile, bool gaps_only, const char *html,
+                        const char *json_report);
+
+/* The matrix of coverage --states (cli_coverage_states.c). */
+struct states_matrix;
+/* Counts one scenario (id copied) in every cell it reached. Returns 0 or -1 (memory). */
+int cli_states_add(struct states_matrix *m, const char *id,
+                   const bool seen[SCENARIO_ST_COUNT][SCENARIO_CC_COUNT]);
+/* --json-report: the cells a run's transcripts reached (cli_coverage_json.c). 0 or -1. */
+int cli_coverage_states_json(const char *path, struct states_matrix *m);
 
 /* The suite to use when no PATH is given (cli_suite.c says where it looks). */
 const char *cli_suite_dir(void);

@@ -49,7 +49,7 @@ usage(FILE *f, int status)
 {
 	fprintf(f, "usage: smtp-harness coverage [--catalogue DIR] [--missing] [PATH ...]\n"
 	           "       smtp-harness coverage --states [--profile FILE] [--missing]\n"
-	           "                             [--html FILE] [PATH ...]\n"
+	           "                             [--html FILE] [--json-report F] [PATH ...]\n"
 	           "  PATH            scenario files or directories (default: scenarios)\n"
 	           "  --catalogue DIR the rule catalogue (default: the rules/ folder of the\n"
 	           "                  scenario directory named, else scenarios/rules)\n"
@@ -59,7 +59,9 @@ usage(FILE *f, int status)
 	           "                  send each command in each state (walked, not run)\n"
 	           "  --profile FILE  the variables the scenarios' text is expanded with\n"
 	           "                  (default: the reference server's)\n"
-	           "  --html FILE     --states: also write the matrix as an HTML page\n");
+	           "  --html FILE     --states: also write the matrix as an HTML page\n"
+	           "  --json-report F --states from what a run really sent and received: the\n"
+	           "                  transcripts of its --json report\n");
 	return status;
 }
 
@@ -104,7 +106,7 @@ coverage_states(char **paths, size_t npaths, const char *profile_file, bool gaps
 	if (profile_file != NULL && profile_load(&profile, profile_file, err, sizeof(err)) < 0)
 		fprintf(stderr, "coverage: %s\n", err);
 	else if (cli_load_scenarios(paths, npaths, NULL, &files, &nfiles) == 0)
-		rc = cli_coverage_states(files, nfiles, &profile, gaps_only, html);
+		rc = cli_coverage_states(files, nfiles, &profile, gaps_only, html, NULL);
 	cli_free_scenarios(files, nfiles);
 	profile_free(&profile);
 	return rc;
@@ -116,7 +118,7 @@ cli_coverage(int argc, char **argv)
 	char *defpath[] = { (char *)cli_suite_dir() }, **paths = defpath;
 	struct scenario_file *files = NULL;
 	struct cli_catalogue cc;
-	const char *catdir = NULL, *profile_file = NULL, *html = NULL;
+	const char *catdir = NULL, *profile_file = NULL, *html = NULL, *json_report = NULL;
 	size_t nfiles = 0, npaths = 1, covered, must_missing, *counts;
 	bool missing_only = false, states = false;
 	int i = 1, rc = 0;
@@ -132,6 +134,8 @@ cli_coverage(int argc, char **argv)
 			profile_file = argv[++i];
 		else if (strcmp(argv[i], "--html") == 0 && i + 1 < argc)
 			html = argv[++i];
+		else if (strcmp(argv[i], "--json-report") == 0 && i + 1 < argc)
+			json_report = argv[++i];
 		else
 			return strcmp(argv[i], "--help") == 0 ? usage(stdout, 0) : usage(stderr, 2);
 	}
@@ -139,8 +143,10 @@ cli_coverage(int argc, char **argv)
 		paths = argv + i;
 		npaths = (size_t)(argc - i);
 	}
-	if ((profile_file != NULL || html != NULL) && !states)
+	if ((profile_file != NULL || html != NULL || json_report != NULL) && !states)
 		return usage(stderr, 2);
+	if (states && json_report != NULL)
+		return cli_coverage_states(NULL, 0, NULL, missing_only, html, json_report);
 	if (states)
 		return coverage_states(paths, npaths, profile_file, missing_only, html);
 	if (cli_catalogue_load(&cc, catdir, paths, npaths) < 0 ||

@@ -32,23 +32,39 @@ static const char *const short_names[SCENARIO_CC_COUNT] = {
 
 struct states_matrix {
 	size_t count[SCENARIO_ST_COUNT][SCENARIO_CC_COUNT];
-	/* The first CELL_IDS_MAX scenarios of each cell (borrowed from the files). */
-	const char *ids[SCENARIO_ST_COUNT][SCENARIO_CC_COUNT][CELL_IDS_MAX];
+	/* The first CELL_IDS_MAX scenarios of each cell (owned copies). */
+	char *ids[SCENARIO_ST_COUNT][SCENARIO_CC_COUNT][CELL_IDS_MAX];
 	size_t scenarios, failed;
 };
 
-static void
-add_walk(struct states_matrix *m, const struct scenario *sc, const struct scenario_states *w)
+int
+cli_states_add(struct states_matrix *m, const char *id,
+               const bool seen[SCENARIO_ST_COUNT][SCENARIO_CC_COUNT])
 {
 	for (int s = 0; s < SCENARIO_ST_COUNT; s++) {
 		for (int c = 0; c < SCENARIO_CC_COUNT; c++) {
-			if (!w->seen[s][c])
+			if (!seen[s][c])
 				continue;
-			if (m->count[s][c] < CELL_IDS_MAX)
-				m->ids[s][c][m->count[s][c]] = sc->id;
+			if (m->count[s][c] < CELL_IDS_MAX &&
+			    (m->ids[s][c][m->count[s][c]] = strdup(id)) == NULL)
+				return -1;
 			m->count[s][c]++;
 		}
 	}
+	m->scenarios++;
+	return 0;
+}
+
+static void
+matrix_free(struct states_matrix *m)
+{
+	for (int s = 0; s < SCENARIO_ST_COUNT; s++) {
+		for (int c = 0; c < SCENARIO_CC_COUNT; c++) {
+			for (size_t i = 0; i < CELL_IDS_MAX && i < m->count[s][c]; i++)
+				free(m->ids[s][c][i]);
+		}
+	}
+	free(m);
 }
 
 /* Walks every scenario; one that cannot be walked is said and left out. */
@@ -69,8 +85,11 @@ build(struct states_matrix *m, const struct scenario_file *files, size_t nfiles,
 				m->failed++;
 				continue;
 			}
-			add_walk(m, sc, &w);
-			m->scenarios++;
+			if (cli_states_add(m, sc->id, (const bool(*)[SCENARIO_CC_COUNT])w.seen) <
+			    0) {
+				fprintf(stderr, "coverage: out of memory\n");
+				m->failed++;
+			}
 		}
 	}
 }
@@ -204,7 +223,7 @@ write_html(const char *path, const struct states_matrix *m, size_t cells, size_t
 
 int
 cli_coverage_states(const struct scenario_file *files, size_t nfiles, const struct profile *profile,
-                    bool gaps_only, const char *html)
+                    bool gaps_only, const char *html, const char *json_report)
 {
 	struct states_matrix *m = calloc(1, sizeof(*m));
 	size_t cells, gaps;
@@ -214,19 +233,25 @@ cli_coverage_states(const struct scenario_file *files, size_t nfiles, const stru
 		fprintf(stderr, "coverage: out of memory\n");
 		return 2;
 	}
-	build(m, files, nfiles, profile);
+	if (json_report != NULL) {
+		if (cli_coverage_states_json(json_report, m) < 0)
+			m->failed++;
+	} else {
+		build(m, files, nfiles, profile);
+	}
 	tally(m, &cells, &gaps);
 	if (gaps_only)
 		print_gaps(m);
 	else
 		print_table(m);
-	printf("coverage: %zu scenarios walked; %zu of %zu state x command cells reached, %zu "
+	printf("coverage: %zu scenarios %s; %zu of %zu state x command cells reached, %zu "
 	       "gaps\n",
-	       m->scenarios, cells - gaps, cells, gaps);
+	       m->scenarios, json_report != NULL ? "in the run's transcripts" : "walked",
+	       cells - gaps, cells, gaps);
 	if (html != NULL && write_html(html, m, cells, gaps) < 0)
 		rc = 2;
 	if (m->failed > 0)
 		rc = 2;
-	free(m);
+	matrix_free(m);
 	return rc;
 }

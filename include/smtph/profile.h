@@ -56,7 +56,8 @@ struct profile {
  * sender=sender@client.test, valid_rcpt=alice@example.test,
  * valid_rcpt2=bob@example.test, postmaster=postmaster@example.test,
  * unknown_rcpt=nosuchuser@example.test, relay_rcpt=victim@external.test,
- * user=alice, password=alice-secret, auth_plain=<base64 of \0user\0password>.
+ * user=alice, password=alice-secret, token=alice-token (XOAUTH2),
+ * auth_plain=<base64 of \0user\0password>.
  * Returns 0 or -1 (out of memory).
  */
 int profile_reference(struct profile *p);

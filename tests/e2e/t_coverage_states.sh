@@ -46,6 +46,15 @@ grep -q "gap: MAIL in state after-EHLO" "$WORK/gaps" && die "--missing lists a r
 grep -q "<td title=\"t/flow&#10;\">1</td>" "$WORK/m.html" || die "the page does not name the cell's scenario"
 grep -q "class=gap" "$WORK/m.html" || die "the page marks no gap"
 
+# From a run's JSON report: what was really sent, replies as they came (the
+# runner's own final QUIT included).
+"$BIN" run --id t/flow --json "$WORK/run.json" "$WORK/suite" >"$WORK/run.out" 2>&1 || die "run: $(tail -3 "$WORK/run.out")"
+"$BIN" coverage --states --json-report "$WORK/run.json" >"$WORK/jr" 2>&1 || die "--json-report: exit $?: $(cat "$WORK/jr")"
+grep -q "^coverage: 1 scenarios in the run's transcripts;" "$WORK/jr" || die "--json-report summary: $(tail -1 "$WORK/jr")"
+row_of() { grep "^$1 " "$WORK/jr" | tr -s ' ' | cut -d' ' -f2-; }
+[ "$(row_of after-EHLO | cut -d' ' -f3,4)" = "1 1" ] || die "--json-report after-EHLO: $(row_of after-EHLO)"
+[ "$(row_of after-RCPT | cut -d' ' -f7)" = "1" ] || die "--json-report after-RCPT RSET: $(row_of after-RCPT)"
+
 cat >"$WORK/suite/b.yaml" <<'EOT'
 id: t/var
 title: Names a variable no profile has

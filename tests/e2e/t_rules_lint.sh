@@ -17,7 +17,7 @@ cat "$WORK/lint.out"
 cat >"$WORK/lint.want" <<EOT
 $BAD:6:23: rule 'R5321-SEQ-99' is not in the catalogue ($CAT)
 $BAD:16:13: expect: '2500' is not a reply code pattern
-$BAD:23:5: unknown key 'expext' in step (expected one of: send, raw, data, pipeline, repeat, starttls, sleep, expect, expect_close, expect_silence, mailbox, connect, close, trickle, replies, step, may_close, on_timeout, when, on, every, for, meanwhile)
+$BAD:23:5: unknown key 'expext' in step (expected one of: send, raw, data, pipeline, repeat, starttls, sleep, expect, expect_close, expect_silence, mailbox, connect, close, trickle, auth, replies, step, may_close, on_timeout, when, on, every, for, meanwhile)
 EOT
 diff "$WORK/lint.want" "$WORK/lint.out" || die "lint: the errors differ from the three wanted (above)"
 
