@@ -51,7 +51,7 @@ trap cleanup EXIT INT TERM
 mkdir -p "$build/bench"
 hold=$build/bench/hold
 # shellcheck disable=SC2046
-$CC -std=c11 -O2 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+$CC -std=c11 -O2 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -pthread \
 	-o "$hold" bench/hold.c $(pkg-config --cflags --libs libevent_core) || exit 2
 
 # start_serve NAME [serve options]: `serve` on an ephemeral port; sets PORT and PID.
