@@ -6,10 +6,26 @@
  * server's resident memory per idle session (VmRSS of -P PID before and after,
  * over the sessions held) and, while they are held, the latency percentiles of
  * F fresh full transactions (connect .. 221 to QUIT), one after another.
+ *
+ * The slow mode (-s, -d: the slowloris of SEC-12): of the N sessions, SLOW
+ * send, after EHLO, one octet of a command line that never ends ("NOOP xxx..",
+ * never a CRLF) every INTERVAL ms (-i, 10,000 by default), and SLOWDATA do the
+ * same with message content after MAIL, RCPT, DATA and the 354; the others
+ * stay idle. The first octets are spread over one interval. F fresh
+ * transactions run while all are held idle, then, one every GAP ms (-g), from
+ * the start of the trickle until the server has closed every held session,
+ * then F more after that; the latency percentiles of each part and their
+ * ratio are printed. Per kind of session: how many the server closed, how
+ * many got a 421 first, and the time from the last whole line the client sent
+ * to the close it saw (min, median, max). The held sessions are watched by a
+ * libevent loop in a second thread; the fresh transactions, blocking with
+ * socket timeouts, run in the first.
+ *
  * Raises its own RLIMIT_NOFILE to the hard limit; every phase has a deadline
  * and every socket operation a timeout (-t), so the run always ends.
  * Figures only: it asserts nothing about them.
  *   usage: hold -p PORT [-a ADDR] [-n SESSIONS] [-f FRESH] [-w WINDOW] [-P PID] [-t SECONDS]
+ *               [-s SLOW] [-d SLOWDATA] [-i INTERVAL_MS] [-g GAP_MS]
  */
 #define _GNU_SOURCE /* accept4-era socket flags */
 #include <errno.h>
@@ -18,6 +34,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,30 +48,54 @@
 
 #include <event2/event.h>
 
-#define HOLD_LINE_MAX 1024 /* one session's unread reply octets */
-#define HOLD_FRESH_IO 10   /* seconds: each fresh transaction's socket timeout */
-#define HOLD_FD_SPARE 32   /* descriptors kept free for the fresh transactions */
+#define HOLD_LINE_MAX  1024   /* one session's unread reply octets */
+#define HOLD_FRESH_IO  10     /* seconds: each fresh transaction's socket timeout */
+#define HOLD_FD_SPARE  32     /* descriptors kept free for the fresh transactions */
+#define HOLD_FRESH_MAX 100000 /* fresh transactions kept per part (-f's bound too) */
 
-enum hold_state { H_IDLE = 0, H_CONNECTING, H_GREETING, H_EHLO, H_HELD, H_FAILED };
+enum hold_state {
+	H_IDLE = 0,
+	H_CONNECTING,
+	H_GREETING,
+	H_EHLO,
+	H_MAIL,
+	H_RCPT,
+	H_DATA,
+	H_HELD,
+	H_FAILED
+};
+
+/* What a held session does: nothing, or trickle a command line, or message content. */
+enum hold_kind { K_IDLE = 0, K_CMD, K_DATA, K_KINDS };
 
 struct hold_conn {
 	int fd;
 	enum hold_state state;
-	struct event *ev;
+	enum hold_kind kind;
+	bool got421, closed;
+	struct event *ev, *tick; /* tick: the next trickled octet (slow mode) */
 	struct hold *h;
+	unsigned long sent, other; /* octets trickled; replies other than the 421 */
+	double t_line, t_close;    /* the last whole line sent; the close seen */
 	size_t len;
 	char in[HOLD_LINE_MAX];
 };
 
 struct hold {
 	struct sockaddr_in addr;
-	size_t n, window, fresh;
+	size_t n, window, fresh, slow_cmd, slow_data;
 	long pid;
-	unsigned max_secs;
+	unsigned max_secs, interval_ms, gap_ms;
 	struct event_base *base;
 	struct hold_conn *conns;
 	size_t next, inflight, held, failed, refused421;
 	double t0, t_last;
+	/* slow mode: the loop thread's control pipe, and what the first thread may read */
+	int ctl[2];
+	struct event *ctl_ev;
+	atomic_size_t watched; /* held sessions the server has not closed yet */
+	atomic_size_t trickling;
+	size_t watched_kind[K_KINDS];
 };
 
 static double
@@ -85,7 +127,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: hold -p PORT [-a ADDR] [-n SESSIONS] [-f FRESH] [-w WINDOW] "
-	                "[-P PID] [-t SECONDS]\n");
+	                "[-P PID] [-t SECONDS]\n"
+	                "            [-s SLOW] [-d SLOWDATA] [-i INTERVAL_MS] [-g GAP_MS]\n");
 	exit(2);
 }
 
@@ -96,7 +139,7 @@ parse_args(struct hold *h, int argc, char **argv)
 	const char *addr = "127.0.0.1";
 	int ch;
 
-	while ((ch = getopt(argc, argv, "p:a:n:f:w:P:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "p:a:n:f:w:P:t:s:d:i:g:")) != -1) {
 		int bad = 0;
 
 		switch (ch) {
@@ -126,6 +169,22 @@ parse_args(struct hold *h, int argc, char **argv)
 			bad = parse_ulong(optarg, 3600, &v) < 0 || v == 0 ? -1 : 0;
 			h->max_secs = (unsigned)v;
 			break;
+		case 's':
+			bad = parse_ulong(optarg, 1000000, &v);
+			h->slow_cmd = v;
+			break;
+		case 'd':
+			bad = parse_ulong(optarg, 1000000, &v);
+			h->slow_data = v;
+			break;
+		case 'i':
+			bad = parse_ulong(optarg, 3600000, &v) < 0 || v == 0 ? -1 : 0;
+			h->interval_ms = (unsigned)v;
+			break;
+		case 'g':
+			bad = parse_ulong(optarg, 60000, &v);
+			h->gap_ms = (unsigned)v;
+			break;
 		default:
 			usage();
 		}
@@ -134,7 +193,8 @@ parse_args(struct hold *h, int argc, char **argv)
 	}
 	h->addr.sin_family = AF_INET;
 	h->addr.sin_port = htons((uint16_t)port);
-	if (port == 0 || optind != argc || inet_pton(AF_INET, addr, &h->addr.sin_addr) != 1)
+	if (port == 0 || optind != argc || inet_pton(AF_INET, addr, &h->addr.sin_addr) != 1 ||
+	    h->slow_cmd + h->slow_data > h->n)
 		usage();
 }
 
@@ -155,6 +215,10 @@ raise_nofile(struct hold *h)
 		printf("hold: RLIMIT_NOFILE %llu: %zu sessions instead of %zu\n",
 		       (unsigned long long)rl.rlim_cur, fit, h->n);
 		h->n = fit;
+		if (h->slow_cmd > fit)
+			h->slow_cmd = fit;
+		if (h->slow_data > fit - h->slow_cmd)
+			h->slow_data = fit - h->slow_cmd;
 	}
 }
 
@@ -315,11 +379,36 @@ conn_rearm(struct hold_conn *c, short what)
 		conn_done(c, H_FAILED);
 }
 
+/* What an opening session sends on each reply: where it is, the reply wanted, the line. */
+static const struct {
+	enum hold_state at;
+	int want;
+	const char *line;
+	enum hold_state next;
+} open_steps[] = {
+	{ H_GREETING, 220, "EHLO hold.client.test\r\n", H_EHLO },
+	/* only the sessions that trickle in DATA go on */
+	{ H_EHLO, 250, "MAIL FROM:<slow@client.test>\r\n", H_MAIL },
+	{ H_MAIL, 250, "RCPT TO:<alice@example.test>\r\n", H_RCPT },
+	{ H_RCPT, 250, "DATA\r\n", H_DATA },
+};
+
+/* Sends a whole line (short enough for any socket buffer); 0, or -1 when it did not go. */
+static int
+conn_send_line(struct hold_conn *c, const char *line)
+{
+	size_t n = strlen(line);
+
+	if (send(c->fd, line, n, MSG_NOSIGNAL) != (ssize_t)n)
+		return -1;
+	c->t_line = now();
+	return 0;
+}
+
 static void
 conn_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct hold_conn *c = arg;
-	static const char ehlo[] = "EHLO hold.client.test\r\n";
 	int code, err = 0;
 	socklen_t el = sizeof(err);
 
@@ -338,12 +427,20 @@ conn_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	if (code == 421)
 		c->h->refused421++;
-	if (c->state == H_GREETING && code == 220 &&
-	    send(fd, ehlo, sizeof(ehlo) - 1, MSG_NOSIGNAL) == (ssize_t)(sizeof(ehlo) - 1)) {
-		c->state = H_EHLO;
+	if ((c->kind != K_DATA && c->state == H_EHLO && code == 250) ||
+	    (c->state == H_DATA && code == 354)) {
+		conn_done(c, H_HELD);
 		return;
 	}
-	conn_done(c, c->state == H_EHLO && code == 250 ? H_HELD : H_FAILED);
+	for (size_t i = 0; i < sizeof(open_steps) / sizeof(open_steps[0]); i++) {
+		if (open_steps[i].at == c->state && open_steps[i].want == code) {
+			if (conn_send_line(c, open_steps[i].line) < 0)
+				break;
+			c->state = open_steps[i].next;
+			return;
+		}
+	}
+	conn_done(c, H_FAILED);
 }
 
 static void
@@ -476,42 +573,376 @@ pct(const double *v, size_t n, double p)
 	return v[rank == 0 ? 0 : (rank > n ? n - 1 : rank - 1)];
 }
 
-static void
-fresh_all(const struct hold *h)
+/* The latencies of one part: kept up to cap, sorted when printed. */
+struct lat {
+	double *ms;
+	size_t cap, ok, bad;
+};
+
+static int
+lat_init(struct lat *l, size_t cap)
 {
-	double *ms = calloc(h->fresh > 0 ? h->fresh : 1, sizeof(*ms));
-	double until = now() + h->max_secs;
-	size_t ok = 0, bad = 0;
+	*l = (struct lat){ .cap = cap };
+	l->ms = calloc(cap > 0 ? cap : 1, sizeof(*l->ms));
+	return l->ms == NULL ? -1 : 0;
+}
 
-	if (ms == NULL)
+static void
+sleep_until(double t)
+{
+	double d = t - now();
+	struct timespec ts;
+
+	if (d <= 0)
 		return;
-	for (size_t i = 0; i < h->fresh && now() < until; i++) {
-		double t = fresh_one(h);
+	ts.tv_sec = (time_t)d;
+	ts.tv_nsec = (long)((d - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
+		/* the rest of the sleep is in ts */
+	}
+}
 
+/*
+ * Fresh transactions, one every gap_ms (back to back for 0), until max were
+ * tried, the deadline, or (watched) the server has closed every held session.
+ */
+static void
+fresh_run(struct hold *h, struct lat *l, size_t max, double until, bool watched)
+{
+	double t0 = now();
+
+	for (size_t i = 0; i < max && now() < until; i++) {
+		double t;
+
+		if (watched && atomic_load(&h->watched) == 0)
+			break;
+		sleep_until(t0 + (double)i * h->gap_ms / 1000.0);
+		if (now() >= until)
+			break;
+		t = fresh_one(h);
 		if (t < 0)
-			bad++;
-		else
-			ms[ok++] = t;
+			l->bad++;
+		else if (l->ok < l->cap)
+			l->ms[l->ok++] = t;
 	}
-	if (ok > 0) {
-		qsort(ms, ok, sizeof(*ms), cmp_double);
-		printf("hold: %zu fresh transactions while %zu held: p50 %.2f ms, p90 %.2f ms, "
-		       "p99 %.2f ms, max %.2f ms (%zu failed)\n",
-		       ok, h->held, pct(ms, ok, 50), pct(ms, ok, 90), pct(ms, ok, 99), ms[ok - 1],
-		       bad);
-	} else if (h->fresh > 0) {
-		printf("hold: no fresh transaction succeeded (%zu failed)\n", bad);
+	qsort(l->ms, l->ok, sizeof(*l->ms), cmp_double);
+}
+
+static void
+lat_print(const char *prefix, const char *what, const struct lat *l)
+{
+	if (l->ok > 0)
+		printf("%s%zu fresh transactions %s: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, "
+		       "max %.2f ms (%zu failed)\n",
+		       prefix, l->ok, what, pct(l->ms, l->ok, 50), pct(l->ms, l->ok, 90),
+		       pct(l->ms, l->ok, 99), l->ms[l->ok - 1], l->bad);
+	else if (l->bad > 0)
+		printf("%sno fresh transaction succeeded %s (%zu failed)\n", prefix, what, l->bad);
+}
+
+static void
+fresh_all(struct hold *h)
+{
+	struct lat l;
+	char what[64];
+
+	if (h->fresh == 0 || lat_init(&l, h->fresh) < 0)
+		return;
+	fresh_run(h, &l, h->fresh, now() + h->max_secs, false);
+	snprintf(what, sizeof(what), "while %zu held", h->held);
+	lat_print("hold: ", what, &l);
+	free(l.ms);
+}
+
+/* ---- the slow mode: trickling sessions, watched in a second thread ------------------------ */
+
+static const char *const kind_name[K_KINDS] = { "held idle", "in a command line", "in DATA" };
+
+static struct timeval
+ms_tv(unsigned long ms)
+{
+	return (struct timeval){ .tv_sec = (time_t)(ms / 1000),
+		                 .tv_usec = (suseconds_t)(ms % 1000 * 1000) };
+}
+
+/* The server closed the session (or it broke): the time is booked, the socket goes. */
+static void
+watch_closed(struct hold_conn *c)
+{
+	c->t_close = now();
+	c->closed = true;
+	if (c->ev != NULL)
+		event_free(c->ev);
+	if (c->tick != NULL)
+		event_free(c->tick);
+	c->ev = c->tick = NULL;
+	close(c->fd);
+	c->fd = -1;
+	if (c->kind != K_IDLE)
+		atomic_fetch_sub(&c->h->trickling, 1);
+	atomic_fetch_sub(&c->h->watched, 1);
+}
+
+/* Reads what the server sends a held session: a 421, anything else, the close. */
+static void
+watch_read(struct hold_conn *c)
+{
+	for (;;) {
+		ssize_t r = recv(c->fd, c->in + c->len, sizeof(c->in) - c->len, 0);
+		size_t used = 0;
+		int code;
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (r <= 0) {
+			watch_closed(c);
+			return;
+		}
+		c->len += (size_t)r;
+		while ((code = reply_end(c->in, c->len, &used)) > 0) {
+			if (code == 421)
+				c->got421 = true;
+			else
+				c->other++;
+			memmove(c->in, c->in + used, c->len - used);
+			c->len -= used;
+		}
+		if (code < 0 || c->len == sizeof(c->in)) {
+			c->other++;
+			c->len = 0;
+		}
 	}
-	free(ms);
+}
+
+static void
+watch_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	watch_read(arg);
+}
+
+/* One more octet of the line that never ends; then the next one in an interval. */
+static void
+tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	static const char noop[] = "NOOP ";
+	struct hold_conn *c = arg;
+	struct timeval tv = ms_tv(c->h->interval_ms);
+	char o = c->kind == K_CMD && c->sent < sizeof(noop) - 1 ? noop[c->sent] : 'x';
+	ssize_t r;
+
+	(void)fd;
+	(void)what;
+	do
+		r = send(c->fd, &o, 1, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	if (r == 1)
+		c->sent++;
+	else if (!(r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))) {
+		/* the server is gone: what it sent before, then the close */
+		watch_read(c);
+		if (!c->closed)
+			watch_closed(c);
+		return;
+	}
+	if (evtimer_add(c->tick, &tv) < 0)
+		watch_closed(c);
+}
+
+/* The control pipe: T starts the trickle (first octets spread over an interval), Q ends. */
+static void
+ctl_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct hold *h = arg;
+	size_t slow = h->slow_cmd + h->slow_data, j = 0;
+	char b;
+
+	(void)what;
+	while (read(fd, &b, 1) == 1) {
+		if (b == 'Q') {
+			event_base_loopbreak(h->base);
+			return;
+		}
+		for (size_t i = 0; b == 'T' && i < h->n; i++) {
+			struct hold_conn *c = &h->conns[i];
+			struct timeval tv;
+
+			if (c->tick == NULL)
+				continue;
+			/* session j of the slow ones: j/slow of an interval from now */
+			tv = ms_tv((unsigned long)h->interval_ms * j++ / slow);
+			if (evtimer_add(c->tick, &tv) < 0)
+				watch_closed(c);
+		}
+	}
+}
+
+static void *
+loop_main(void *arg)
+{
+	struct hold *h = arg;
+
+	event_base_dispatch(h->base);
+	return NULL;
+}
+
+static void
+ctl_send(struct hold *h, char b)
+{
+	if (write(h->ctl[1], &b, 1) != 1)
+		fprintf(stderr, "hold: control pipe: %s\n", strerror(errno));
+}
+
+/* Every held session is watched; the trickling ones get their timer (not armed yet). */
+static int
+watch_all(struct hold *h)
+{
+	if (pipe2(h->ctl, O_NONBLOCK | O_CLOEXEC) < 0)
+		return -1;
+	h->ctl_ev = event_new(h->base, h->ctl[0], EV_READ | EV_PERSIST, ctl_cb, h);
+	if (h->ctl_ev == NULL || event_add(h->ctl_ev, NULL) < 0)
+		return -1;
+	for (size_t i = 0; i < h->n; i++) {
+		struct hold_conn *c = &h->conns[i];
+
+		if (c->state != H_HELD)
+			continue;
+		c->ev = event_new(h->base, c->fd, EV_READ | EV_PERSIST, watch_cb, c);
+		if (c->ev == NULL || event_add(c->ev, NULL) < 0)
+			return -1;
+		if (c->kind != K_IDLE) {
+			c->tick = evtimer_new(h->base, tick_cb, c);
+			if (c->tick == NULL)
+				return -1;
+			atomic_fetch_add(&h->trickling, 1);
+		}
+		h->watched_kind[c->kind]++;
+		atomic_fetch_add(&h->watched, 1);
+	}
+	return 0;
+}
+
+/* Per kind: how many the server closed, with a 421 first, and when (from the last line). */
+static void
+report_kind(const struct hold *h, enum hold_kind k)
+{
+	double *d = calloc(h->n > 0 ? h->n : 1, sizeof(*d));
+	size_t held = 0, closed = 0, got421 = 0;
+	unsigned long sent = 0, other = 0;
+
+	if (d == NULL)
+		return;
+	for (size_t i = 0; i < h->n; i++) {
+		const struct hold_conn *c = &h->conns[i];
+
+		if (c->kind != k || c->state != H_HELD)
+			continue;
+		held++;
+		sent += c->sent;
+		other += c->other;
+		got421 += c->got421;
+		if (c->closed)
+			d[closed++] = c->t_close - c->t_line;
+	}
+	if (held > 0) {
+		qsort(d, closed, sizeof(*d), cmp_double);
+		printf("hold: slow: %s: %zu held, %zu closed by the server (%zu with a 421 first), "
+		       "%zu still open",
+		       kind_name[k], held, closed, got421, held - closed);
+		if (closed > 0)
+			printf("; last whole line to close: min %.2f s, median %.2f s, max %.2f s",
+			       d[0], pct(d, closed, 50), d[closed - 1]);
+		if (k != K_IDLE)
+			printf("; %lu octets trickled", sent);
+		printf("; %lu other replies\n", other);
+	}
+	free(d);
+}
+
+static void
+slow_phase(struct hold *h)
+{
+	struct lat idle, slow, after;
+	double until = now() + h->max_secs;
+	pthread_t th;
+	size_t left;
+	char what[128];
+
+	if (lat_init(&idle, h->fresh) < 0 || lat_init(&slow, HOLD_FRESH_MAX) < 0 ||
+	    lat_init(&after, h->fresh) < 0 || watch_all(h) < 0 ||
+	    pthread_create(&th, NULL, loop_main, h) != 0) {
+		fprintf(stderr, "hold: slow mode: cannot start\n");
+		exit(1);
+	}
+	printf("hold: slow: %zu trickle in a command line, %zu in DATA, one octet every %u ms "
+	       "each; %zu held idle\n",
+	       h->watched_kind[K_CMD], h->watched_kind[K_DATA], h->interval_ms,
+	       h->watched_kind[K_IDLE]);
+	fresh_run(h, &idle, h->fresh, until, false);
+	ctl_send(h, 'T');
+	fresh_run(h, &slow, HOLD_FRESH_MAX, until, true);
+	left = atomic_load(&h->watched);
+	fresh_run(h, &after, h->fresh, now() + h->max_secs, false);
+	ctl_send(h, 'Q');
+	pthread_join(th, NULL);
+
+	snprintf(what, sizeof(what), "while %zu held idle", h->held);
+	lat_print("hold: slow: ", what, &idle);
+	if (left == 0)
+		snprintf(what, sizeof(what),
+		         "from the trickle's start to the last close, one every %u ms", h->gap_ms);
+	else
+		snprintf(what, sizeof(what),
+		         "from the trickle's start to the deadline (%zu sessions still open), "
+		         "one every %u ms",
+		         left, h->gap_ms);
+	lat_print("hold: slow: ", what, &slow);
+	if (idle.ok > 0 && slow.ok > 0)
+		printf("hold: slow: trickling/idle latency: "
+		       "p50 %.2f, p90 %.2f, p99 %.2f, max %.2f\n",
+		       pct(slow.ms, slow.ok, 50) / pct(idle.ms, idle.ok, 50),
+		       pct(slow.ms, slow.ok, 90) / pct(idle.ms, idle.ok, 90),
+		       pct(slow.ms, slow.ok, 99) / pct(idle.ms, idle.ok, 99),
+		       slow.ms[slow.ok - 1] / idle.ms[idle.ok - 1]);
+	for (enum hold_kind k = K_CMD; k < K_KINDS; k++)
+		report_kind(h, k);
+	report_kind(h, K_IDLE);
+	lat_print("hold: slow: ", left == 0 ? "after the server closed them" : "after the deadline",
+	          &after);
+	event_free(h->ctl_ev);
+	close(h->ctl[0]);
+	close(h->ctl[1]);
+	free(idle.ms);
+	free(slow.ms);
+	free(after.ms);
+}
+
+/* The kind of session i: the two trickling kinds alternate, so their octets interleave. */
+static enum hold_kind
+kind_of(const struct hold *h, size_t i)
+{
+	size_t both = h->slow_cmd < h->slow_data ? h->slow_cmd : h->slow_data;
+
+	if (i < 2 * both)
+		return i % 2 == 0 ? K_CMD : K_DATA;
+	if (i < h->slow_cmd + h->slow_data)
+		return h->slow_cmd > both ? K_CMD : K_DATA;
+	return K_IDLE;
 }
 
 int
 main(int argc, char **argv)
 {
-	struct hold h = { .n = 10000, .window = 1000, .fresh = 200, .max_secs = 60 };
+	struct hold h = {
+		.n = 10000, .window = 1000, .fresh = 200, .max_secs = 60, .interval_ms = 10000
+	};
 	long rss0, rss1;
 	double secs;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	parse_args(&h, argc, argv);
 	raise_nofile(&h);
 	h.conns = calloc(h.n > 0 ? h.n : 1, sizeof(*h.conns));
@@ -520,8 +951,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "hold: out of memory\n");
 		return 1;
 	}
-	for (size_t i = 0; i < h.n; i++)
+	for (size_t i = 0; i < h.n; i++) {
 		h.conns[i].fd = -1;
+		h.conns[i].kind = kind_of(&h, i);
+	}
 	rss0 = rss_kib(h.pid);
 	secs = open_all(&h);
 	rss1 = rss_kib(h.pid);
@@ -533,10 +966,15 @@ main(int argc, char **argv)
 		printf("hold: server VmRSS %.1f MiB -> %.1f MiB: %.2f KiB per idle session\n",
 		       (double)rss0 / 1024, (double)rss1 / 1024,
 		       (double)(rss1 - rss0) / (double)h.held);
-	fresh_all(&h);
+	if (h.slow_cmd + h.slow_data > 0)
+		slow_phase(&h);
+	else
+		fresh_all(&h);
 	for (size_t i = 0; i < h.n; i++) {
 		if (h.conns[i].ev != NULL)
 			event_free(h.conns[i].ev);
+		if (h.conns[i].tick != NULL)
+			event_free(h.conns[i].tick);
 		if (h.conns[i].fd >= 0)
 			close(h.conns[i].fd);
 	}

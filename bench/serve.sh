@@ -16,10 +16,20 @@
 #     then idle), reports the time to open them, how many are held, the
 #     server's memory per idle session and the latency percentiles of FRESH
 #     full transactions done while they are held.
+#  4. Slowloris (SEC-12): a `serve` with idle_timeout and data_timeout of
+#     SLOW_TIMEOUT seconds; bench/hold.c holds SLOW sessions that send one octet
+#     every SLOW_INTERVAL ms and never end their line (SLOW_DATA of them in DATA,
+#     the others in a command line) and SLOW_IDLE idle ones; FRESH transactions
+#     while all are idle, then one every SLOW_GAP ms from the trickle's start to
+#     the last close, then FRESH more; their latency percentiles, the ratio, and
+#     per kind of session when the server closed it (from its last whole line)
+#     and whether a 421 came first; then a one-line summary.
 # Environment: SERVE_BIN (another smtp-harness binary, e.g. an older build to
 # compare), ROUNDS (3), SESSIONS (10), MESSAGES (1000), HOLD (10000), FRESH (200),
 # HOLD_SECS (60: the bound of each hold phase), SIZE (1024: body octets in step 2),
-# SKIP_HOLD=1, SKIP_SOURCE=1, SKIP_LOAD=1.
+# SLOW (1000), SLOW_DATA (SLOW/2), SLOW_IDLE (100), SLOW_INTERVAL (10000 ms),
+# SLOW_TIMEOUT (30 s), SLOW_GAP (25 ms), SLOW_SECS (60: the bound of each part
+# of step 4), SKIP_HOLD=1, SKIP_SOURCE=1, SKIP_LOAD=1, SKIP_SLOW=1.
 set -u
 cd "$(dirname "$0")/.."
 build=${1:-build/release}
@@ -31,6 +41,13 @@ hold_n=${HOLD:-10000}
 fresh=${FRESH:-200}
 hold_secs=${HOLD_SECS:-60}
 size=${SIZE:-1024}
+slow_n=${SLOW:-1000}
+slow_data=${SLOW_DATA:-$((slow_n / 2))}
+slow_idle=${SLOW_IDLE:-100}
+slow_interval=${SLOW_INTERVAL:-10000}
+slow_timeout=${SLOW_TIMEOUT:-30}
+slow_gap=${SLOW_GAP:-25}
+slow_secs=${SLOW_SECS:-60}
 CC=${CC:-cc}
 
 [ -x "$bin" ] || { echo "bench-serve: no $bin (make first)"; exit 2; }
@@ -51,7 +68,7 @@ trap cleanup EXIT INT TERM
 mkdir -p "$build/bench"
 hold=$build/bench/hold
 # shellcheck disable=SC2046
-$CC -std=c11 -O2 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+$CC -std=c11 -O2 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -pthread \
 	-o "$hold" bench/hold.c $(pkg-config --cflags --libs libevent_core) || exit 2
 
 # start_serve NAME [serve options]: `serve` on an ephemeral port; sets PORT and PID.
@@ -183,6 +200,57 @@ EOF
 	grep -i 'nofile' "$work/hold.log" | sed 's/^/   server: /'
 }
 
+# The summary of step 4, from hold's lines (bench/hold.c prints them).
+slow_summary() {
+	awk '
+	function after(word,   i) { for (i = 1; i < NF; i++) if ($i == word) return $(i + 1); return "" }
+	function failed(   i) { for (i = 2; i <= NF; i++) if ($i == "failed)") return substr($(i - 1), 2) + 0; return 0 }
+	/^hold: slow: (in a command line|in DATA): / {
+		for (i = 2; i <= NF; i++) {
+			if ($i == "held,") held += $(i - 1)
+			if ($i == "closed" && $(i + 1) == "by") closed += $(i - 1)
+			if ($i == "with" && $(i + 2) == "421") g421 += substr($(i - 1), 2)
+		}
+		v = after("min"); if (v != "" && (lo == "" || v + 0 < lo)) lo = v + 0
+		v = after("max"); if (v != "" && v + 0 > hi) hi = v + 0
+	}
+	/^hold: slow: [0-9]+ fresh transactions while/ { pi = after("p50"); fi = failed(); ni = $3 }
+	/^hold: slow: [0-9]+ fresh transactions from/ { ps = after("p50"); fs = failed(); ns = $3 }
+	/^hold: slow: [0-9]+ fresh transactions after/ { pa = after("p50"); fa = failed(); na = $3 }
+	END {
+		printf "   slowloris: %d of %d trickling sessions closed by the server (%d with a 421 first)",
+			closed, held, g421
+		if (lo != "") printf " %.2f-%.2f s after their last whole line", lo, hi
+		printf "; fresh p50 %s ms held idle, %s ms trickling", (pi == "" ? "n/a" : pi), (ps == "" ? "n/a" : ps)
+		if (pi > 0 && ps > 0) printf " (x%.2f)", ps / pi
+		printf ", %s ms after; fresh ok/failed: %d/%d idle, %d/%d trickling, %d/%d after\n",
+			(pa == "" ? "n/a" : pa), ni, fi, ns, fs, na, fa
+	}' "$1"
+}
+
+slow_test() {
+	cmd=$((slow_n - slow_data))
+	if [ "$cmd" -lt 0 ]; then
+		echo "== slowloris: SLOW_DATA ($slow_data) is over SLOW ($slow_n)"
+		return
+	fi
+	echo "== slowloris: $slow_n sessions send one octet every $slow_interval ms ($cmd in a command" \
+		"line, $slow_data in DATA), $slow_idle idle; idle_timeout and data_timeout $slow_timeout s"
+	cat >"$work/slow.yaml" <<EOF
+max_sessions: $((slow_n + slow_idle + 100))
+idle_timeout: $slow_timeout
+data_timeout: $slow_timeout
+EOF
+	start_serve slow --config "$work/slow.yaml" || return
+	timeout $((3 * slow_secs + 30)) "$hold" -p "$PORT" -n $((slow_n + slow_idle)) -s "$cmd" \
+		-d "$slow_data" -i "$slow_interval" -g "$slow_gap" -f "$fresh" -P "$PID" \
+		-t "$slow_secs" >"$work/slow.out"
+	sed 's/^/   /' "$work/slow.out"
+	slow_summary "$work/slow.out"
+	kill "$PID" 2>/dev/null
+	wait "$PID" 2>/dev/null
+}
+
 echo "bench-serve: $bin"
 if [ "${SKIP_SOURCE:-0}" != 1 ]; then
 	throughput
@@ -193,3 +261,4 @@ if [ "${SKIP_LOAD:-0}" != 1 ]; then
 		echo "== load vs smtp-source: no 'load' in this build"; fi
 fi
 [ "${SKIP_HOLD:-0}" = 1 ] || hold_test
+[ "${SKIP_SLOW:-0}" = 1 ] || slow_test
