@@ -181,7 +181,7 @@ bench: all
 
 # The reference server under load (bench/serve.sh): smtp-source against serve, serve --sink and
 # Postfix's smtp-sink; smtp-harness load and smtp-source in turns against the same server;
-# 10,000 held sessions (bench/hold.c). Figures only, nothing asserted.
+# 10,000 held sessions and a slowloris flood (bench/hold.c). Figures only, nothing asserted.
 bench-serve: all
 	@sh bench/serve.sh $(BUILD)
 
