@@ -3,9 +3,10 @@
 # on loopback only; figures are printed, nothing is asserted.
 #  1. Throughput: Postfix's smtp-source (-s SESSIONS -m MESSAGES, one message per
 #     connection) against `serve` (Maildir, fsync before every 250), `serve --sink`
-#     (full dialogue, nothing stored) and Postfix's smtp-sink, in alternating
-#     rounds (ROUNDS each); msg/s per round, the median of each, and the ratios
-#     serve/smtp-sink and sink/smtp-sink.
+#     (full dialogue, nothing stored), Postfix's smtp-sink and, as root, Postfix
+#     itself (the interop instance, scripts/interop/postfix; POSTFIX=0 leaves it
+#     out), in alternating rounds (ROUNDS each); msg/s per round, the median of
+#     each, and the ratios serve/smtp-sink, sink/smtp-sink and serve/postfix.
 #  2. load vs smtp-source: `smtp-harness load -c SESSIONS -n MESSAGES --size SIZE`
 #     and `smtp-source -s SESSIONS -m MESSAGES -l SIZE` (one message per
 #     connection each) against the same `serve` and the same `serve --sink`, in
@@ -59,6 +60,7 @@ PATH=$PATH:/usr/sbin
 work=$(mktemp -d /tmp/bench-serve.XXXXXX) || exit 2
 pids=""
 cleanup() {
+	stop_postfix
 	for p in $pids; do kill "$p" 2>/dev/null; done
 	for p in $pids; do wait "$p" 2>/dev/null; done
 	rm -rf "$work"
@@ -127,6 +129,7 @@ throughput() {
 	pids="$pids $!"
 	sleep 0.3
 	targets="$targets smtpsink:$sport"
+	if start_postfix; then targets="$targets postfix:$POSTFIX_PORT"; fi
 	r=1
 	while [ $r -le "$rounds" ]; do
 		line="   round $r:"
@@ -141,13 +144,51 @@ throughput() {
 	done
 }
 
+# Postfix itself, the interop instance (scripts/interop/postfix: a private
+# instance delivering to Maildirs, which fsyncs its queue file before 250) on
+# its port, for the durable goal "at least 2x Postfix in the same run". Only
+# as root (postfix -c needs it) and when POSTFIX=0 is not set; stopped at the end.
+POSTFIX_PORT=2601
+start_postfix() {
+	[ "${POSTFIX:-1}" = 1 ] && [ "$(id -u)" = 0 ] && [ -d scripts/interop/postfix ] || return 1
+	TOP=$(pwd) BASE=$(pwd)/build/interop WORK=$(pwd)/build/interop/postfix HOST=127.0.0.1 \
+		PORT=$POSTFIX_PORT SERVER=postfix
+	export TOP BASE WORK HOST PORT SERVER
+	mkdir -p "$WORK"
+	if ! timeout 400 sh scripts/interop/postfix/setup.sh >"$work/postfix-setup.log" 2>&1 ||
+		! timeout 60 sh scripts/interop/postfix/start.sh >"$work/postfix-start.log" 2>&1; then
+		echo "   postfix: not available ($(tail -1 "$work/postfix-setup.log" "$work/postfix-start.log" 2>/dev/null | tail -1))"
+		return 1
+	fi
+	postfix_started=1
+	i=0
+	until python3 -c 'import socket,sys; s=socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1); sys.exit(0 if s.recv(64).startswith(b"220") else 1)' "$POSTFIX_PORT" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && { echo "   postfix: no greeting on port $POSTFIX_PORT"; return 1; }
+		sleep 0.1
+	done
+	echo "   postfix: $(cat "$WORK/version" 2>/dev/null) on 127.0.0.1:$POSTFIX_PORT"
+}
+stop_postfix() {
+	[ "${postfix_started:-0}" = 1 ] || return 0
+	timeout 30 sh scripts/interop/postfix/stop.sh >/dev/null 2>&1
+	postfix_started=0
+}
+
 # Medians and ratios (res_serve, res_sink, res_smtpsink: one figure per round).
 report_throughput() {
 	s=$(echo "${res_serve:-}" | median)
 	k=""
 	[ -n "${res_sink:-}" ] && k=$(echo "$res_sink" | median)
 	p=$(echo "${res_smtpsink:-}" | median)
-	echo "   median: serve $s msg/s, serve --sink ${k:-n/a} msg/s, smtp-sink $p msg/s"
+	f=""
+	[ -n "${res_postfix:-}" ] && f=$(echo "$res_postfix" | median)
+	echo "   median: serve $s msg/s, serve --sink ${k:-n/a} msg/s, smtp-sink $p msg/s," \
+		"postfix ${f:-n/a} msg/s"
+	if [ -n "$f" ]; then
+		awk -v s="$s" -v f="$f" 'BEGIN { if (f > 0)
+			printf "   ratio: serve/postfix %.2f (the durable goal: at least 2)\n", s / f }'
+	fi
 	awk -v s="$s" -v k="${k:-0}" -v p="$p" 'BEGIN {
 		if (p > 0) printf "   ratios: serve/smtp-sink %.2f, sink/smtp-sink %s\n", s / p,
 			(k > 0 ? sprintf("%.2f", k / p) : "n/a") }'
@@ -254,6 +295,7 @@ EOF
 echo "bench-serve: $bin"
 if [ "${SKIP_SOURCE:-0}" != 1 ]; then
 	throughput
+	stop_postfix
 	report_throughput
 fi
 if [ "${SKIP_LOAD:-0}" != 1 ]; then
