@@ -71,7 +71,7 @@ mkdir -p "$build/bench"
 hold=$build/bench/hold
 # shellcheck disable=SC2046
 $CC -std=c11 -O2 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -pthread \
-	-o "$hold" bench/hold.c $(pkg-config --cflags --libs libevent_core) || exit 2
+	-o "$hold" bench/hold.c bench/hold_slow.c $(pkg-config --cflags --libs libevent_core) || exit 2
 
 # start_serve NAME [serve options]: `serve` on an ephemeral port; sets PORT and PID.
 start_serve() {
