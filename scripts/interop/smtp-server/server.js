@@ -44,6 +44,14 @@ const server = new SMTPServer({
 	disableReverseLookup: true,
 	hideENHANCEDSTATUSCODES: false,
 	logger: false,
+	// Limits for the load/ scenarios (scripts/interop/profiles/smtp-server.yaml):
+	// at most 10 clients at once, the next one gets 421 (SEC-13; the suite runs
+	// with -j 4, a few sessions at once); 25 s without input and the client is
+	// dropped with 421 (SEC-12; socket inactivity, the default is 60 s), longer
+	// than the suite's longest wait for a reply or a close (20 s). No
+	// maxRecipients: no limit by default.
+	maxClients: 10,
+	socketTimeout: 25000,
 	onAuth(auth, session, cb) {
 		if (auth.username === 'alice' && auth.password === 'alice-secret') return cb(null, { user: 'alice' });
 		return cb(fail(535, 'Authentication failed'));
