@@ -454,8 +454,15 @@ settle(struct record_import *im, struct imp_parent *st, int status, char *err, s
 		snprintf(err, errlen, "%s", st->msg);
 		return -1;
 	}
-	if (st->ended && !st->hung)
-		return 0;
+	if (st->ended && !st->hung) {
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			return 0;
+		/* a memory checker's verdict on the child (valgrind --error-exitcode) */
+		snprintf(err, errlen,
+		         "the replay's process ended with status %d after its last chunk",
+		         WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		return -1;
+	}
 	if (!st->have_pre) {
 		snprintf(err, errlen, "the bundled server %s before the client's part",
 		         st->hung ? "hung" : "died");
