@@ -56,7 +56,8 @@ static const struct imp_row rows[] = {
 	  HEAD "]\n" TAGS "requires: [CHUNKING]\nfinal_quit: false\nsteps:\n" EHLO MAIL RCPT
 	       "  - raw: 'BDAT 10\\r\\nab'\n    replies: 0\n  - expect_silence: 500\n" },
 	{ "STARTTLS taken: a starttls step", IN("\x02STARTTLS\r\nEHLO x\r\n"),
-	  HEAD "]\n" TAGS "steps:\n" EHLO "  - starttls: true\n  - raw: 'EHLO x\\r\\n'\n" READ1 },
+	  HEAD "]\n" TAGS "requires: [STARTTLS]\nsteps:\n" EHLO
+	       "  - starttls: true\n  - raw: 'EHLO x\\r\\n'\n" READ1 },
 	{ "TLS preset 6: tls: true, no preset step",
 	  IN("\x06"
 	     "EHLO x\r\n"),
@@ -84,13 +85,35 @@ static const struct imp_row rows[] = {
 	  IN("\x0a"
 	     "AUTH PLAIN\r\n"),
 	  HEAD "]\ntags: [fuzz, regression, fuzz-config-08]\nlevel: MUST\n"
-	       "requires_vars: [fuzz_config_08]\nfinal_quit: false\nsteps:\n" EHLO
+	       "requires: [AUTH]\nrequires_vars: [fuzz_config_08]\nfinal_quit: false\nsteps:\n" EHLO
 	       "  - raw: 'AUTH PLAIN\\r\\n'\n" READ1 "  - expect_silence: 500\n" },
 	{ "begin() fails after the DATA preset's message: the preset's bits in the key",
 	  IN("\x85.\r\nDATA\r\n"),
 	  HEAD "]\ntags: [fuzz, regression, fuzz-config-85]\nlevel: MUST\n"
 	       "requires_vars: [fuzz_config_85]\nsteps:\n" EHLO MAIL RCPT DATA
 	       "  - raw: '.\\r\\n'\n" READ1 "  - raw: 'DATA\\r\\n'\n" READ1 },
+	{ "an extension the session has: requires", IN("\x02MAIL FROM:<a@b> SIZE=10\r\n"),
+	  HEAD "]\n" TAGS "requires: [SIZE]\nsteps:\n" EHLO
+	       "  - raw: 'MAIL FROM:<a@b> SIZE=10\\r\\n'\n" READ1 },
+	{ "an extension nobody advertised: refused",
+	  IN("\x02"
+	     "AUTH PLAIN\r\n"),
+	  HEAD "]\n" TAGS "steps:\n" EHLO
+	       "  # AUTH: not advertised here, so the command is refused\n"
+	       "  - raw: 'AUTH PLAIN\\r\\n'\n    replies: 1\n    expect: [4xx, 5xx]\n"
+	       "    on_timeout: fail\n" },
+	{ "STARTTLS inside TLS: refused", IN("\x06STARTTLS\r\n"),
+	  HEAD "]\n" TAGS "tls: true\nsteps:\n"
+	       "  # STARTTLS: not advertised here, so the command is refused\n"
+	       "  - raw: 'STARTTLS\\r\\n'\n    replies: 1\n    expect: [4xx, 5xx]\n"
+	       "    on_timeout: fail\n" },
+	{ "an extension advertised only inside TLS: said so",
+	  IN("\x02STARTTLS\r\nEHLO x\r\nAUTH PLAIN\r\n"),
+	  HEAD "]\n" TAGS "requires: [STARTTLS]\nfinal_quit: false\nsteps:\n" EHLO
+	       "  - starttls: true\n  - raw: 'EHLO x\\r\\n'\n" READ1
+	       "  # AUTH: advertised only after the STARTTLS above (requires\n"
+	       "  # cannot say so: lint flags this step)\n"
+	       "  - raw: 'AUTH PLAIN\\r\\n'\n" READ1 "  - expect_silence: 500\n" },
 };
 
 /* The scenario of in[0..n), malloc'ed; NULL (after a message) when the import fails. */

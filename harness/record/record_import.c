@@ -23,17 +23,19 @@
 
 #include "smtph/record_import.h"
 #include "smtph/smtp_command.h"
+#include "smtph/smtp_ehlo.h"
 #include "smtph/smtp_limits.h"
+#include "smtph/smtp_reply.h"
 
 /* ---- what the child tells the parent --------------------------------------- */
 
-enum imp_kind { IMP_PRE, IMP_CHUNK, IMP_END, IMP_ERROR };
+enum imp_kind { IMP_PROBE, IMP_PRE, IMP_CHUNK, IMP_END, IMP_ERROR };
 
 struct imp_rec {
 	enum imp_kind kind;
 	struct record_import_chunk chunk;
 	enum record_import_end end;
-	bool bdat;
+	unsigned probe; /* IMP_PROBE: the keywords */
 	char msg[160];
 };
 
@@ -59,8 +61,10 @@ struct imp_child {
 	struct server_session *s;
 	struct imp_model m;
 	int fd;
-	bool bdat;
-	unsigned last_code; /* of the last reply, for the end (221 or 421) */
+	unsigned last_code;      /* of the last reply, for the end (221 or 421) */
+	unsigned offered;        /* SMTP_EXT_* of the session's last EHLO reply */
+	struct smtp_command cmd; /* the command line the chunk ended (slices into m.line) */
+	bool cmd_ok;
 };
 
 static enum imp_cat
@@ -126,17 +130,12 @@ line_chunk(struct imp_model *m, const char *p, size_t c, unsigned *early, bool *
 	return *done && !m->long_answered ? 1 : 0;
 }
 
-/* The BDAT chunk a line announced, once the server went into BDAT for it. */
-static uint64_t
-bdat_size(const struct imp_model *m)
+/* The whole command line, parsed (a line over 512 octets is no command). */
+static bool
+parse_line(const struct imp_model *m, struct smtp_command *cmd)
 {
-	struct smtp_command cmd;
-
-	if (m->line_total != m->line_len || m->line_len < 2 ||
-	    smtp_command_parse(m->line, m->line_len - 2, &cmd, NULL) < 0 ||
-	    cmd.verb != SMTP_VERB_BDAT)
-		return 0;
-	return cmd.bdat_size;
+	return m->line_total == m->line_len && m->line_len >= 2 &&
+	       smtp_command_parse(m->line, m->line_len - 2, cmd, NULL) == 0;
 }
 
 /* ---- the child ------------------------------------------------------------------ */
@@ -194,11 +193,78 @@ child_error(struct imp_child *k, const char *msg)
 	return send_rec(k->fd, &r);
 }
 
+/* The keywords of an EHLO reply at the start of the session's output; 0 if it is none. */
+static unsigned
+ehlo_bits(const struct server_session *s)
+{
+	struct smtp_reply_parser p;
+	struct smtp_reply rep;
+	struct smtp_ehlo e;
+	size_t len = 0, used = 0;
+	const char *o = server_session_out(s, &len);
+
+	smtp_reply_parser_init(&p, NULL);
+	if (len == 0 || smtp_reply_parse(&p, o, len, &used, &rep, NULL) != 1 || rep.code != 250 ||
+	    smtp_ehlo_parse(&rep, &e, NULL) < 0)
+		return 0;
+	return e.ext;
+}
+
+/* Feeds bytes line by line (a preset's), drains, and takes TLS as done. Returns the keywords
+   of the last EHLO reply. */
+static unsigned
+feed_lines(struct server_session *s, const char *b)
+{
+	size_t n = strlen(b), off = 0;
+	unsigned code = 0, bits = 0;
+
+	while (off < n) {
+		const char *lf = memchr(b + off, '\n', n - off);
+		size_t c = (size_t)(lf - (b + off)) + 1;
+		bool ehlo = c > 5 && strncmp(b + off, "EHLO ", 5) == 0;
+
+		server_session_feed(s, b + off, c);
+		off += c;
+		if (ehlo)
+			bits = ehlo_bits(s);
+		(void)drain(s, &code);
+		if (server_session_events(s) & SERVER_EV_TLS) {
+			server_session_tls_done(s, true);
+			bits = 0;
+		}
+	}
+	return bits;
+}
+
+/*
+ * What the runner's probe will see of a server configured so: the EHLO reply
+ * of a fresh session, after STARTTLS for a TLS preset (presets 2 and 7 are
+ * exactly that). The keywords go to the parent.
+ */
+static int
+child_probe(struct imp_child *k, bool tls)
+{
+	struct imp_rec r = { .kind = IMP_PROBE };
+	struct server_fuzzin_sink sink = k->sink;
+	unsigned code = 0;
+	struct server_session *s =
+	        server_session_new(&k->cfg, &server_fuzzin_sink_ops, &sink, "192.0.2.1");
+
+	if (s == NULL) {
+		child_error(k, "out of memory");
+		return -1;
+	}
+	server_session_start(s);
+	(void)drain(s, &code);
+	r.probe = feed_lines(s, server_fuzzin_preset(tls ? 7 : 2)->bytes);
+	server_session_free(&s);
+	return send_rec(k->fd, &r);
+}
+
 /* The greeting and the preset, line by line; the TLS handshake taken as done. */
 static int
 child_preset(struct imp_child *k, const struct server_fuzzin_preset *pre)
 {
-	size_t n = strlen(pre->bytes), off = 0;
 	unsigned code = 0;
 	char msg[160];
 
@@ -207,16 +273,7 @@ child_preset(struct imp_child *k, const struct server_fuzzin_preset *pre)
 		child_error(k, "the bundled server did not greet with 220");
 		return -1;
 	}
-	while (off < n) {
-		const char *lf = memchr(pre->bytes + off, '\n', n - off);
-		size_t c = (size_t)(lf - (pre->bytes + off)) + 1;
-
-		server_session_feed(k->s, pre->bytes + off, c);
-		off += c;
-		(void)drain(k->s, &code);
-		if (server_session_events(k->s) & SERVER_EV_TLS)
-			server_session_tls_done(k->s, true);
-	}
+	k->offered = feed_lines(k->s, pre->bytes);
 	if (strcmp(server_session_state_name(k->s), pre->state) == 0)
 		return 0;
 	snprintf(msg, sizeof(msg), "the preset (%s) left the session in %s, not %s", pre->name,
@@ -234,7 +291,7 @@ allowed(struct imp_child *k, enum imp_cat cat, struct record_import_chunk *ch, u
 
 	if (cat == CAT_COMMAND && done && strcmp(after, "BDAT") == 0) {
 		base = 0; /* RFC 3030 2: the reply comes after the chunk's octets */
-		k->m.bdat_left = bdat_size(&k->m);
+		k->m.bdat_left = k->cmd_ok && k->cmd.verb == SMTP_VERB_BDAT ? k->cmd.bdat_size : 0;
 	}
 	ch->lo = base;
 	ch->hi = base + early;
@@ -261,12 +318,15 @@ child_chunk(struct imp_child *k, const char *client, size_t off, size_t c)
 	if (cat == CAT_DATA) {
 		base = data_chunk(&k->m, p, c);
 	} else if (cat == CAT_BDAT) {
-		k->bdat = true;
 		k->m.bdat_left -= k->m.bdat_left < c ? k->m.bdat_left : c;
 		base = k->m.bdat_left == 0 ? 1 : 0;
 	} else {
 		r.chunk.fresh = k->m.line_total == 0;
 		base = line_chunk(&k->m, p, c, &early, &done);
+		k->cmd_ok = done && parse_line(&k->m, &k->cmd);
+		r.chunk.command = done;
+		r.chunk.needs = k->cmd_ok ? smtp_ehlo_needs(&k->cmd) : 0;
+		r.chunk.offered = k->offered;
 	}
 	r.chunk.off = off;
 	r.chunk.len = c;
@@ -276,7 +336,11 @@ child_chunk(struct imp_child *k, const char *client, size_t off, size_t c)
 		return -1;
 	server_session_feed(k->s, p, c);
 	r.kind = IMP_CHUNK;
+	if (k->cmd_ok && k->cmd.verb == SMTP_VERB_EHLO && ehlo_bits(k->s) != 0)
+		k->offered = ehlo_bits(k->s);
 	r.chunk.got = drain(k->s, &r.chunk.last_code);
+	if (k->cmd_ok && k->cmd.verb == SMTP_VERB_HELO && r.chunk.last_code == 250)
+		k->offered = 0; /* RFC 5321 4.1.1.1: HELO, no extensions */
 	if (r.chunk.got > 0)
 		k->last_code = r.chunk.last_code;
 	allowed(k, cat, &r.chunk, base, early, done);
@@ -290,6 +354,7 @@ child_chunk(struct imp_child *k, const char *client, size_t off, size_t c)
 		r.chunk.starttls = r.chunk.got >= 1 && r.chunk.last_code == 220;
 		server_session_tls_done(k->s, true);
 		model_line_reset(&k->m);
+		k->offered = 0; /* RFC 3207 4.2: what was learnt before TLS is forgotten */
 	}
 	return send_rec(k->fd, &r);
 }
@@ -325,7 +390,6 @@ child_client(struct imp_child *k, const char *client, size_t n)
 		off += c;
 	}
 	end.end = end_of(k);
-	end.bdat = k->bdat;
 	return send_rec(k->fd, &end);
 }
 
@@ -347,7 +411,8 @@ child_main(int fd, const struct server_fuzzin *fz, const char *client, size_t n)
 	k.s = server_session_new(&k.cfg, &server_fuzzin_sink_ops, &k.sink, "192.0.2.1");
 	if (k.s == NULL)
 		child_error(&k, "out of memory");
-	else if (child_preset(&k, server_fuzzin_preset(fz->preset)) == 0)
+	else if (child_probe(&k, server_fuzzin_preset(fz->preset)->tls) == 0 &&
+	         child_preset(&k, server_fuzzin_preset(fz->preset)) == 0)
 		rc = child_client(&k, client, n);
 	server_session_free(&k.s);
 	server_config_free(&k.cfg);
@@ -386,6 +451,9 @@ static int
 take(struct record_import *im, struct imp_parent *st, const struct imp_rec *r)
 {
 	switch (r->kind) {
+	case IMP_PROBE:
+		im->probe = r->probe;
+		return 0;
 	case IMP_PRE:
 		st->pre = *r;
 		st->have_pre = true;
@@ -395,7 +463,6 @@ take(struct record_import *im, struct imp_parent *st, const struct imp_rec *r)
 		return add_chunk(im, &r->chunk);
 	case IMP_END:
 		im->end = r->end;
-		im->bdat = r->bdat;
 		st->ended = true;
 		return 0;
 	case IMP_ERROR:

@@ -14,6 +14,7 @@
 
 #include "smtph/record.h"
 #include "smtph/record_import.h"
+#include "smtph/smtp_ehlo.h"
 
 enum step_kind { STEP_RAW, STEP_STARTTLS };
 
@@ -21,7 +22,8 @@ struct step {
 	enum step_kind kind;
 	size_t off, len; /* octets of the client's part */
 	unsigned replies;
-	bool may_close;                 /* the server closes with 421 on it */
+	bool may_close;                        /* the server closes with 421 on it */
+	const struct record_import_chunk *cmd; /* the last command line it sends, or NULL */
 	unsigned findings, got, lo, hi; /* chunks the rules disagree with; the first one's counts */
 };
 
@@ -54,6 +56,8 @@ push(struct steps *s, enum step_kind kind, size_t off, size_t len, unsigned repl
 static void
 note(struct step *st, const struct record_import_chunk *c)
 {
+	if (c->command)
+		st->cmd = c;
 	if (c->got >= c->lo && c->got <= c->hi)
 		return;
 	if (st->findings++ == 0) {
@@ -104,12 +108,28 @@ build(const struct record_import *im, struct steps *s)
 	return 0;
 }
 
+/*
+ * The keywords the step's last command needs that neither the runner's probe
+ * nor the session at that point advertised: the command must be refused
+ * (RFC 5321 4.1.1.11, 555 for an unknown parameter; RFC 3207, 4954, 3030 for
+ * the commands). 0 when there are none.
+ */
+static unsigned
+refused(const struct record_import *im, const struct step *st)
+{
+	if (st->cmd == NULL || st->replies == 0)
+		return 0;
+	return st->cmd->needs & ~im->probe & ~st->cmd->offered;
+}
+
 static void
 join(struct step *a, const struct step *b)
 {
 	a->len += b->len;
 	a->replies += b->replies;
 	a->may_close = b->may_close;
+	if (b->cmd != NULL)
+		a->cmd = b->cmd;
 	if (a->findings == 0) {
 		a->got = b->got;
 		a->lo = b->lo;
@@ -124,7 +144,7 @@ join(struct step *a, const struct step *b)
  * number of steps joined to the one before.
  */
 static size_t
-merge(struct steps *s)
+merge(const struct record_import *im, struct steps *s)
 {
 	size_t merged = 0;
 
@@ -134,9 +154,9 @@ merge(struct steps *s)
 
 		for (size_t i = 0; i < s->n; i++) {
 			const struct step *b = &s->v[i];
-
 			if (o > 0 && !joined && s->v[o - 1].kind == STEP_RAW &&
-			    b->kind == STEP_RAW && !s->v[o - 1].may_close) {
+			    b->kind == STEP_RAW && !s->v[o - 1].may_close &&
+			    refused(im, &s->v[o - 1]) == 0 && refused(im, b) == 0) {
 				join(&s->v[o - 1], b);
 				merged++;
 				joined = true;
@@ -367,6 +387,34 @@ findings_yaml(struct buf *b, const struct record_import *im, size_t merged)
 	return rc;
 }
 
+/* Keyword names of bits in SMTP_EXT_* order after prefix, then end; nothing without bits. */
+static int
+keywords_yaml(struct buf *b, const char *prefix, unsigned bits, const char *end)
+{
+	const char *sep = prefix;
+	int rc = 0;
+
+	for (unsigned bit = 1; bit != 0 && bit <= bits && rc == 0; bit <<= 1) {
+		if ((bits & bit) != 0 && smtp_ehlo_ext_name(bit) != NULL) {
+			rc = buf_printf(b, "%s%s", sep, smtp_ehlo_ext_name(bit));
+			sep = ", ";
+		}
+	}
+	return bits != 0 && rc == 0 ? buf_puts(b, end) : rc;
+}
+
+/* The keywords the commands need that the probe shows (no more: the scenario would be
+   skipped where it was imported). */
+static int
+requires_kw(struct buf *b, const struct record_import *im)
+{
+	unsigned bits = 0;
+
+	for (size_t i = 0; i < im->nchunks; i++)
+		bits |= im->chunks[i].needs & im->probe;
+	return keywords_yaml(b, "requires: [", bits, "]\n");
+}
+
 static int
 keys_yaml(struct buf *b, const struct record_import *im, const struct record_import_opts *o)
 {
@@ -390,8 +438,7 @@ keys_yaml(struct buf *b, const struct record_import *im, const struct record_imp
 	if (configured)
 		rc = rc || buf_printf(b, ", fuzz-config-%02x", key);
 	rc = rc || buf_puts(b, "]\nlevel: MUST\n");
-	if (im->bdat)
-		rc = rc || buf_puts(b, "requires: [CHUNKING]\n");
+	rc = rc || requires_kw(b, im);
 	if (configured)
 		rc = rc || buf_printf(b, "requires_vars: [fuzz_config_%02x]\n", key);
 	if (server_fuzzin_preset(im->fz.preset)->tls)
@@ -430,8 +477,8 @@ static int
 step_yaml(struct buf *b, const struct record_import *im, const struct step *st)
 {
 	const char *p = im->data + 1 + st->off;
+	unsigned refuse = refused(im, st);
 	int rc = finding_yaml(b, st);
-
 	if (st->kind == STEP_STARTTLS) {
 		if (rc == 0 && (st->len != 10 || memcmp(p, "STARTTLS\r\n", 10) != 0))
 			rc = buf_puts(b, "  # the input wrote ") ||
@@ -439,8 +486,17 @@ step_yaml(struct buf *b, const struct record_import *im, const struct step *st)
 			     buf_puts(b, ": the step sends STARTTLS\\r\\n\n");
 		return rc || buf_puts(b, "  - starttls: true\n");
 	}
+	if (refuse != 0)
+		rc = rc || keywords_yaml(b, "  # ", refuse,
+		                         ": not advertised here, so the command is refused\n");
+	else if (st->cmd != NULL && (st->cmd->needs & ~im->probe) != 0)
+		rc = rc || keywords_yaml(b, "  # ", st->cmd->needs & ~im->probe,
+		                         ": advertised only after the STARTTLS above (requires\n"
+		                         "  # cannot say so: lint flags this step)\n");
 	rc = rc || buf_puts(b, "  - raw: ") || record_yaml_raw(b, p, st->len) ||
 	     buf_printf(b, "\n    replies: %u\n", st->replies);
+	if (refuse != 0)
+		rc = rc || buf_puts(b, "    expect: [4xx, 5xx]\n");
 	if (st->replies > 0)
 		rc = rc || buf_puts(b, "    on_timeout: fail\n");
 	if (st->may_close)
@@ -482,8 +538,7 @@ record_import_write(const struct record_import *im, const struct record_import_o
 	struct steps s = { 0 };
 	size_t merged, mark = 0;
 	int rc = build(im, &s);
-
-	merged = rc == 0 ? merge(&s) : 0;
+	merged = rc == 0 ? merge(im, &s) : 0;
 	rc = rc || intro_yaml(out, im, o) || requires_yaml(out, &im->fz) || end_yaml(out, im) ||
 	     findings_yaml(out, im, merged) || keys_yaml(out, im, o);
 	mark = out->len;

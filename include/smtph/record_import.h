@@ -42,9 +42,12 @@ struct record_import_chunk {
 	unsigned got;       /* complete replies the server wrote */
 	unsigned lo, hi;    /* the replies the rules allow */
 	bool fresh;         /* it starts a command line */
+	bool command;       /* it ends a command line */
 	bool starttls;      /* a STARTTLS answered 220: TLS from here on */
 	bool closed;        /* the session closed on it */
 	unsigned last_code; /* the code of the last reply, 0 when none */
+	unsigned needs;     /* SMTP_EXT_* the command it ends needs (smtp_ehlo_needs) */
+	unsigned offered;   /* SMTP_EXT_* the session's last EHLO reply advertised then */
 };
 
 struct record_import {
@@ -56,7 +59,8 @@ struct record_import {
 	size_t nchunks, cap;
 	size_t sent; /* client octets the scenario sends; the rest follows a close or a crash */
 	enum record_import_end end;
-	bool bdat;        /* a BDAT chunk was read: the scenario requires CHUNKING */
+	unsigned probe;   /* SMTP_EXT_* a fresh session's EHLO advertises (after STARTTLS for a
+	                     TLS preset): where the runner checks `requires` */
 	int crash_signal; /* END_CRASH: the signal, or 0 for an exit status */
 	int crash_status; /* END_CRASH without a signal: the exit status */
 	size_t nfindings; /* chunks whose replies the rules do not allow */

@@ -1,7 +1,7 @@
 # smtp-harness import-crash: fuzz_server_session inputs as scenarios that pass
 # against the bundled server: a few corpus inputs (one that ends mid-line, the
-# TLS presets 6 and 7, one that ends inside DATA, one inside a BDAT chunk, one
-# of octet 0 alone) in-process; one whose octet 0 configured the server (small
+# TLS presets 6 and 7, one that ends inside DATA, one of octet 0 alone, and one
+# inside a BDAT chunk) in-process; one whose octet 0 configured the server (small
 # limits: a 421 closes it), skipped without that configuration and passing with
 # run --fuzz-config and with serve --fuzz-config; a failing sink through serve;
 # then the whole corpus. A fake server that drops the connection on an unknown
@@ -9,16 +9,17 @@
 . "$(dirname "$0")/lib.sh"
 CORPUS=$(cd "$(dirname "$0")/../../corpus/fuzz_server_session" && pwd)
 
-# A few inputs, one multi-document file.
+# A few inputs, one multi-document file (and one of our own that ends inside a BDAT chunk).
 mkdir "$WORK/few"
-for f in 0087349701f7c864b7bece6211341f042437c990 starttls-twice 874f36e087d0d6c326e0d65e9e45b0113ed6ea35 \
-	287d261468057863b4cf538ef1599bf7956245b4 5ba93c9db0cff93f52b521d7420e43f6eda2784f; do
+for f in 0087349701f7c864b7bece6211341f042437c990 starttls-twice 287d261468057863b4cf538ef1599bf7956245b4 \
+	5ba93c9db0cff93f52b521d7420e43f6eda2784f; do
 	cp "$CORPUS/$f" "$WORK/few/"
 done
+printf '\004BDAT 10\r\nab' >"$WORK/few/bdat-cut"
 "$BIN" import-crash -o "$WORK/few.yaml" "$WORK/few" 2>"$WORK/few.err" || die "import: exit $?: $(cat "$WORK/few.err")"
 cat "$WORK/few.err"
 for want in "0087349701f7.*ends inside a line" "287d26146805.*ends inside DATA" \
-	"874f36e087d0.*ends inside a BDAT chunk" "starttls-twice.*ends between commands"; do
+	"bdat-cut.*ends inside a BDAT chunk" "starttls-twice.*ends between commands"; do
 	grep -q "$want" "$WORK/few.err" || die "import did not say '$want'"
 done
 [ "$(grep -c '^final_quit: false$' "$WORK/few.yaml")" -eq 3 ] || die "want 3 scenarios without the final QUIT"
