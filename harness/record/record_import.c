@@ -108,7 +108,9 @@ data_chunk(struct imp_model *m, const char *p, size_t c)
 	m->data_total += c;
 	if (m->data_total < 3 || memcmp(m->data_tail + 2, ".\r\n", 3) != 0)
 		return 0;
-	return m->data_total == 3 || memcmp(m->data_tail, "\r\n", 2) == 0 ? 1 : 0;
+	return m->data_total == 3 || (m->data_total >= 5 && memcmp(m->data_tail, "\r\n", 2) == 0)
+	               ? 1
+	               : 0;
 }
 
 /*
@@ -295,8 +297,6 @@ allowed(struct imp_child *k, enum imp_cat cat, struct record_import_chunk *ch, u
 	}
 	ch->lo = base;
 	ch->hi = base + early;
-	if (cat == CAT_BDAT && k->m.bdat_left == 0 && base == 0)
-		ch->hi = ch->got; /* a chunk of unknown size: whatever the server did */
 	ch->closed = strcmp(after, "CLOSED") == 0;
 	if (ch->closed && ch->last_code == 421) {
 		/* RFC 5321 3.8, R5321-REPLY-11: a 421 may come with, or instead of, the reply */
@@ -305,57 +305,84 @@ allowed(struct imp_child *k, enum imp_cat cat, struct record_import_chunk *ch, u
 	}
 }
 
-/* Feeds one chunk at p[0..c) and reports it. Returns 0, or -1 when the parent is gone. */
-static int
-child_chunk(struct imp_child *k, const char *client, size_t off, size_t c)
+/*
+ * The rules' part that needs only the bytes and the state before the chunk:
+ * the reply due (*base), an early 500 allowed (*early), a command line ended
+ * (*done), and for a command line the keywords it needs.
+ */
+static void
+before_feed(struct imp_child *k, enum imp_cat cat, const char *p, size_t c,
+            struct record_import_chunk *ch, unsigned *base, unsigned *early, bool *done)
 {
-	enum imp_cat cat = category(server_session_state_name(k->s));
-	struct imp_rec r = { .kind = IMP_PRE };
-	const char *p = client + off;
-	unsigned base = 0, early = 0;
-	bool done = false;
-
+	*base = *early = 0;
+	*done = false;
 	if (cat == CAT_DATA) {
-		base = data_chunk(&k->m, p, c);
+		*base = data_chunk(&k->m, p, c);
 	} else if (cat == CAT_BDAT) {
 		k->m.bdat_left -= k->m.bdat_left < c ? k->m.bdat_left : c;
-		base = k->m.bdat_left == 0 ? 1 : 0;
+		*base = k->m.bdat_left == 0 ? 1 : 0;
 	} else {
-		r.chunk.fresh = k->m.line_total == 0;
-		base = line_chunk(&k->m, p, c, &early, &done);
-		k->cmd_ok = done && parse_line(&k->m, &k->cmd);
-		r.chunk.command = done;
-		r.chunk.needs = k->cmd_ok ? smtp_ehlo_needs(&k->cmd) : 0;
-		r.chunk.offered = k->offered;
+		ch->fresh = k->m.line_total == 0;
+		*base = line_chunk(&k->m, p, c, early, done);
+		k->cmd_ok = *done && parse_line(&k->m, &k->cmd);
+		ch->command = *done;
+		ch->needs = k->cmd_ok ? smtp_ehlo_needs(&k->cmd) : 0;
+		ch->offered = k->offered;
 	}
-	r.chunk.off = off;
-	r.chunk.len = c;
-	r.chunk.lo = base;
-	r.chunk.hi = base + early;
-	if (send_rec(k->fd, &r) < 0)
-		return -1;
-	server_session_feed(k->s, p, c);
-	r.kind = IMP_CHUNK;
-	if (k->cmd_ok && k->cmd.verb == SMTP_VERB_EHLO && ehlo_bits(k->s) != 0)
-		k->offered = ehlo_bits(k->s);
-	r.chunk.got = drain(k->s, &r.chunk.last_code);
-	if (k->cmd_ok && k->cmd.verb == SMTP_VERB_HELO && r.chunk.last_code == 250)
+}
+
+/* The model follows the session: what the EHLO advertised, the line, DATA, TLS. */
+static void
+after_feed(struct imp_child *k, enum imp_cat cat, struct record_import_chunk *ch, bool done)
+{
+	if (k->cmd_ok && k->cmd.verb == SMTP_VERB_HELO && ch->last_code == 250)
 		k->offered = 0; /* RFC 5321 4.1.1.1: HELO, no extensions */
-	if (r.chunk.got > 0)
-		k->last_code = r.chunk.last_code;
-	allowed(k, cat, &r.chunk, base, early, done);
-	if (cat == CAT_COMMAND && !done && r.chunk.got > 0)
+	if (ch->got > 0)
+		k->last_code = ch->last_code;
+	if (cat == CAT_COMMAND && !done && ch->got > 0)
 		k->m.long_answered = true;
 	if (cat == CAT_COMMAND && done)
 		model_line_reset(&k->m);
-	if (strcmp(server_session_state_name(k->s), "DATA") == 0 && cat != CAT_DATA)
+	if (strcmp(server_session_state_name(k->s), "DATA") == 0 && cat != CAT_DATA) {
 		k->m.data_total = 0;
+		memset(k->m.data_tail, 0, sizeof(k->m.data_tail));
+	}
 	if (server_session_events(k->s) & SERVER_EV_TLS) {
-		r.chunk.starttls = r.chunk.got >= 1 && r.chunk.last_code == 220;
+		ch->starttls = ch->got >= 1 && ch->last_code == 220;
 		server_session_tls_done(k->s, true);
 		model_line_reset(&k->m);
 		k->offered = 0; /* RFC 3207 4.2: what was learnt before TLS is forgotten */
 	}
+}
+
+/* Feeds one chunk, client[off..off+c), and reports it. Returns 0, or -1 when the parent is gone. */
+static int
+child_chunk(struct imp_child *k, const char *client, size_t off, size_t c)
+{
+	enum imp_cat cat = category(server_session_state_name(k->s));
+	/* a BDAT state whose chunk size the model does not know: whatever the server does */
+	bool unknown = cat == CAT_BDAT && k->m.bdat_left == 0;
+	struct imp_rec r = { .kind = IMP_PRE };
+	unsigned base, early, bits;
+	bool done;
+
+	before_feed(k, cat, client + off, c, &r.chunk, &base, &early, &done);
+	r.chunk.off = off;
+	r.chunk.len = c;
+	r.chunk.lo = unknown ? 0 : base;
+	r.chunk.hi = unknown ? 1 : base + early;
+	if (send_rec(k->fd, &r) < 0)
+		return -1;
+	server_session_feed(k->s, client + off, c);
+	r.kind = IMP_CHUNK;
+	bits = k->cmd_ok && k->cmd.verb == SMTP_VERB_EHLO ? ehlo_bits(k->s) : 0;
+	if (bits != 0)
+		k->offered = bits;
+	r.chunk.got = drain(k->s, &r.chunk.last_code);
+	allowed(k, cat, &r.chunk, unknown ? 0 : base, early, done);
+	if (unknown && r.chunk.got > r.chunk.hi)
+		r.chunk.hi = r.chunk.got;
+	after_feed(k, cat, &r.chunk, done);
 	return send_rec(k->fd, &r);
 }
 
