@@ -489,8 +489,8 @@ step_yaml(struct buf *b, const struct record_import *im, const struct step *st)
 	if (refuse != 0)
 		rc = rc || keywords_yaml(b, "  # ", refuse,
 		                         ": not advertised here, so the command is refused\n");
-	else if (st->cmd != NULL && (st->cmd->needs & ~im->probe) != 0)
-		rc = rc || keywords_yaml(b, "  # ", st->cmd->needs & ~im->probe,
+	else if (st->cmd != NULL && (st->cmd->needs & ~im->probe & st->cmd->offered) != 0)
+		rc = rc || keywords_yaml(b, "  # ", st->cmd->needs & ~im->probe & st->cmd->offered,
 		                         ": advertised only after the STARTTLS above (requires\n"
 		                         "  # cannot say so: lint flags this step)\n");
 	rc = rc || buf_puts(b, "  - raw: ") || record_yaml_raw(b, p, st->len) ||
