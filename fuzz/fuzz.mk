@@ -8,7 +8,7 @@
 #   build/afl/         AFL++ persistent (libAFLDriver); afl/cmplog/ and afl/asan/ (make afl)
 #   $(BUILD)/fuzz-replay/  driver_replay with the normal compiler and $(LIB)
 # Variables: FUZZ_SECONDS (5) FUZZ_CC (clang) AFL_CC (afl-clang-fast) FUZZ_PAR (2)
-#   BENCH_SECONDS (5) FUZZ_JOBS (1) T (one target) CRASH (an input file) FUZZ_WORK (fuzz-work)
+#   BENCH_SECONDS (5) FUZZ_JOBS (1) T (one target) CRASH (an input file) CRASH_OUT FUZZ_WORK (fuzz-work)
 FUZZ_SAVED_GOAL := $(.DEFAULT_GOAL)
 # Sub-makes re-read the makefile that included us (Makefile, or make -f X).
 FUZZ_TOPMK := $(firstword $(MAKEFILE_LIST))
@@ -214,9 +214,12 @@ corpus-min: $(if $(T),build/fuzz/$(T),fuzz)
 corpus: $(BUILD)/fuzz-tools/scenario_seeds
 	@SEEDS_TOOL=$(BUILD)/fuzz-tools/scenario_seeds FUZZ_WORK=$(FUZZ_WORK) sh scripts/corpus-from-scenarios.sh
 
-crash-scenario:
-	@test -n "$(CRASH)" || { echo "usage: make crash-scenario CRASH=<input file> [T=<target>]"; exit 2; }
-	@sh scripts/crash-to-scenario.sh "$(CRASH)"
+# crash-scenario: a fuzz_server_session input (or a directory of them) as scenarios
+# (smtp-harness import-crash), on stdout or into CRASH_OUT (a file, or a directory: one each).
+CRASH_OUT ?=
+crash-scenario: $(BIN)
+	@test -n "$(CRASH)" || { echo "usage: make crash-scenario CRASH=<input file or directory> [CRASH_OUT=<file.yaml or dir>]"; exit 2; }
+	@$(BIN) import-crash $(if $(CRASH_OUT),-o "$(CRASH_OUT)") "$(CRASH)"
 
 fuzz-help:
 	@echo "fuzz           libFuzzer+ASan+UBSan builds of fuzz/targets.list into build/fuzz/"
@@ -227,6 +230,6 @@ fuzz-help:
 	@echo "fuzz-coverage  llvm-cov of harness/proto and harness/server from corpus/ into $(FUZZ_COV_DIR)/"
 	@echo "corpus-min     merge fuzz-work/<t>/corpus into corpus/<t>/ (CORPUS_MIN_FULL=1: minimise)"
 	@echo "corpus         seeds and dictionary words from scenarios/ (scripts/corpus-from-scenarios.sh)"
-	@echo "crash-scenario CRASH=<file>: a session input as a replayable YAML scenario"
+	@echo "crash-scenario CRASH=<file|dir> [CRASH_OUT=]: fuzz_server_session inputs as scenarios (import-crash)"
 
 .DEFAULT_GOAL := $(FUZZ_SAVED_GOAL)

@@ -17,16 +17,15 @@
  *   2. all at once (PROBES.md 10, pipelining): the same output and the same
  *      committed messages, up to a STARTTLS, whose buffered tail is dropped
  *      (PROBES.md 2).
- * With FUZZ_SESSION_TRACE=FILE, run 1 writes one line per chunk of the client's
- * part ("chunk OFFSET LENGTH REPLIES STATE", "tls OFFSET"), which
- * scripts/crash-to-scenario.sh turns into raw steps with reply counts.
+ * The input format (octet 0's presets, configurations and sink failures) is
+ * server_fuzzin.h's, which `smtp-harness import-crash` reads too when it
+ * turns an input into a scenario.
  */
-#include <errno.h>
-
 #include "fuzz.h"
 #include "oracle_parsers.h"
 
 #include "smtph/server.h"
+#include "smtph/server_fuzzin.h"
 #include "smtph/smtp_command.h"
 #include "smtph/smtp_ehlo.h"
 #include "smtph/smtp_reply.h"
@@ -78,62 +77,24 @@ is_cmd_state(enum st st)
 
 /* ---- configurations ------------------------------------------------------- */
 
-enum {
-	OPT_PRESET = 7,
-	OPT_AUTH_PLAIN = 1u << 3, /* auth_plaintext: AUTH before TLS */
-	OPT_SMALL = 1u << 4,      /* max_message 64, max_errors 3, max_recipients 3 */
-	OPT_FAIL_WRITE = 1u << 5,
-	OPT_FAIL_COMMIT = 1u << 6,
-	OPT_FAIL_BEGIN = 1u << 7,
-};
-
+/* One per combination of the configuration flags (auth_plaintext, small limits). */
+static const unsigned char config_octets[4] = { 0, SERVER_FUZZIN_AUTH_PLAIN, SERVER_FUZZIN_SMALL,
+	                                        SERVER_FUZZIN_AUTH_PLAIN | SERVER_FUZZIN_SMALL };
 static struct server_config configs[4];
 static bool configs_ready;
-static FILE *trace;
-
-/*
- * FUZZ_SESSION_TRACE names a file to create, never a switch: a value without
- * a '/' ("1", "yes", "trace") would quietly drop a file into whatever the
- * current directory is (a file named "1" once reached the repository root).
- * Ask for ./NAME instead, and say so on stderr.
- */
-static FUZZ_NOCOV FILE *
-trace_open(const char *path)
-{
-	FILE *f;
-
-	if (strchr(path, '/') == NULL) {
-		fprintf(stderr,
-		        "FUZZ_SESSION_TRACE='%s' is not a path: give a file to create, "
-		        "e.g. FUZZ_SESSION_TRACE=./session.trace\n",
-		        path);
-		exit(2);
-	}
-	f = fopen(path, "w");
-	if (f == NULL) {
-		fprintf(stderr, "FUZZ_SESSION_TRACE: cannot create '%s': %s\n", path,
-		        strerror(errno));
-		exit(2);
-	}
-	return f;
-}
 
 static FUZZ_NOCOV void
 configs_init(void)
 {
 	if (configs_ready)
 		return;
-	if (getenv("FUZZ_SESSION_TRACE") != NULL)
-		trace = trace_open(getenv("FUZZ_SESSION_TRACE"));
 	for (int i = 0; i < 4; i++) {
+		struct server_fuzzin fz;
+
 		if (server_config_defaults(&configs[i]) < 0)
 			abort();
-		configs[i].auth_plaintext = (i & 1) != 0;
-		if (i & 2) {
-			configs[i].max_message = 64;
-			configs[i].max_errors = 3;
-			configs[i].max_recipients = 3;
-		}
+		server_fuzzin_decode(config_octets[i], &fz);
+		server_fuzzin_config(&fz, &configs[i]);
 	}
 	configs_ready = true;
 }
@@ -146,28 +107,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	configs_init();
 	return 0;
 }
-
-/* ---- presets -------------------------------------------------------------- */
-
-struct preset {
-	const char *bytes;
-	enum st want;
-};
-
-#define P_EHLO "EHLO client.test\r\n"
-#define P_MAIL P_EHLO "MAIL FROM:<sender@client.test>\r\n"
-#define P_RCPT P_MAIL "RCPT TO:<alice@example.test>\r\n"
-
-static const struct preset presets[8] = {
-	{ "", ST_INIT },
-	{ "HELO client.test\r\n", ST_READY },
-	{ P_EHLO, ST_READY },
-	{ P_MAIL, ST_MAIL },
-	{ P_RCPT, ST_RCPT },
-	{ P_RCPT "DATA\r\n", ST_DATA },
-	{ P_EHLO "STARTTLS\r\n", ST_INIT },
-	{ P_EHLO "STARTTLS\r\n" P_EHLO, ST_READY },
-};
 
 /* ---- the memory sink ------------------------------------------------------ */
 
@@ -329,7 +268,6 @@ struct run {
 	struct sink_summary tls_sum;
 	struct reply_info rep[8];
 	size_t nrep;
-	const char *client; /* start of the client's part, for the trace */
 };
 
 static FUZZ_NOCOV void
@@ -652,18 +590,9 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 	/* BDAT octets count from the message's begin() on, and only while it is open. */
 	if (!r->sink.open || r->sink.sum.begins != sum0.begins)
 		r->bdat_raw.n = 0;
-	if (trace != NULL && client_part) {
-		fprintf(trace, "chunk %zu %zu %zu %s\n", (size_t)(p - r->client), c, r->nrep,
-		        server_session_state_name(r->s));
-		fflush(trace);
-	}
 	if (server_session_events(r->s) & SERVER_EV_TLS) {
 		STEP_CHECK(r->nrep >= 1 && r->rep[r->nrep - 1].code == 220,
 		           "TLS event without 220");
-		if (trace != NULL && client_part) {
-			fprintf(trace, "tls %zu\n", (size_t)(p - r->client) + c);
-			fflush(trace);
-		}
 		if (client_part && !r->tls_seen) {
 			r->tls_seen = true;
 			r->tls_out = r->out.n;
@@ -681,8 +610,9 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 
 /* A sink begin() starts a message: the BDAT octets the model counts start there. */
 static FUZZ_NOCOV void
-run_checked(struct run *r, const struct preset *pre, unsigned opts, const char *s, size_t n)
+run_checked(struct run *r, const struct server_fuzzin *fz, const char *s, size_t n)
 {
+	const struct server_fuzzin_preset *pre = server_fuzzin_preset(fz->preset);
 	size_t pl = strlen(pre->bytes), off = 0;
 
 	r->sink.checked = true;
@@ -697,12 +627,11 @@ run_checked(struct run *r, const struct preset *pre, unsigned opts, const char *
 		FUZZ_CHECK(k > 0, "preset closed the session");
 		off += k;
 	}
-	FUZZ_CHECK(state_of(r->s) == pre->want, "preset reached %s",
+	FUZZ_CHECK(strcmp(server_session_state_name(r->s), pre->state) == 0, "preset reached %s",
 	           server_session_state_name(r->s));
-	r->sink.fail_begin = (opts & OPT_FAIL_BEGIN) != 0;
-	r->sink.fail_write = (opts & OPT_FAIL_WRITE) != 0;
-	r->sink.fail_commit = (opts & OPT_FAIL_COMMIT) != 0;
-	r->client = s;
+	r->sink.fail_begin = fz->fail_begin;
+	r->sink.fail_write = fz->fail_write;
+	r->sink.fail_commit = fz->fail_commit;
 	off = 0;
 	while (off < n) {
 		size_t k = step(r, s + off, n - off, true);
@@ -724,8 +653,9 @@ run_checked(struct run *r, const struct preset *pre, unsigned opts, const char *
 
 /* Run 2: the preset line by line (as run 1), then the client's octets in one go. */
 static FUZZ_NOCOV bool
-run_whole(struct run *r, const struct preset *pre, unsigned opts, const char *s, size_t n)
+run_whole(struct run *r, const struct server_fuzzin *fz, const char *s, size_t n)
 {
+	const struct server_fuzzin_preset *pre = server_fuzzin_preset(fz->preset);
 	size_t pl = strlen(pre->bytes), off = 0;
 	int idle = 0;
 
@@ -740,9 +670,9 @@ run_whole(struct run *r, const struct preset *pre, unsigned opts, const char *s,
 		if (server_session_events(r->s) & SERVER_EV_TLS)
 			server_session_tls_done(r->s, true);
 	}
-	r->sink.fail_begin = (opts & OPT_FAIL_BEGIN) != 0;
-	r->sink.fail_write = (opts & OPT_FAIL_WRITE) != 0;
-	r->sink.fail_commit = (opts & OPT_FAIL_COMMIT) != 0;
+	r->sink.fail_begin = fz->fail_begin;
+	r->sink.fail_write = fz->fail_write;
+	r->sink.fail_commit = fz->fail_commit;
 	off = 0;
 	while (state_of(r->s) != ST_CLOSED) {
 		size_t k = off < n ? server_session_feed(r->s, s + off, n - off) : 0;
@@ -767,39 +697,72 @@ run_whole(struct run *r, const struct preset *pre, unsigned opts, const char *s,
 	return false;
 }
 
+/*
+ * The output with the text of each 334 line replaced by "*": a CRAM-MD5
+ * challenge holds a fresh nonce and the time (RFC 2195 2), so the two runs'
+ * challenges differ by design; everything else must be the same octets.
+ */
+static FUZZ_NOCOV void
+mask_challenges(const char *p, size_t n, struct fuzz_bytes *out)
+{
+	size_t i = 0;
+
+	out->n = 0;
+	while (i < n) {
+		const char *lf = memchr(p + i, '\n', n - i);
+		size_t len = lf != NULL ? (size_t)(lf - (p + i)) + 1 : n - i;
+
+		if (len >= 4 && memcmp(p + i, "334 ", 4) == 0)
+			fuzz_bytes_add(out, "334 *\r\n", 7);
+		else
+			fuzz_bytes_add(out, p + i, len);
+		i += len;
+	}
+}
+
+static FUZZ_NOCOV bool
+same_output(const char *a, size_t an, const char *b, size_t bn)
+{
+	static struct fuzz_bytes ma, mb;
+
+	mask_challenges(a, an, &ma);
+	mask_challenges(b, bn, &mb);
+	return ma.n == mb.n && (ma.n == 0 || memcmp(ma.p, mb.p, ma.n) == 0);
+}
+
 int FUZZ_NOCOV
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct run one, two;
-	const struct preset *pre;
+	struct server_fuzzin fz;
 	const struct server_config *cfg;
-	unsigned opts;
 	const char *s;
 	size_t n;
 	bool cut;
 
-	if (size < 1 || size > 300000)
+	if (size < 1 || size > SERVER_FUZZIN_MAX_INPUT)
 		return 0;
 	configs_init();
-	opts = data[0];
-	pre = &presets[opts & OPT_PRESET];
-	cfg = &configs[((opts & OPT_AUTH_PLAIN) ? 1 : 0) | ((opts & OPT_SMALL) ? 2 : 0)];
+	server_fuzzin_decode(data[0], &fz);
+	cfg = &configs[(fz.auth_plaintext ? 1 : 0) | (fz.small ? 2 : 0)];
 	s = (const char *)data + 1;
 	n = size - 1;
 
 	run_init(&one, cfg);
-	run_checked(&one, pre, opts, s, n);
+	run_checked(&one, &fz, s, n);
 	run_init(&two, cfg);
-	cut = run_whole(&two, pre, opts, s, n);
+	cut = run_whole(&two, &fz, s, n);
 	if (cut) {
 		FUZZ_CHECK(one.tls_seen, "STARTTLS took effect only when pipelined");
-		FUZZ_CHECK(two.out.n == one.tls_out && memcmp(two.out.p, one.out.p, two.out.n) == 0,
+		FUZZ_CHECK(same_output(two.out.p, two.out.n, one.out.p, one.tls_out),
 		           "output up to STARTTLS differs: %zu octets pipelined, %zu line by line",
 		           two.out.n, one.tls_out);
 		FUZZ_CHECK(memcmp(&two.sink.sum, &one.tls_sum, sizeof(one.tls_sum)) == 0,
 		           "messages up to STARTTLS differ");
 	} else {
-		if (two.out.n != one.out.n || memcmp(two.out.p, one.out.p, one.out.n) != 0) {
+		bool same = same_output(two.out.p, two.out.n, one.out.p, one.out.n);
+
+		if (!same) {
 			size_t i = 0;
 
 			while (i < one.out.n && i < two.out.n && one.out.p[i] == two.out.p[i])
@@ -810,8 +773,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fuzz_print_escaped(stderr, two.out.p + i, two.out.n - i, 600);
 			fprintf(stderr, "\"\n");
 		}
-		FUZZ_CHECK(two.out.n == one.out.n && memcmp(two.out.p, one.out.p, one.out.n) == 0,
-		           "pipelined output differs from line-by-line output");
+		FUZZ_CHECK(same, "pipelined output differs from line-by-line output");
 		FUZZ_CHECK(memcmp(&two.sink.sum, &one.sink.sum, sizeof(one.sink.sum)) == 0,
 		           "pipelined messages differ: %u/%u commits", two.sink.sum.commit_ok,
 		           one.sink.sum.commit_ok);

@@ -13,6 +13,8 @@ build=${1:-build/release}
 # part: the parts it may use. report reads what run produced: of run, only
 # the read-only functions listed in REPORT_READS (never one that writes).
 # load (the load generator) stands beside run: the protocol library and util only.
+# record turns sessions into scenarios: a live one through run's connections, a
+# fuzz input (import-crash) through server's session, as the fuzz target does.
 allowed() {
 	case $1 in
 	proto) echo "" ;;
@@ -21,7 +23,7 @@ allowed() {
 	server) echo "proto util" ;;
 	run) echo "proto util scenario server" ;;
 	report) echo "proto util scenario run" ;;
-	record) echo "proto util run" ;;
+	record) echo "proto util server run" ;;
 	load) echo "proto util" ;;
 	cli) echo "proto util scenario server run report record load" ;;
 	*) echo "?" ;;

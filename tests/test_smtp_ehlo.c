@@ -6,6 +6,7 @@
  */
 #include "tablecheck.h"
 
+#include "smtph/smtp_command.h"
 #include "smtph/smtp_ehlo.h"
 #include "smtph/smtp_reply.h"
 
@@ -322,6 +323,47 @@ test_has_auth_words(void **state)
 	assert_false(smtp_ehlo_has_auth(&e, "PLAIN"));
 }
 
+/* The keywords a command needs (lint's extension check, import-crash's requires). */
+static void
+test_needs_rows(void **state)
+{
+	static const struct {
+		const char *label, *line;
+		unsigned want;
+	} rows[] = {
+		{ "plain MAIL", "MAIL FROM:<a@b>", 0 },
+		{ "STARTTLS", "STARTTLS", SMTP_EXT_STARTTLS },
+		{ "AUTH", "AUTH PLAIN", SMTP_EXT_AUTH },
+		{ "BDAT", "BDAT 5 LAST", SMTP_EXT_CHUNKING },
+		{ "SIZE and AUTH=", "MAIL FROM:<a@b> SIZE=10 AUTH=<>",
+		  SMTP_EXT_SIZE | SMTP_EXT_AUTH },
+		{ "BODY=8bitmime, any case", "MAIL FROM:<a@b> BODY=8bitmime", SMTP_EXT_8BITMIME },
+		{ "BODY=7BIT needs nothing", "MAIL FROM:<a@b> BODY=7BIT", 0 },
+		{ "BINARYMIME", "MAIL FROM:<a@b> BODY=BINARYMIME", SMTP_EXT_BINARYMIME },
+		{ "SMTPUTF8", "MAIL FROM:<a@b> SMTPUTF8", SMTP_EXT_SMTPUTF8 },
+		{ "DSN on MAIL", "MAIL FROM:<a@b> RET=HDRS ENVID=x", SMTP_EXT_DSN },
+		{ "DSN on RCPT", "RCPT TO:<a@b> NOTIFY=NEVER", SMTP_EXT_DSN },
+		{ "NOOP", "NOOP", 0 },
+	};
+	int nfail = 0;
+
+	(void)state;
+	for (size_t i = 0; i < TC_ROWS(rows); i++) {
+		struct smtp_command cmd;
+
+		if (smtp_command_parse(rows[i].line, strlen(rows[i].line), &cmd, NULL) < 0) {
+			nfail += tc_fail(rows[i].label, "does not parse");
+			continue;
+		}
+		if (smtp_ehlo_needs(&cmd) != rows[i].want)
+			nfail += tc_fail(rows[i].label, "needs 0x%x, want 0x%x",
+			                 smtp_ehlo_needs(&cmd), rows[i].want);
+	}
+	assert_string_equal(smtp_ehlo_ext_name(SMTP_EXT_AUTH), "AUTH");
+	assert_null(smtp_ehlo_ext_name(SMTP_EXT_AUTH | SMTP_EXT_DSN));
+	assert_int_equal(nfail, 0);
+}
+
 int
 main(void)
 {
@@ -329,6 +371,7 @@ main(void)
 		cmocka_unit_test(test_postfix),      cmocka_unit_test(test_valid_rows),
 		cmocka_unit_test(test_invalid_rows), cmocka_unit_test(test_too_many),
 		cmocka_unit_test(test_ext_bit),      cmocka_unit_test(test_has_auth_words),
+		cmocka_unit_test(test_needs_rows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

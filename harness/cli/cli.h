@@ -22,6 +22,15 @@ int cli_coverage(int argc, char **argv);
 int cli_rules(int argc, char **argv);
 int cli_record(int argc, char **argv);
 int cli_load(int argc, char **argv);
+int cli_import(int argc, char **argv);
+
+struct server_fuzzin;
+/*
+ * --fuzz-config OCTET (run, serve): octet 0 of a fuzz_server_session input, in
+ * C notation (0x58, 88), 0 to 255, decoded into *fz. Returns 0, or -1 after
+ * printing why not.
+ */
+int cli_fuzz_config(const char *arg, struct server_fuzzin *fz);
 
 /* The rule catalogue a command uses, and the directory it came from. */
 struct cli_catalogue {

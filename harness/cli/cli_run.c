@@ -42,6 +42,7 @@ struct run_cli {
 	bool tap, verbose, color, full;
 	struct report_html_opts html_opts; /* --html-transcripts; fail_on_new from --fail-on */
 	struct report_console console;
+	struct server_fuzzin fuzz; /* --fuzz-config */
 };
 
 static void
@@ -54,7 +55,8 @@ run_usage(FILE *f)
 	           "         [--waivers F] [--baseline F.json [--fail-on new|any]] [--name N]\n"
 	           "         [--junit F] [--tap] [--json F] [--html F]\n"
 	           "         [--html-transcripts failures|all] [--catalogue DIR] [-v]\n"
-	           "         [--summary short|full] [--no-color] [PATH ...]\n"
+	           "         [--summary short|full] [--no-color] [--fuzz-config OCTET]\n"
+	           "         [PATH ...]\n"
 	           "  -t, --target   the server to test, HOST:PORT or [V6]:PORT, or a mail\n"
 	           "                 domain alone: its MX host, port 25 (RFC 5321 5.1);\n"
 	           "                 default: the bundled reference server\n"
@@ -78,6 +80,10 @@ run_usage(FILE *f)
 	           "                 failures fail the run (default any)\n"
 	           "  --name         the target's name, for the waivers' target key\n"
 	           "  --fragment     split every write across TCP segments\n"
+	           "  --fuzz-config  the bundled server configured as a fuzz_server_session\n"
+	           "                 input whose octet 0 is OCTET (0x58, 88): small limits,\n"
+	           "                 AUTH before TLS, a failing sink; for the scenarios\n"
+	           "                 import-crash wrote from such inputs (not with -t)\n"
 	           "  --junit/--json/--html FILE, --tap (to stdout): reports\n"
 	           "  --html-transcripts  which transcripts the HTML page keeps: 'failures'\n"
 	           "                 (default: all but those of passed and skipped scenarios)\n"
@@ -221,7 +227,8 @@ enum {
 	O_TLS,
 	O_CATALOGUE,
 	O_HTMLTX,
-	O_SUMMARY
+	O_SUMMARY,
+	O_FUZZCONFIG
 };
 
 /* The integer options: their range, what one unit is worth, where they go. */
@@ -300,6 +307,7 @@ parse_args(struct run_cli *rc, int argc, char **argv)
 		{ "name", required_argument, NULL, O_NAME },
 		{ "catalogue", required_argument, NULL, O_CATALOGUE },
 		{ "summary", required_argument, NULL, O_SUMMARY },
+		{ "fuzz-config", required_argument, NULL, O_FUZZCONFIG },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -391,6 +399,11 @@ parse_args(struct run_cli *rc, int argc, char **argv)
 			}
 			rc->o.fail_on_new = strcmp(optarg, "new") == 0;
 			break;
+		case O_FUZZCONFIG:
+			if (cli_fuzz_config(optarg, &rc->fuzz) < 0)
+				return -1;
+			rc->o.fuzz = &rc->fuzz;
+			break;
 		case 'v':
 			rc->verbose = true;
 			break;
@@ -401,6 +414,11 @@ parse_args(struct run_cli *rc, int argc, char **argv)
 			run_usage(stderr);
 			return -1;
 		}
+	}
+	if (rc->o.fuzz != NULL && rc->o.target != NULL) {
+		fprintf(stderr,
+		        "run: --fuzz-config configures the bundled server, not a -t target\n");
+		return -1;
 	}
 	return 0;
 }

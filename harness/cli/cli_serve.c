@@ -3,6 +3,7 @@
  * process's descriptor limit raised to its hard limit (one per session), the
  * spool checked before listening (exit 2 when it cannot be written).
  *   serve [--listen ADDR]... [--spool DIR | --sink] [--config FILE] [--quiet] [--port-file F]
+ *         [--fuzz-config OCTET]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -13,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "smtph/server.h"
+#include "smtph/server_fuzzin.h"
 
 #define SERVE_MAX_LISTEN 8
 
@@ -22,7 +24,7 @@ serve_usage(FILE *f)
 	fprintf(f,
 	        "usage: smtp-harness serve [--listen HOST:PORT]... [--listen-tls HOST:PORT]...\n"
 	        "                          [--spool DIR | --sink] [--config FILE] [--quiet]\n"
-	        "                          [--port-file FILE]\n"
+	        "                          [--port-file FILE] [--fuzz-config OCTET]\n"
 	        "  --listen     address to listen on, repeatable; [::1]:2525 for IPv6;\n"
 	        "               port 0 picks a free port (default 127.0.0.1:2525, unless\n"
 	        "               only --listen-tls is given)\n"
@@ -34,7 +36,12 @@ serve_usage(FILE *f)
 	        "  --config     YAML configuration over the built-in defaults\n"
 	        "  --port-file  write the first listener's port there once listening (the\n"
 	        "               first --listen, else the first --listen-tls)\n"
-	        "  --quiet      no per-connection log lines\n");
+	        "  --quiet      no per-connection log lines\n"
+	        "  --fuzz-config  serve as a fuzz_server_session input whose octet 0 is OCTET\n"
+	        "               (0x58, 88) configures the server (over --config): small\n"
+	        "               limits, AUTH before TLS, a message sink that fails; for the\n"
+	        "               scenarios import-crash wrote from such inputs (run -t needs\n"
+	        "               a --profile setting their variable fuzz_config_XX)\n");
 }
 
 static int
@@ -99,6 +106,7 @@ cli_serve(int argc, char **argv)
 		{ "port-file", required_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "sink", no_argument, NULL, 'k' },
+		{ "fuzz-config", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -107,6 +115,7 @@ cli_serve(int argc, char **argv)
 		                         .listen_tls = listen_tls,
 		                         .spool = "spool" };
 	const char *config = NULL, *port_file = NULL;
+	struct server_fuzzin fuzz;
 	struct server_config cfg;
 	struct server_loop *loop;
 	char err[512];
@@ -141,6 +150,11 @@ cli_serve(int argc, char **argv)
 		case 'k':
 			opts.sink = true;
 			break;
+		case 'f':
+			if (cli_fuzz_config(optarg, &fuzz) < 0)
+				return 2;
+			opts.fuzz = &fuzz;
+			break;
 		case 'h':
 			serve_usage(stdout);
 			return 0;
@@ -164,6 +178,8 @@ cli_serve(int argc, char **argv)
 		server_config_free(&cfg);
 		return 2;
 	}
+	if (opts.fuzz != NULL)
+		server_fuzzin_config(opts.fuzz, &cfg);
 	if (check_spool(&opts) < 0) {
 		server_config_free(&cfg);
 		return 2;

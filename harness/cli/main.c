@@ -23,6 +23,7 @@ static const struct subcommand subcommands[] = {
 	{ "serve", cli_serve, "run the bundled reference SMTP server" },
 	{ "record", cli_record, "turn a session typed by hand (or relayed) into a scenario" },
 	{ "load", cli_load, "load a server with concurrent sessions, asserting every reply" },
+	{ "import-crash", cli_import, "turn fuzz_server_session inputs into scenarios" },
 };
 
 static void
@@ -30,8 +31,8 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: smtp-harness COMMAND [OPTIONS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		fprintf(f, "  %-8s %s\n", subcommands[i].name, subcommands[i].help);
-	fprintf(f, "  %-8s %s\n", "version", "print the version");
+		fprintf(f, "  %-12s %s\n", subcommands[i].name, subcommands[i].help);
+	fprintf(f, "  %-12s %s\n", "version", "print the version");
 	fprintf(f, "\n'smtp-harness COMMAND --help' describes each command.\n");
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "smtph/smtp_char.h"
+#include "smtph/smtp_command.h"
 #include "smtph/smtp_ehlo.h"
 
 struct ext_row {
@@ -41,6 +42,61 @@ smtp_ehlo_ext_bit(struct smtp_slice name)
 			return ext_rows[i].bit;
 	}
 	return 0;
+}
+
+const char *
+smtp_ehlo_ext_name(unsigned bit)
+{
+	for (size_t i = 0; i < sizeof(ext_rows) / sizeof(ext_rows[0]); i++) {
+		if (ext_rows[i].bit == bit)
+			return ext_rows[i].name;
+	}
+	return NULL;
+}
+
+/* What an extension's command or parameter needs (scenario lint and import-crash ask). */
+struct ext_need {
+	enum smtp_verb verb;
+	const char *param; /* NULL: the verb itself needs it */
+	const char *value; /* NULL: any value */
+	unsigned bit;
+};
+
+static const struct ext_need needs[] = {
+	{ SMTP_VERB_STARTTLS, NULL, NULL, SMTP_EXT_STARTTLS },
+	{ SMTP_VERB_AUTH, NULL, NULL, SMTP_EXT_AUTH },
+	{ SMTP_VERB_BDAT, NULL, NULL, SMTP_EXT_CHUNKING },
+	{ SMTP_VERB_MAIL, "SIZE", NULL, SMTP_EXT_SIZE },
+	{ SMTP_VERB_MAIL, "BODY", "8BITMIME", SMTP_EXT_8BITMIME },
+	{ SMTP_VERB_MAIL, "BODY", "BINARYMIME", SMTP_EXT_BINARYMIME },
+	{ SMTP_VERB_MAIL, "SMTPUTF8", NULL, SMTP_EXT_SMTPUTF8 },
+	{ SMTP_VERB_MAIL, "RET", NULL, SMTP_EXT_DSN },
+	{ SMTP_VERB_MAIL, "ENVID", NULL, SMTP_EXT_DSN },
+	{ SMTP_VERB_MAIL, "AUTH", NULL, SMTP_EXT_AUTH },
+	{ SMTP_VERB_RCPT, "NOTIFY", NULL, SMTP_EXT_DSN },
+	{ SMTP_VERB_RCPT, "ORCPT", NULL, SMTP_EXT_DSN },
+};
+
+unsigned
+smtp_ehlo_needs(const struct smtp_command *cmd)
+{
+	unsigned bits = 0;
+
+	for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++) {
+		const struct ext_need *n = &needs[i];
+		const struct smtp_param *p;
+
+		if (n->verb != cmd->verb)
+			continue;
+		if (n->param != NULL) {
+			p = smtp_param_find(&cmd->params, n->param);
+			if (p == NULL ||
+			    (n->value != NULL && !smtp_slice_eq_ci(p->value, n->value)))
+				continue;
+		}
+		bits |= n->bit;
+	}
+	return bits;
 }
 
 static bool

@@ -2,7 +2,8 @@
  * record_yaml.c: record_write() (record.h): a recording printed as a
  * scenario in the language's usual form. Owns nothing beyond one call's
  * scratch buffer. Quoting: send text single-quoted ('' for a quote), raw
- * bytes single-quoted with the harness's own escapes (\r \n \t \\ \0 \xNN),
+ * bytes single-quoted with the harness's own escapes (\r \n \t \\ \xNN;
+ * record_yaml_raw, which import-crash uses too),
  * data content double-quoted with YAML escapes; every literal "${" becomes
  * "$${" so no variable is expanded on replay.
  */
@@ -37,9 +38,9 @@ single_quoted(struct buf *b, const char *p, size_t n)
 	return rc == 0 ? buf_append(b, "'", 1) : -1;
 }
 
-/* 'bytes' with the raw step's escapes. */
-static int
-raw_quoted(struct buf *b, const char *p, size_t n)
+/* 'bytes' with the raw step's escapes (record.h; import-crash writes its raw steps so too). */
+int
+record_yaml_raw(struct buf *b, const char *p, size_t n)
 {
 	int rc = buf_append(b, "'", 1);
 
@@ -104,7 +105,7 @@ step_yaml(struct buf *b, const struct record_step *st, enum record_expect_style 
 		rc = buf_puts(b, "  - send: ") || single_quoted(b, st->bytes.data, st->bytes.len);
 		break;
 	case RECORD_RAW:
-		rc = buf_puts(b, "  - raw: ") || raw_quoted(b, st->bytes.data, st->bytes.len);
+		rc = buf_puts(b, "  - raw: ") || record_yaml_raw(b, st->bytes.data, st->bytes.len);
 		if (rc == 0 && st->code == 0 && !st->closed)
 			rc = buf_puts(b, "\n    replies: 0");
 		break;

@@ -147,7 +147,7 @@ conn_init(struct conn *c, struct transcript *tx, enum conn_fragment frag, uint64
 	c->waiter = NULL;
 	c->label = NULL;
 	c->sys_errno = 0;
-	c->implicit_tls = false;
+	c->implicit_tls = false; /* conn_set_implicit_tls() turns it on */
 	c->sni = NULL;
 	c->tls_timeout_ms = 0;
 }

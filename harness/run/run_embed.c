@@ -62,7 +62,8 @@ run_embed_config(struct server_config *cfg, bool load)
 }
 
 int
-run_embed_start(struct run_embedded *e, bool load, bool tls, char *err, size_t errlen)
+run_embed_start(struct run_embedded *e, bool load, bool tls, const struct server_fuzzin *fuzz,
+                char *err, size_t errlen)
 {
 	const char *listen[] = { "127.0.0.1:0" };
 	struct server_loop_opts lo = { .quiet = true };
@@ -77,6 +78,12 @@ run_embed_start(struct run_embedded *e, bool load, bool tls, char *err, size_t e
 	if (run_embed_config(&e->cfg, load) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
+	}
+	if (fuzz != NULL) {
+		/* run --fuzz-config: limits and AUTH from octet 0, the sink failing as it says */
+		e->fuzz = *fuzz;
+		server_fuzzin_config(&e->fuzz, &e->cfg);
+		lo.fuzz = &e->fuzz;
 	}
 	lo.spool = e->spool;
 	/* run --tls: the instance speaks implicit TLS (SMTPS) */
@@ -122,7 +129,8 @@ run_embed_stop(struct run_embedded *e)
 }
 
 int
-run_embed_profile(const struct server_config *cfg, const struct profile *base, struct profile *out)
+run_embed_profile(const struct server_config *cfg, const struct server_fuzzin *fuzz,
+                  const struct profile *base, struct profile *out)
 {
 	const struct {
 		const char *name;
@@ -144,6 +152,14 @@ run_embed_profile(const struct server_config *cfg, const struct profile *base, s
 	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
 		snprintf(num, sizeof(num), "%llu", limits[i].value);
 		if (profile_set(out, limits[i].name, num) < 0)
+			return -1;
+	}
+	if (fuzz != NULL && server_fuzzin_configured(fuzz)) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "fuzz_config_%02x", server_fuzzin_config_key(fuzz));
+		snprintf(num, sizeof(num), "0x%02x", (unsigned)fuzz->octet);
+		if (profile_set(out, name, num) < 0)
 			return -1;
 	}
 	return 0;

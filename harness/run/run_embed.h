@@ -15,6 +15,7 @@
 
 #include "smtph/profile.h"
 #include "smtph/server.h"
+#include "smtph/server_fuzzin.h"
 
 /* The limits of an instance for one loading scenario (idle and data timeouts in seconds). */
 #define RUN_EMBED_LOAD_SESSIONS 20
@@ -26,6 +27,7 @@ struct run_embedded {
 	struct server_loop *loop;
 	pthread_t thread;
 	bool running;
+	struct server_fuzzin fuzz; /* --fuzz-config: the loop's sinks point here */
 	char spool[64];
 	char target[64]; /* "127.0.0.1:PORT" once started */
 };
@@ -34,11 +36,13 @@ struct run_embedded {
 int run_embed_config(struct server_config *cfg, bool load);
 
 /*
- * Starts an instance (load: with the RUN_EMBED_LOAD_* limits) with SIGINT and
- * SIGTERM blocked in its thread. Returns 0, or -1 with err set; stop it in
- * any case.
+ * Starts an instance (load: with the RUN_EMBED_LOAD_* limits; fuzz, when not
+ * NULL: configured as that fuzz input's octet 0 says, run --fuzz-config) with
+ * SIGINT and SIGTERM blocked in its thread. Returns 0, or -1 with err set;
+ * stop it in any case.
  */
-int run_embed_start(struct run_embedded *e, bool load, bool tls, char *err, size_t errlen);
+int run_embed_start(struct run_embedded *e, bool load, bool tls, const struct server_fuzzin *fuzz,
+                    char *err, size_t errlen);
 
 /* Stops the instance, removes its spool, frees it; e may be one that never started. */
 void run_embed_stop(struct run_embedded *e);
@@ -46,9 +50,10 @@ void run_embed_stop(struct run_embedded *e);
 /*
  * base's variables, and the limits of a server configured as cfg
  * (max_sessions, idle_timeout, data_timeout, max_recipients, max_errors),
- * into out. Returns 0 or -1.
+ * into out; with fuzz (not NULL, not the defaults) fuzz_config_XX too, the
+ * variable imported fuzz inputs require (record_import.h). Returns 0 or -1.
  */
-int run_embed_profile(const struct server_config *cfg, const struct profile *base,
-                      struct profile *out);
+int run_embed_profile(const struct server_config *cfg, const struct server_fuzzin *fuzz,
+                      const struct profile *base, struct profile *out);
 
 #endif

@@ -156,7 +156,7 @@ own_start(void *ctx, struct run_target *t, char *err, size_t errlen)
 	}
 	*t = s->t;
 	t->profile = &s->load_prof;
-	if (run_embed_start(&o->emb, true, s->opts.implicit_tls, err, errlen) < 0 ||
+	if (run_embed_start(&o->emb, true, s->opts.implicit_tls, NULL, err, errlen) < 0 ||
 	    conn_split_target(o->emb.target, t->host, sizeof(t->host), t->port, sizeof(t->port)) <
 	            0) {
 		run_embed_stop(&o->emb);
@@ -186,9 +186,9 @@ embedded_profiles(struct run_state *s, char *err, size_t errlen)
 
 	s->have_profiles = true;
 	if (rc == 0)
-		rc = run_embed_profile(&s->emb.cfg, s->opts.profile, &s->prof);
+		rc = run_embed_profile(&s->emb.cfg, s->opts.fuzz, s->opts.profile, &s->prof);
 	if (rc == 0)
-		rc = run_embed_profile(&load, s->opts.profile, &s->load_prof);
+		rc = run_embed_profile(&load, NULL, s->opts.profile, &s->load_prof);
 	server_config_free(&load);
 	if (rc < 0) {
 		snprintf(err, errlen,
@@ -224,10 +224,11 @@ target_setup(struct run_state *s, struct run_report *report, char *err, size_t e
 			snprintf(s->t.maildir, sizeof(s->t.maildir), "%s", maildir);
 		return RUNNER_EXIT_OK;
 	}
-	if (run_embed_start(&s->emb, false, o->implicit_tls, err, errlen) < 0)
+	if (run_embed_start(&s->emb, false, o->implicit_tls, o->fuzz, err, errlen) < 0)
 		return RUNNER_EXIT_UNREACHABLE;
 	snprintf(s->target, sizeof(s->target), "%s", s->emb.target);
-	report->target = "reference server (in-process)";
+	report->target = o->fuzz != NULL ? "reference server (in-process, --fuzz-config)"
+	                                 : "reference server (in-process)";
 	snprintf(s->t.maildir, sizeof(s->t.maildir), "%s/%%d/%%u", s->emb.spool);
 	if (embedded_profiles(s, err, errlen) < 0)
 		return RUNNER_EXIT_USAGE;

@@ -13,30 +13,7 @@
 #include "smtph/scenario_load.h"
 #include "smtph/scenario_wire.h"
 #include "smtph/smtp_command.h"
-
-/* The EHLO keyword an extension command needs (RFC 3207, 4954, 3030, 1870, 6152, 3030, 6531, 3461).
- */
-struct ext_need {
-	enum smtp_verb verb;
-	const char *param; /* NULL: the verb itself needs it */
-	const char *value; /* NULL: any value */
-	const char *keyword;
-};
-
-static const struct ext_need needs[] = {
-	{ SMTP_VERB_STARTTLS, NULL, NULL, "STARTTLS" },
-	{ SMTP_VERB_AUTH, NULL, NULL, "AUTH" },
-	{ SMTP_VERB_BDAT, NULL, NULL, "CHUNKING" },
-	{ SMTP_VERB_MAIL, "SIZE", NULL, "SIZE" },
-	{ SMTP_VERB_MAIL, "BODY", "8BITMIME", "8BITMIME" },
-	{ SMTP_VERB_MAIL, "BODY", "BINARYMIME", "BINARYMIME" },
-	{ SMTP_VERB_MAIL, "SMTPUTF8", NULL, "SMTPUTF8" },
-	{ SMTP_VERB_MAIL, "RET", NULL, "DSN" },
-	{ SMTP_VERB_MAIL, "ENVID", NULL, "DSN" },
-	{ SMTP_VERB_MAIL, "AUTH", NULL, "AUTH" },
-	{ SMTP_VERB_RCPT, "NOTIFY", NULL, "DSN" },
-	{ SMTP_VERB_RCPT, "ORCPT", NULL, "DSN" },
-};
+#include "smtph/smtp_ehlo.h"
 
 struct check {
 	const struct scenario *sc;
@@ -140,25 +117,20 @@ required(const struct scenario *sc, const char *keyword)
 	return false;
 }
 
-/* The keyword cmd needs that the scenario does not require, or NULL. */
+/*
+ * The keyword cmd needs that the scenario does not require, or NULL (the
+ * needs are smtp_ehlo_needs'; a keyword at a time, in SMTP_EXT_* order).
+ */
 static const char *
 missing_keyword(const struct scenario *sc, const struct smtp_command *cmd)
 {
-	for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++) {
-		const struct ext_need *n = &needs[i];
-		const struct smtp_param *p;
+	unsigned needs = smtp_ehlo_needs(cmd);
 
-		if (n->verb != cmd->verb)
-			continue;
-		if (n->param != NULL) {
-			p = smtp_param_find(&cmd->params, n->param);
-			if (p == NULL || (n->value != NULL &&
-			                  (p->value.len != strlen(n->value) ||
-			                   strncasecmp(p->value.ptr, n->value, p->value.len) != 0)))
-				continue;
-		}
-		if (!required(sc, n->keyword))
-			return n->keyword;
+	for (unsigned bit = 1; bit != 0 && bit <= needs; bit <<= 1) {
+		const char *kw = smtp_ehlo_ext_name(bit);
+
+		if ((needs & bit) != 0 && kw != NULL && !required(sc, kw))
+			return kw;
 	}
 	return NULL;
 }

@@ -26,6 +26,7 @@
 #include <openssl/ssl.h>
 
 #include "server/server_conn.h"
+#include "smtph/server_fuzzin.h"
 
 struct server_conn {
 	struct server_conn *prev, *next;
@@ -38,6 +39,7 @@ struct server_conn {
 	short armed;     /* EV_READ / EV_WRITE the I/O event waits for now */
 	struct server_session *s;
 	struct server_maildir *md;
+	struct server_fuzzin_sink fault; /* around the sink, with --fuzz-config */
 	char peer[64];
 	struct event *io, *timer; /* in ev_room */
 	alignas(max_align_t) unsigned char ev_room[];
@@ -394,7 +396,12 @@ server_conn_new(struct server_loop *l, int fd, const struct sockaddr_storage *ss
 	conn_link(l, c);
 	if (!l->opts.sink)
 		c->md = server_maildir_new(l->opts.spool, l->cfg->hostname);
-	c->s = server_session_new(l->cfg, l->sink, c->md, c->peer);
+	if (l->opts.fuzz != NULL) {
+		server_fuzzin_sink_init(&c->fault, l->opts.fuzz, l->sink, c->md);
+		c->s = server_session_new(l->cfg, &server_fuzzin_sink_ops, &c->fault, c->peer);
+	} else {
+		c->s = server_session_new(l->cfg, l->sink, c->md, c->peer);
+	}
 	if (c->s == NULL || (!l->opts.sink && c->md == NULL)) {
 		server_conn_free(c);
 		return NULL;

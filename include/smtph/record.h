@@ -96,4 +96,11 @@ bool record_tls_pending(const struct record *r);
 int record_write(const struct record *r, const struct record_opts *o, FILE *f, char *err,
                  size_t errlen);
 
+/*
+ * Appends n bytes as a raw step's scalar: single-quoted, with the raw escapes
+ * (\r \n \t \\ \xNN; '' for a quote) and every "${" written "$${", so the
+ * loader's decoder gives back exactly these bytes. Returns 0 or -1 (memory).
+ */
+int record_yaml_raw(struct buf *b, const char *p, size_t n);
+
 #endif

@@ -18,6 +18,7 @@
 #include "smtph/profile.h"
 #include "smtph/result.h"
 #include "smtph/scenario.h"
+#include "smtph/server_fuzzin.h"
 #include "smtph/baseline.h"
 #include "smtph/waiver.h"
 
@@ -55,6 +56,9 @@ struct runner_opts {
 	enum conn_fragment fragment;
 	uint64_t fragment_seed;
 	const struct profile *profile;
+	/* --fuzz-config: the in-process server configured as this fuzz_server_session input's
+	   octet 0 says (server_fuzzin.h), its profile with fuzz_config_XX; NULL: the defaults */
+	const struct server_fuzzin *fuzz;
 	int max_time_s;   /* budget of the whole run in seconds; 0 = none */
 	int max_timeouts; /* stop after this many scenarios in a row ended in a step timeout;
 	                     0 = never */

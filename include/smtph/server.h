@@ -155,6 +155,8 @@ extern const struct server_sink_ops server_discard_ops;
 
 /* ---- event loop ------------------------------------------------------- */
 
+struct server_fuzzin; /* server_fuzzin.h */
+
 struct server_loop_opts {
 	const char *const *listen; /* "127.0.0.1:2525", "[::1]:2525", port 0 = ephemeral */
 	size_t nlisten;
@@ -164,6 +166,9 @@ struct server_loop_opts {
 	const char *spool;
 	bool quiet; /* no per-session log lines */
 	bool sink;  /* discard messages (the whole dialogue and its 250, nothing stored) */
+	/* --fuzz-config: each session's sink fails as this fuzz input's octet 0 says
+	   (server_fuzzin.h; the configuration is the caller's); NULL: never */
+	const struct server_fuzzin *fuzz;
 };
 
 struct server_loop;

@@ -59,4 +59,18 @@ bool smtp_ehlo_has_auth(const struct smtp_ehlo *e, const char *mech);
 /* Maps a keyword name to its SMTP_EXT_* bit, or 0 for one we do not know. */
 unsigned smtp_ehlo_ext_bit(struct smtp_slice name);
 
+/* The keyword of one SMTP_EXT_* bit ("AUTH"), or NULL for none or several. */
+const char *smtp_ehlo_ext_name(unsigned bit);
+
+struct smtp_command;
+
+/*
+ * The EHLO keywords a parsed command needs, as SMTP_EXT_* bits: its verb's
+ * (STARTTLS, RFC 3207; AUTH, RFC 4954; BDAT, RFC 3030) and its MAIL and RCPT
+ * parameters' (SIZE, RFC 1870; BODY=8BITMIME, RFC 6152; BODY=BINARYMIME,
+ * RFC 3030; SMTPUTF8, RFC 6531; RET, ENVID, NOTIFY, ORCPT, RFC 3461; AUTH=,
+ * RFC 4954). A server that did not advertise one refuses the command.
+ */
+unsigned smtp_ehlo_needs(const struct smtp_command *cmd);
+
 #endif
