@@ -9,6 +9,8 @@
 #include "smtph/scenario_check.h"
 #include "smtph/scenario_load.h"
 
+#include "scenario_fixture.h"
+
 struct check_row {
 	const char *label;
 	const char *head;
@@ -150,23 +152,15 @@ test_check_rows(void **state)
 	int nfail = 0;
 
 	(void)state;
-	memset(&prof, 0, sizeof(prof));
-	assert_int_equal(profile_reference(&prof), 0);
-	assert_int_equal(profile_set(&prof, "helo", "client.test"), 0);
+	fx_reference_profile(&prof);
 	for (size_t i = 0; i < TC_ROWS(rows); i++) {
 		const struct check_row *r = &rows[i];
 		struct scenario_check_opts o = { &prof, r->profile_given };
 		struct scenario_file sf;
 		struct got g = { "", 0 };
-		char doc[2048], err[512];
-		int n = snprintf(
-		        doc, sizeof(doc),
-		        "id: t/check\ntitle: t\nrules: [R5321-SEQ-01]\nlevel: MUST\n%ssteps:\n%s",
-		        r->head, r->steps);
+		char err[512];
 
-		assert_true(n > 0 && (size_t)n < sizeof(doc));
-		memset(&sf, 0, sizeof(sf));
-		if (scenario_load_buffer("check.yaml", doc, (size_t)n, &sf, err, sizeof(err)) < 0) {
+		if (fx_load("check", r->head, r->steps, &sf, err, sizeof(err)) < 0) {
 			nfail += tc_fail(r->label, "does not load: %s", err);
 			continue;
 		}

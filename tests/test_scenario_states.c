@@ -11,6 +11,8 @@
 #include "smtph/scenario_load.h"
 #include "smtph/scenario_states.h"
 
+#include "scenario_fixture.h"
+
 struct walker_row {
 	const char *label;
 	const char *script;
@@ -224,23 +226,14 @@ test_walk_rows(void **state)
 	int nfail = 0;
 
 	(void)state;
-	memset(&prof, 0, sizeof(prof));
-	assert_int_equal(profile_reference(&prof), 0);
-	assert_int_equal(profile_set(&prof, "helo", "client.test"), 0);
+	fx_reference_profile(&prof);
 	for (size_t i = 0; i < TC_ROWS(walk_rows); i++) {
 		const struct walk_row *r = &walk_rows[i];
 		struct scenario_file sf;
 		struct scenario_states w;
-		char doc[2048], err[512], got[1024], want[1024];
-		int n = snprintf(doc, sizeof(doc),
-		                 "id: t/states\ntitle: t\nrules: [R5321-SEQ-01]\nlevel: MUST\n%s"
-		                 "steps:\n%s",
-		                 r->head, r->steps);
+		char err[512], got[1024], want[1024];
 
-		assert_true(n > 0 && (size_t)n < sizeof(doc));
-		memset(&sf, 0, sizeof(sf));
-		if (scenario_load_buffer("states.yaml", doc, (size_t)n, &sf, err, sizeof(err)) <
-		    0) {
+		if (fx_load("states", r->head, r->steps, &sf, err, sizeof(err)) < 0) {
 			nfail += tc_fail(r->label, "does not load: %s", err);
 			continue;
 		}

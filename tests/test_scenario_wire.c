@@ -9,6 +9,8 @@
 #include "smtph/scenario_load.h"
 #include "smtph/scenario_wire.h"
 
+#include "scenario_fixture.h"
+
 struct wire_row {
 	const char *label;
 	const char *steps; /* YAML: the list under `steps:` */
@@ -47,13 +49,9 @@ static const struct wire_row rows[] = {
 static int
 load_steps(const char *steps, struct scenario_file *sf)
 {
-	char doc[2048], err[512];
-	int n = snprintf(doc, sizeof(doc),
-	                 "id: t/wire\ntitle: t\nrules: [R5321-SEQ-01]\nlevel: MUST\nsteps:\n%s",
-	                 steps);
+	char err[512];
 
-	assert_true(n > 0 && (size_t)n < sizeof(doc));
-	if (scenario_load_buffer("wire.yaml", doc, (size_t)n, sf, err, sizeof(err)) < 0) {
+	if (fx_load("wire", "", steps, sf, err, sizeof(err)) < 0) {
 		fprintf(stderr, "load: %s\n", err);
 		return -1;
 	}
@@ -97,9 +95,7 @@ test_wire_rows(void **state)
 	int nfail = 0;
 
 	(void)state;
-	memset(&prof, 0, sizeof(prof));
-	assert_int_equal(profile_reference(&prof), 0);
-	assert_int_equal(profile_set(&prof, "helo", "client.test"), 0);
+	fx_reference_profile(&prof);
 	for (size_t i = 0; i < TC_ROWS(rows); i++)
 		nfail += check_row(&rows[i], &prof);
 	profile_free(&prof);

@@ -17,19 +17,6 @@
 /* Scenario ids listed per cell in the HTML page's tooltip. */
 #define CELL_IDS_MAX 12
 
-/* Column heads of the console table (at most 5 characters). */
-static const char *const short_names[SCENARIO_CC_COUNT] = {
-	[SCENARIO_CC_HELO] = "HELO",     [SCENARIO_CC_EHLO] = "EHLO",
-	[SCENARIO_CC_MAIL] = "MAIL",     [SCENARIO_CC_RCPT] = "RCPT",
-	[SCENARIO_CC_DATA] = "DATA",     [SCENARIO_CC_BDAT] = "BDAT",
-	[SCENARIO_CC_RSET] = "RSET",     [SCENARIO_CC_NOOP] = "NOOP",
-	[SCENARIO_CC_QUIT] = "QUIT",     [SCENARIO_CC_VRFY] = "VRFY",
-	[SCENARIO_CC_EXPN] = "EXPN",     [SCENARIO_CC_HELP] = "HELP",
-	[SCENARIO_CC_STARTTLS] = "STLS", [SCENARIO_CC_AUTH] = "AUTH",
-	[SCENARIO_CC_OBSOLETE] = "obs.", [SCENARIO_CC_UNKNOWN] = "unkn.",
-	[SCENARIO_CC_MALFORMED] = "bad", [SCENARIO_CC_BODY] = "body",
-};
-
 struct states_matrix {
 	size_t count[SCENARIO_ST_COUNT][SCENARIO_CC_COUNT];
 	/* The first CELL_IDS_MAX scenarios of each cell (owned copies). */
@@ -114,7 +101,7 @@ print_table(const struct states_matrix *m)
 {
 	printf("%-16s", "state \\ command");
 	for (int c = 0; c < SCENARIO_CC_COUNT; c++)
-		printf("%6s", short_names[c]);
+		printf("%6s", scenario_cmd_class_head(c));
 	printf("\n");
 	for (int s = 0; s < SCENARIO_ST_COUNT; s++) {
 		printf("%-16s", scenario_state_name(s));

@@ -24,16 +24,28 @@ static const char *const state_names[SCENARIO_ST_COUNT] = {
 	[SCENARIO_ST_AUTH] = "after-AUTH",
 };
 
-static const char *const class_names[SCENARIO_CC_COUNT] = {
-	[SCENARIO_CC_HELO] = "HELO",           [SCENARIO_CC_EHLO] = "EHLO",
-	[SCENARIO_CC_MAIL] = "MAIL",           [SCENARIO_CC_RCPT] = "RCPT",
-	[SCENARIO_CC_DATA] = "DATA",           [SCENARIO_CC_BDAT] = "BDAT",
-	[SCENARIO_CC_RSET] = "RSET",           [SCENARIO_CC_NOOP] = "NOOP",
-	[SCENARIO_CC_QUIT] = "QUIT",           [SCENARIO_CC_VRFY] = "VRFY",
-	[SCENARIO_CC_EXPN] = "EXPN",           [SCENARIO_CC_HELP] = "HELP",
-	[SCENARIO_CC_STARTTLS] = "STARTTLS",   [SCENARIO_CC_AUTH] = "AUTH",
-	[SCENARIO_CC_OBSOLETE] = "obsolete",   [SCENARIO_CC_UNKNOWN] = "unknown",
-	[SCENARIO_CC_MALFORMED] = "malformed", [SCENARIO_CC_BODY] = "content",
+/* Each class's name, and the short form a table's column head uses (5 characters at most). */
+static const struct {
+	const char *name, *head;
+} class_names[SCENARIO_CC_COUNT] = {
+	[SCENARIO_CC_HELO] = { "HELO", "HELO" },
+	[SCENARIO_CC_EHLO] = { "EHLO", "EHLO" },
+	[SCENARIO_CC_MAIL] = { "MAIL", "MAIL" },
+	[SCENARIO_CC_RCPT] = { "RCPT", "RCPT" },
+	[SCENARIO_CC_DATA] = { "DATA", "DATA" },
+	[SCENARIO_CC_BDAT] = { "BDAT", "BDAT" },
+	[SCENARIO_CC_RSET] = { "RSET", "RSET" },
+	[SCENARIO_CC_NOOP] = { "NOOP", "NOOP" },
+	[SCENARIO_CC_QUIT] = { "QUIT", "QUIT" },
+	[SCENARIO_CC_VRFY] = { "VRFY", "VRFY" },
+	[SCENARIO_CC_EXPN] = { "EXPN", "EXPN" },
+	[SCENARIO_CC_HELP] = { "HELP", "HELP" },
+	[SCENARIO_CC_STARTTLS] = { "STARTTLS", "STLS" },
+	[SCENARIO_CC_AUTH] = { "AUTH", "AUTH" },
+	[SCENARIO_CC_OBSOLETE] = { "obsolete", "obs." },
+	[SCENARIO_CC_UNKNOWN] = { "unknown", "unkn." },
+	[SCENARIO_CC_MALFORMED] = { "malformed", "bad" },
+	[SCENARIO_CC_BODY] = { "content", "body" },
 };
 
 /* The class of each verb the parser knows (obsolete ones share a column). */
@@ -60,7 +72,13 @@ scenario_state_name(enum scenario_state st)
 const char *
 scenario_cmd_class_name(enum scenario_cmd_class cc)
 {
-	return (unsigned)cc < SCENARIO_CC_COUNT ? class_names[cc] : "?";
+	return (unsigned)cc < SCENARIO_CC_COUNT ? class_names[cc].name : "?";
+}
+
+const char *
+scenario_cmd_class_head(enum scenario_cmd_class cc)
+{
+	return (unsigned)cc < SCENARIO_CC_COUNT ? class_names[cc].head : "?";
 }
 
 bool

@@ -56,6 +56,8 @@ enum scenario_cmd_class {
 /* Short names for the table: "before-greeting", "HELO", "malformed", ... */
 const char *scenario_state_name(enum scenario_state st);
 const char *scenario_cmd_class_name(enum scenario_cmd_class cc);
+/* The class's short name for a table's column head (at most 5 characters). */
+const char *scenario_cmd_class_head(enum scenario_cmd_class cc);
 
 /* False for the cells that cannot happen: content outside DATA, commands inside it. */
 bool scenario_states_cell_applies(enum scenario_state st, enum scenario_cmd_class cc);
