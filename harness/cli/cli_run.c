@@ -225,6 +225,8 @@ enum {
 	O_FAILON,
 	O_NAME,
 	O_TLS,
+	O_TLSVERIFY,
+	O_CA,
 	O_CATALOGUE,
 	O_HTMLTX,
 	O_SUMMARY,
@@ -285,6 +287,8 @@ parse_args(struct run_cli *rc, int argc, char **argv)
 		{ "target", required_argument, NULL, 't' },
 		{ "starttls", no_argument, NULL, O_STARTTLS },
 		{ "tls", no_argument, NULL, O_TLS },
+		{ "tls-verify", no_argument, NULL, O_TLSVERIFY },
+		{ "ca", required_argument, NULL, O_CA },
 		{ "profile", required_argument, NULL, O_PROFILE },
 		{ "tag", required_argument, NULL, O_TAG },
 		{ "rule", required_argument, NULL, O_RULE },
@@ -331,6 +335,13 @@ parse_args(struct run_cli *rc, int argc, char **argv)
 			break;
 		case O_TLS:
 			rc->o.implicit_tls = true;
+			break;
+		case O_TLSVERIFY:
+			rc->o.tls_verify = true;
+			break;
+		case O_CA:
+			rc->o.tls_verify = true;
+			rc->o.tls_ca = optarg;
 			break;
 		case O_PROFILE:
 			rc->profile = optarg;

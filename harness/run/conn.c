@@ -15,6 +15,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
 #include <poll.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include "smtph/conn.h"
 #include "smtph/clock.h"
@@ -150,6 +152,15 @@ conn_init(struct conn *c, struct transcript *tx, enum conn_fragment frag, uint64
 	c->implicit_tls = false; /* conn_set_implicit_tls() turns it on */
 	c->sni = NULL;
 	c->tls_timeout_ms = 0;
+	c->tls_verify = false;
+	c->tls_ca = NULL;
+}
+
+void
+conn_set_tls_verify(struct conn *c, const char *ca_file)
+{
+	c->tls_verify = true;
+	c->tls_ca = ca_file;
 }
 
 /* A port: 1 to 5 digits, 1..65535. */
@@ -560,20 +571,48 @@ conn_read(struct conn *c, char *p, size_t cap, int timeout_ms, char *err, size_t
 }
 
 static SSL_CTX *
-client_ctx(void)
+client_ctx(const struct conn *c)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 
 	if (ctx == NULL)
 		return NULL;
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	SSL_CTX_set_verify(ctx, c->tls_verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, NULL);
+	if (c->tls_verify &&
+	    (c->tls_ca != NULL ? SSL_CTX_load_verify_locations(ctx, c->tls_ca, NULL)
+	                       : SSL_CTX_set_default_verify_paths(ctx)) != 1) {
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	return ctx;
 }
 
+/*
+ * SNI for a host name (none for an address literal, RFC 6066 3), and with
+ * tls_verify the name or address the certificate must carry.
+ */
+static int
+set_peer_name(const struct conn *c, SSL *ssl, const char *sni)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+	bool literal;
+
+	if (sni == NULL || sni[0] == '\0')
+		return 0;
+	literal = inet_pton(AF_INET, sni, addr) == 1 || inet_pton(AF_INET6, sni, addr) == 1;
+	if (!literal && SSL_set_tlsext_host_name(ssl, sni) != 1)
+		return -1;
+	if (!c->tls_verify)
+		return 0;
+	if (literal)
+		return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), sni) == 1 ? 0 : -1;
+	return SSL_set1_host(ssl, sni) == 1 ? 0 : -1;
+}
+
 /* err for a handshake that failed (w: WAIT_ERROR) or whose wait ended without data. */
 static void
-handshake_failed(struct conn *c, int w, char *err, size_t errlen)
+handshake_failed(struct conn *c, SSL *ssl, int w, char *err, size_t errlen)
 {
 	unsigned long ec = ERR_get_error();
 	char detail[200] = "handshake failed";
@@ -582,6 +621,9 @@ handshake_failed(struct conn *c, int w, char *err, size_t errlen)
 		(void)wait_failed(c, w, "handshake", detail, sizeof(detail));
 	else if (ec != 0)
 		ERR_error_string_n(ec, detail, sizeof(detail));
+	if (c->tls_verify && SSL_get_verify_result(ssl) != X509_V_OK)
+		snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail), " (%s)",
+		         X509_verify_cert_error_string(SSL_get_verify_result(ssl)));
 	ERR_clear_error();
 	snprintf(err, errlen, "TLS handshake: %s", detail);
 }
@@ -590,13 +632,16 @@ int
 conn_starttls(struct conn *c, const char *sni, int timeout_ms, char *err, size_t errlen)
 {
 	long long deadline = clock_mono_ms() + timeout_ms;
-	SSL_CTX *ctx = client_ctx();
+	SSL_CTX *ctx = client_ctx(c);
 	SSL *ssl;
 
 	if (cancel_check(err, errlen))
 		return CONN_ERROR;
 	if (ctx == NULL) {
-		snprintf(err, errlen, "TLS: cannot create context");
+		snprintf(err, errlen, "TLS: cannot create context%s%s",
+		         c->tls_ca != NULL ? " (CA file " : "", c->tls_ca != NULL ? c->tls_ca : "");
+		if (c->tls_ca != NULL)
+			snprintf(err + strlen(err), errlen - strlen(err), " does not load)");
 		return CONN_ERROR;
 	}
 	ssl = SSL_new(ctx);
@@ -606,8 +651,11 @@ conn_starttls(struct conn *c, const char *sni, int timeout_ms, char *err, size_t
 		snprintf(err, errlen, "TLS: cannot create session");
 		return CONN_ERROR;
 	}
-	if (sni != NULL && sni[0] != '\0')
-		SSL_set_tlsext_host_name(ssl, sni);
+	if (set_peer_name(c, ssl, sni) < 0) {
+		SSL_free(ssl);
+		snprintf(err, errlen, "TLS: cannot set the name to check");
+		return CONN_ERROR;
+	}
 	for (;;) {
 		int r, e, w;
 
@@ -622,7 +670,7 @@ conn_starttls(struct conn *c, const char *sni, int timeout_ms, char *err, size_t
 		                      deadline)
 		            : WAIT_ERROR;
 		if (w <= 0) {
-			handshake_failed(c, w, err, errlen);
+			handshake_failed(c, ssl, w, err, errlen);
 			SSL_free(ssl);
 			return CONN_ERROR;
 		}

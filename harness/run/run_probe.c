@@ -266,7 +266,9 @@ run_step_probe(const struct runner_opts *o, const struct run_target *t, bool tls
 	struct run_result res = { 0 };
 	const struct runner_opts plain = { .timeout_ms = o->timeout_ms,
 		                           .profile = o->profile,
-		                           .implicit_tls = o->implicit_tls };
+		                           .implicit_tls = o->implicit_tls,
+		                           .tls_verify = o->tls_verify,
+		                           .tls_ca = o->tls_ca };
 	struct run_ctx c = { .o = &plain, .t = t, .sc = &expect_nothing, .res = &res };
 	struct run_sess main_sess;
 	struct smtp_reply r;

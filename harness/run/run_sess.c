@@ -24,6 +24,8 @@ run_sess_init(struct run_ctx *c, struct run_sess *s, const char *label, struct t
 	conn_init(&s->conn, tx, c->o->fragment, c->o->fragment_seed);
 	if (c->o->implicit_tls)
 		conn_set_implicit_tls(&s->conn, c->t->host, c->o->timeout_ms);
+	if (c->o->tls_verify)
+		conn_set_tls_verify(&s->conn, c->o->tls_ca);
 	s->conn.label = s->label;
 	s->conn.waiter = c->waiter.c != NULL ? &c->waiter.w : NULL;
 	run_reply_parser_init(&s->rp);

@@ -48,6 +48,8 @@ struct conn {
 	bool implicit_tls; /* every connect is followed by the TLS handshake (SMTPS) */
 	const char *sni;   /* implicit_tls: the name sent in the handshake (borrowed) */
 	int tls_timeout_ms;
+	bool tls_verify;    /* check the server's certificate chain and name */
+	const char *tls_ca; /* tls_verify: the CA file (borrowed); NULL: the system's */
 };
 
 enum conn_status {
@@ -68,6 +70,14 @@ void conn_init(struct conn *c, struct transcript *tx, enum conn_fragment frag, u
  * bytes read are the greeting inside TLS. sni is borrowed.
  */
 void conn_set_implicit_tls(struct conn *c, const char *sni, int timeout_ms);
+
+/*
+ * Every TLS handshake of c (STARTTLS or implicit) checks the server's
+ * certificate: its chain against ca_file (PEM; NULL: the system's trust
+ * store) and its name against the host asked for (an address literal: the
+ * certificate's IP). ca_file is borrowed.
+ */
+void conn_set_tls_verify(struct conn *c, const char *ca_file);
 
 int conn_open(struct conn *c, const char *host, const char *port, int timeout_ms, char *err,
               size_t errlen);

@@ -44,6 +44,8 @@ struct runner_opts {
 	const char *target; /* "host:port"; NULL = in-process reference server */
 	bool starttls;      /* every scenario inside STARTTLS */
 	bool implicit_tls;  /* every connection starts with TLS (SMTPS, RFC 8314 3.3) */
+	bool tls_verify;    /* check the server's certificate in every handshake */
+	const char *tls_ca; /* tls_verify: the CA file; NULL: the system's trust store */
 	int jobs;           /* parallel scenarios; 0 = default */
 	int timeout_ms;     /* per step (default 10000) */
 	bool strict;        /* SHOULD/MAY mismatches fail */

@@ -57,4 +57,38 @@ run_case inproc 0 30000 --tls -j 2 --timeout 5 --json "$WORK/in.json" "$SRC/scen
 verdicts_are "$WORK/in.json" "*=pass" || die "in-process --tls verdicts differ (above)"
 run_case both 2 5000 --tls --starttls "$SRC/scenarios/tls"
 grep -q "exclude each other" "$WORK/both.out" || die "no reason for --tls --starttls"
+# --tls-verify / --ca: a certificate for 127.0.0.1 passes against its own CA
+# file, fails against the system's store (self-signed), and one for another
+# address fails on the name, each with the reason; exit 3 (unusable target).
+stop_serve_tls() { kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=""; }
+serve_tls() { # CERT KEY: serve --listen-tls with them; sets PORT
+	stop_serve_tls
+	printf 'tls_cert: %s\ntls_key: %s\n' "$1" "$2" >"$WORK/tlscfg.yaml"
+	rm -f "$WORK/port2"
+	"$BIN" serve --listen-tls 127.0.0.1:0 --port-file "$WORK/port2" --spool "$SPOOL" --quiet \
+		--config "$WORK/tlscfg.yaml" >"$WORK/server2.log" 2>&1 &
+	SERVER_PID=$!
+	i=0
+	while [ ! -s "$WORK/port2" ]; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && die "serve with $1 did not start: $(cat "$WORK/server2.log")"
+		sleep 0.05
+	done
+	PORT=$(cat "$WORK/port2")
+}
+for name in ip:IP:127.0.0.1 other:IP:192.0.2.1; do
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=mx.example.test \
+		-addext "subjectAltName=${name#*:}" -keyout "$WORK/${name%%:*}.key" \
+		-out "$WORK/${name%%:*}.pem" >/dev/null 2>&1 || die "openssl could not make a certificate"
+done
+serve_tls "$WORK/ip.pem" "$WORK/ip.key"
+run_case verify-ca 0 30000 -t "127.0.0.1:$PORT" --tls --ca "$WORK/ip.pem" --timeout 5 "$SRC/scenarios/tls/implicit.yaml"
+run_case verify-system 3 15000 -t "127.0.0.1:$PORT" --tls --tls-verify --timeout 5 "$SRC/scenarios/tls/implicit.yaml"
+grep -q "certificate verify failed (self-signed certificate)" "$WORK/verify-system.out" ||
+	die "no reason for the untrusted certificate: $(cat "$WORK/verify-system.out")"
+serve_tls "$WORK/other.pem" "$WORK/other.key"
+run_case verify-name 3 15000 -t "127.0.0.1:$PORT" --tls --ca "$WORK/other.pem" --timeout 5 "$SRC/scenarios/tls/implicit.yaml"
+grep -q "certificate verify failed (IP address mismatch)" "$WORK/verify-name.out" ||
+	die "no reason for the wrong address: $(cat "$WORK/verify-name.out")"
+stop_serve_tls
 echo "ok: implicit TLS"
