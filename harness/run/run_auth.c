@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "run/run_ctx.h"
+#include "smtph/escape.h"
 #include "smtph/scenario_wire.h"
 #include "smtph/smtp_base64.h"
 
@@ -41,25 +42,16 @@ answer(struct run_ctx *c, const struct scenario_step *st, struct exchange *x,
        const struct smtp_reply *r)
 {
 	unsigned char ch[SMTP_BASE64_DECODED_MAX(512)];
-	const char *t = r->text.ptr;
-	size_t tlen = r->text.len;
-	long n;
+	long n = smtp_base64_decode(r->text.ptr, r->text.len, ch, sizeof(ch));
+	char shown[64];
 	int rc;
 
-	/* Spaces around the base64 (Haraka's "334  " for an empty challenge) are no
-	   base64, but no reason to fail an exchange: said as a warning. */
-	while (tlen > 0 && t[0] == ' ') {
-		t++;
-		tlen--;
-	}
-	while (tlen > 0 && t[tlen - 1] == ' ')
-		tlen--;
-	if (tlen != r->text.len)
-		run_warn(c, st, "R4954-AUTH-03: the 334 challenge has spaces around its base64");
-	n = smtp_base64_decode(t, tlen, ch, sizeof(ch));
-
 	if (n < 0) {
-		run_fail(c, RUN_FAIL, st, "R4954-AUTH-03: the 334 challenge is not base64");
+		/* RFC 4954 4: the challenge MUST NOT hold any text other than the base64 (even a
+		   space: an empty challenge is "334 " exactly) */
+		escape_c_str(shown, sizeof(shown), r->text.ptr, r->text.len);
+		run_fail(c, RUN_FAIL, st, "R4954-AUTH-03: the 334 challenge is not base64: \"%s\"",
+		         shown);
 		return false;
 	}
 	x->line.len = 0;
