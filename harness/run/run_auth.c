@@ -10,7 +10,6 @@
 
 #include "run/run_ctx.h"
 #include "smtph/escape.h"
-#include "smtph/scenario_wire.h"
 #include "smtph/smtp_base64.h"
 
 /* Challenges answered at most: no mechanism here needs more than two. */
@@ -103,9 +102,7 @@ rounds(struct run_ctx *c, const struct scenario_step *st, struct exchange *x, co
 bool
 run_auth_step(struct run_ctx *c, const struct scenario_step *st)
 {
-	const struct scenario_wire w = { c->prof, c->run_id };
 	struct exchange x = { .round = st->auth->initial ? 1 : 0 };
-	char err[256];
 	bool ok = false;
 
 	buf_init(&x.user, RUN_SCRATCH_MAX);
@@ -115,8 +112,8 @@ run_auth_step(struct run_ctx *c, const struct scenario_step *st)
 	c->scratch.len = 0;
 	if (!expand_creds(c, st, &x)) {
 		/* run_expand said why */
-	} else if (scenario_wire_auth(&w, st->auth, &c->scratch, err, sizeof(err)) < 0) {
-		run_fail(c, RUN_ERROR, st, "%s", err);
+	} else if (scenario_auth_command(st->auth, &x.k, &c->scratch) < 0) {
+		run_fail(c, RUN_ERROR, st, "out of memory");
 	} else {
 		char cmd[64];
 		size_t cmdlen = (size_t)snprintf(cmd, sizeof(cmd), "AUTH %s",

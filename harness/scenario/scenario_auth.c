@@ -161,3 +161,14 @@ scenario_auth_answer(enum scenario_auth_mech m, const struct scenario_auth_creds
 		return -1;
 	}
 }
+
+int
+scenario_auth_command(const struct scenario_auth *a, const struct scenario_auth_creds *k,
+                      struct buf *out)
+{
+	if (buf_printf(out, "AUTH %s", scenario_auth_mech_name(a->mech)) < 0 ||
+	    (a->initial &&
+	     (buf_puts(out, " ") < 0 || scenario_auth_answer(a->mech, k, 0, NULL, 0, out) != 0)))
+		return -1;
+	return buf_puts(out, "\r\n");
+}

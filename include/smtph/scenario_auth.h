@@ -51,6 +51,13 @@ enum scenario_auth_mech scenario_auth_mech_lookup(const char *name, size_t len);
 bool scenario_auth_has_initial(enum scenario_auth_mech m);
 
 /*
+ * Appends the step's command: "AUTH MECH", then " " and the first answer when
+ * the step sends it with the command, then CRLF. Returns 0, or -1 (memory).
+ */
+int scenario_auth_command(const struct scenario_auth *a, const struct scenario_auth_creds *k,
+                          struct buf *out);
+
+/*
  * Appends the base64 answer for round (0 = the first answer) given the
  * server's decoded challenge (CRAM-MD5 needs it; the others ignore it).
  * XOAUTH2's round 1 answers the error challenge with an empty line: nothing

@@ -1,6 +1,8 @@
 # Shared helpers for end-to-end tests (sourced). Everything stays on 127.0.0.1.
 # start_server [serve options]: starts `smtp-harness serve` on an ephemeral
 # port in a fresh spool; sets SPOOL, PORT, SERVER_PID; stops it on exit.
+# start_server_on --listen-tls [...]: the same on an implicit-TLS address;
+# stop_server stops it.
 # start_fake [fakesrv options]: starts tests/fakesrv (e.g. --fault silent);
 # sets FAKE_PORT, FAKE_PID; stop_fake stops it (and so does the exit).
 # now_ms: milliseconds of the wall clock, for the tests' time bounds.
@@ -23,7 +25,7 @@ stop_fake() {
 	FAKE_PID=""
 }
 cleanup() {
-	if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; fi
+	stop_server
 	stop_fake
 	rm -rf "$WORK"
 }
@@ -32,9 +34,19 @@ trap cleanup EXIT INT TERM
 die() { echo "FAIL: $*"; exit 1; }
 
 start_server() {
+	start_server_on --listen "$@"
+}
+
+# start_server_on --listen|--listen-tls [serve options]: as start_server, on a
+# plain or an implicit-TLS address; a server this script started before is
+# stopped first (the spool stays).
+start_server_on() {
+	how=$1
+	shift
+	stop_server
 	SPOOL=$WORK/spool
 	rm -f "$WORK/port"
-	"$BIN" serve --listen 127.0.0.1:0 --port-file "$WORK/port" --spool "$SPOOL" --quiet "$@" \
+	"$BIN" serve "$how" 127.0.0.1:0 --port-file "$WORK/port" --spool "$SPOOL" --quiet "$@" \
 		>"$WORK/server.log" 2>&1 &
 	SERVER_PID=$!
 	i=0
@@ -44,6 +56,11 @@ start_server() {
 		sleep 0.05
 	done
 	PORT=$(cat "$WORK/port")
+}
+
+stop_server() {
+	if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; fi
+	SERVER_PID=""
 }
 
 # mailbox_count USER: messages in USER@example.test's Maildir new/

@@ -8,17 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 printf 'max_sessions: 2\n' >"$WORK/cfg.yaml"
-SPOOL=$WORK/spool
-"$BIN" serve --listen-tls 127.0.0.1:0 --port-file "$WORK/port" --spool "$SPOOL" --quiet \
-	--config "$WORK/cfg.yaml" >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-i=0
-while [ ! -s "$WORK/port" ]; do
-	i=$((i + 1))
-	[ $i -gt 100 ] && die "serve --listen-tls did not start: $(cat "$WORK/server.log")"
-	sleep 0.05
-done
-PORT=$(cat "$WORK/port")
+start_server_on --listen-tls --config "$WORK/cfg.yaml"
 printf 'maildir: "%s/%%d/%%u"\nmailbox_grace: 200\n' "$SPOOL" >"$WORK/profile.yaml"
 
 run_case tls 0 30000 -t "127.0.0.1:$PORT" --tls -j 1 --timeout 5 --profile "$WORK/profile.yaml" \
@@ -60,21 +50,9 @@ grep -q "exclude each other" "$WORK/both.out" || die "no reason for --tls --star
 # --tls-verify / --ca: a certificate for 127.0.0.1 passes against its own CA
 # file, fails against the system's store (self-signed), and one for another
 # address fails on the name, each with the reason; exit 3 (unusable target).
-stop_serve_tls() { kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=""; }
 serve_tls() { # CERT KEY: serve --listen-tls with them; sets PORT
-	stop_serve_tls
 	printf 'tls_cert: %s\ntls_key: %s\n' "$1" "$2" >"$WORK/tlscfg.yaml"
-	rm -f "$WORK/port2"
-	"$BIN" serve --listen-tls 127.0.0.1:0 --port-file "$WORK/port2" --spool "$SPOOL" --quiet \
-		--config "$WORK/tlscfg.yaml" >"$WORK/server2.log" 2>&1 &
-	SERVER_PID=$!
-	i=0
-	while [ ! -s "$WORK/port2" ]; do
-		i=$((i + 1))
-		[ $i -gt 100 ] && die "serve with $1 did not start: $(cat "$WORK/server2.log")"
-		sleep 0.05
-	done
-	PORT=$(cat "$WORK/port2")
+	start_server_on --listen-tls --config "$WORK/tlscfg.yaml"
 }
 for name in ip:IP:127.0.0.1 other:IP:192.0.2.1; do
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=mx.example.test \
@@ -90,5 +68,5 @@ serve_tls "$WORK/other.pem" "$WORK/other.key"
 run_case verify-name 3 15000 -t "127.0.0.1:$PORT" --tls --ca "$WORK/other.pem" --timeout 5 "$SRC/scenarios/tls/implicit.yaml"
 grep -q "certificate verify failed (IP address mismatch)" "$WORK/verify-name.out" ||
 	die "no reason for the wrong address: $(cat "$WORK/verify-name.out")"
-stop_serve_tls
+stop_server
 echo "ok: implicit TLS"
