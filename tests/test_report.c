@@ -12,6 +12,8 @@
  */
 #include "tablecheck.h"
 
+#include "report_fixture.h"
+
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -605,23 +607,6 @@ teardown(void **state)
 
 /* ---- output helpers -------------------------------------------------------- */
 
-/* The whole of a stream as a NUL-terminated string (caller frees). */
-static char *
-slurp(FILE *f, size_t *len)
-{
-	struct buf b;
-	char chunk[4096];
-	size_t n;
-
-	buf_init(&b, 0);
-	rewind(f);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		assert_int_equal(buf_append(&b, chunk, n), 0);
-	assert_non_null(buf_cstr(&b));
-	*len = b.len;
-	return b.data;
-}
-
 static char *
 slurp_path(const char *path, size_t *len)
 {
@@ -630,7 +615,7 @@ slurp_path(const char *path, size_t *len)
 
 	if (f == NULL)
 		fail_msg("cannot open %s (run the test from the repository root)", path);
-	s = slurp(f, len);
+	s = tc_slurp(f, len);
 	fclose(f);
 	return s;
 }
@@ -645,7 +630,7 @@ render(const char *name, const struct run_report *r, size_t *len)
 	assert_non_null(w);
 	assert_non_null(f);
 	assert_int_equal(w->write(r, f), 0);
-	s = slurp(f, len);
+	s = tc_slurp(f, len);
 	fclose(f);
 	return s;
 }
@@ -666,7 +651,7 @@ render_console(const struct run_report *r, bool verbose, size_t *len)
 		report_console_result(&c, &r->results[i]);
 	assert_int_equal(c.done, r->count);
 	report_console_summary(&c, r);
-	s = slurp(f, len);
+	s = tc_slurp(f, len);
 	fclose(f);
 	return s;
 }
@@ -1364,7 +1349,7 @@ test_console_live(void **state)
 		report_console_result(&c, &fx->res[i]);
 	assert_int_equal(c.counts[RUN_FAIL], 1);
 	report_console_summary(&c, &fx->r);
-	s = slurp(f, &len);
+	s = tc_slurp(f, &len);
 	fclose(f);
 	assert_true(contains(s, "\r[1/7] pass 1 fail 0 warn 0 skip 0 error 0 notrun 0 waived 0"));
 	assert_true(contains(s, "\r\033[K\033[1;31mFAIL\033[0m sequence/rcpt-before-mail"));
@@ -1382,7 +1367,7 @@ test_console_live(void **state)
 	c.counts[RUN_PASS] = 10;
 	c.counts[RUN_FAIL] = 1;
 	report_console_result(&c, &fx->res[0]);
-	s = slurp(f, &len);
+	s = tc_slurp(f, &len);
 	fclose(f);
 	assert_string_equal(s,
 	                    "\r[ 12/250] pass 11 fail 1 warn 0 skip 0 error 0 notrun 0 waived 0");
@@ -1396,7 +1381,7 @@ test_console_live(void **state)
 	report_console_heartbeat(&c, 230, 3, 41400.0);
 	c.live = true;
 	report_console_heartbeat(&c, 231, 3, 51400.0);
-	s = slurp(f, &len);
+	s = tc_slurp(f, &len);
 	fclose(f);
 	assert_string_equal(s, "run: 230/571 done, 3 running, 41 s\n");
 	free(s);

@@ -9,6 +9,8 @@
  */
 #include "tablecheck.h"
 
+#include "report_fixture.h"
+
 #include <stdbool.h>
 
 #include "smtph/catalogue.h"
@@ -20,21 +22,6 @@
 /* ---- helpers ------------------------------------------------------------------- */
 
 static char *
-slurp(FILE *f)
-{
-	struct buf b;
-	char chunk[4096];
-	size_t n;
-
-	buf_init(&b, 0);
-	rewind(f);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		assert_int_equal(buf_append(&b, chunk, n), 0);
-	assert_non_null(buf_cstr(&b));
-	return b.data;
-}
-
-static char *
 render(const struct run_report *r, const struct report_html_opts *opts)
 {
 	FILE *f = tmpfile();
@@ -42,7 +29,7 @@ render(const struct run_report *r, const struct report_html_opts *opts)
 
 	assert_non_null(f);
 	assert_int_equal(report_html_write(r, opts, f), 0);
-	s = slurp(f);
+	s = tc_slurp(f, NULL);
 	fclose(f);
 	return s;
 }
@@ -136,7 +123,7 @@ test_escape_table(void **state)
 		buf_init(&h.tmp, 0);
 		report_out_init(&h.o, f);
 		assert_int_equal(report_html_esc(&h, esc_rows[i].in, esc_rows[i].len), 0);
-		got = slurp(f);
+		got = tc_slurp(f, NULL);
 		if (strcmp(got, esc_rows[i].want) != 0)
 			nfail += tc_fail(esc_rows[i].label, "got \"%s\", want \"%s\"", got,
 			                 esc_rows[i].want);

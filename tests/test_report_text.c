@@ -10,6 +10,8 @@
  */
 #include "tablecheck.h"
 
+#include "report_fixture.h"
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <sys/wait.h>
@@ -289,22 +291,6 @@ teardown(void **state)
 	return 0;
 }
 
-/* The whole of a stream as a NUL-terminated string (caller frees). */
-static char *
-slurp(FILE *f)
-{
-	struct buf b;
-	char chunk[4096];
-	size_t n;
-
-	buf_init(&b, 0);
-	rewind(f);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		assert_int_equal(buf_append(&b, chunk, n), 0);
-	assert_non_null(buf_cstr(&b));
-	return b.data;
-}
-
 static char *
 render(const char *name, const struct run_report *r)
 {
@@ -315,7 +301,7 @@ render(const char *name, const struct run_report *r)
 	assert_non_null(w);
 	assert_non_null(f);
 	assert_int_equal(w->write(r, f), 0);
-	s = slurp(f);
+	s = tc_slurp(f, NULL);
 	fclose(f);
 	return s;
 }
@@ -336,7 +322,7 @@ console(const struct run_report *r, void (*tweak)(struct report_console *))
 	for (size_t i = 0; i < r->count; i++)
 		report_console_result(&c, &r->results[i]);
 	report_console_summary(&c, r);
-	s = slurp(f);
+	s = tc_slurp(f, NULL);
 	fclose(f);
 	return s;
 }
@@ -579,7 +565,7 @@ test_junit_rules(void **state)
 	xmllint(path);
 	f = fopen(path, "r");
 	assert_non_null(f);
-	s = slurp(f);
+	s = tc_slurp(f, NULL);
 	fclose(f);
 	assert_true(strstr(s, "<failure message=\"R5321-SEQ-03: step 2: RCPT "
 	                      "TO:&lt;alice@example.test&gt;: expected [503], got &quot;250 2.1.5 "
