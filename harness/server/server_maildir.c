@@ -4,12 +4,18 @@
  * (RFC 5321 4.4) in front, fsync'd, then hard-linked into
  * SPOOL/<domain>/<user>/new/ of each recipient, and each new/ directory is
  * fsync'd; only then does commit() return 0 and the session answer 250.
+ * `serve` runs the same steps asynchronously (server_maildir_async_ops): the
+ * loop thread opens and writes the file, and a worker of the commit pool
+ * (server_commit.c) does the fsyncs and the links, for a batch of messages
+ * at once: each file's fsync, then every link, then one fsync per distinct
+ * new/ directory of the batch, shared by every message linked into it.
  * Files have LF line ends, as MTAs store Maildir messages: the content comes
  * dot-unstuffed, and only its CRLF line ends become LF (a bare CR never gets
  * here: the session refuses such a message, SEC-02). server_maildir_check()
  * tells at start whether the spool can be written at all.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -24,6 +30,8 @@
 
 #include "smtph/buf.h"
 #include "smtph/server.h"
+
+#include "server/server_commit.h"
 
 /* One counter for every sink in the process keeps file names unique. */
 static atomic_ulong md_seq;
@@ -40,6 +48,11 @@ struct server_maildir {
 	char name[128];
 	char **rcpts;
 	size_t nrcpts;
+	/* server_maildir_async_ops: the pool's job, and who hears of its end */
+	struct server_commit_job job;
+	struct server_commit_pool *pool;
+	void (*done)(void *arg, int rc);
+	void *done_arg;
 };
 
 /* Octets on their way to the file: CRLF -> LF and write() in blocks. */
@@ -316,9 +329,56 @@ fsync_dir(const char *dir)
 	return rc;
 }
 
+/* The new/ directories a commit linked into, each once: one fsync each covers every link. */
+struct md_dirs {
+	char **path;
+	size_t n, cap;
+};
+
+static int
+dirs_add(struct md_dirs *d, const char *dir)
+{
+	char *copy;
+
+	for (size_t i = d->n; i-- > 0;) {
+		if (strcmp(d->path[i], dir) == 0)
+			return 0;
+	}
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? 2 * d->cap : 8;
+		char **p = realloc(d->path, cap * sizeof(*p));
+
+		if (p == NULL)
+			return -1;
+		d->path = p;
+		d->cap = cap;
+	}
+	copy = dup_str(dir);
+	if (copy == NULL)
+		return -1;
+	d->path[d->n++] = copy;
+	return 0;
+}
+
+/* fsyncs every directory and forgets them. Returns -1 when any fsync failed. */
+static int
+dirs_sync(struct md_dirs *d)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < d->n; i++) {
+		if (fsync_dir(d->path[i]) < 0)
+			rc = -1;
+		free(d->path[i]);
+	}
+	free(d->path);
+	memset(d, 0, sizeof(*d));
+	return rc;
+}
+
 /* Links the stored file into user@domain's Maildir: SPOOL/domain/user/new/NAME. */
 static int
-deliver_one(struct server_maildir *m, const char *from, const char *rcpt)
+deliver_one(struct server_maildir *m, const char *from, const char *rcpt, struct md_dirs *d)
 {
 	const char *at = strrchr(rcpt, '@');
 	char dir[PATH_MAX], dst[PATH_MAX];
@@ -336,18 +396,16 @@ deliver_one(struct server_maildir *m, const char *from, const char *rcpt)
 		return -1;
 	if (link(from, dst) < 0 && errno != EEXIST)
 		return -1;
-	return fsync_dir(dir);
+	return dirs_add(d, dir);
 }
 
-/* RULES R5321-DATA-07: 0 only once the message is on disk in every recipient's new/. */
+/* The open file's last octet, its fsync and its close (RULES R5321-DATA-07). */
 static int
-md_commit(void *ctx)
+md_sync_file(struct server_maildir *m)
 {
-	struct server_maildir *m = ctx;
-	char path[PATH_MAX];
 	int rc = 0;
 
-	if (m->fd < 0 || tmp_path(m, path, sizeof(path)) < 0)
+	if (m->fd < 0)
 		return -1;
 	if (m->pending_cr && write_all(m->fd, "\r", 1) < 0)
 		rc = -1;
@@ -357,11 +415,111 @@ md_commit(void *ctx)
 	if (close(m->fd) < 0)
 		rc = -1;
 	m->fd = -1;
-	for (size_t i = 0; rc == 0 && i < m->nrcpts; i++)
-		rc = deliver_one(m, path, m->rcpts[i]);
-	unlink(path);
-	drop_rcpts(m);
 	return rc;
+}
+
+/* The file, synced, into every recipient's new/ (directories added to d, not synced yet). */
+static int
+md_link_all(struct server_maildir *m, struct md_dirs *d)
+{
+	char path[PATH_MAX];
+	int rc = tmp_path(m, path, sizeof(path));
+
+	for (size_t i = 0; rc == 0 && i < m->nrcpts; i++)
+		rc = deliver_one(m, path, m->rcpts[i], d);
+	return rc;
+}
+
+/* The tmp/ name goes (the links hold the message), and so do the recipients. */
+static void
+md_release(struct server_maildir *m)
+{
+	char path[PATH_MAX];
+
+	if (tmp_path(m, path, sizeof(path)) == 0)
+		unlink(path);
+	drop_rcpts(m);
+}
+
+/* RULES R5321-DATA-07: 0 only once the message is on disk in every recipient's new/. */
+static int
+md_commit(void *ctx)
+{
+	struct server_maildir *m = ctx;
+	struct md_dirs d = { 0 };
+	int rc = md_sync_file(m);
+
+	if (rc == 0)
+		rc = md_link_all(m, &d);
+	if (dirs_sync(&d) < 0)
+		rc = -1;
+	md_release(m);
+	return rc;
+}
+
+/* ---- asynchronous commit (serve: server_commit.c's workers) ------------------------------ */
+
+static struct server_maildir *
+md_of_job(struct server_commit_job *job)
+{
+	return (struct server_maildir *)(void *)((char *)job -
+	                                         offsetof(struct server_maildir, job));
+}
+
+void
+server_maildir_set_async(struct server_maildir *m, struct server_commit_pool *pool,
+                         void (*done)(void *arg, int rc), void *arg)
+{
+	m->pool = pool;
+	m->done = done;
+	m->done_arg = arg;
+}
+
+/*
+ * On a worker. RULES R5321-DATA-07: a message's rc is 0 only when its own
+ * file's fsync and the fsync of every new/ directory it was linked into
+ * returned 0. The directories are synced once for the whole batch, after
+ * every link of it; one that fails fails every message of the batch (a 451
+ * too many costs a duplicate, never a loss).
+ */
+void
+server_maildir_commit_batch(struct server_commit_job *const *jobs, size_t n)
+{
+	struct md_dirs d = { 0 };
+
+	for (size_t i = 0; i < n; i++)
+		jobs[i]->rc = md_sync_file(md_of_job(jobs[i]));
+	for (size_t i = 0; i < n; i++) {
+		if (jobs[i]->rc == 0)
+			jobs[i]->rc = md_link_all(md_of_job(jobs[i]), &d);
+	}
+	if (dirs_sync(&d) < 0) {
+		for (size_t i = 0; i < n; i++)
+			jobs[i]->rc = -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		md_release(md_of_job(jobs[i]));
+}
+
+/* Back on the loop thread: the message is closed either way; the owner tells the session. */
+static void
+md_job_done(struct server_commit_job *job)
+{
+	struct server_maildir *m = md_of_job(job);
+
+	m->done(m->done_arg, job->rc);
+}
+
+static int
+md_commit_start(void *ctx)
+{
+	struct server_maildir *m = ctx;
+
+	if (m->fd < 0 || m->pool == NULL || m->done == NULL)
+		return -1;
+	m->job.done = md_job_done;
+	server_commit_submit(m->pool, &m->job);
+	return 0;
 }
 
 static void
@@ -385,4 +543,12 @@ const struct server_sink_ops server_maildir_ops = {
 	.write = md_write,
 	.commit = md_commit,
 	.abort = md_abort,
+};
+
+const struct server_sink_ops server_maildir_async_ops = {
+	.begin = md_begin,
+	.write = md_write,
+	.commit = md_commit,
+	.abort = md_abort,
+	.commit_start = md_commit_start,
 };
