@@ -1,7 +1,8 @@
 /*
  * server_maildir.c: the reference server's message sink: Maildir delivery.
  * A message is written to SPOOL/tmp/ with Return-Path and Received trace lines
- * (RFC 5321 4.4) in front, fsync'd, then hard-linked into
+ * (RFC 5321 4.4) in front, as an unnamed file (O_TMPFILE; a named one where
+ * the filesystem cannot), fsync'd, then hard-linked into
  * SPOOL/<domain>/<user>/new/ of each recipient, and each new/ directory is
  * fsync'd; only then does commit() return 0 and the session answer 250.
  * `serve` runs the same steps asynchronously (server_maildir_async_ops): the
@@ -14,9 +15,10 @@
  * here: the session refuses such a message, SEC-02). server_maildir_check()
  * tells at start whether the spool can be written at all.
  */
+#define _GNU_SOURCE /* O_TMPFILE */
 #include <errno.h>
-#include <stddef.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +46,7 @@ struct server_maildir {
 	char *hostname;
 	/* the open message: SPOOL/tmp/NAME */
 	int fd;
+	bool anon;       /* fd is an O_TMPFILE: no name in tmp/ to create, unlink or sync */
 	bool pending_cr; /* the last write ended in CR: the next octet says whether it was a CRLF */
 	char name[128];
 	char **rcpts;
@@ -245,11 +248,22 @@ md_begin(void *ctx, const struct server_envelope *env)
 	if (snprintf(m->name, sizeof(m->name), "%lld.M%ldP%ldQ%lu.%s", (long long)ts.tv_sec,
 	             ts.tv_nsec / 1000, (long)getpid(), atomic_fetch_add(&md_seq, 1) + 1,
 	             m->hostname) >= (int)sizeof(m->name) ||
-	    tmp_path(m, path, sizeof(path)) < 0)
+	    snprintf(path, sizeof(path), "%s/tmp", m->spool) >= (int)sizeof(path))
 		return -1;
-	m->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (m->fd < 0)
-		return -1;
+	/*
+	 * Unnamed until it is linked into new/: no entry in tmp/ to create and
+	 * remove again under the directory's lock, and its fsync has no parent
+	 * directory to sync (ext4 without a journal syncs a new name's parent).
+	 */
+	m->fd = open(path, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	m->anon = m->fd >= 0;
+	if (!m->anon) {
+		if (tmp_path(m, path, sizeof(path)) < 0)
+			return -1;
+		m->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (m->fd < 0)
+			return -1;
+	}
 	m->pending_cr = false;
 	drop_rcpts(m);
 	m->rcpts = calloc(env->nrcpts > 0 ? env->nrcpts : 1, sizeof(*m->rcpts));
@@ -376,12 +390,17 @@ dirs_sync(struct md_dirs *d)
 	return rc;
 }
 
-/* Links the stored file into user@domain's Maildir: SPOOL/domain/user/new/NAME. */
+/*
+ * Links the stored file into user@domain's Maildir: SPOOL/domain/user/new/NAME
+ * (from: a name of the file; AT_SYMLINK_FOLLOW for /proc/self/fd/N), the path
+ * linked to in dst (PATH_MAX).
+ */
 static int
-deliver_one(struct server_maildir *m, const char *from, const char *rcpt, struct md_dirs *d)
+deliver_one(struct server_maildir *m, const char *from, int flags, const char *rcpt,
+            struct md_dirs *d, char *dst)
 {
 	const char *at = strrchr(rcpt, '@');
-	char dir[PATH_MAX], dst[PATH_MAX];
+	char dir[PATH_MAX];
 	static const char *const sub[] = { "tmp", "cur", "new" };
 
 	if (at == NULL)
@@ -392,14 +411,27 @@ deliver_one(struct server_maildir *m, const char *from, const char *rcpt, struct
 		    dir_ready(dir) < 0)
 			return -1;
 	}
-	if (snprintf(dst, sizeof(dst), "%s/%s", dir, m->name) >= (int)sizeof(dst))
+	if (snprintf(dst, PATH_MAX, "%s/%s", dir, m->name) >= PATH_MAX)
 		return -1;
-	if (link(from, dst) < 0 && errno != EEXIST)
+	if (linkat(AT_FDCWD, from, AT_FDCWD, dst, flags) < 0 && errno != EEXIST)
 		return -1;
 	return dirs_add(d, dir);
 }
 
-/* The open file's last octet, its fsync and its close (RULES R5321-DATA-07). */
+static int
+md_close(struct server_maildir *m)
+{
+	int rc = m->fd >= 0 ? close(m->fd) : 0;
+
+	m->fd = -1;
+	return rc;
+}
+
+/*
+ * The open file's last octet and its fsync (RULES R5321-DATA-07); a named
+ * file is closed, an unnamed one stays open for its first link. On failure
+ * the file is closed.
+ */
 static int
 md_sync_file(struct server_maildir *m)
 {
@@ -412,21 +444,37 @@ md_sync_file(struct server_maildir *m)
 	m->pending_cr = false;
 	if (rc == 0 && fsync(m->fd) < 0)
 		rc = -1;
-	if (close(m->fd) < 0)
+	if ((rc < 0 || !m->anon) && md_close(m) < 0)
 		rc = -1;
-	m->fd = -1;
 	return rc;
 }
 
-/* The file, synced, into every recipient's new/ (directories added to d, not synced yet). */
+/*
+ * The file, synced, into every recipient's new/ (directories added to d, not
+ * synced yet): an unnamed file by its descriptor first, then every further
+ * link from that first name. Closes the file.
+ */
 static int
 md_link_all(struct server_maildir *m, struct md_dirs *d)
 {
-	char path[PATH_MAX];
-	int rc = tmp_path(m, path, sizeof(path));
+	char from[PATH_MAX], dst[PATH_MAX];
+	int flags = 0, rc = 0;
 
-	for (size_t i = 0; rc == 0 && i < m->nrcpts; i++)
-		rc = deliver_one(m, path, m->rcpts[i], d);
+	if (m->anon) {
+		if (snprintf(from, sizeof(from), "/proc/self/fd/%d", m->fd) >= (int)sizeof(from))
+			rc = -1;
+		flags = AT_SYMLINK_FOLLOW;
+	} else {
+		rc = tmp_path(m, from, sizeof(from));
+	}
+	for (size_t i = 0; rc == 0 && i < m->nrcpts; i++) {
+		rc = deliver_one(m, from, flags, m->rcpts[i], d, dst);
+		if (rc == 0 && i == 0 && m->anon) {
+			memcpy(from, dst, sizeof(from));
+			flags = 0;
+		}
+	}
+	md_close(m);
 	return rc;
 }
 
@@ -436,7 +484,8 @@ md_release(struct server_maildir *m)
 {
 	char path[PATH_MAX];
 
-	if (tmp_path(m, path, sizeof(path)) == 0)
+	md_close(m);
+	if (!m->anon && tmp_path(m, path, sizeof(path)) == 0)
 		unlink(path);
 	drop_rcpts(m);
 }
@@ -529,9 +578,8 @@ md_abort(void *ctx)
 	char path[PATH_MAX];
 
 	if (m->fd >= 0) {
-		close(m->fd);
-		m->fd = -1;
-		if (tmp_path(m, path, sizeof(path)) == 0)
+		md_close(m);
+		if (!m->anon && tmp_path(m, path, sizeof(path)) == 0)
 			unlink(path);
 	}
 	m->pending_cr = false;
