@@ -536,6 +536,14 @@ server_maildir_commit_batch(struct server_commit_job *const *jobs, size_t n)
 {
 	struct md_dirs d = { 0 };
 
+	/* Every file's writeback first, so their data go to the disk together. */
+	for (size_t i = 0; n > 1 && i < n; i++) {
+		struct server_maildir *m = md_of_job(jobs[i]);
+
+		if (m->fd >= 0 && sync_file_range(m->fd, 0, 0, SYNC_FILE_RANGE_WRITE) < 0) {
+			/* fsync() below writes it all the same */
+		}
+	}
 	for (size_t i = 0; i < n; i++)
 		jobs[i]->rc = md_sync_file(md_of_job(jobs[i]));
 	for (size_t i = 0; i < n; i++) {
