@@ -6,12 +6,19 @@
  * meanwhile. The worker pool (server_commit.c): batches, done() on the loop
  * thread, drain. The Maildir sink's asynchronous commit through the pool:
  * stored in every recipient's new/, nothing left in tmp/, failure reported.
+ * And `serve`'s loop itself, in a thread: a client that leaves right after
+ * its final dot still has its message stored; a stop right after one gets
+ * the 250, then the 421, and the message is stored.
  */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "tablecheck.h"
@@ -513,6 +520,101 @@ test_maildir_sync(void **state)
 	rm_tree(root);
 }
 
+/* ---- serve's loop ---------------------------------------------------------------------- */
+
+static void *
+loop_thread(void *arg)
+{
+	server_loop_run(arg);
+	return NULL;
+}
+
+static int
+client_connect(int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	struct timeval tv = { 10, 0 };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+/* Reads until the text received so far ends in a final reply line of code (or EOF). */
+static void
+client_until(int fd, char *got, size_t cap, const char *code)
+{
+	size_t n = strlen(got);
+
+	for (;;) {
+		char codes[256];
+		ssize_t r;
+
+		final_codes(got, n, codes, sizeof(codes));
+		if (n > 0 && got[n - 1] == '\n' && strlen(codes) >= 3 &&
+		    strcmp(codes + strlen(codes) - 3, code) == 0)
+			return;
+		r = recv(fd, got + n, cap - 1 - n, 0);
+		if (r <= 0)
+			return;
+		n += (size_t)r;
+		got[n] = '\0';
+	}
+}
+
+static void
+client_message(int fd, char *got, size_t cap)
+{
+	const char *txn = EHLO TXN "DATA\r\n", *body = "Subject: t\r\n\r\nhi\r\n.\r\n";
+
+	got[0] = '\0';
+	client_until(fd, got, cap, "220");
+	assert_int_equal(send(fd, txn, strlen(txn), 0), (ssize_t)strlen(txn));
+	client_until(fd, got, cap, "354");
+	assert_int_equal(send(fd, body, strlen(body), 0), (ssize_t)strlen(body));
+}
+
+static void
+test_loop(void **state)
+{
+	char root[] = "/tmp/test_server_commit.XXXXXX", path[512], err[256], got[4096], codes[256];
+	const char *listen[] = { "127.0.0.1:0" };
+	struct server_loop_opts opts = { .listen = listen, .nlisten = 1, .quiet = true };
+	struct server_config cfg;
+	struct server_loop *l;
+	pthread_t th;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	assert_int_equal(server_config_defaults(&cfg), 0);
+	opts.spool = root;
+	l = server_loop_new(&cfg, &opts, err, sizeof(err));
+	assert_non_null(l);
+	assert_int_equal(pthread_create(&th, NULL, loop_thread, l), 0);
+	/* gone right after the final dot: no one to answer, the message is kept */
+	fd = client_connect(server_loop_port(l));
+	client_message(fd, got, sizeof(got));
+	close(fd);
+	/* a stop right after the dot: 250 first (R5321-DATA-07), then 421 (R5321-GREET-07) */
+	fd = client_connect(server_loop_port(l));
+	client_message(fd, got, sizeof(got));
+	server_loop_stop(l);
+	client_until(fd, got, sizeof(got), "421");
+	close(fd);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	server_loop_free(&l);
+	final_codes(got, strlen(got), codes, sizeof(codes));
+	assert_string_equal(codes, GREETED " 250 421");
+	sub_path(path, sizeof(path), root, "example.test/alice/new");
+	assert_int_equal(count_files(path), 2);
+	server_config_free(&cfg);
+	rm_tree(root);
+}
+
 int
 main(void)
 {
@@ -520,6 +622,7 @@ main(void)
 		cmocka_unit_test(test_session_rows),  cmocka_unit_test(test_session_stray_done),
 		cmocka_unit_test(test_pool_loop),     cmocka_unit_test(test_pool_drain),
 		cmocka_unit_test(test_maildir_async), cmocka_unit_test(test_maildir_sync),
+		cmocka_unit_test(test_loop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
