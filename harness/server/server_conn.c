@@ -273,6 +273,14 @@ conn_input(struct server_conn *c)
 		server_session_process(c->s);
 		if (progress || was_data != server_session_in_data(c->s))
 			conn_touch(c);
+		/*
+		 * A short read emptied the socket: the next recv() would only say
+		 * EAGAIN (one wasted call per command: 5 of a message's 11 recv()
+		 * calls under smtp-source). The poller, level-triggered, wakes us for
+		 * anything that arrives later. TLS keeps reading: a record may hold more.
+		 */
+		if (c->ssl == NULL && (size_t)r < avail)
+			break;
 	}
 	return 0;
 }
