@@ -20,6 +20,8 @@
 #include <fcntl.h>
 #include <stddef.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -343,6 +345,77 @@ fsync_dir(const char *dir)
 	return rc;
 }
 
+/*
+ * A directory's fsync shared among the workers (group commit): one at a time
+ * per directory, and one started after a worker's link() covers that link,
+ * whichever worker runs it. A worker that arrives while one runs (started
+ * before its link, maybe) waits for the next, which covers every worker that
+ * arrived meanwhile. Generations count the fsyncs of a directory: started,
+ * done (they run one after another, so done steps by one) and the last that
+ * failed. The table is the process's: a new/ directory is the same inode
+ * whichever server or sink links into it. A full table: plain fsyncs.
+ */
+#define MD_DIRSYNC_SLOTS 64
+struct md_dirsync {
+	char *path; /* NULL: a free slot; kept for the process's life once taken */
+	uint64_t started, done, failed;
+	bool running;
+};
+static pthread_mutex_t dirsync_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t dirsync_cv = PTHREAD_COND_INITIALIZER;
+static struct md_dirsync dirsync[MD_DIRSYNC_SLOTS];
+
+static struct md_dirsync *
+dirsync_slot(const char *dir)
+{
+	for (size_t i = 0; i < MD_DIRSYNC_SLOTS; i++) {
+		if (dirsync[i].path == NULL) {
+			dirsync[i].path = dup_str(dir);
+			return dirsync[i].path != NULL ? &dirsync[i] : NULL;
+		}
+		if (strcmp(dirsync[i].path, dir) == 0)
+			return &dirsync[i];
+	}
+	return NULL;
+}
+
+/* RULES R5321-DATA-07: returns 0 once an fsync of dir that began after this call returned 0. */
+static int
+fsync_dir_shared(const char *dir)
+{
+	struct md_dirsync *e;
+	uint64_t need;
+	int rc;
+
+	pthread_mutex_lock(&dirsync_mu);
+	e = dirsync_slot(dir);
+	if (e == NULL) {
+		pthread_mutex_unlock(&dirsync_mu);
+		return fsync_dir(dir);
+	}
+	need = e->started + 1; /* the next one to start: it begins after our link */
+	while (e->done < need) {
+		if (e->running) {
+			pthread_cond_wait(&dirsync_cv, &dirsync_mu);
+			continue;
+		}
+		uint64_t mine = ++e->started;
+
+		e->running = true;
+		pthread_mutex_unlock(&dirsync_mu);
+		rc = fsync_dir(dir);
+		pthread_mutex_lock(&dirsync_mu);
+		e->running = false;
+		e->done = mine;
+		if (rc < 0)
+			e->failed = mine;
+		pthread_cond_broadcast(&dirsync_cv);
+	}
+	rc = e->failed >= need ? -1 : 0; /* a later one failing counts too: a 451 too many */
+	pthread_mutex_unlock(&dirsync_mu);
+	return rc;
+}
+
 /* The new/ directories a commit linked into, each once: one fsync each covers every link. */
 struct md_dirs {
 	char **path;
@@ -381,7 +454,7 @@ dirs_sync(struct md_dirs *d)
 	int rc = 0;
 
 	for (size_t i = 0; i < d->n; i++) {
-		if (fsync_dir(d->path[i]) < 0)
+		if (fsync_dir_shared(d->path[i]) < 0)
 			rc = -1;
 		free(d->path[i]);
 	}
