@@ -31,7 +31,7 @@ FUZZ_TARGETS  := $(shell sed -n 's/^\([A-Za-z0-9_][A-Za-z0-9_]*\).*/\1/p' fuzz/t
 # Buildable targets: the list, plus the loader's even while it is out of the list,
 # plus fuzz_null (fuzz-bench's engine-only baseline).
 FUZZ_BUILDABLE := $(sort $(FUZZ_TARGETS) fuzz_scenario_load fuzz_null)
-FUZZ_LIB_DIRS ?= harness/proto harness/util harness/server harness/scenario
+FUZZ_LIB_DIRS ?= harness/proto harness/util harness/mutate harness/server harness/scenario
 FUZZ_LIB_SRCS  = $(foreach d,$(FUZZ_LIB_DIRS),$(wildcard $(d)/*.c))
 
 # The top Makefile's flags when there is one; the same defaults otherwise.
