@@ -839,6 +839,18 @@ test_crossover(void **state)
 			nfail += tc_fail(label, "%zu octets over max %zu",
 			                 mut_write_len(&out, false), max);
 	}
+	/* empty sessions and empty items (a crossover with an empty input: UBSan once saw
+	 * NULL + 0 there) */
+	mut_session_clear(&b);
+	assert_int_equal(mut_parse(&b, "", 0, true, MUT_ST_INIT), 0);
+	assert_int_equal(mut_session_add(&a, MUT_LINE, 0, "", 0), 0);
+	for (uint64_t seed = 0; seed < 50; seed++) {
+		mut_rng_seed(&r, seed);
+		assert_int_equal(mut_crossover(&out, &b, &a, &r, 64, true), 0);
+		assert_int_equal(mut_crossover(&out, &a, &b, &r, 64, true), 0);
+		assert_int_equal(mut_mutate(&b, &r, &(struct mut_config){ 0 }, 64, true, NULL), 0);
+		mut_session_clear(&b);
+	}
 	mut_session_free(&a);
 	mut_session_free(&b);
 	mut_session_free(&out);

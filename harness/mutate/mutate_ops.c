@@ -565,7 +565,7 @@ op_bytes(struct op_ctx *c)
 	i = mut_rng_range(c->r, c->lo, c->s->nitems - 1);
 	len = c->s->items[i].len;
 	room = used < c->max ? c->max - used : 0;
-	if (c->cfg->byte_mutate != NULL) {
+	if (c->cfg->byte_mutate != NULL && len > 0) {
 		size_t k = mut_rng_one_in(c->r, 2) ? c->s->nitems - i : 1, span = 0, cap, got;
 
 		for (size_t j = i; j < i + k; j++)
@@ -701,6 +701,17 @@ try_op(const struct mut_op *op, struct mut_session *s, struct mut_rng *r,
 	rc = op->fn(&c);
 	if (rc == 0 && (mut_write_len(&t, with_header) > max || t.ncuts > MUT_MAX_CUTS))
 		rc = 1;
+	if (rc == 0) {
+		/* Items an operator emptied go (the octets stay in order: only the table shrinks).
+		 */
+		size_t k = 0;
+
+		for (size_t i = 0; i < t.nitems; i++) {
+			if (t.items[i].len > 0 || (t.items[i].flags & MUT_F_FIXED))
+				t.items[k++] = t.items[i];
+		}
+		t.nitems = k;
+	}
 	if (rc == 0) {
 		mut_session_free(s);
 		*s = t;

@@ -65,7 +65,7 @@ mut_session_clear(struct mut_session *s)
 static int
 reserve(struct mut_session *s, size_t n, size_t k)
 {
-	if (s->len + n > s->buf_cap) {
+	if (s->buf == NULL || s->len + n > s->buf_cap) {
 		size_t cap = s->buf_cap ? s->buf_cap : 256;
 		char *g;
 
