@@ -5,7 +5,8 @@
  * applied; the copy replaces the session only when it fits max. Items
  * flagged MUT_F_FIXED, and every position before the last of them, are never
  * touched. The DATA, BDAT and AUTH operators live in mutate_ops_proto.c;
- * this file has the item, line, cut, group and byte-level ones.
+ * mutate_cuts.c has the cut and group ones; this file the item, line, header and
+ * byte-level ones.
  */
 #include <string.h>
 
@@ -97,159 +98,6 @@ mut_op_pos(struct op_ctx *c)
 	return mut_rng_range(c->r, c->lo, hi);
 }
 
-/* ---- cuts --------------------------------------------------------------------------- */
-
-/* Boundaries (offsets into the client octets) <-> cut sizes. */
-static size_t
-cuts_bounds(const struct mut_session *s, size_t *b, size_t cap)
-{
-	size_t n = 0, acc = 0;
-
-	for (size_t i = 0; i < s->ncuts && n < cap; i++) {
-		if (s->cuts[i] == 0)
-			continue;
-		acc += s->cuts[i];
-		b[n++] = acc;
-	}
-	return n;
-}
-
-static int
-cmp_size(const void *a, const void *b)
-{
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int
-bounds_cuts(struct mut_session *s, size_t *b, size_t n)
-{
-	size_t prev = 0;
-
-	qsort(b, n, sizeof(*b), cmp_size);
-	s->ncuts = 0;
-	for (size_t i = 0; i < n; i++) {
-		size_t d = b[i] - prev;
-
-		if (b[i] == 0 || b[i] == prev)
-			continue;
-		while (d > 0 && s->ncuts < MUT_MAX_CUTS) {
-			size_t k = d > MUT_CUT_MAX ? MUT_CUT_MAX : d;
-
-			if (mut_cut_add(s, (uint16_t)k) < 0)
-				return -1;
-			d -= k;
-		}
-		prev = b[i];
-	}
-	return 0;
-}
-
-/* Adds a boundary at octet offset at (a read ends there). */
-int
-mut_op_cut_at(struct op_ctx *c, size_t at)
-{
-	size_t b[MUT_MAX_CUTS + 1];
-	size_t n = cuts_bounds(c->s, b, MUT_MAX_CUTS);
-
-	if (at == 0 || at >= c->s->len)
-		return 1;
-	b[n++] = at;
-	return bounds_cuts(c->s, b, n);
-}
-
-/* Random pieces over the octets, or one piece per item. */
-static int
-op_cuts_set(struct op_ctx *c)
-{
-	size_t b[MUT_MAX_CUTS];
-	size_t n = 0, at = mut_item_start(c->s, c->lo);
-
-	if (c->s->len == 0)
-		return 1;
-	if (mut_rng_one_in(c->r, 3)) {
-		for (size_t i = c->lo + 1; i < c->s->nitems && n < MUT_MAX_CUTS; i++)
-			b[n++] = c->s->items[i].off;
-	} else {
-		uint64_t style = mut_rng_below(c->r, 4);
-
-		while (n < MUT_MAX_CUTS && at < c->s->len) {
-			size_t k = style == 0   ? mut_rng_range(c->r, 1, 3)
-			           : style == 1 ? mut_rng_range(c->r, 1, 16)
-			           : style == 2 ? mut_rng_range(c->r, 1, 128)
-			                        : mut_rng_range(c->r, 1, 1100);
-
-			at += k;
-			b[n++] = at;
-		}
-	}
-	if (n == 0)
-		return 1;
-	return bounds_cuts(c->s, b, n);
-}
-
-static int
-op_cuts_change(struct op_ctx *c)
-{
-	size_t i;
-
-	if (c->s->ncuts == 0)
-		return 1;
-	i = (size_t)mut_rng_below(c->r, c->s->ncuts);
-	switch (mut_rng_below(c->r, 4)) {
-	case 0:
-		c->s->cuts[i] = (uint16_t)mut_rng_range(c->r, 1, 8);
-		break;
-	case 1:
-		c->s->cuts[i] = (uint16_t)(c->s->cuts[i] > 1 ? c->s->cuts[i] - 1 : 2);
-		break;
-	case 2:
-		c->s->cuts[i] = (uint16_t)(c->s->cuts[i] < MUT_CUT_MAX ? c->s->cuts[i] + 1 : 1);
-		break;
-	default:
-		c->s->cuts[i] = (uint16_t)mut_rng_range(c->r, 1, MUT_CUT_MAX);
-		break;
-	}
-	return 0;
-}
-
-static int
-op_cuts_drop(struct op_ctx *c)
-{
-	size_t i;
-
-	if (c->s->ncuts == 0)
-		return 1;
-	if (mut_rng_one_in(c->r, 4)) {
-		c->s->ncuts = 0;
-		return 0;
-	}
-	i = (size_t)mut_rng_below(c->r, c->s->ncuts);
-	memmove(c->s->cuts + i, c->s->cuts + i + 1, (c->s->ncuts - i - 1) * sizeof(c->s->cuts[0]));
-	c->s->ncuts--;
-	return 0;
-}
-
-/* A read that ends between the CR and the LF of a line end. */
-static int
-op_cuts_crlf(struct op_ctx *c)
-{
-	size_t from = mut_item_start(c->s, c->lo), n = 0, k;
-	const char *p = c->s->buf;
-
-	for (size_t i = from; i + 1 < c->s->len; i++)
-		n += p[i] == '\r' && p[i + 1] == '\n';
-	if (n == 0)
-		return 1;
-	k = (size_t)mut_rng_below(c->r, n);
-	for (size_t i = from; i + 1 < c->s->len; i++) {
-		if (p[i] == '\r' && p[i + 1] == '\n' && k-- == 0)
-			return mut_op_cut_at(c, i + 1);
-	}
-	return 1;
-}
-
 /* ---- items ---------------------------------------------------------------------------- */
 
 static int
@@ -277,6 +125,18 @@ op_delete(struct op_ctx *c)
 	i = mut_rng_range(c->r, c->lo, c->s->nitems - 1);
 	k = mut_rng_one_in(c->r, 3) ? mut_rng_range(c->r, 1, 3) : 1;
 	return mut_splice_items(c->s, i, k, NULL, 0, 0);
+}
+
+/* Everything from an item on goes: sessions get shorter as often as they grow. */
+static int
+op_truncate(struct op_ctx *c)
+{
+	size_t i;
+
+	if (c->s->nitems <= c->lo + 1)
+		return 1;
+	i = mut_rng_range(c->r, c->lo + 1, c->s->nitems - 1);
+	return mut_splice_items(c->s, i, c->s->nitems - i, NULL, 0, 0);
 }
 
 static int
@@ -438,10 +298,20 @@ op_replace_arg(struct op_ctx *c)
 	default:
 		break;
 	}
-	if (mut_rng_one_in(c->r, 4))
+	if (mut_rng_one_in(c->r, 6)) {
+		/* the whole line (its line end included) at a length edge: 511/512/513 for a
+		 * command line (RFC 5321 4.5.3.1.4), 1000/1001 for a text line */
+		static const size_t line_edges[] = { 510, 511, 512, 513, 514, 999, 1000, 1001 };
+		size_t want =
+		        line_edges[mut_rng_below(c->r, sizeof(line_edges) / sizeof(line_edges[0]))];
+		size_t rest = c->s->items[i].len - (end - off);
+
+		mut_str_fill(&tok, 'w', want > rest ? want - rest : 0);
+	} else if (mut_rng_one_in(c->r, 4)) {
 		mut_str_fill(&tok, (char)('a' + mut_rng_below(c->r, 26)), mut_gen_boundary(c->r));
-	else
+	} else {
 		mut_gen_token(&tok, c->r, c->cfg);
+	}
 	rc = tok.oom ? -1 : mut_op_edit(c, i, off, end - off, tok.p, tok.n);
 	mut_str_free(&tok);
 	return rc;
@@ -479,39 +349,6 @@ op_line_end(struct op_ctx *c)
 		return mut_op_edit(c, i, mut_rng_range(c->r, 0, l.text), 0,
 		                   mut_rng_one_in(c->r, 2) ? "\0" : "\r", 1);
 	return mut_op_edit(c, i, l.text, c->s->items[i].len - l.text, ends[k].p, ends[k].n);
-}
-
-/* ---- groups ------------------------------------------------------------------------------------
- */
-
-/* Sets or clears MUT_F_GROUP over a run; with a header the cuts follow the groups. */
-static int
-op_group(struct op_ctx *c)
-{
-	size_t i, k;
-	bool set = !mut_rng_one_in(c->r, 3);
-
-	if (c->s->nitems <= c->lo)
-		return 1;
-	i = mut_rng_range(c->r, c->lo, c->s->nitems - 1);
-	k = mut_rng_range(c->r, 1, c->s->nitems - i);
-	for (size_t j = i; j < i + k; j++) {
-		if (set && j + 1 < i + k)
-			c->s->items[j].flags |= MUT_F_GROUP;
-		else
-			c->s->items[j].flags &= ~MUT_F_GROUP;
-	}
-	if (c->with_header) {
-		size_t b[MUT_MAX_CUTS];
-		size_t n = 0;
-
-		for (size_t j = 1; j < c->s->nitems && n < MUT_MAX_CUTS; j++) {
-			if (!(c->s->items[j - 1].flags & MUT_F_GROUP))
-				b[n++] = c->s->items[j].off;
-		}
-		return bounds_cuts(c->s, b, n);
-	}
-	return 0;
 }
 
 /* ---- the header -------------------------------------------------------------------------------
@@ -638,7 +475,8 @@ op_bytes(struct op_ctx *c)
 
 static const struct mut_op ops[] = {
 	{ "insert-command", 14, op_insert_command },
-	{ "delete", 6, op_delete },
+	{ "delete", 8, op_delete },
+	{ "truncate", 3, op_truncate },
 	{ "duplicate", 5, op_duplicate },
 	{ "swap", 4, op_swap },
 	{ "splice", 4, op_splice },
@@ -656,11 +494,11 @@ static const struct mut_op ops[] = {
 	{ "txn-append", 4, mut_op_txn_append },
 	{ "rset-after-txn", 3, mut_op_rset_after },
 	{ "rcpt-repeat", 3, mut_op_rcpt_repeat },
-	{ "group", 2, op_group },
-	{ "cuts-set", 2, op_cuts_set },
-	{ "cuts-change", 2, op_cuts_change },
-	{ "cuts-drop", 1, op_cuts_drop },
-	{ "cuts-crlf", 3, op_cuts_crlf },
+	{ "group", 2, mut_op_group },
+	{ "cuts-set", 2, mut_op_cuts_set },
+	{ "cuts-change", 2, mut_op_cuts_change },
+	{ "cuts-drop", 1, mut_op_cuts_drop },
+	{ "cuts-crlf", 3, mut_op_cuts_crlf },
 	{ "header", 1, op_header },
 	{ "bytes", 0, op_bytes }, /* by cfg->byte_percent, not by weight */
 };

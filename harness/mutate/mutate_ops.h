@@ -37,6 +37,11 @@ size_t mut_op_pos(struct op_ctx *c);
 size_t mut_op_quit(const struct op_ctx *c);
 int mut_op_cut_at(struct op_ctx *c, size_t at);
 
+int mut_op_cuts_set(struct op_ctx *c);
+int mut_op_cuts_change(struct op_ctx *c);
+int mut_op_cuts_drop(struct op_ctx *c);
+int mut_op_cuts_crlf(struct op_ctx *c);
+int mut_op_group(struct op_ctx *c);
 int mut_op_data_eod(struct op_ctx *c);
 int mut_op_data_dot(struct op_ctx *c);
 int mut_op_data_long(struct op_ctx *c);
