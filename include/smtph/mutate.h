@@ -97,6 +97,10 @@ struct mut_config {
 	 * the header op (another preset or flag) calls it to recompute start. NULL:
 	 * the header is never mutated. */
 	enum mut_state (*header_start)(unsigned char header);
+	/* Header bits that make the target offer AUTH where it would not (the in-process
+	 * server's "AUTH before TLS"): the AUTH operator sets them when it adds an exchange.
+	 * 0: none. The start state must not depend on them. */
+	unsigned char header_auth;
 	/* Other sessions to splice items from (the front end's recent inputs); may be
 	 * NULL. Without them the splice op copies a run of the session's own items. */
 	const struct mut_session *pool;
