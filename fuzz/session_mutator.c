@@ -152,6 +152,7 @@ mutator_init(void)
 	M.cfg.dict = (const char *const *)M.dict;
 	M.cfg.ndict = M.ndict;
 	M.cfg.header_start = header_start;
+	M.cfg.header_auth = SERVER_FUZZIN_AUTH_PLAIN;
 	M.cfg.pool = M.pool;
 }
 

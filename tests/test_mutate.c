@@ -504,6 +504,7 @@ config(struct mut_config *cfg, const struct mut_session *pool, size_t npool)
 	cfg->ndict = TC_ROWS(dict);
 	cfg->byte_percent = 8;
 	cfg->header_start = header_start;
+	cfg->header_auth = SERVER_FUZZIN_AUTH_PLAIN;
 	cfg->pool = pool;
 	cfg->npool = npool;
 }

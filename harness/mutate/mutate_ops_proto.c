@@ -401,6 +401,9 @@ auth_insert(struct op_ctx *c)
 	}
 	if (rc == 0)
 		rc = mut_op_insert(c, at, &t);
+	/* A header bit that makes the target offer AUTH before TLS: set half the time. */
+	if (rc == 0 && c->with_header && mut_rng_one_in(c->r, 2))
+		c->s->header |= c->cfg->header_auth;
 	mut_session_free(&t);
 	mut_str_free(&b);
 	return rc;
