@@ -86,12 +86,17 @@ $(eval $(call FUZZ_VARIANT,afl/asan,$(AFL_CC),$(FUZZ_OPT_SAN),-fsanitize=fuzzer,
 # custom mutator, build/afl/session_mutator.so (AFL_CUSTOM_MUTATOR_LIBRARY=).
 # SMTPH_MUTATOR=off at run time: libFuzzer's own mutations only (A/B runs).
 FUZZ_MUTATOR_NOCOV := -fsanitize-coverage-ignorelist=fuzz/session_mutator.nocov
-build/fuzz/fuzz_server_session build/fuzz-nosan/fuzz_server_session: FUZZ_EXTRA = fuzz/session_mutator.c
-build/fuzz/fuzz_server_session build/fuzz-nosan/fuzz_server_session: fuzz/session_mutator.c \
-	fuzz/session_mutator.nocov
-build/fuzz/fuzz_server_session build/fuzz-nosan/fuzz_server_session \
-	build/fuzz/obj/harness/mutate/%.o build/fuzz-nosan/obj/harness/mutate/%.o: \
+build/fuzz/fuzz_server_session: FUZZ_EXTRA = build/fuzz/obj/fuzz/session_mutator.o
+build/fuzz/fuzz_server_session: build/fuzz/obj/fuzz/session_mutator.o
+build/fuzz-nosan/fuzz_server_session: FUZZ_EXTRA = build/fuzz-nosan/obj/fuzz/session_mutator.o
+build/fuzz-nosan/fuzz_server_session: build/fuzz-nosan/obj/fuzz/session_mutator.o
+build/fuzz/obj/fuzz/session_mutator.o build/fuzz-nosan/obj/fuzz/session_mutator.o: \
 	FUZZ_CPPFLAGS += $(FUZZ_MUTATOR_NOCOV)
+build/fuzz/obj/fuzz/session_mutator.o build/fuzz-nosan/obj/fuzz/session_mutator.o: \
+	fuzz/session_mutator.nocov
+build/fuzz/obj/harness/mutate/%.o build/fuzz-nosan/obj/harness/mutate/%.o: \
+	FUZZ_CPPFLAGS += $(FUZZ_MUTATOR_NOCOV)
+-include build/fuzz/obj/fuzz/session_mutator.d build/fuzz-nosan/obj/fuzz/session_mutator.d
 FUZZ_MUTATOR_SRCS := fuzz/session_mutator.c $(wildcard harness/mutate/*.c) \
 	harness/proto/smtp_base64.c harness/server/server_fuzzin.c
 build/afl/session_mutator.so: $(FUZZ_MUTATOR_SRCS) $(wildcard harness/mutate/*.h) include/smtph/mutate.h
