@@ -211,6 +211,29 @@ gen_domain(struct mut_str *b, struct mut_rng *r, const struct mut_config *cfg)
 	}
 }
 
+/*
+ * A quoted local part (RFC 5321 4.1.2 Quoted-string) of 2 to 66 octets in all,
+ * its content a mix of letters, spaces and quoted pairs (backslash and quote,
+ * backslash and backslash, backslash and a letter): lengths around the 64 of
+ * 4.5.3.1.1, escapes anywhere in them.
+ */
+static void
+gen_quoted_local(struct mut_str *b, struct mut_rng *r)
+{
+	static const size_t lens[] = { 0, 1, 20, 30, 40, 62, 63, 64 };
+	static const char *const bits[] = { "q", "q", "q", " ", "\\\"", "\\\\", "\\q" };
+	size_t want = PICK(r, lens), n = 0;
+
+	mut_str_add(b, "\"", 1);
+	while (!b->oom && n < want) {
+		const char *piece = PICK(r, bits);
+
+		mut_str_cstr(b, piece);
+		n += strlen(piece);
+	}
+	mut_str_add(b, "\"", 1);
+}
+
 void
 mut_gen_path(struct mut_str *b, struct mut_rng *r, const struct mut_config *cfg, bool forward)
 {
@@ -240,11 +263,18 @@ mut_gen_path(struct mut_str *b, struct mut_rng *r, const struct mut_config *cfg,
 		static const size_t lp[] = { 63, 64, 65, 255, 256 };
 
 		mut_str_fill(b, 'u', PICK(r, lp));
+	} else if (k == 8) {
+		gen_quoted_local(b, r);
 	} else {
 		mut_str_cstr(b, PICK(r, locals));
 	}
 	mut_str_add(b, "@", 1);
-	gen_domain(b, r, cfg);
+	/* A local part is only looked up under a domain the target takes: the good one's, half the
+	 * time. */
+	if (strchr(good, '@') != NULL && mut_rng_one_in(r, 2))
+		mut_str_cstr(b, strchr(good, '@') + 1);
+	else
+		gen_domain(b, r, cfg);
 	if (!mut_rng_one_in(r, 16))
 		mut_str_add(b, ">", 1);
 }
