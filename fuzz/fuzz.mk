@@ -31,6 +31,12 @@ FUZZ_TARGETS  := $(shell sed -n 's/^\([A-Za-z0-9_][A-Za-z0-9_]*\).*/\1/p' fuzz/t
 # Buildable targets: the list, plus the loader's even while it is out of the list,
 # plus fuzz_null (fuzz-bench's engine-only baseline).
 FUZZ_BUILDABLE := $(sort $(FUZZ_TARGETS) fuzz_scenario_load fuzz_null)
+# ---- per-target extra sources: FUZZ_EXTRA_<target> is a list, linked into that target
+# only, in every variant (as objects of the variant) and in its corpus replay. Filled
+# from the words after the name in fuzz/targets.list (which fuzz/build.sh reads too);
+# add more with `FUZZ_EXTRA_<target> += fuzz/x.c` (append: a plain = drops the list's).
+$(foreach t,$(FUZZ_BUILDABLE),$(eval FUZZ_EXTRA_$(t) += $(shell sed -n \
+	's/^$(t)[[:space:]][[:space:]]*\([^#]*\).*/\1/p' fuzz/targets.list 2>/dev/null)))
 FUZZ_LIB_DIRS ?= harness/proto harness/util harness/server harness/scenario
 FUZZ_LIB_SRCS  = $(foreach d,$(FUZZ_LIB_DIRS),$(wildcard $(d)/*.c))
 
@@ -68,7 +74,11 @@ $$(FUZZ_BUILDABLE:%=build/$(1)/%): build/$(1)/%: fuzz/%.c fuzz/fuzz.h $(5) build
 	@mkdir -p $$(@D)
 	@$$(if $$(Q),echo "  FUZZ    [$(1)] $$@")
 	$$(Q)$(6) $(2) $$(FUZZ_WARN) $$(FUZZ_CPPFLAGS) $(3) -MMD -MP -o $$@ $$< $(5) \
-		build/$(1)/libsmtph-fuzz.a $(4) $$(FUZZ_LIBS)
+		$$(FUZZ_EXTRA_$$*:%.c=build/$(1)/obj/%.o) build/$(1)/libsmtph-fuzz.a $(4) $$(FUZZ_LIBS)
+
+$$(foreach t,$$(FUZZ_BUILDABLE),$$(if $$(FUZZ_EXTRA_$$(t)),$$(eval \
+	build/$(1)/$$(t): $$(FUZZ_EXTRA_$$(t):%.c=build/$(1)/obj/%.o))))
+-include $$(foreach t,$$(FUZZ_BUILDABLE),$$(FUZZ_EXTRA_$$(t):%.c=build/$(1)/obj/%.d))
 
 -include $$(FUZZ_LIB_SRCS:%.c=build/$(1)/obj/%.d) $$(FUZZ_BUILDABLE:%=build/$(1)/%.d)
 endef
@@ -84,7 +94,9 @@ $(eval $(call FUZZ_VARIANT,afl/asan,$(AFL_CC),$(FUZZ_OPT_SAN),-fsanitize=fuzzer,
 $(FUZZ_BUILDABLE:%=$(BUILD)/fuzz-replay/%): $(BUILD)/fuzz-replay/%: fuzz/%.c fuzz/driver_replay.c fuzz/fuzz.h $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  REPLAY  $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -Ifuzz -o $@ $< fuzz/driver_replay.c $(LIB) $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -Ifuzz -o $@ $< $(FUZZ_EXTRA_$*) fuzz/driver_replay.c $(LIB) $(PKG_LIBS)
+$(foreach t,$(FUZZ_BUILDABLE),$(if $(FUZZ_EXTRA_$(t)),$(eval \
+	$(BUILD)/fuzz-replay/$(t): $(FUZZ_EXTRA_$(t)) $(wildcard $(FUZZ_EXTRA_$(t):%.c=%.h)))))
 
 # The helper behind `make corpus`: scenario files to session seeds and dictionary words.
 $(BUILD)/fuzz-tools/scenario_seeds: fuzz/scenario_seeds.c $(LIB)
