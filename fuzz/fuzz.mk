@@ -99,10 +99,10 @@ $(foreach t,$(FUZZ_BUILDABLE),$(if $(FUZZ_EXTRA_$(t)),$(eval \
 	$(BUILD)/fuzz-replay/$(t): $(FUZZ_EXTRA_$(t)) $(wildcard $(FUZZ_EXTRA_$(t):%.c=%.h)))))
 
 # The helper behind `make corpus`: scenario files to session seeds and dictionary words.
-$(BUILD)/fuzz-tools/scenario_seeds: fuzz/scenario_seeds.c $(LIB)
+$(BUILD)/fuzz-tools/scenario_seeds: fuzz/scenario_seeds.c fuzz/state_seeds.c fuzz/state_seeds.h $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -Ifuzz -o $@ $< fuzz/state_seeds.c $(LIB) $(PKG_LIBS)
 
 .PHONY: fuzz fuzz-nosan fuzz-replay fuzz-smoke fuzz-bench fuzz-coverage fuzz-run afl afl-build \
 	corpus corpus-min crash-scenario fuzz-help
