@@ -52,7 +52,8 @@ struct reply_info {
 
 struct run {
 	const struct server_config *cfg;
-	struct server_session *s;
+	struct server_session *s; /* kept from input to input (server_session_reset) */
+	unsigned long runs;       /* inputs run so far */
 	struct sink sink;
 	struct fuzz_bytes out; /* every octet the server wrote */
 	/* run 1 model */
@@ -76,9 +77,11 @@ struct run {
 /* The session's state as the model names it (ST_OTHER for a name it does not know). */
 enum st model_state(const struct server_session *s);
 
-/* A run on a new session of cfg; the run's buffers live on from input to input. */
+/* A run on a fresh session of cfg (the last one reset, now and then a new one); the run's
+ * buffers live on from input to input. */
 void model_run_init(struct run *r, const struct server_config *cfg);
-/* Frees the run's session; checks that no message was left open. */
+/* Ends the run's session (reset, kept for the next input); checks that no message was left
+ * open. */
 void model_run_free(struct run *r);
 
 /*
