@@ -172,14 +172,59 @@ fuzz-smoke-%: build/fuzz/%
 		exit 1; \
 	fi
 
-# ---- fuzz-run: one campaign, T=<target>, FUZZ_SECONDS, FUZZ_JOBS (libFuzzer -fork).
-fuzz-run: $(if $(T),build/fuzz/$(T))
-	@test -n "$(T)" || { echo "usage: make fuzz-run T=<target> [FUZZ_SECONDS=600] [FUZZ_JOBS=2]"; exit 2; }
+# ---- fuzz-run: one campaign, T=<target>, FUZZ_SECONDS, FUZZ_JOBS (libFuzzer -fork), and
+# beside it an AFL++ job (persistent, CmpLog, no sanitizer: the two find different bugs,
+# issue 15) for the same time when afl-fuzz is installed. FUZZ_ENGINES: which of
+# "libfuzzer afl" run (default both, libfuzzer alone without afl-fuzz); FUZZ_AFL_ENV: more
+# AFL_* settings (e.g. a custom mutator library). Work in fuzz-work/<T>/:
+# corpus/ (libFuzzer), afl/ (AFL++'s output; its crashes are copied to crashes/afl-*),
+# crashes/. Then what either found that reaches a new edge is merged into corpus/<T>/
+# (scripts/corpus-merge.sh), which is minimised when over its budget (FUZZ_BUDGET_<T>,
+# else FUZZ_BUDGET octets). FUZZ_MERGE=0: no merge.
+FUZZ_ENGINES  ?= libfuzzer $(if $(shell command -v afl-fuzz 2>/dev/null),afl)
+FUZZ_AFL_ENV  ?=
+FUZZ_MERGE    ?= 1
+FUZZ_BUDGET   ?= 2097152
+fuzz_budget    = $(if $(FUZZ_BUDGET_$(1)),$(FUZZ_BUDGET_$(1)),$(FUZZ_BUDGET))
+fuzz-run: $(if $(T),$(if $(filter libfuzzer,$(FUZZ_ENGINES))$(filter 1,$(FUZZ_MERGE)),build/fuzz/$(T)) \
+		$(if $(filter afl,$(FUZZ_ENGINES)),build/afl/$(T) build/afl/cmplog/$(T)))
+	@test -n "$(T)" || { echo "usage: make fuzz-run T=<target> [FUZZ_SECONDS=600] [FUZZ_JOBS=2] [FUZZ_ENGINES='libfuzzer afl']"; exit 2; }
 	@mkdir -p $(FUZZ_WORK)/$(T)/corpus $(FUZZ_WORK)/$(T)/crashes
-	build/fuzz/$(T) $(call fuzz_args,$(T)) -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=$(FUZZ_RSS) \
-		-timeout=$(FUZZ_TIMEOUT) -print_final_stats=1 -artifact_prefix=$(FUZZ_WORK)/$(T)/crashes/ \
-		$(if $(filter-out 1,$(FUZZ_JOBS)),-fork=$(FUZZ_JOBS) -ignore_crashes=1) \
-		$(FUZZ_WORK)/$(T)/corpus corpus/$(T)
+	@w=$(FUZZ_WORK)/$(T); afl=; rc=0; \
+	if [ -n "$(filter afl,$(FUZZ_ENGINES))" ]; then \
+		rm -rf $$w/afl $$w/afl-in; mkdir -p $$w/afl-in; \
+		find corpus/$(T) -maxdepth 1 -type f ! -name 'crash-*' -exec cp {} $$w/afl-in/ \; ; \
+		[ -n "$$(ls $$w/afl-in)" ] || printf x >$$w/afl-in/x; \
+		echo "fuzz-run: AFL++ (CmpLog) on $(T) for $(FUZZ_SECONDS) s, log in $$w/afl.log"; \
+		AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_QUIET=1 \
+			$(FUZZ_AFL_ENV) afl-fuzz -i $$w/afl-in -o $$w/afl \
+			$$([ -f fuzz/$(T).dict ] && echo "-x fuzz/$(T).dict") -V $(FUZZ_SECONDS) \
+			-t $$(($(FUZZ_TIMEOUT) * 1000)) -c build/afl/cmplog/$(T) -- build/afl/$(T) \
+			>$$w/afl.log 2>&1 & afl=$$!; \
+	fi; \
+	if [ -n "$(filter libfuzzer,$(FUZZ_ENGINES))" ]; then \
+		echo "fuzz-run: libFuzzer (ASan+UBSan) on $(T) for $(FUZZ_SECONDS) s, log in $$w/libfuzzer.log"; \
+		build/fuzz/$(T) $(call fuzz_args,$(T)) -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=$(FUZZ_RSS) \
+			-timeout=$(FUZZ_TIMEOUT) -print_final_stats=1 -artifact_prefix=$$w/crashes/ \
+			$(if $(filter-out 1,$(FUZZ_JOBS)),-fork=$(FUZZ_JOBS) -ignore_crashes=1) \
+			$$w/corpus corpus/$(T) >$$w/libfuzzer.log 2>&1 || rc=1; \
+		grep -E '^(stat::|==[0-9]+== ERROR|SUMMARY|==FUZZ-ORACLE)' $$w/libfuzzer.log | sed 's/^/libfuzzer: /'; \
+	fi; \
+	if [ -n "$$afl" ]; then \
+		wait $$afl || true; \
+		for c in $$w/afl/default/crashes/id:* $$w/afl/default/hangs/id:*; do \
+			[ -f "$$c" ] || continue; \
+			cp "$$c" "$$w/crashes/afl-$$(basename $$(dirname $$c))-$$(sha1sum <"$$c" | cut -c1-40)"; rc=1; \
+		done; \
+		sed -n 's/^\(execs_done\|execs_per_sec\|corpus_count\|saved_crashes\|saved_hangs\|edges_found\|bitmap_cvg\) *: */afl: \1 /p' \
+			$$w/afl/default/fuzzer_stats 2>/dev/null; \
+	fi; \
+	if [ "$(FUZZ_MERGE)" = 1 ]; then \
+		FUZZ_WORK=$(FUZZ_WORK) FUZZ_ARGS="$(call fuzz_args,$(T))" sh scripts/corpus-merge.sh $(T) \
+			build/fuzz/$(T) $(call fuzz_budget,$(T)) 0 $$w/corpus $$w/afl/default/queue || rc=1; \
+	fi; \
+	if [ $$rc -ne 0 ]; then echo "fuzz-run: findings in $$w/crashes/:"; ls $$w/crashes | head -20; fi; \
+	exit $$rc
 
 # ---- fuzz-bench: exec/s per target with and without sanitizers, from the seed corpus.
 # -seed=1: the same mutation sequence on every run, so runs compare. The first row,
@@ -232,22 +277,14 @@ fuzz-coverage: $(FUZZ_TARGETS:%=build/fuzz-cov/%)
 	echo "fuzz-coverage: report in $(FUZZ_COV_DIR)/fuzz-html/index.html"
 
 # ---- corpora
-# corpus-min: adds to corpus/<t>/ what a campaign in fuzz-work/<t>/corpus found that reaches
-# new edges (libFuzzer -merge=1 -use_counters=0); CORPUS_MIN_FULL=1 rebuilds corpus/<t>/ minimal.
+# corpus-min: adds to corpus/<t>/ what a campaign in fuzz-work/<t>/ (libFuzzer's corpus/,
+# AFL++'s afl/default/queue/) found that reaches new edges (scripts/corpus-merge.sh:
+# libFuzzer -merge=1 -use_counters=0), and minimises a corpus over its budget;
+# CORPUS_MIN_FULL=1 minimises every one. Seeds with names (state-*, scn-*, crash-*...) stay.
 corpus-min: $(if $(T),build/fuzz/$(T),fuzz)
-	@for t in $(if $(T),$(T),$(FUZZ_TARGETS)); do \
-		if [ -n "$(CORPUS_MIN_FULL)" ]; then \
-			m=$(FUZZ_WORK)/min/$$t; rm -rf $$m; mkdir -p $$m; \
-			build/fuzz/$$t $(call fuzz_args,$$t) -merge=1 -use_counters=0 $$m corpus/$$t \
-				$$(test -d $(FUZZ_WORK)/$$t/corpus && echo $(FUZZ_WORK)/$$t/corpus) \
-				>$$m.log 2>&1 || { echo "corpus-min: $$t failed (see $$m.log)"; exit 1; }; \
-			find corpus/$$t -maxdepth 1 -type f ! -name 'crash-*' -delete; cp $$m/* corpus/$$t/; \
-		elif [ -d $(FUZZ_WORK)/$$t/corpus ]; then \
-			build/fuzz/$$t $(call fuzz_args,$$t) -merge=1 -use_counters=0 corpus/$$t $(FUZZ_WORK)/$$t/corpus \
-				>$(FUZZ_WORK)/$$t/merge.log 2>&1 || { echo "corpus-min: $$t failed"; exit 1; }; \
-		fi; \
-		echo "corpus-min: corpus/$$t: $$(ls corpus/$$t | wc -l) files, $$(cat corpus/$$t/* | wc -c) octets"; \
-	done
+	@$(foreach t,$(if $(T),$(T),$(FUZZ_TARGETS)),FUZZ_WORK=$(FUZZ_WORK) FUZZ_ARGS="$(call fuzz_args,$(t))" \
+		sh scripts/corpus-merge.sh $(t) build/fuzz/$(t) $(call fuzz_budget,$(t)) \
+		$(if $(CORPUS_MIN_FULL),1,0) $(FUZZ_WORK)/$(t)/corpus $(FUZZ_WORK)/$(t)/afl/default/queue &&) true
 
 corpus: $(BUILD)/fuzz-tools/scenario_seeds
 	@SEEDS_TOOL=$(BUILD)/fuzz-tools/scenario_seeds FUZZ_WORK=$(FUZZ_WORK) sh scripts/corpus-from-scenarios.sh
@@ -263,10 +300,11 @@ fuzz-help:
 	@echo "fuzz           libFuzzer+ASan+UBSan builds of fuzz/targets.list into build/fuzz/"
 	@echo "afl            AFL++ builds (persistent, CmpLog, ASan) into build/afl/ (AFL_CC=$(AFL_CC))"
 	@echo "fuzz-smoke     each target for FUZZ_SECONDS=$(FUZZ_SECONDS), then replay corpus/ with $(CC)"
-	@echo "fuzz-run       one campaign: T=<target> FUZZ_SECONDS=600 FUZZ_JOBS=2 (fuzz-work/<target>/)"
+	@echo "fuzz-run       one campaign: T=<target> FUZZ_SECONDS=600 FUZZ_JOBS=2: libFuzzer + AFL++ (FUZZ_ENGINES=),"
+	@echo "               then what adds coverage merged into corpus/<target>/ under FUZZ_BUDGET (FUZZ_MERGE=0: not)"
 	@echo "fuzz-bench     exec/s per target, with and without sanitizers (BENCH_SECONDS=$(BENCH_SECONDS), T=one)"
 	@echo "fuzz-coverage  llvm-cov of harness/proto and harness/server from corpus/ into $(FUZZ_COV_DIR)/"
-	@echo "corpus-min     merge fuzz-work/<t>/corpus into corpus/<t>/ (CORPUS_MIN_FULL=1: minimise)"
+	@echo "corpus-min     merge fuzz-work/<t>/ (libFuzzer, AFL++) into corpus/<t>/ (CORPUS_MIN_FULL=1: minimise)"
 	@echo "corpus         seeds and dictionary words from scenarios/ (scripts/corpus-from-scenarios.sh)"
 	@echo "crash-scenario CRASH=<file|dir> [CRASH_OUT=]: fuzz_server_session inputs as scenarios (import-crash)"
 
