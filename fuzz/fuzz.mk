@@ -275,6 +275,11 @@ fuzz-coverage: $(FUZZ_TARGETS:%=build/fuzz-cov/%)
 		"server session core $$(awk '/^TOTAL/ {print $$10}' $(FUZZ_COV_DIR)/fuzz-session.txt)" \
 		"(server_session.c, server_cmd.c, server_auth.c), harness/server linked $$(awk '/^TOTAL/ {print $$10}' $(FUZZ_COV_DIR)/fuzz-server.txt)" && \
 	echo "fuzz-coverage: report in $(FUZZ_COV_DIR)/fuzz-html/index.html"
+	@if [ -n "$(filter fuzz_server_session,$(FUZZ_TARGETS))" ]; then \
+		echo "fuzz-coverage: fuzz_server_session by the state its inputs start in (line and function %):"; \
+		LLVM_PROFDATA=$(LLVM_PROFDATA) LLVM_COV=$(LLVM_COV) sh scripts/fuzz-coverage-states.sh \
+			build/fuzz-cov/fuzz_server_session corpus/fuzz_server_session $(FUZZ_COV_DIR); \
+	fi
 
 # ---- corpora
 # corpus-min: adds to corpus/<t>/ what a campaign in fuzz-work/<t>/ (libFuzzer's corpus/,
