@@ -106,6 +106,24 @@ static const struct state_seed seeds[] = {
 	  "BDAT 70 LAST\r\n0123456789012345678901234567890123456789012345678901234567890123456789"
 	  "NOOP\r\n",
 	  NULL, 0, 0, NULL },
+	/* the presets the coverage report found thin (make fuzz-coverage: HELO, MAIL, STARTTLS) */
+	{ "helo-session", 1,
+	  TXN "RSET\r\nVRFY alice\r\nEXPN list\r\nHELP\r\nHELP MAIL\r\nNOOP x\r\nSTARTTLS\r\n",
+	  NULL, 0, 0, NULL },
+	{ "mail-refusals", 3,
+	  "MAIL FROM:<other@client.test>\r\nDATA\r\nBDAT 3\r\nabcRCPT TO:<>\r\n"
+	  "RCPT TO:alice@example.test\r\nRCPT TO:<alice@example.test> NOTIFY=NEVER\r\n"
+	  "RCPT TO:<alice@example.test> ORCPT=rfc822;alice@example.test\r\nAUTH PLAIN\r\n"
+	  "EHLO client.test\r\nRCPT TO:<alice@example.test>\r\n",
+	  NULL, 0, 0, NULL },
+	{ "tls-fresh", 6,
+	  "MAIL FROM:<>\r\nHELO client.test\r\nSTARTTLS\r\nEHLO client.test\r\nSTARTTLS\r\n"
+	  "AUTH LOGIN " USER "\r\n" PASS "\r\n" TXN "AUTH PLAIN " PLAINZ "\r\n",
+	  NULL, 0, 0, NULL },
+	{ "tls-fresh-bdat", 6,
+	  "EHLO client.test\r\n" MAIL RCPT "BDAT 4 LAST\r\nabcd"
+	  "QUIT\r\n",
+	  NULL, 0, 0, NULL },
 	/* HELO vs EHLO */
 	{ "helo-esmtp-params", 1,
 	  "MAIL FROM:<" SERVER_FUZZIN_SENDER "> BODY=8BITMIME\r\n" MAIL RCPT "DATA\r\n" BODY
