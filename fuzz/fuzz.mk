@@ -37,7 +37,7 @@ FUZZ_BUILDABLE := $(sort $(FUZZ_TARGETS) fuzz_scenario_load fuzz_null)
 # add more with `FUZZ_EXTRA_<target> += fuzz/x.c` (append: a plain = drops the list's).
 $(foreach t,$(FUZZ_BUILDABLE),$(eval FUZZ_EXTRA_$(t) += $(shell sed -n \
 	's/^$(t)[[:space:]][[:space:]]*\([^#]*\).*/\1/p' fuzz/targets.list 2>/dev/null)))
-FUZZ_LIB_DIRS ?= harness/proto harness/util harness/server harness/scenario
+FUZZ_LIB_DIRS ?= harness/proto harness/util harness/mutate harness/server harness/scenario
 FUZZ_LIB_SRCS  = $(foreach d,$(FUZZ_LIB_DIRS),$(wildcard $(d)/*.c))
 
 # The top Makefile's flags when there is one; the same defaults otherwise.
@@ -73,7 +73,7 @@ build/$(1)/libsmtph-fuzz.a: $$(FUZZ_LIB_SRCS:%.c=build/$(1)/obj/%.o)
 $$(FUZZ_BUILDABLE:%=build/$(1)/%): build/$(1)/%: fuzz/%.c fuzz/fuzz.h $(5) build/$(1)/libsmtph-fuzz.a
 	@mkdir -p $$(@D)
 	@$$(if $$(Q),echo "  FUZZ    [$(1)] $$@")
-	$$(Q)$(6) $(2) $$(FUZZ_WARN) $$(FUZZ_CPPFLAGS) $(3) -MMD -MP -o $$@ $$< $(5) \
+	$$(Q)$(6) $(2) $$(FUZZ_WARN) $$(FUZZ_CPPFLAGS) $(3) -MMD -MP -o $$@ $$< $(5) $$(FUZZ_EXTRA) \
 		$$(FUZZ_EXTRA_$$*:%.c=build/$(1)/obj/%.o) $$(FUZZ_NOCMP_OBJS_$(1)_$$*) \
 		build/$(1)/libsmtph-fuzz.a $(4) $$(FUZZ_LIBS)
 
@@ -113,6 +113,31 @@ $(eval $(call FUZZ_VARIANT,afl,$(AFL_CC),$(FUZZ_OPT),-fsanitize=fuzzer,,AFL_QUIE
 $(eval $(call FUZZ_VARIANT,afl/cmplog,$(AFL_CC),$(FUZZ_OPT),-fsanitize=fuzzer,,AFL_QUIET=1 AFL_LLVM_CMPLOG=1))
 $(eval $(call FUZZ_VARIANT,afl/asan,$(AFL_CC),$(FUZZ_OPT_SAN),-fsanitize=fuzzer,,AFL_QUIET=1 AFL_USE_ASAN=1 AFL_USE_UBSAN=1))
 
+# The session target's structure-aware mutator (fuzz/session_mutator.c, issue 15): linked
+# into the libFuzzer builds only (it calls LLVMFuzzerMutate), the engine and the mutator
+# left out of the coverage instrumentation (fuzz/session_mutator.nocov); as an AFL++
+# custom mutator, build/afl/session_mutator.so (AFL_CUSTOM_MUTATOR_LIBRARY=).
+# SMTPH_MUTATOR=off at run time: libFuzzer's own mutations only (A/B runs).
+FUZZ_MUTATOR_NOCOV := -fsanitize-coverage-ignorelist=fuzz/session_mutator.nocov
+build/fuzz/fuzz_server_session: FUZZ_EXTRA = build/fuzz/obj/fuzz/session_mutator.o
+build/fuzz/fuzz_server_session: build/fuzz/obj/fuzz/session_mutator.o
+build/fuzz-nosan/fuzz_server_session: FUZZ_EXTRA = build/fuzz-nosan/obj/fuzz/session_mutator.o
+build/fuzz-nosan/fuzz_server_session: build/fuzz-nosan/obj/fuzz/session_mutator.o
+build/fuzz/obj/fuzz/session_mutator.o build/fuzz-nosan/obj/fuzz/session_mutator.o: \
+	FUZZ_CPPFLAGS += $(FUZZ_MUTATOR_NOCOV)
+build/fuzz/obj/fuzz/session_mutator.o build/fuzz-nosan/obj/fuzz/session_mutator.o: \
+	fuzz/session_mutator.nocov
+build/fuzz/obj/harness/mutate/%.o build/fuzz-nosan/obj/harness/mutate/%.o: \
+	FUZZ_CPPFLAGS += $(FUZZ_MUTATOR_NOCOV)
+-include build/fuzz/obj/fuzz/session_mutator.d build/fuzz-nosan/obj/fuzz/session_mutator.d
+FUZZ_MUTATOR_SRCS := fuzz/session_mutator.c $(wildcard harness/mutate/*.c) \
+	harness/proto/smtp_base64.c harness/server/server_fuzzin.c
+build/afl/session_mutator.so: $(FUZZ_MUTATOR_SRCS) $(wildcard harness/mutate/*.h) include/smtph/mutate.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  SO      $@")
+	$(Q)$(FUZZ_CC) -shared -fPIC -Wl,--no-undefined $(FUZZ_WARN) $(FUZZ_CPPFLAGS) $(FUZZ_OPT) \
+		-DSESSION_MUTATOR_AFL -o $@ $(FUZZ_MUTATOR_SRCS)
+
 # The corpus replay with the normal compiler and flags ($(CC), $(VARIANT)) against $(LIB).
 $(FUZZ_BUILDABLE:%=$(BUILD)/fuzz-replay/%): $(BUILD)/fuzz-replay/%: fuzz/%.c fuzz/driver_replay.c fuzz/fuzz.h $(LIB)
 	@mkdir -p $(@D)
@@ -144,7 +169,7 @@ afl:
 	@echo "afl: e.g. afl-fuzz -i corpus/fuzz_smtp_command -o $(FUZZ_WORK)/afl -M main -x fuzz/fuzz_smtp_command.dict \\"
 	@echo "       -c build/afl/cmplog/fuzz_smtp_command -- build/afl/fuzz_smtp_command"
 afl-build: $(FUZZ_TARGETS:%=build/afl/%) $(FUZZ_TARGETS:%=build/afl/cmplog/%) \
-	$(FUZZ_TARGETS:%=build/afl/asan/%)
+	$(FUZZ_TARGETS:%=build/afl/asan/%) build/afl/session_mutator.so
 
 # ---- fuzz-smoke: every target for FUZZ_SECONDS (FUZZ_PAR at a time), then the corpus replay.
 fuzz-smoke: fuzz-replay

@@ -120,6 +120,15 @@ plain_check(struct server_session *s, const unsigned char *msg, size_t n)
 	ulen = (size_t)(nul2 - nul1 - 1);
 	pass = (const char *)nul2 + 1;
 	plen = n - (size_t)(nul2 + 1 - msg);
+	/*
+	 * R4616-PLAIN-01: the credentials must also permit acting as the authzid.
+	 * No account here may act for another, so an authzid is the user's own or
+	 * nothing.
+	 */
+	if (nul1 != msg && ((size_t)(nul1 - msg) != ulen || memcmp(msg, user, ulen) != 0)) {
+		auth_result(s, false);
+		return;
+	}
 	auth_result(s, ulen > 0 && check_password(s->cfg, user, ulen, pass, plen));
 }
 

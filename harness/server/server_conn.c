@@ -7,7 +7,12 @@
  * libevent's common-timeout queues, so re-arming it is O(1) and no scan over
  * all sessions ever runs (SEC-12). The timer is re-armed by progress only (a
  * whole line), not by every octet, so a client that trickles cannot hold a
- * session open (SEC-12).
+ * session open (SEC-12). While its message is committed by the commit pool
+ * (server_commit.c), a connection reads nothing; one that must go meanwhile
+ * (its peer left, its timer ended it) drops its socket at once but keeps its
+ * session and sink, which the worker may still be using, until the commit
+ * comes back: it stays on the loop's list until then, so a shutdown waits
+ * for it too.
  */
 #include <errno.h>
 #include <stdalign.h>
@@ -25,6 +30,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "server/server_commit.h"
 #include "server/server_conn.h"
 #include "smtph/server_fuzzin.h"
 
@@ -36,6 +42,7 @@ struct server_conn {
 	bool handshaking;
 	bool want_write; /* the last TLS call asked to wait for writability */
 	bool closing;    /* the timer runs the flush grace: when it fires, the connection goes */
+	bool gone;       /* freed during a commit: only the session and the sink are left */
 	short armed;     /* EV_READ / EV_WRITE the I/O event waits for now */
 	struct server_session *s;
 	struct server_maildir *md;
@@ -141,6 +148,13 @@ conn_pending(const struct server_conn *c)
 	return len;
 }
 
+/* Nothing to write, and nothing will come: no commit's reply is awaited. */
+static bool
+conn_idle_out(const struct server_conn *c)
+{
+	return conn_pending(c) == 0 && !server_session_committing(c->s);
+}
+
 /* ---- TLS ---------------------------------------------------------------------------------- */
 
 static int
@@ -187,13 +201,20 @@ conn_touch(struct server_conn *c)
 	evtimer_add(c->timer, server_session_in_data(c->s) ? l->data_tv : l->idle_tv);
 }
 
+/* Nothing is read while a commit runs: the session would not take it anyway. */
+static bool
+conn_wants_input(const struct server_conn *c)
+{
+	return server_session_events(c->s) == 0 && !server_session_committing(c->s);
+}
+
 static bool
 conn_can_read(const struct server_conn *c)
 {
 	size_t avail;
 
 	server_session_in_space(c->s, &avail);
-	return server_session_events(c->s) == 0 && avail > 0;
+	return conn_wants_input(c) && avail > 0;
 }
 
 /* Points the I/O event at what the connection waits for now. Returns -1 on failure. */
@@ -207,7 +228,7 @@ conn_arm(struct server_conn *c)
 	else {
 		if (conn_pending(c) > 0 || c->want_write)
 			want |= EV_WRITE;
-		if (server_session_events(c->s) == 0)
+		if (conn_wants_input(c))
 			want |= EV_READ;
 	}
 	if (want != c->armed) {
@@ -252,6 +273,14 @@ conn_input(struct server_conn *c)
 		server_session_process(c->s);
 		if (progress || was_data != server_session_in_data(c->s))
 			conn_touch(c);
+		/*
+		 * A short read emptied the socket: the next recv() would only say
+		 * EAGAIN (one wasted call per command: 5 of a message's 11 recv()
+		 * calls under smtp-source). The poller, level-triggered, wakes us for
+		 * anything that arrives later. TLS keeps reading: a record may hold more.
+		 */
+		if (c->ssl == NULL && (size_t)r < avail)
+			break;
 	}
 	return 0;
 }
@@ -282,7 +311,7 @@ conn_step(struct server_conn *c, short what)
 		if (conn_flush(c) < 0)
 			return -1;
 	}
-	if (conn_pending(c) > 0)
+	if (conn_pending(c) > 0 || server_session_committing(c->s))
 		return 0;
 	if (server_session_events(c->s) & SERVER_EV_CLOSE)
 		return -1;
@@ -317,8 +346,28 @@ conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 	c->closing = true;
 	evtimer_add(c->timer, c->loop->grace_tv);
 	/* R5321-GREET-07: the 421, then the close; at once when the 421 is out already
-	   (only a 421 still waiting for the peer gets the grace) */
-	if (c->handshaking || conn_flush(c) < 0 || conn_pending(c) == 0 || conn_arm(c) < 0)
+	   (only a 421 still waiting for the peer, or for a commit, gets the grace) */
+	if (c->handshaking || conn_flush(c) < 0 || conn_idle_out(c) || conn_arm(c) < 0)
+		server_conn_free(c);
+}
+
+/*
+ * The commit pool's answer (on the loop thread): the session queues 250 or
+ * 451 and runs what was pipelined meanwhile; a connection that went during
+ * the commit is freed now, its message stored but unanswered.
+ */
+static void
+conn_commit_done(void *arg, int rc)
+{
+	struct server_conn *c = arg;
+
+	server_session_commit_done(c->s, rc);
+	if (c->gone) {
+		server_conn_free(c);
+		return;
+	}
+	conn_touch(c);
+	if (conn_step(c, 0) < 0 || conn_arm(c) < 0)
 		server_conn_free(c);
 }
 
@@ -396,6 +445,8 @@ server_conn_new(struct server_loop *l, int fd, const struct sockaddr_storage *ss
 	conn_link(l, c);
 	if (!l->opts.sink)
 		c->md = server_maildir_new(l->opts.spool, l->cfg->hostname);
+	if (c->md != NULL && l->commits != NULL)
+		server_maildir_set_async(c->md, l->commits, conn_commit_done, c);
 	if (l->opts.fuzz != NULL) {
 		server_fuzzin_sink_init(&c->fault, l->opts.fuzz, l->sink, c->md);
 		c->s = server_session_new(l->cfg, &server_fuzzin_sink_ops, &c->fault, c->peer);
@@ -432,10 +483,12 @@ server_conn_shutdown(struct server_conn *c)
 		server_conn_free(c);
 		return;
 	}
+	if (c->gone)
+		return; /* its commit's end frees it */
 	server_session_shutdown(c->s, "service shutting down");
 	c->closing = true;
 	evtimer_add(c->timer, c->loop->grace_tv);
-	if (conn_flush(c) < 0 || conn_pending(c) == 0 || conn_arm(c) < 0)
+	if (conn_flush(c) < 0 || conn_idle_out(c) || conn_arm(c) < 0)
 		server_conn_free(c);
 }
 
@@ -445,22 +498,38 @@ server_conn_next(const struct server_conn *c)
 	return c->next;
 }
 
+/* The socket and its events go; the session and the sink stay (a commit may be using them). */
+static void
+conn_drop_transport(struct server_conn *c)
+{
+	if (!c->loop->opts.quiet)
+		fprintf(stderr, "serve: close %s\n", c->peer);
+	event_del(c->io);
+	event_del(c->timer);
+	if (c->ssl != NULL) {
+		ERR_clear_error(); /* SSL_get_error() reads this thread's queue */
+		SSL_shutdown(c->ssl);
+		SSL_free(c->ssl);
+		c->ssl = NULL;
+	}
+	close(c->fd);
+	c->fd = -1;
+}
+
 void
 server_conn_free(struct server_conn *c)
 {
 	struct server_loop *l = c->loop;
 
-	if (!l->opts.quiet)
-		fprintf(stderr, "serve: close %s\n", c->peer);
-	event_del(c->io);
-	event_del(c->timer);
-	conn_unlink(l, c);
-	if (c->ssl != NULL) {
-		ERR_clear_error(); /* SSL_get_error() reads this thread's queue */
-		SSL_shutdown(c->ssl);
-		SSL_free(c->ssl);
+	if (!c->gone)
+		conn_drop_transport(c);
+	if (c->s != NULL && server_session_committing(c->s)) {
+		/* the worker still has the sink: the rest goes when the commit is back */
+		c->gone = true;
+		server_session_eof(c->s);
+		return;
 	}
-	close(c->fd);
+	conn_unlink(l, c);
 	server_session_free(&c->s);
 	server_maildir_free(&c->md);
 	free(c);

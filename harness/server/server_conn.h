@@ -24,6 +24,7 @@ struct event;
 struct event_base;
 struct ssl_ctx_st;
 struct server_conn;
+struct server_commit_pool;
 
 struct server_loop {
 	const struct server_config *cfg;
@@ -36,6 +37,7 @@ struct server_loop {
 	size_t nlisten;
 	int port;
 	struct ssl_ctx_st *tls;
+	struct server_commit_pool *commits; /* the Maildir's fsync workers; NULL with --sink */
 	/* libevent common timeouts: one queue per duration, O(1) to re-arm */
 	const struct timeval *idle_tv, *data_tv, *grace_tv;
 	struct event *accept_pause; /* out of descriptors: listeners rest a moment */
@@ -56,7 +58,11 @@ struct server_conn *server_conn_new(struct server_loop *l, int fd,
 void server_conn_shutdown(struct server_conn *c);
 /* The next connection of the loop's list, or NULL. */
 struct server_conn *server_conn_next(const struct server_conn *c);
-/* Closes and frees one connection, unlinking it from the loop. */
+/*
+ * Closes and frees one connection, unlinking it from the loop; one whose
+ * commit is in flight only closes its socket now, and is unlinked and freed
+ * when the commit is back (server_commit_drain() brings it back at once).
+ */
 void server_conn_free(struct server_conn *c);
 
 #endif

@@ -8,6 +8,9 @@
  * it, and ends the loop; an unfinished message was never acknowledged, so
  * nothing accepted is lost. Each connection's I/O, TLS and timers are in
  * server_conn.c; no work in the loop is proportional to the open sessions.
+ * The Maildir's fsyncs run in the commit pool (server_commit.c); the loop
+ * ends only once every commit started is back (its 250 is out, or its peer
+ * is gone).
  */
 #define _GNU_SOURCE /* accept4 */
 #include <errno.h>
@@ -24,6 +27,7 @@
 #include <event2/event.h>
 #include <openssl/ssl.h>
 
+#include "server/server_commit.h"
 #include "server/server_conn.h"
 #include "server/server_private.h"
 
@@ -364,7 +368,7 @@ server_loop_new(const struct server_config *cfg, const struct server_loop_opts *
 	}
 	l->cfg = cfg;
 	l->opts = *opts;
-	l->sink = opts->sink ? &server_discard_ops : &server_maildir_ops;
+	l->sink = opts->sink ? &server_discard_ops : &server_maildir_async_ops;
 	l->wake[0] = l->wake[1] = -1;
 	if (pipe2(l->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
@@ -389,6 +393,14 @@ server_loop_new(const struct server_config *cfg, const struct server_loop_opts *
 		server_loop_free(&l);
 		return NULL;
 	}
+	if (!opts->sink) {
+		l->commits = server_commit_pool_new(l->base, SERVER_COMMIT_WORKERS,
+		                                    server_maildir_commit_batch, err, errlen);
+		if (l->commits == NULL) {
+			server_loop_free(&l);
+			return NULL;
+		}
+	}
 	if (cfg->tls) {
 		l->tls = server_tls_ctx_new(cfg, err, errlen);
 		if (l->tls == NULL) {
@@ -411,6 +423,25 @@ server_loop_backend(const struct server_loop *l)
 	return event_base_get_method(l->base);
 }
 
+/*
+ * Every connection closed; those with a commit in flight go once it is back,
+ * which this waits for: nothing that was fsync'd is left half-done.
+ */
+static void
+loop_close_all(struct server_loop *l)
+{
+	struct server_conn *c = l->conns;
+
+	while (c != NULL) {
+		struct server_conn *next = server_conn_next(c);
+
+		server_conn_free(c);
+		c = next;
+	}
+	if (l->commits != NULL)
+		server_commit_drain(l->commits);
+}
+
 /* A stop asked before the loop runs waits in the pipe: the loop sees it at once. */
 int
 server_loop_run(struct server_loop *l)
@@ -418,8 +449,7 @@ server_loop_run(struct server_loop *l)
 	int rc = event_base_dispatch(l->base);
 
 	/* the shutdown's grace is over: whoever has not taken the 421 is closed now */
-	while (l->conns != NULL)
-		server_conn_free(l->conns);
+	loop_close_all(l);
 	return rc < 0 ? 1 : 0;
 }
 
@@ -430,8 +460,8 @@ server_loop_free(struct server_loop **lp)
 
 	if (l == NULL)
 		return;
-	while (l->conns != NULL)
-		server_conn_free(l->conns);
+	loop_close_all(l);
+	server_commit_pool_free(&l->commits);
 	for (size_t i = 0; i < l->nlisten; i++) {
 		if (l->lev[i] != NULL)
 			event_free(l->lev[i]);

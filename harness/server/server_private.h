@@ -38,6 +38,7 @@ enum server_state {
 	SERVER_STATE_BDAT,     /* reading a BDAT chunk */
 	SERVER_STATE_AUTH,     /* waiting for a SASL response line */
 	SERVER_STATE_TLS,      /* 220 to STARTTLS sent, waiting for the handshake */
+	SERVER_STATE_COMMIT,   /* the sink's commit_start() runs: no input taken, no reply yet */
 	SERVER_STATE_CLOSED,   /* QUIT, 421 or fatal: nothing more is read */
 	SERVER_STATE_COUNT
 };
@@ -101,6 +102,10 @@ struct server_session {
 	bool bdat_discard;               /* swallow the chunk, then send the saved reply */
 	enum server_state bdat_prev;     /* state to return to after the chunk */
 	enum server_reply_id bdat_reply; /* saved reply for a refused chunk (RFC 3030 2) */
+
+	/* asynchronous commit (commit_start) */
+	bool committing;         /* started, server_session_commit_done() not called yet */
+	const char *pending_why; /* a shutdown asked for meanwhile: its 421 follows the reply */
 
 	/* AUTH */
 	enum server_auth_step auth_step;

@@ -3,7 +3,10 @@
  * Owns the input buffer and its framing (command lines, DATA, BDAT chunks),
  * the output buffer, the state change with its debug trace, and the message's
  * way into the sink: the 250 for a message is queued only after the sink's
- * commit() returned 0, i.e. after the message is on disk (RFC 5321 4.2.5, 6.1).
+ * commit() returned 0, i.e. after the message is on disk (RFC 5321 4.2.5, 6.1),
+ * or, with a sink that commits asynchronously (commit_start), once the
+ * session's owner passed a 0 to server_session_commit_done(); the session
+ * waits in COMMIT meanwhile, taking no input.
  * The replies and their formatting are in server_reply.c, the command table
  * and handlers in server_cmd.c.
  */
@@ -18,7 +21,7 @@ static const char *const state_names[SERVER_STATE_COUNT] = {
 	[SERVER_STATE_MAIL] = "MAIL",     [SERVER_STATE_RCPT] = "RCPT",
 	[SERVER_STATE_DATA] = "DATA",     [SERVER_STATE_BDAT] = "BDAT",
 	[SERVER_STATE_AUTH] = "AUTH",     [SERVER_STATE_TLS] = "TLS",
-	[SERVER_STATE_CLOSED] = "CLOSED",
+	[SERVER_STATE_COMMIT] = "COMMIT", [SERVER_STATE_CLOSED] = "CLOSED",
 };
 
 _Static_assert(sizeof(state_names) / sizeof(state_names[0]) == SERVER_STATE_COUNT,
@@ -217,6 +220,24 @@ msg_write(struct server_session *s, const char *p, size_t n)
 		s->msg_failed = true;
 }
 
+/*
+ * The sink's commit_start(): the session waits in COMMIT, reading nothing and
+ * answering nothing, until server_session_commit_done(). The message is the
+ * sink's now (msg_open false: nothing here aborts it). Returns false when the
+ * commit could not start (the message is still open: the caller answers 451).
+ */
+static bool
+msg_commit_start(struct server_session *s)
+{
+	if (s->sink->commit_start(s->sink_ctx) < 0)
+		return false;
+	s->msg_open = false;
+	s->committing = true;
+	server_txn_reset(s);
+	server_set_state(s, SERVER_STATE_COMMIT);
+	return true;
+}
+
 /* Chooses the final reply; only a successful commit() yields 250. */
 void
 server_msg_finish(struct server_session *s, unsigned data_flags)
@@ -232,6 +253,10 @@ server_msg_finish(struct server_session *s, unsigned data_flags)
 		server_reply_send(s, SRV_MSG_NUL);
 	} else if (data_flags & SMTP_DATA_F_LONG_LINE) {
 		server_reply_u64(s, SRV_MSG_LONG_LINE, SMTP_LIMIT_TEXT_LINE);
+	} else if (!s->msg_failed && s->sink->commit_start != NULL) {
+		if (msg_commit_start(s))
+			return; /* RULES R5321-DATA-07: the reply waits for the commit's end */
+		server_reply_send(s, SRV_MSG_NOT_STORED);
 	} else if (s->msg_failed || s->sink->commit(s->sink_ctx) < 0) {
 		server_reply_send(s, SRV_MSG_NOT_STORED);
 	} else {
@@ -340,7 +365,7 @@ static bool
 can_take_input(const struct server_session *s)
 {
 	return s->state != SERVER_STATE_CLOSED && s->state != SERVER_STATE_TLS &&
-	       s->out.len < SERVER_OUT_HIGH;
+	       s->state != SERVER_STATE_COMMIT && s->out.len < SERVER_OUT_HIGH;
 }
 
 void
@@ -478,9 +503,45 @@ server_session_shutdown(struct server_session *s, const char *why)
 {
 	if (s->state == SERVER_STATE_CLOSED)
 		return;
+	if (s->state == SERVER_STATE_COMMIT) {
+		/* The message may be stored already: its 250 (or 451) first, then the 421. */
+		s->pending_why = why != NULL ? why : "service shutting down";
+		return;
+	}
 	/* An unfinished message was never acknowledged: dropping it loses nothing. */
 	server_reply_str2(s,
 	                  why != NULL && strcmp(why, "timeout") == 0 ? SRV_TIMEOUT : SRV_SHUTDOWN,
 	                  s->cfg->hostname, why != NULL ? why : "service shutting down");
 	server_close(s);
+}
+
+/*
+ * RULES R5321-DATA-07: 250 only for a commit that said 0, i.e. after the sink
+ * made the message durable; a closed session (the peer left) gets no reply,
+ * though its message is stored all the same.
+ */
+void
+server_session_commit_done(struct server_session *s, int rc)
+{
+	if (!s->committing)
+		return;
+	s->committing = false;
+	if (s->state != SERVER_STATE_COMMIT)
+		return;
+	server_reply_send(s, rc == 0 ? SRV_MSG_OK : SRV_MSG_NOT_STORED);
+	server_set_state(s, SERVER_STATE_READY);
+	if (s->pending_why != NULL) {
+		const char *why = s->pending_why;
+
+		s->pending_why = NULL;
+		server_session_shutdown(s, why);
+		return;
+	}
+	server_session_process(s); /* what the client pipelined meanwhile */
+}
+
+bool
+server_session_committing(const struct server_session *s)
+{
+	return s->committing;
 }

@@ -8,9 +8,11 @@
  * of items (command lines, the octets of a DATA body, a BDAT chunk, the lines
  * of an AUTH exchange), each item's octets exactly as sent. The engine reads
  * a session from octets (mut_parse, following the client's side of the
- * dialogue: a DATA line is followed by a body up to CRLF.CRLF, "BDAT n" by n
- * octets, "AUTH LOGIN" by its answer lines), changes it at that level
- * (mut_mutate, mut_crossover) and writes it back (mut_write).
+ * dialogue, which takes every command legal in its state to succeed: a DATA
+ * line after a RCPT is followed by a body up to CRLF.CRLF, "BDAT n" in any
+ * state by n octets, AUTH after HELO/EHLO by its answer lines; a DATA line
+ * where the client has no recipient is a line like any other), changes it at
+ * that level (mut_mutate, mut_crossover) and writes it back (mut_write).
  *
  * Ownership: a struct mut_session owns its item table and octet buffer;
  * mut_session_free releases them. Nothing else allocates on the caller's
@@ -56,7 +58,9 @@ struct mut_item {
 /*
  * A session. cuts: how a reader receives the octets (the in-process target's
  * chunked run feeds them in pieces of these sizes, the live fuzzer writes
- * them so); ncuts 0 means "as the items come".
+ * them so); ncuts 0 means "as the items come". A cut of 0 is no piece; the
+ * octets after the last cut come as one piece. The engine writes cuts of 1
+ * to MUT_CUT_MAX octets (so a cut's first octet is never the mark's 0xff).
  */
 struct mut_session {
 	unsigned char header;   /* the in-process target's octet 0 (server_fuzzin.h); 0 live */
@@ -89,6 +93,18 @@ struct mut_config {
 	 * engine's own. */
 	size_t (*byte_mutate)(uint8_t *data, size_t size, size_t max);
 	unsigned byte_percent; /* share of byte-level mutations (0-100) */
+	/* The state a header octet's preset leaves the session in (with_header only):
+	 * the header op (another preset or flag) calls it to recompute start. NULL:
+	 * the header is never mutated. */
+	enum mut_state (*header_start)(unsigned char header);
+	/* Header bits that make the target offer AUTH where it would not (the in-process
+	 * server's "AUTH before TLS"): the AUTH operator sets them when it adds an exchange.
+	 * 0: none. The start state must not depend on them. */
+	unsigned char header_auth;
+	/* Other sessions to splice items from (the front end's recent inputs); may be
+	 * NULL. Without them the splice op copies a run of the session's own items. */
+	const struct mut_session *pool;
+	size_t npool;
 };
 
 /* The serialized form of the in-process target: octet 0 (header), the client's
@@ -98,6 +114,16 @@ struct mut_config {
 	"CUTS"
 #define MUT_CUTS_MARK_LEN 6
 #define MUT_MAX_CUTS      256
+#define MUT_CUT_MAX       16384 /* the largest cut the engine writes */
+
+/*
+ * Where the cuts part of an in-process input in[0..n) (octet 0 included)
+ * starts: the offset of the last MUT_CUTS_MARK followed by an even number
+ * (at most 2 * MUT_MAX_CUTS) of octets up to n; n when there is none (then
+ * every octet after octet 0 is the client's). mut_parse reads it so, and the
+ * fuzz target should too.
+ */
+size_t mut_cuts_find(const void *in, size_t n);
 
 void mut_rng_seed(struct mut_rng *r, uint64_t seed);
 uint64_t mut_rng_next(struct mut_rng *r);
@@ -124,6 +150,8 @@ int mut_parse(struct mut_session *s, const void *in, size_t n, bool with_header,
 /* Writes the session back (header and cuts when with_header); returns the
  * length, or 0 when it does not fit in max (out untouched beyond max). */
 size_t mut_write(const struct mut_session *s, bool with_header, void *out, size_t max);
+/* The length mut_write would return with unlimited max. */
+size_t mut_write_len(const struct mut_session *s, bool with_header);
 
 /* The state before item i, as the client sees it (i == nitems: after the last). */
 enum mut_state mut_state_at(const struct mut_session *s, size_t i);
@@ -142,6 +170,17 @@ const char *mut_state_name(enum mut_state st);
  */
 int mut_mutate(struct mut_session *s, struct mut_rng *r, const struct mut_config *cfg, size_t max,
                bool with_header, const char **op);
+
+/*
+ * The named operator only (a name from mut_op_name), for tests and for front
+ * ends that pick their own: 0 applied, 1 not applicable to s (s unchanged),
+ * -1 out of memory.
+ */
+int mut_mutate_op(struct mut_session *s, struct mut_rng *r, const struct mut_config *cfg,
+                  size_t max, bool with_header, const char *name);
+/* The operator table: how many, and the i-th name (NULL past the end). */
+size_t mut_op_count(void);
+const char *mut_op_name(size_t i);
 
 /* A child of two sessions: a prefix of a, then items of b (splice). */
 int mut_crossover(struct mut_session *out, const struct mut_session *a, const struct mut_session *b,

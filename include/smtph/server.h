@@ -76,12 +76,20 @@ struct server_envelope {
  * octets, commit() makes it durable (returns 0 only once the message is safely
  * stored: the session sends 250 after that), abort() drops it.
  * Each returns 0 on success, -1 on failure (the session answers 451).
+ *
+ * commit_start() is optional (NULL: the session calls commit()). It starts the
+ * commit and returns at once: 0, and the message is the sink's until the
+ * sink's owner passes the result to server_session_commit_done() on the
+ * session's thread; the sink has then closed the message, stored or not (the
+ * session calls no abort() for it). Meanwhile the session answers nothing and
+ * runs no input. -1: it could not start (451, and the session aborts it).
  */
 struct server_sink_ops {
 	int (*begin)(void *ctx, const struct server_envelope *env);
 	int (*write)(void *ctx, const char *data, size_t len);
 	int (*commit)(void *ctx);
 	void (*abort)(void *ctx);
+	int (*commit_start)(void *ctx);
 };
 
 /* ---- session ---------------------------------------------------------- */
@@ -105,7 +113,8 @@ void server_session_free(struct server_session **sp);
  * peer) would give, without the allocations: the open message is aborted, all
  * state is dropped, the input, output and recipient buffers are kept for the
  * next session (the fuzz target's session per input), and so is the trace
- * callback. cfg must outlive it.
+ * callback. cfg must outlive it. Not while a commit is in flight
+ * (server_session_committing()): as for server_session_free().
  */
 void server_session_reset(struct server_session *s, const struct server_config *cfg);
 /* Queues the greeting (220). */
@@ -129,8 +138,24 @@ unsigned server_session_events(const struct server_session *s);
 void server_session_tls_done(struct server_session *s, bool ok);
 /* Peer closed its side. */
 void server_session_eof(struct server_session *s);
-/* Shutdown (SIGTERM) or timeout: queue 421 and close. */
+/*
+ * Shutdown (SIGTERM) or timeout: queue 421 and close. While a commit is in
+ * flight, the 421 waits for it and follows its reply. why: "timeout", or any
+ * text of static storage.
+ */
 void server_session_shutdown(struct server_session *s, const char *why);
+/*
+ * The end of the commit that the sink's commit_start() began: rc 0 (stored) or
+ * -1. Queues 250 or 451, then runs the input that waited (pipelined commands);
+ * queues nothing when the session was closed meanwhile (the peer went away:
+ * the message is stored all the same, it just gets no reply).
+ */
+void server_session_commit_done(struct server_session *s, int rc);
+/*
+ * True from commit_start() until server_session_commit_done(): the sink's
+ * context is in use elsewhere and must not be freed (nor the session).
+ */
+bool server_session_committing(const struct server_session *s);
 /* True while the session is inside DATA or BDAT (data_timeout applies). */
 bool server_session_in_data(const struct server_session *s);
 /* The state's name (for logs and tests). */
