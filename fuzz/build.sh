@@ -36,6 +36,16 @@ for a in "$yaml_dir/libyaml.a" /usr/lib/x86_64-linux-gnu/libyaml.a /usr/lib/liby
 	fi
 done
 
+# libcrypto (server_auth.c: CRAM-MD5's HMAC, RAND_bytes, CRYPTO_memcmp) the same way.
+crypto_libs="-lcrypto"
+crypto_dir=$(pkg-config --variable=libdir libcrypto 2>/dev/null || true)
+for a in "$crypto_dir/libcrypto.a" /usr/lib/x86_64-linux-gnu/libcrypto.a /usr/lib/libcrypto.a; do
+	if [ -f "$a" ]; then
+		crypto_libs="$a -ldl -pthread"
+		break
+	fi
+done
+
 targets=$(sed -n 's/^\([A-Za-z0-9_][A-Za-z0-9_]*\).*/\1/p' fuzz/targets.list)
 
 # The library: only what the targets need (no run/ or report/; no OpenSSL).
@@ -57,9 +67,17 @@ ar rcs "$WORK/libsmtph-fuzz.a" "${objs[@]}"
 for t in $targets; do
 	# shellcheck disable=SC2086
 	$CC $CFLAGS $std $inc $yaml_cflags -c "fuzz/$t.c" -o "$WORK/$t.o"
+	# The target's extra sources: the words after its name in fuzz/targets.list.
+	extra=()
+	for src in $(sed -n "s/^$t[[:space:]][[:space:]]*\([^#]*\).*/\1/p" fuzz/targets.list); do
+		obj="$WORK/${t}_$(basename "$src" .c).o"
+		# shellcheck disable=SC2086
+		$CC $CFLAGS $std $inc $yaml_cflags -c "$src" -o "$obj"
+		extra+=("$obj")
+	done
 	# shellcheck disable=SC2086
-	$CXX $CXXFLAGS "$WORK/$t.o" -o "$OUT/$t" $LIB_FUZZING_ENGINE "$WORK/libsmtph-fuzz.a" \
-		-Wl,--as-needed $yaml_libs
+	$CXX $CXXFLAGS "$WORK/$t.o" ${extra[@]+"${extra[@]}"} -o "$OUT/$t" $LIB_FUZZING_ENGINE \
+		"$WORK/libsmtph-fuzz.a" -Wl,--as-needed $yaml_libs $crypto_libs
 	[ -f "fuzz/$t.dict" ] && cp "fuzz/$t.dict" "$OUT/"
 	[ -f "fuzz/$t.options" ] && cp "fuzz/$t.options" "$OUT/"
 	if [ -d "corpus/$t" ] && command -v zip >/dev/null 2>&1; then

@@ -31,6 +31,12 @@ FUZZ_TARGETS  := $(shell sed -n 's/^\([A-Za-z0-9_][A-Za-z0-9_]*\).*/\1/p' fuzz/t
 # Buildable targets: the list, plus the loader's even while it is out of the list,
 # plus fuzz_null (fuzz-bench's engine-only baseline).
 FUZZ_BUILDABLE := $(sort $(FUZZ_TARGETS) fuzz_scenario_load fuzz_null)
+# ---- per-target extra sources: FUZZ_EXTRA_<target> is a list, linked into that target
+# only, in every variant (as objects of the variant) and in its corpus replay. Filled
+# from the words after the name in fuzz/targets.list (which fuzz/build.sh reads too);
+# add more with `FUZZ_EXTRA_<target> += fuzz/x.c` (append: a plain = drops the list's).
+$(foreach t,$(FUZZ_BUILDABLE),$(eval FUZZ_EXTRA_$(t) += $(shell sed -n \
+	's/^$(t)[[:space:]][[:space:]]*\([^#]*\).*/\1/p' fuzz/targets.list 2>/dev/null)))
 FUZZ_LIB_DIRS ?= harness/proto harness/util harness/mutate harness/server harness/scenario
 FUZZ_LIB_SRCS  = $(foreach d,$(FUZZ_LIB_DIRS),$(wildcard $(d)/*.c))
 
@@ -68,10 +74,37 @@ $$(FUZZ_BUILDABLE:%=build/$(1)/%): build/$(1)/%: fuzz/%.c fuzz/fuzz.h $(5) build
 	@mkdir -p $$(@D)
 	@$$(if $$(Q),echo "  FUZZ    [$(1)] $$@")
 	$$(Q)$(6) $(2) $$(FUZZ_WARN) $$(FUZZ_CPPFLAGS) $(3) -MMD -MP -o $$@ $$< $(5) $$(FUZZ_EXTRA) \
+		$$(FUZZ_EXTRA_$$*:%.c=build/$(1)/obj/%.o) $$(FUZZ_NOCMP_OBJS_$(1)_$$*) \
 		build/$(1)/libsmtph-fuzz.a $(4) $$(FUZZ_LIBS)
+
+$$(foreach t,$$(FUZZ_BUILDABLE),$$(if $$(FUZZ_EXTRA_$$(t)),$$(eval \
+	build/$(1)/$$(t): $$(FUZZ_EXTRA_$$(t):%.c=build/$(1)/obj/%.o))))
+-include $$(foreach t,$$(FUZZ_BUILDABLE),$$(FUZZ_EXTRA_$$(t):%.c=build/$(1)/obj/%.d))
 
 -include $$(FUZZ_LIB_SRCS:%.c=build/$(1)/obj/%.d) $$(FUZZ_BUILDABLE:%=build/$(1)/%.d)
 endef
+
+# ---- library sources a target links without trace-cmp (libFuzzer variants only): the
+# objects come before the archive, so its members for them are not pulled in. Their edges
+# are still counted; only the comparison hooks go, from files whose comparisons are loop
+# bounds, buffer lengths and octet classes, never a value the input must match: for
+# fuzz_server_session they were a quarter of its time with ASan (perf, issue 15).
+FUZZ_NOCMP_fuzz_server_session ?= harness/proto/smtp_char.c harness/proto/smtp_line.c \
+	harness/proto/smtp_data.c harness/util/buf.c harness/server/server_reply.c \
+	harness/server/server_session.c
+define FUZZ_NOCMP_VARIANT
+build/$(1)/obj-nocmp/%.o: %.c | $(DEPSTAMP)
+	@mkdir -p $$(@D)
+	@$$(if $$(Q),echo "  CC      [$(1) no trace-cmp] $$<")
+	$$(Q)$(2) $$(FUZZ_WARN) $$(FUZZ_CPPFLAGS) $(3) -fno-sanitize-coverage=trace-cmp -MMD -MP -c $$< -o $$@
+
+$$(foreach t,$$(FUZZ_BUILDABLE),$$(if $$(FUZZ_NOCMP_$$(t)),$$(eval \
+	FUZZ_NOCMP_OBJS_$(1)_$$(t) := $$(FUZZ_NOCMP_$$(t):%.c=build/$(1)/obj-nocmp/%.o))$$(eval \
+	build/$(1)/$$(t): $$(FUZZ_NOCMP_$$(t):%.c=build/$(1)/obj-nocmp/%.o))))
+-include $$(foreach t,$$(FUZZ_BUILDABLE),$$(FUZZ_NOCMP_$$(t):%.c=build/$(1)/obj-nocmp/%.d))
+endef
+$(eval $(call FUZZ_NOCMP_VARIANT,fuzz,$(FUZZ_CC),$(FUZZ_OPT_SAN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link))
+$(eval $(call FUZZ_NOCMP_VARIANT,fuzz-nosan,$(FUZZ_CC),$(FUZZ_OPT) -fsanitize=fuzzer-no-link))
 
 $(eval $(call FUZZ_VARIANT,fuzz,$(FUZZ_CC),$(FUZZ_OPT_SAN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link,-fsanitize=fuzzer,,))
 $(eval $(call FUZZ_VARIANT,fuzz-nosan,$(FUZZ_CC),$(FUZZ_OPT) -fsanitize=fuzzer-no-link,-fsanitize=fuzzer,,))
@@ -109,13 +142,15 @@ build/afl/session_mutator.so: $(FUZZ_MUTATOR_SRCS) $(wildcard harness/mutate/*.h
 $(FUZZ_BUILDABLE:%=$(BUILD)/fuzz-replay/%): $(BUILD)/fuzz-replay/%: fuzz/%.c fuzz/driver_replay.c fuzz/fuzz.h $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  REPLAY  $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -Ifuzz -o $@ $< fuzz/driver_replay.c $(LIB) $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -Ifuzz -o $@ $< $(FUZZ_EXTRA_$*) fuzz/driver_replay.c $(LIB) $(PKG_LIBS)
+$(foreach t,$(FUZZ_BUILDABLE),$(if $(FUZZ_EXTRA_$(t)),$(eval \
+	$(BUILD)/fuzz-replay/$(t): $(FUZZ_EXTRA_$(t)) $(wildcard $(FUZZ_EXTRA_$(t):%.c=%.h)))))
 
 # The helper behind `make corpus`: scenario files to session seeds and dictionary words.
-$(BUILD)/fuzz-tools/scenario_seeds: fuzz/scenario_seeds.c $(LIB)
+$(BUILD)/fuzz-tools/scenario_seeds: fuzz/scenario_seeds.c fuzz/state_seeds.c fuzz/state_seeds.h $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -Ifuzz -o $@ $< fuzz/state_seeds.c $(LIB) $(PKG_LIBS)
 
 .PHONY: fuzz fuzz-nosan fuzz-replay fuzz-smoke fuzz-bench fuzz-coverage fuzz-run afl afl-build \
 	corpus corpus-min crash-scenario fuzz-help
@@ -162,23 +197,71 @@ fuzz-smoke-%: build/fuzz/%
 		exit 1; \
 	fi
 
-# ---- fuzz-run: one campaign, T=<target>, FUZZ_SECONDS, FUZZ_JOBS (libFuzzer -fork).
-fuzz-run: $(if $(T),build/fuzz/$(T))
-	@test -n "$(T)" || { echo "usage: make fuzz-run T=<target> [FUZZ_SECONDS=600] [FUZZ_JOBS=2]"; exit 2; }
+# ---- fuzz-run: one campaign, T=<target>, FUZZ_SECONDS, FUZZ_JOBS (libFuzzer -fork), and
+# beside it an AFL++ job (persistent, CmpLog, no sanitizer: the two find different bugs,
+# issue 15) for the same time when afl-fuzz is installed. FUZZ_ENGINES: which of
+# "libfuzzer afl" run (default both, libfuzzer alone without afl-fuzz); FUZZ_AFL_ENV: more
+# AFL_* settings (e.g. a custom mutator library). Work in fuzz-work/<T>/:
+# corpus/ (libFuzzer), afl/ (AFL++'s output; its crashes are copied to crashes/afl-*),
+# crashes/. Then what either found that reaches a new edge is merged into corpus/<T>/
+# (scripts/corpus-merge.sh), which is minimised when over its budget (FUZZ_BUDGET_<T>,
+# else FUZZ_BUDGET octets). FUZZ_MERGE=0: no merge.
+FUZZ_ENGINES  ?= libfuzzer $(if $(shell command -v afl-fuzz 2>/dev/null),afl)
+FUZZ_AFL_ENV  ?=
+FUZZ_MERGE    ?= 1
+FUZZ_BUDGET   ?= 2097152
+fuzz_budget    = $(if $(FUZZ_BUDGET_$(1)),$(FUZZ_BUDGET_$(1)),$(FUZZ_BUDGET))
+fuzz-run: $(if $(T),$(if $(filter libfuzzer,$(FUZZ_ENGINES))$(filter 1,$(FUZZ_MERGE)),build/fuzz/$(T)) \
+		$(if $(filter afl,$(FUZZ_ENGINES)),build/afl/$(T) build/afl/cmplog/$(T)))
+	@test -n "$(T)" || { echo "usage: make fuzz-run T=<target> [FUZZ_SECONDS=600] [FUZZ_JOBS=2] [FUZZ_ENGINES='libfuzzer afl']"; exit 2; }
 	@mkdir -p $(FUZZ_WORK)/$(T)/corpus $(FUZZ_WORK)/$(T)/crashes
-	build/fuzz/$(T) $(call fuzz_args,$(T)) -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=$(FUZZ_RSS) \
-		-timeout=$(FUZZ_TIMEOUT) -print_final_stats=1 -artifact_prefix=$(FUZZ_WORK)/$(T)/crashes/ \
-		$(if $(filter-out 1,$(FUZZ_JOBS)),-fork=$(FUZZ_JOBS) -ignore_crashes=1) \
-		$(FUZZ_WORK)/$(T)/corpus corpus/$(T)
+	@w=$(FUZZ_WORK)/$(T); afl=; rc=0; \
+	if [ -n "$(filter afl,$(FUZZ_ENGINES))" ]; then \
+		rm -rf $$w/afl $$w/afl-in; mkdir -p $$w/afl-in; \
+		find corpus/$(T) -maxdepth 1 -type f ! -name 'crash-*' -exec cp {} $$w/afl-in/ \; ; \
+		[ -n "$$(ls $$w/afl-in)" ] || printf x >$$w/afl-in/x; \
+		echo "fuzz-run: AFL++ (CmpLog) on $(T) for $(FUZZ_SECONDS) s, log in $$w/afl.log"; \
+		AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_QUIET=1 \
+			$(FUZZ_AFL_ENV) afl-fuzz -i $$w/afl-in -o $$w/afl \
+			$$([ -f fuzz/$(T).dict ] && echo "-x fuzz/$(T).dict") -V $(FUZZ_SECONDS) \
+			-t $$(($(FUZZ_TIMEOUT) * 1000)) -c build/afl/cmplog/$(T) -- build/afl/$(T) \
+			>$$w/afl.log 2>&1 & afl=$$!; \
+	fi; \
+	if [ -n "$(filter libfuzzer,$(FUZZ_ENGINES))" ]; then \
+		echo "fuzz-run: libFuzzer (ASan+UBSan) on $(T) for $(FUZZ_SECONDS) s, log in $$w/libfuzzer.log"; \
+		build/fuzz/$(T) $(call fuzz_args,$(T)) -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=$(FUZZ_RSS) \
+			-timeout=$(FUZZ_TIMEOUT) -print_final_stats=1 -artifact_prefix=$$w/crashes/ \
+			$(if $(filter-out 1,$(FUZZ_JOBS)),-fork=$(FUZZ_JOBS) -ignore_crashes=1) \
+			$$w/corpus corpus/$(T) >$$w/libfuzzer.log 2>&1 || rc=1; \
+		grep -E '^(stat::|==[0-9]+== ERROR|SUMMARY|==FUZZ-ORACLE)' $$w/libfuzzer.log | sed 's/^/libfuzzer: /'; \
+	fi; \
+	if [ -n "$$afl" ]; then \
+		wait $$afl || true; \
+		for c in $$w/afl/default/crashes/id:* $$w/afl/default/hangs/id:*; do \
+			[ -f "$$c" ] || continue; \
+			cp "$$c" "$$w/crashes/afl-$$(basename $$(dirname $$c))-$$(sha1sum <"$$c" | cut -c1-40)"; rc=1; \
+		done; \
+		sed -n 's/^\(execs_done\|execs_per_sec\|corpus_count\|saved_crashes\|saved_hangs\|edges_found\|bitmap_cvg\) *: */afl: \1 /p' \
+			$$w/afl/default/fuzzer_stats 2>/dev/null; \
+	fi; \
+	if [ "$(FUZZ_MERGE)" = 1 ]; then \
+		FUZZ_WORK=$(FUZZ_WORK) FUZZ_ARGS="$(call fuzz_args,$(T))" sh scripts/corpus-merge.sh $(T) \
+			build/fuzz/$(T) $(call fuzz_budget,$(T)) 0 $$w/corpus $$w/afl/default/queue || rc=1; \
+	fi; \
+	if [ $$rc -ne 0 ]; then echo "fuzz-run: findings in $$w/crashes/:"; ls $$w/crashes | head -20; fi; \
+	exit $$rc
 
 # ---- fuzz-bench: exec/s per target with and without sanitizers, from the seed corpus.
 # -seed=1: the same mutation sequence on every run, so runs compare. The first row,
 # fuzz_null, is libFuzzer alone (a target that only reads its input): the ceiling.
+# T=<target>: that one only (after fuzz_null).
 BENCH_SEED ?= 1
-fuzz-bench: fuzz fuzz-nosan build/fuzz/fuzz_null build/fuzz-nosan/fuzz_null
+FUZZ_BENCH_TARGETS = $(if $(T),$(T),$(FUZZ_TARGETS))
+fuzz-bench: $(FUZZ_BENCH_TARGETS:%=build/fuzz/%) $(FUZZ_BENCH_TARGETS:%=build/fuzz-nosan/%) \
+		build/fuzz/fuzz_null build/fuzz-nosan/fuzz_null
 	@printf '%-22s %16s %16s   (%s s each, -seed=$(BENCH_SEED), exec/s from libFuzzer -print_final_stats)\n' \
 		target "ASan+UBSan" "no sanitizer" "$(BENCH_SECONDS)"
-	@for t in fuzz_null $(FUZZ_TARGETS); do \
+	@for t in fuzz_null $(FUZZ_BENCH_TARGETS); do \
 		for v in fuzz fuzz-nosan; do \
 			w=$(FUZZ_WORK)/bench/$$v/$$t; rm -rf $$w; mkdir -p $$w; \
 			if [ -d corpus/$$t ]; then \
@@ -217,24 +300,21 @@ fuzz-coverage: $(FUZZ_TARGETS:%=build/fuzz-cov/%)
 		"server session core $$(awk '/^TOTAL/ {print $$10}' $(FUZZ_COV_DIR)/fuzz-session.txt)" \
 		"(server_session.c, server_cmd.c, server_auth.c), harness/server linked $$(awk '/^TOTAL/ {print $$10}' $(FUZZ_COV_DIR)/fuzz-server.txt)" && \
 	echo "fuzz-coverage: report in $(FUZZ_COV_DIR)/fuzz-html/index.html"
+	@if [ -n "$(filter fuzz_server_session,$(FUZZ_TARGETS))" ]; then \
+		echo "fuzz-coverage: fuzz_server_session by the state its inputs start in (line and function %):"; \
+		LLVM_PROFDATA=$(LLVM_PROFDATA) LLVM_COV=$(LLVM_COV) sh scripts/fuzz-coverage-states.sh \
+			build/fuzz-cov/fuzz_server_session corpus/fuzz_server_session $(FUZZ_COV_DIR); \
+	fi
 
 # ---- corpora
-# corpus-min: adds to corpus/<t>/ what a campaign in fuzz-work/<t>/corpus found that reaches
-# new edges (libFuzzer -merge=1 -use_counters=0); CORPUS_MIN_FULL=1 rebuilds corpus/<t>/ minimal.
+# corpus-min: adds to corpus/<t>/ what a campaign in fuzz-work/<t>/ (libFuzzer's corpus/,
+# AFL++'s afl/default/queue/) found that reaches new edges (scripts/corpus-merge.sh:
+# libFuzzer -merge=1 -use_counters=0), and minimises a corpus over its budget;
+# CORPUS_MIN_FULL=1 minimises every one. Seeds with names (state-*, scn-*, crash-*...) stay.
 corpus-min: $(if $(T),build/fuzz/$(T),fuzz)
-	@for t in $(if $(T),$(T),$(FUZZ_TARGETS)); do \
-		if [ -n "$(CORPUS_MIN_FULL)" ]; then \
-			m=$(FUZZ_WORK)/min/$$t; rm -rf $$m; mkdir -p $$m; \
-			build/fuzz/$$t $(call fuzz_args,$$t) -merge=1 -use_counters=0 $$m corpus/$$t \
-				$$(test -d $(FUZZ_WORK)/$$t/corpus && echo $(FUZZ_WORK)/$$t/corpus) \
-				>$$m.log 2>&1 || { echo "corpus-min: $$t failed (see $$m.log)"; exit 1; }; \
-			find corpus/$$t -maxdepth 1 -type f ! -name 'crash-*' -delete; cp $$m/* corpus/$$t/; \
-		elif [ -d $(FUZZ_WORK)/$$t/corpus ]; then \
-			build/fuzz/$$t $(call fuzz_args,$$t) -merge=1 -use_counters=0 corpus/$$t $(FUZZ_WORK)/$$t/corpus \
-				>$(FUZZ_WORK)/$$t/merge.log 2>&1 || { echo "corpus-min: $$t failed"; exit 1; }; \
-		fi; \
-		echo "corpus-min: corpus/$$t: $$(ls corpus/$$t | wc -l) files, $$(cat corpus/$$t/* | wc -c) octets"; \
-	done
+	@$(foreach t,$(if $(T),$(T),$(FUZZ_TARGETS)),FUZZ_WORK=$(FUZZ_WORK) FUZZ_ARGS="$(call fuzz_args,$(t))" \
+		sh scripts/corpus-merge.sh $(t) build/fuzz/$(t) $(call fuzz_budget,$(t)) \
+		$(if $(CORPUS_MIN_FULL),1,0) $(FUZZ_WORK)/$(t)/corpus $(FUZZ_WORK)/$(t)/afl/default/queue &&) true
 
 corpus: $(BUILD)/fuzz-tools/scenario_seeds
 	@SEEDS_TOOL=$(BUILD)/fuzz-tools/scenario_seeds FUZZ_WORK=$(FUZZ_WORK) sh scripts/corpus-from-scenarios.sh
@@ -250,10 +330,11 @@ fuzz-help:
 	@echo "fuzz           libFuzzer+ASan+UBSan builds of fuzz/targets.list into build/fuzz/"
 	@echo "afl            AFL++ builds (persistent, CmpLog, ASan) into build/afl/ (AFL_CC=$(AFL_CC))"
 	@echo "fuzz-smoke     each target for FUZZ_SECONDS=$(FUZZ_SECONDS), then replay corpus/ with $(CC)"
-	@echo "fuzz-run       one campaign: T=<target> FUZZ_SECONDS=600 FUZZ_JOBS=2 (fuzz-work/<target>/)"
-	@echo "fuzz-bench     exec/s per target, with and without sanitizers (BENCH_SECONDS=$(BENCH_SECONDS))"
+	@echo "fuzz-run       one campaign: T=<target> FUZZ_SECONDS=600 FUZZ_JOBS=2: libFuzzer + AFL++ (FUZZ_ENGINES=),"
+	@echo "               then what adds coverage merged into corpus/<target>/ under FUZZ_BUDGET (FUZZ_MERGE=0: not)"
+	@echo "fuzz-bench     exec/s per target, with and without sanitizers (BENCH_SECONDS=$(BENCH_SECONDS), T=one)"
 	@echo "fuzz-coverage  llvm-cov of harness/proto and harness/server from corpus/ into $(FUZZ_COV_DIR)/"
-	@echo "corpus-min     merge fuzz-work/<t>/corpus into corpus/<t>/ (CORPUS_MIN_FULL=1: minimise)"
+	@echo "corpus-min     merge fuzz-work/<t>/ (libFuzzer, AFL++) into corpus/<t>/ (CORPUS_MIN_FULL=1: minimise)"
 	@echo "corpus         seeds and dictionary words from scenarios/ (scripts/corpus-from-scenarios.sh)"
 	@echo "crash-scenario CRASH=<file|dir> [CRASH_OUT=]: fuzz_server_session inputs as scenarios (import-crash)"
 

@@ -6,74 +6,20 @@
  * configuration (AUTH before TLS, small limits) and sink failures; the rest is
  * what the client sends. The input runs twice:
  *   1. one line at a time (each chunk ends at an LF, or at a BDAT chunk's
- *      end), so every reply is attributed to its command; checked:
- *      every reply is well-formed per smtp_reply_parse, with enhanced codes
- *      once EHLO was answered (RFC 2034; not on EHLO/HELO replies, not after
- *      TLS until the next EHLO, RFC 3207 4.2); exactly one reply per command
- *      line, DATA end or BDAT chunk (plus a closing 421); a DATA reply only
- *      after CRLF.CRLF (PROBES.md 1), 250 only after the sink's commit, the
- *      committed message equal to the unstuffed DATA or the BDAT octets sent;
- *      EHLO keywords consistent with TLS/AUTH state; the sink's call order.
- *   2. all at once (PROBES.md 10, pipelining): the same output and the same
- *      committed messages, up to a STARTTLS, whose buffered tail is dropped
- *      (PROBES.md 2).
+ *      end), so every reply is attributed to its command, and checked
+ *      against the model (session_model.c says what is checked);
+ *   2. in the reads a real network may cut (PROBES.md 10, pipelining): the
+ *      client's octets in pieces of the sizes the input's trailer gives
+ *      (server_fuzzin.h: a line split across reads, a CRLF split between CR
+ *      and LF), or all at once without a trailer; checked: the same output
+ *      and the same committed messages as run 1, up to a STARTTLS, whose
+ *      buffered tail is dropped (PROBES.md 2).
+ * The trailer is no part of the client's octets in either run.
  * The input format (octet 0's presets, configurations and sink failures) is
  * server_fuzzin.h's, which `smtp-harness import-crash` reads too when it
  * turns an input into a scenario.
  */
-#include "fuzz.h"
-#include "oracle_parsers.h"
-
-#include "smtph/server.h"
-#include "smtph/server_fuzzin.h"
-#include "smtph/smtp_command.h"
-#include "smtph/smtp_ehlo.h"
-#include "smtph/smtp_reply.h"
-
-/* ---- small helpers -------------------------------------------------------- */
-
-static FUZZ_NOCOV uint64_t
-fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ s[i]) * UINT64_C(0x100000001b3);
-	return h;
-}
-
-enum st {
-	ST_INIT,
-	ST_READY,
-	ST_MAIL,
-	ST_RCPT,
-	ST_DATA,
-	ST_BDAT,
-	ST_AUTH,
-	ST_TLS,
-	ST_CLOSED,
-	ST_OTHER
-};
-
-static FUZZ_NOCOV enum st
-state_of(const struct server_session *s)
-{
-	static const char *const names[] = { "INIT", "READY", "MAIL", "RCPT",  "DATA",
-		                             "BDAT", "AUTH",  "TLS",  "CLOSED" };
-	const char *n = server_session_state_name(s);
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strcmp(n, names[i]) == 0)
-			return (enum st)i;
-	}
-	return ST_OTHER;
-}
-
-static FUZZ_NOCOV bool
-is_cmd_state(enum st st)
-{
-	return st == ST_INIT || st == ST_READY || st == ST_MAIL || st == ST_RCPT;
-}
+#include "session_model.h"
 
 /* ---- configurations ------------------------------------------------------- */
 
@@ -108,565 +54,27 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* ---- the memory sink ------------------------------------------------------ */
-
-enum msg_mode { MODE_NONE, MODE_DATA, MODE_BDAT };
-
-struct sink_summary {
-	unsigned begins, aborts, commit_ok, commit_fail;
-	uint64_t committed_hash; /* over every committed message, with lengths */
-};
-
-struct sink {
-	bool open;
-	bool commit_failed; /* commit() said -1: abort() must follow */
-	bool fail_begin, fail_write, fail_commit;
-	bool checked;          /* run 1: compare committed content with the model */
-	struct fuzz_bytes cur; /* content of the open message */
-	struct sink_summary sum;
-	/* the model's expectation, set by run 1 */
-	enum msg_mode mode;
-	const struct fuzz_bytes *data_raw; /* DATA: raw octets after the 354 */
-	const struct fuzz_bytes *bdat_raw; /* BDAT: chunk octets of this message */
-};
-
-/* The "with" names of a Received line: RFC 3848, and RFC 6531 3.7.3 for SMTPUTF8. */
+/*
+ * Run 2: the preset line by line (as run 1), then the client's octets in the
+ * reads the input's trailer asks for (server_fuzzin_split; the rest, or all
+ * without a trailer, in one read). Returns true when a STARTTLS cut it short.
+ */
 static FUZZ_NOCOV bool
-known_protocol(const char *p)
-{
-	static const char *const names[] = { "SMTP",      "ESMTP",     "ESMTPA",
-		                             "ESMTPS",    "ESMTPSA",   "UTF8SMTP",
-		                             "UTF8SMTPA", "UTF8SMTPS", "UTF8SMTPSA" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strcmp(p, names[i]) == 0)
-			return true;
-	}
-	return false;
-}
-
-static FUZZ_NOCOV int
-sink_begin(void *ctx, const struct server_envelope *env)
-{
-	struct sink *k = ctx;
-
-	FUZZ_CHECK(!k->open, "sink begin() while a message is open");
-	FUZZ_CHECK(env != NULL && env->sender != NULL && env->nrcpts >= 1 && env->rcpts != NULL,
-	           "begin() without sender or recipients");
-	for (size_t i = 0; i < env->nrcpts; i++)
-		FUZZ_CHECK(env->rcpts[i] != NULL && strchr(env->rcpts[i], '@') != NULL,
-		           "recipient %zu is not user@domain", i);
-	FUZZ_CHECK(env->protocol != NULL && known_protocol(env->protocol), "protocol %s",
-	           env->protocol != NULL ? env->protocol : "(null)");
-	k->sum.begins++;
-	if (k->fail_begin)
-		return -1;
-	k->open = true;
-	k->commit_failed = false;
-	k->cur.n = 0;
-	return 0;
-}
-
-static FUZZ_NOCOV int
-sink_write(void *ctx, const char *data, size_t len)
-{
-	struct sink *k = ctx;
-
-	FUZZ_CHECK(k->open && !k->commit_failed, "sink write() with no open message");
-	FUZZ_CHECK(len > 0 && data != NULL, "empty write()");
-	fuzz_bytes_add(&k->cur, data, len);
-	return k->fail_write ? -1 : 0;
-}
-
-/* RFC 5321 4.5.2: the content is the octets before the CRLF "." CRLF, each line's leading dot
- * removed. */
-static FUZZ_NOCOV void
-ref_unstuff_data(const struct fuzz_bytes *raw, struct fuzz_bytes *out)
-{
-	/* raw ends with the terminator ".\r\n" (after the CRLF that ends the content) */
-	FUZZ_CHECK(raw->n >= 3 && memcmp(raw->p + raw->n - 3, ".\r\n", 3) == 0,
-	           "DATA committed without the terminator");
-	fuzz_ref_unstuff(raw->p, raw->n - 3, out);
-}
-
-static FUZZ_NOCOV int
-sink_commit(void *ctx)
-{
-	struct sink *k = ctx;
-
-	FUZZ_CHECK(k->open && !k->commit_failed, "sink commit() with no open message");
-	if (k->checked) {
-		if (k->mode == MODE_DATA) {
-			struct fuzz_bytes want = { 0 };
-
-			ref_unstuff_data(k->data_raw, &want);
-			FUZZ_CHECK(want.n == k->cur.n &&
-			                   (want.n == 0 || memcmp(want.p, k->cur.p, want.n) == 0),
-			           "committed DATA message of %zu octets, client sent %zu",
-			           k->cur.n, want.n);
-			free(want.p);
-		} else if (k->mode == MODE_BDAT) {
-			FUZZ_CHECK(k->bdat_raw->n == k->cur.n &&
-			                   (k->cur.n == 0 ||
-			                    memcmp(k->bdat_raw->p, k->cur.p, k->cur.n) == 0),
-			           "committed BDAT message of %zu octets, chunks held %zu",
-			           k->cur.n, k->bdat_raw->n);
-		} else {
-			FUZZ_CHECK(0, "commit() outside DATA/BDAT");
-		}
-	}
-	if (k->fail_commit) {
-		k->commit_failed = true;
-		k->sum.commit_fail++;
-		return -1;
-	}
-	k->open = false;
-	k->sum.commit_ok++;
-	k->sum.committed_hash = fnv(k->sum.committed_hash, &k->cur.n, sizeof(k->cur.n));
-	k->sum.committed_hash = fnv(k->sum.committed_hash, k->cur.p, k->cur.n);
-	return 0;
-}
-
-static FUZZ_NOCOV void
-sink_abort(void *ctx)
-{
-	struct sink *k = ctx;
-
-	FUZZ_CHECK(k->open, "sink abort() with no open message");
-	k->open = false;
-	k->commit_failed = false;
-	k->sum.aborts++;
-}
-
-static const struct server_sink_ops sink_ops = { sink_begin, sink_write, sink_commit, sink_abort };
-
-/* ---- one run -------------------------------------------------------------- */
-
-struct reply_info {
-	unsigned code;
-	size_t off, len; /* in the run's output log */
-};
-
-struct run {
-	const struct server_config *cfg;
-	struct server_session *s;
-	struct sink sink;
-	struct fuzz_bytes out; /* every octet the server wrote */
-	/* run 1 model */
-	bool esmtp, tls;
-	struct fuzz_bytes line; /* the current command line so far (capped) */
-	size_t line_total;
-	bool long_answered;         /* the current over-long line already got its early 500 */
-	char line_last;             /* its last octet */
-	struct fuzz_bytes data_raw; /* DATA: octets after the 354 */
-	struct fuzz_bytes bdat_raw; /* BDAT: octets of this message's chunks */
-	uint64_t bdat_left;
-	bool bdat_last;
-	/* snapshot at the first STARTTLS of the client's part (run 1) */
-	bool tls_seen;
-	size_t tls_out;
-	struct sink_summary tls_sum;
-	struct reply_info rep[8];
-	size_t nrep;
-};
-
-static FUZZ_NOCOV void
-run_init(struct run *r, const struct server_config *cfg)
-{
-	/* The buffers live on from input to input (fewer allocations); all else is reset. */
-	struct fuzz_bytes out = r->out, line = r->line, data_raw = r->data_raw,
-	                  bdat_raw = r->bdat_raw;
-	struct fuzz_bytes cur = r->sink.cur;
-
-	memset(r, 0, sizeof(*r));
-	out.n = line.n = data_raw.n = bdat_raw.n = cur.n = 0;
-	r->out = out;
-	r->line = line;
-	r->data_raw = data_raw;
-	r->bdat_raw = bdat_raw;
-	r->sink.cur = cur;
-	r->cfg = cfg;
-	r->s = server_session_new(cfg, &sink_ops, &r->sink, "192.0.2.1");
-	if (r->s == NULL)
-		abort();
-}
-
-static FUZZ_NOCOV void
-run_free(struct run *r)
-{
-	server_session_free(&r->s);
-	FUZZ_CHECK(r->s == NULL, "session_free did not clear the pointer");
-	FUZZ_CHECK(!r->sink.open, "message left open after session_free");
-}
-
-/*
- * Takes the session's pending output, appends it to the log and parses it
- * as replies. expect_esc(i) says whether reply i must carry enhanced codes;
- * with check false (run 2) the output is only logged.
- */
-static FUZZ_NOCOV void
-drain(struct run *r, bool check, bool esc_first, bool esc_rest)
-{
-	size_t len = 0, off = 0;
-	const char *o = server_session_out(r->s, &len);
-	struct smtp_reply_parser p;
-
-	r->nrep = 0;
-	if (len == 0)
-		return;
-	FUZZ_CHECK(o != NULL, "output pointer NULL with %zu octets", len);
-	fuzz_bytes_add(&r->out, o, len);
-	if (check) {
-		smtp_reply_parser_init(&p, NULL);
-		while (off < len) {
-			struct smtp_reply rep;
-			struct smtp_error err = { SMTP_ERR_NONE, 0 };
-			size_t used = 0;
-			int rc;
-
-			smtp_reply_parser_expect_esc(&p, r->nrep == 0 ? esc_first : esc_rest);
-			rc = smtp_reply_parse(&p, o + off, len - off, &used, &rep, &err);
-			if (rc != 1) {
-				fprintf(stderr, "server output: \"");
-				fuzz_print_escaped(stderr, o, len, 2000);
-				fprintf(stderr, "\"\n");
-			}
-			FUZZ_CHECK(rc != 0, "the server wrote an incomplete reply");
-			FUZZ_CHECK(rc == 1, "malformed reply (%s at %zu, esc %s)",
-			           smtp_error_name(err.code), off + err.offset,
-			           (r->nrep == 0 ? esc_first : esc_rest) ? "expected"
-			                                                 : "not expected");
-			if (r->nrep < sizeof(r->rep) / sizeof(r->rep[0])) {
-				r->rep[r->nrep].code = rep.code;
-				r->rep[r->nrep].off = r->out.n - len + off;
-				r->rep[r->nrep].len = used;
-			}
-			r->nrep++;
-			off += used;
-		}
-	}
-	server_session_out_consume(r->s, len);
-	{
-		size_t left = 1;
-
-		(void)server_session_out(r->s, &left);
-		FUZZ_CHECK(left == 0, "out_consume left %zu octets", left);
-	}
-}
-
-/* Checks an EHLO 250 reply's keywords against what the server may offer now. */
-static FUZZ_NOCOV void
-check_ehlo_reply(const struct run *r, const struct reply_info *ri)
-{
-	struct smtp_reply_parser p;
-	struct smtp_reply rep;
-	struct smtp_ehlo e;
-	size_t used = 0;
-
-	smtp_reply_parser_init(&p, NULL);
-	FUZZ_CHECK(smtp_reply_parse(&p, r->out.p + ri->off, ri->len, &used, &rep, NULL) == 1,
-	           "EHLO reply does not re-parse");
-	FUZZ_CHECK(smtp_ehlo_parse(&rep, &e, NULL) == 0, "EHLO reply does not read as EHLO");
-	FUZZ_CHECK((e.ext & SMTP_EXT_ENHANCEDSTATUSCODES) && (e.ext & SMTP_EXT_PIPELINING) &&
-	                   (e.ext & SMTP_EXT_SIZE) && e.size_max == r->cfg->max_message,
-	           "EHLO lacks ENHANCEDSTATUSCODES/PIPELINING/SIZE %llu",
-	           (unsigned long long)r->cfg->max_message);
-	/* RFC 3207 4.2: no STARTTLS offered inside TLS. */
-	FUZZ_CHECK(((e.ext & SMTP_EXT_STARTTLS) != 0) == (r->cfg->tls && !r->tls),
-	           "STARTTLS offered %d inside TLS %d", (e.ext & SMTP_EXT_STARTTLS) != 0, r->tls);
-	/* SEC-06: AUTH only under TLS unless configured. */
-	FUZZ_CHECK(((e.ext & SMTP_EXT_AUTH) != 0) == (r->tls || r->cfg->auth_plaintext),
-	           "AUTH offered %d (tls %d)", (e.ext & SMTP_EXT_AUTH) != 0, r->tls);
-}
-
-/* The verb of a complete line, for the HELO/EHLO exemption: 1 HELO, 2 EHLO, 0 other. */
-static FUZZ_NOCOV int
-greeting_verb(const struct fuzz_bytes *line)
-{
-	struct smtp_slice v = { line->p, line->n < 4 ? line->n : 4 };
-
-	if (line->n > 4 && line->p[4] != ' ' && line->p[4] != '\t' && line->p[4] != '\r')
-		return 0;
-	if (smtp_slice_eq_ci(v, "HELO"))
-		return 1;
-	if (smtp_slice_eq_ci(v, "EHLO"))
-		return 2;
-	return 0;
-}
-
-static FUZZ_NOCOV void
-after_tls(struct run *r)
-{
-	FUZZ_CHECK(state_of(r->s) == ST_TLS, "TLS event in state %s",
-	           server_session_state_name(r->s));
-	server_session_tls_done(r->s, true);
-	FUZZ_CHECK(!(server_session_events(r->s) & SERVER_EV_TLS), "TLS event not cleared");
-	FUZZ_CHECK(state_of(r->s) == ST_INIT, "after TLS: state %s",
-	           server_session_state_name(r->s));
-	r->tls = true;
-	r->esmtp = false;
-	r->line.n = 0;
-	r->line_total = 0;
-	r->line_last = 0;
-}
-
-/*
- * Run 1: feeds one chunk (a line, a DATA line, or a BDAT chunk's octets) and
- * checks the replies it caused. Returns the octets consumed, 0 once the
- * session is closed.
- */
-/* On a failed per-chunk check: what was sent and what came back. */
-static FUZZ_NOCOV void
-step_dump(const struct run *r, enum st before, const char *p, size_t c, size_t out0)
-{
-	fprintf(stderr, "chunk in state %d (%zu octets): \"", (int)before, c);
-	fuzz_print_escaped(stderr, p, c, 400);
-	fprintf(stderr, "\"\nreplies to it: \"");
-	fuzz_print_escaped(stderr, r->out.p + out0, r->out.n - out0, 800);
-	fprintf(stderr, "\"\n");
-}
-
-#define STEP_CHECK(cond, ...)                                                                      \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			step_dump(r, before, p, c, out0);                                          \
-			fuzz_fail(__FILE__, __LINE__, #cond, __VA_ARGS__);                         \
-		}                                                                                  \
-	} while (0)
-
-static FUZZ_NOCOV size_t
-step(struct run *r, const char *p, size_t n, bool client_part)
-{
-	enum st before = state_of(r->s), after;
-	size_t c, taken;
-	struct sink_summary sum0 = r->sink.sum;
-	bool line_done = false, data_end = false, bdat_end = false;
-	int greet = 0;
-	bool esc_first = r->esmtp;
-	size_t out0 = 0;
-
-	if (before == ST_CLOSED)
-		return 0;
-	FUZZ_CHECK(before != ST_TLS && before != ST_OTHER, "state %s between chunks",
-	           server_session_state_name(r->s));
-	if (before == ST_BDAT) {
-		c = r->bdat_left < n ? (size_t)r->bdat_left : n;
-	} else {
-		const char *lf = memchr(p, '\n', n);
-
-		c = lf != NULL ? (size_t)(lf - p) + 1 : n;
-	}
-	/* the model's view of the chunk, before the server sees it */
-	r->sink.mode = MODE_NONE;
-	if (before == ST_DATA) {
-		fuzz_bytes_add(&r->data_raw, p, c);
-		data_end = r->data_raw.n >= 3 &&
-		           memcmp(r->data_raw.p + r->data_raw.n - 3, ".\r\n", 3) == 0 &&
-		           (r->data_raw.n == 3 ||
-		            (r->data_raw.n >= 5 &&
-		             memcmp(r->data_raw.p + r->data_raw.n - 5, "\r\n", 2) == 0));
-		r->sink.mode = MODE_DATA;
-	} else if (before == ST_BDAT) {
-		if (r->sink.open)
-			fuzz_bytes_add(&r->bdat_raw, p, c);
-		r->bdat_left -= c;
-		bdat_end = r->bdat_left == 0;
-		r->sink.mode = MODE_BDAT;
-	} else {
-		/* a line ends at CRLF: the chunk's LF with a CR before it, in this line */
-		line_done = c >= 1 && p[c - 1] == '\n' &&
-		            (c >= 2 ? p[c - 2] == '\r' : r->line_last == '\r');
-		if (r->line.n < 1024)
-			fuzz_bytes_add(&r->line, p, c < 1024 - r->line.n ? c : 1024 - r->line.n);
-		r->line_total += c;
-		r->line_last = p[c - 1];
-		if (is_cmd_state(before) && line_done)
-			greet = greeting_verb(&r->line);
-		r->sink.mode = MODE_BDAT; /* BDAT 0 LAST commits from a command line */
-	}
-	if (greet != 0)
-		esc_first = false; /* HELO/EHLO replies carry no enhanced code */
-	out0 = r->out.n;
-	taken = server_session_feed(r->s, p, c);
-	after = state_of(r->s);
-	STEP_CHECK(taken == c || after == ST_CLOSED || after == ST_TLS,
-	           "feed took %zu of %zu in %s", taken, c, server_session_state_name(r->s));
-	drain(r, true, esc_first, r->esmtp);
-
-	/* the model follows the replies */
-	if (greet != 0 && r->nrep >= 1 && r->rep[0].code == 250) {
-		r->esmtp = greet == 2;
-		if (greet == 2)
-			check_ehlo_reply(r, &r->rep[0]);
-	}
-	if (r->nrep >= 2)
-		STEP_CHECK(r->nrep == 2 && r->rep[1].code == 421 && after == ST_CLOSED,
-		           "%zu replies to one chunk in %s (second %u)", r->nrep,
-		           before == ST_DATA   ? "DATA"
-		           : before == ST_BDAT ? "BDAT"
-		                               : "command mode",
-		           r->rep[1].code);
-	switch (before) {
-	case ST_DATA:
-		/* PROBES.md 1: only CRLF "." CRLF ends DATA; exactly one reply then. */
-		if (data_end) {
-			STEP_CHECK(r->nrep == 1, "%zu replies at the end of DATA", r->nrep);
-			STEP_CHECK(r->rep[0].code == 250 || r->rep[0].code == 451 ||
-			                   r->rep[0].code == 552 || r->rep[0].code == 554,
-			           "end of DATA answered %u", r->rep[0].code);
-			STEP_CHECK(after == ST_READY, "after DATA: %s",
-			           server_session_state_name(r->s));
-		} else {
-			STEP_CHECK(r->nrep == 0, "reply %u inside DATA without CRLF.CRLF",
-			           r->nrep > 0 ? r->rep[0].code : 0);
-			STEP_CHECK(after == ST_DATA, "left DATA without CRLF.CRLF: %s",
-			           server_session_state_name(r->s));
-		}
-		break;
-	case ST_BDAT:
-		if (bdat_end) {
-			STEP_CHECK(r->nrep == 1, "%zu replies at the end of a BDAT chunk", r->nrep);
-			STEP_CHECK(after != ST_BDAT, "still in BDAT after the chunk");
-		} else {
-			STEP_CHECK(r->nrep == 0 && after == ST_BDAT, "reply inside a BDAT chunk");
-		}
-		break;
-	default:
-		if (!line_done) {
-			/* An over-long line is answered once, early (SEC-09); the error
-			 * limit may add a 421. */
-			STEP_CHECK(r->nrep == 0 || (r->rep[0].code == 500 &&
-			                            (r->nrep == 1 ||
-			                             (r->nrep == 2 && r->rep[1].code == 421))),
-			           "%zu replies before the line ended", r->nrep);
-		} else if (after == ST_BDAT) {
-			STEP_CHECK(r->nrep == 0, "reply before the BDAT chunk");
-		} else {
-			/* one reply per line; an over-long one had it early (SEC-09) */
-			STEP_CHECK(r->long_answered ? r->nrep == 0 : r->nrep >= 1,
-			           "%zu replies to a command line (answered early: %d)", r->nrep,
-			           r->long_answered);
-		}
-		if (!line_done && r->nrep >= 1)
-			r->long_answered = true;
-		break;
-	}
-	/* 250 only after a successful commit; a commit always gets its 250. */
-	{
-		unsigned commits = r->sink.sum.commit_ok - sum0.commit_ok;
-		bool ended_msg = data_end || (bdat_end && r->bdat_last) ||
-		                 (line_done && is_cmd_state(before));
-
-		STEP_CHECK(commits <= 1 && (commits == 0 || ended_msg), "commit at the wrong time");
-		if (commits == 1)
-			STEP_CHECK(r->nrep >= 1 && r->rep[0].code == 250, "commit answered %u",
-			           r->nrep > 0 ? r->rep[0].code : 0);
-		if ((data_end || (bdat_end && r->bdat_last)) && r->nrep >= 1 &&
-		    r->rep[0].code == 250)
-			STEP_CHECK(commits == 1, "250 for a message that was not committed");
-	}
-	/* model bookkeeping for the next chunk */
-	if (before == ST_DATA && data_end)
-		r->data_raw.n = 0;
-	if (line_done) {
-		if (after == ST_DATA && before != ST_DATA)
-			r->data_raw.n = 0;
-		if (after == ST_BDAT) {
-			struct smtp_command cmd;
-
-			STEP_CHECK(r->line_total <= 512 && r->line.n >= 2 &&
-			                   smtp_command_parse(r->line.p, r->line.n - 2, &cmd,
-			                                      NULL) == 0 &&
-			                   cmd.verb == SMTP_VERB_BDAT && cmd.bdat_size > 0,
-			           "BDAT state from a line that is no BDAT command");
-			r->bdat_left = cmd.bdat_size;
-			r->bdat_last = cmd.bdat_last;
-		}
-		r->line.n = 0;
-		r->long_answered = false;
-		r->line_total = 0;
-		r->line_last = 0;
-	}
-	/* BDAT octets count from the message's begin() on, and only while it is open. */
-	if (!r->sink.open || r->sink.sum.begins != sum0.begins)
-		r->bdat_raw.n = 0;
-	if (server_session_events(r->s) & SERVER_EV_TLS) {
-		STEP_CHECK(r->nrep >= 1 && r->rep[r->nrep - 1].code == 220,
-		           "TLS event without 220");
-		if (client_part && !r->tls_seen) {
-			r->tls_seen = true;
-			r->tls_out = r->out.n;
-			r->tls_sum = r->sink.sum;
-		}
-		after_tls(r);
-	}
-	if (state_of(r->s) == ST_CLOSED) {
-		STEP_CHECK(server_session_events(r->s) & SERVER_EV_CLOSE,
-		           "closed without CLOSE event");
-		return 0;
-	}
-	return taken;
-}
-
-/* A sink begin() starts a message: the BDAT octets the model counts start there. */
-static FUZZ_NOCOV void
-run_checked(struct run *r, const struct server_fuzzin *fz, const char *s, size_t n)
+run_pieces(struct run *r, const struct server_fuzzin *fz, const char *s, size_t n,
+           const unsigned char *cuts, size_t ncuts)
 {
 	const struct server_fuzzin_preset *pre = server_fuzzin_preset(fz->preset);
-	size_t pl = strlen(pre->bytes), off = 0;
-
-	r->sink.checked = true;
-	r->sink.data_raw = &r->data_raw;
-	r->sink.bdat_raw = &r->bdat_raw;
-	server_session_start(r->s);
-	drain(r, true, false, false);
-	FUZZ_CHECK(r->nrep == 1 && r->rep[0].code == 220, "greeting");
-	while (off < pl) {
-		size_t k = step(r, pre->bytes + off, pl - off, false);
-
-		FUZZ_CHECK(k > 0, "preset closed the session");
-		off += k;
-	}
-	FUZZ_CHECK(strcmp(server_session_state_name(r->s), pre->state) == 0, "preset reached %s",
-	           server_session_state_name(r->s));
-	r->sink.fail_begin = fz->fail_begin;
-	r->sink.fail_write = fz->fail_write;
-	r->sink.fail_commit = fz->fail_commit;
-	off = 0;
-	while (off < n) {
-		size_t k = step(r, s + off, n - off, true);
-
-		if (k == 0)
-			break;
-		off += k;
-	}
-	/* A closed session takes nothing more and says nothing more. */
-	if (state_of(r->s) == ST_CLOSED) {
-		size_t left = 1;
-
-		FUZZ_CHECK(server_session_feed(r->s, "NOOP\r\n", 6) == 0,
-		           "closed session took input");
-		(void)server_session_out(r->s, &left);
-		FUZZ_CHECK(left == 0, "closed session wrote");
-	}
-}
-
-/* Run 2: the preset line by line (as run 1), then the client's octets in one go. */
-static FUZZ_NOCOV bool
-run_whole(struct run *r, const struct server_fuzzin *fz, const char *s, size_t n)
-{
-	const struct server_fuzzin_preset *pre = server_fuzzin_preset(fz->preset);
-	size_t pl = strlen(pre->bytes), off = 0;
+	size_t pl = strlen(pre->bytes), off = 0, end = 0, icut = 0;
 	int idle = 0;
 
 	server_session_start(r->s);
-	drain(r, false, false, false);
+	model_drain(r, false, false, false);
 	while (off < pl) {
 		const char *lf = memchr(pre->bytes + off, '\n', pl - off);
 		size_t c = (size_t)(lf - (pre->bytes + off)) + 1;
 
 		off += server_session_feed(r->s, pre->bytes + off, c);
-		drain(r, false, false, false);
+		model_drain(r, false, false, false);
 		if (server_session_events(r->s) & SERVER_EV_TLS)
 			server_session_tls_done(r->s, true);
 	}
@@ -674,24 +82,33 @@ run_whole(struct run *r, const struct server_fuzzin *fz, const char *s, size_t n
 	r->sink.fail_write = fz->fail_write;
 	r->sink.fail_commit = fz->fail_commit;
 	off = 0;
-	while (state_of(r->s) != ST_CLOSED) {
-		size_t k = off < n ? server_session_feed(r->s, s + off, n - off) : 0;
-		size_t before = r->out.n;
+	while (model_state(r->s) != ST_CLOSED) {
+		size_t k = 0, before = r->out.n;
 
+		if (off == end && end < n) {
+			/* the next read: its size, or (size 0, none left) the rest */
+			size_t want = icut < ncuts ? server_fuzzin_cut(cuts, icut++) : 0;
+
+			end = want == 0 || want > n - off ? n : off + want;
+		}
+		if (off < end)
+			k = server_session_feed(r->s, s + off, end - off);
 		off += k;
-		drain(r, false, false, false);
+		model_drain(r, false, false, false);
 		if (server_session_events(r->s) & SERVER_EV_TLS)
 			return true; /* the rest was sent in clear after STARTTLS: dropped */
-		if (state_of(r->s) == ST_CLOSED)
+		if (model_state(r->s) == ST_CLOSED)
 			break;
 		if (k == 0) {
 			/* output was throttled: let the session go on with what it holds */
 			server_session_process(r->s);
-			drain(r, false, false, false);
+			model_drain(r, false, false, false);
 			if (server_session_events(r->s) & SERVER_EV_TLS)
 				return true;
 			if (r->out.n == before && ++idle > 2)
 				break;
+		} else {
+			idle = 0;
 		}
 	}
 	return false;
@@ -737,7 +154,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct server_fuzzin fz;
 	const struct server_config *cfg;
 	const char *s;
-	size_t n;
+	const unsigned char *cuts;
+	size_t n, ncuts;
 	bool cut;
 
 	if (size < 1 || size > SERVER_FUZZIN_MAX_INPUT)
@@ -746,12 +164,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	server_fuzzin_decode(data[0], &fz);
 	cfg = &configs[(fz.auth_plaintext ? 1 : 0) | (fz.small ? 2 : 0)];
 	s = (const char *)data + 1;
-	n = size - 1;
+	n = server_fuzzin_split(s, size - 1, &cuts, &ncuts); /* without the trailer */
 
-	run_init(&one, cfg);
-	run_checked(&one, &fz, s, n);
-	run_init(&two, cfg);
-	cut = run_whole(&two, &fz, s, n);
+	model_run_init(&one, cfg);
+	model_run_checked(&one, &fz, s, n);
+	model_run_init(&two, cfg);
+	cut = run_pieces(&two, &fz, s, n, cuts, ncuts);
 	if (cut) {
 		FUZZ_CHECK(one.tls_seen, "STARTTLS took effect only when pipelined");
 		FUZZ_CHECK(same_output(two.out.p, two.out.n, one.out.p, one.tls_out),
@@ -778,7 +196,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		           "pipelined messages differ: %u/%u commits", two.sink.sum.commit_ok,
 		           one.sink.sum.commit_ok);
 	}
-	run_free(&one);
-	run_free(&two);
+	model_run_free(&one);
+	model_run_free(&two);
 	return 0;
 }

@@ -6,6 +6,8 @@
  * one fuzz_server_session seed per scenario (octet 0: preset 0, or 6 for
  * `tls: true`). It also prints dictionary words found on the way: verbs, ESMTP
  * keywords, and runs of CR, LF, NUL and dot (odd line endings).
+ * Then the state seeds (state_seeds.h), one per state the scenarios cannot
+ * reach with preset 0 or 6, as state-<name>: the script keeps them all.
  * usage: scenario_seeds OUTDIR WORDS.dict FILE.yaml...
  */
 #include <errno.h>
@@ -18,6 +20,8 @@
 #include "smtph/scenario.h"
 #include "smtph/scenario_load.h"
 #include "smtph/scenario_wire.h"
+
+#include "state_seeds.h"
 
 #define SEED_MAX  16384 /* fuzz_server_session.options max_len */
 #define WORDS_MAX 512
@@ -210,6 +214,12 @@ main(int argc, char **argv)
 		scenario_file_free(&sf);
 	}
 	profile_free(&prof);
+	for (size_t i = 0; i < state_seeds_count(); i++) {
+		if (state_seed_write(argv[1], i) == 0)
+			seeds++;
+		else
+			failed++;
+	}
 	wf = fopen(argv[2], "w");
 	if (wf == NULL) {
 		fprintf(stderr, "scenario_seeds: %s: %s\n", argv[2], strerror(errno));

@@ -6,6 +6,9 @@
 # corpus/fuzz_server_session/ only when they add coverage (libFuzzer -merge=1 with
 # build/fuzz/fuzz_server_session; without that build, nothing is added: run
 # `make fuzz` first), so the corpus stays small.
+# The state seeds (fuzz/state_seeds.c, written as state-<name>: AUTH exchanges, second
+# transactions, BDAT chains, limits, cut reads) are copied in whole, added coverage or not:
+# they are the ways into the states the mutator works from.
 # The octets come from SEEDS_TOOL (fuzz/scenario_seeds.c, built by `make corpus`;
 # it needs the scenario loader, harness/scenario/scenario_load*.c, and profile.c).
 set -eu
@@ -53,6 +56,11 @@ fi
 mv "$work/dict.new" "$dict"
 
 before=$(find "$target" -type f | wc -l)
+for f in "$work/seeds"/state-*; do
+	[ -f "$f" ] || continue
+	cp "$f" "$target/"
+	rm -f "$f"
+done
 if [ -x build/fuzz/fuzz_server_session ]; then
 	build/fuzz/fuzz_server_session -merge=1 -use_counters=0 -max_len=16384 -rss_limit_mb=2048 -timeout=10 \
 		"$target" "$work/seeds" >"$work/merge.log" 2>&1 ||

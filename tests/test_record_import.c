@@ -75,6 +75,15 @@ static const struct imp_row rows[] = {
 	  "  - raw: 'XYZZY\\r\\n'\n    replies: 2\n    on_timeout: fail\n    may_close: true\n" },
 	{ "quotes doubled, ${ written $${", IN("\x02NOOP ${x} it's\r\n"),
 	  HEAD "]\n" TAGS "steps:\n" EHLO "  - raw: 'NOOP $${x} it''s\\r\\n'\n" READ1 },
+	{ "a read-size trailer is no part of the client's octets",
+	  IN("\x02NOOP\r\n\xff\xfe"
+	     "CUTS\x00\x02\x00\x01"),
+	  HEAD "]\n" TAGS "steps:\n" EHLO "  - raw: 'NOOP\\r\\n'\n" READ1 },
+	{ "the last mark starts the trailer: an earlier one is sent",
+	  IN("\x02NOOP \xff\xfe"
+	     "CUTS\r\n\xff\xfe"
+	     "CUTS\x00\x03"),
+	  HEAD "]\n" TAGS "steps:\n" EHLO "  - raw: 'NOOP \\xff\\xfeCUTS\\r\\n'\n" READ1 },
 	{ "control octets escaped", IN("\x02NO\x00OP\xff\t\r\n"),
 	  HEAD "]\n" TAGS "steps:\n" EHLO "  - raw: 'NO\\x00OP\\xff\\t\\r\\n'\n" READ1 },
 	{ "no client octets: silence", IN("\x00"),
@@ -154,6 +163,27 @@ test_import_rows(void **state)
 		record_import_free(&im);
 	}
 	assert_int_equal(nfail, 0);
+}
+
+/* A read-size trailer: said in the header, its octets not counted as the client's. */
+static void
+test_import_trailer(void **state)
+{
+	static const char in[] = "\x02NOOP\r\n\xff\xfe"
+	                         "CUTS\x00\x02\x00\x01";
+	struct record_import im;
+	char *text;
+
+	(void)state;
+	text = imported("trailer", in, sizeof(in) - 1, NULL, &im);
+	assert_non_null(text);
+	assert_int_equal(im.client, 6);
+	assert_int_equal(im.ncuts, 2);
+	assert_non_null(strstr(text, "the client's 6 octets as raw steps"));
+	assert_non_null(strstr(text, "# The input's last 10 octets are a trailer of 2 read sizes"));
+	assert_null(strstr(text, "are not sent"));
+	free(text);
+	record_import_free(&im);
 }
 
 /* One scenario whole: the header says what the input was and what is checked. */
@@ -296,6 +326,7 @@ fake_replay(struct record_import *im, enum record_import_end end)
 	memset(chunks, 0, sizeof(chunks));
 	im->data = two_noops;
 	im->size = sizeof(two_noops) - 1;
+	im->client = im->size - 1;
 	memset(im->sha1, 'a', 40);
 	server_fuzzin_decode(0x02, &im->fz);
 	chunks[0] = (struct record_import_chunk){ 0, 6, 2, 1, 1, true, false, false, 250 };
@@ -408,6 +439,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_import_rows),
 		cmocka_unit_test(test_import_whole),
+		cmocka_unit_test(test_import_trailer),
 		cmocka_unit_test(test_import_loads_and_sends_the_input),
 		cmocka_unit_test(test_import_many_commands),
 		cmocka_unit_test(test_write_findings),

@@ -605,6 +605,12 @@ record_import_replay(struct record_import *im, const char *data, size_t n, char 
 	}
 	im->data = data;
 	im->size = n;
+	{
+		const unsigned char *cuts;
+
+		im->client = server_fuzzin_split(data + 1, n - 1, &cuts, &im->ncuts);
+		im->trailer = cuts != NULL;
+	}
 	server_fuzzin_decode((unsigned char)data[0], &im->fz);
 	sha1_hex(data, n, im->sha1);
 	if (pipe(fds) < 0) {
@@ -621,7 +627,7 @@ record_import_replay(struct record_import *im, const char *data, size_t n, char 
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		_exit(child_main(fds[1], &im->fz, data + 1, n - 1) == 0 ? 0 : 1);
+		_exit(child_main(fds[1], &im->fz, data + 1, im->client) == 0 ? 0 : 1);
 	}
 	close(fds[1]);
 	rc = collect(im, &st, fds[0], pid);

@@ -303,7 +303,7 @@ end_open(struct buf *b, const struct record_import *im)
 static int
 end_yaml(struct buf *b, const struct record_import *im)
 {
-	size_t left = im->size - 1 - im->sent;
+	size_t left = im->client > im->sent ? im->client - im->sent : 0;
 	int rc;
 
 	if (im->end == RECORD_IMPORT_END_QUIT) {
@@ -348,8 +348,9 @@ static int
 intro_yaml(struct buf *b, const struct record_import *im, const struct record_import_opts *o)
 {
 	const struct server_fuzzin_preset *pre = server_fuzzin_preset(im->fz.preset);
+	int rc;
 
-	return buf_printf(
+	rc = buf_printf(
 	        b,
 	        "# Imported by smtp-harness import-crash from the fuzz_server_session input\n"
 	        "#   %s\n"
@@ -362,7 +363,16 @@ intro_yaml(struct buf *b, const struct record_import *im, const struct record_im
 	        "# command line, message end and BDAT chunk (R5321-SEQ-01), and the server\n"
 	        "# does not close where a reply is due (R5321-GREET-06).\n",
 	        o->source != NULL ? o->source : im->sha1, im->size, im->sha1,
-	        (unsigned)im->fz.octet, im->fz.preset, pre->name, im->size - 1);
+	        (unsigned)im->fz.octet, im->fz.preset, pre->name, im->client);
+	if (rc == 0 && im->trailer)
+		rc = buf_printf(
+		        b,
+		        "# The input's last %zu octets are a trailer of %zu read sizes, which the\n"
+		        "# fuzz target's second run cut the client's octets by; the steps here "
+		        "cut\n"
+		        "# them line by line (run with --fragment to cut the reads otherwise).\n",
+		        im->size - 1 - im->client, im->ncuts);
+	return rc;
 }
 
 static int

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "smtph/mutate.h"
 #include "smtph/server_fuzzin.h"
 
 #define P_EHLO "EHLO " SERVER_FUZZIN_HELO "\r\n"
@@ -42,6 +43,41 @@ const struct server_fuzzin_preset *
 server_fuzzin_preset(unsigned i)
 {
 	return &presets[i % SERVER_FUZZIN_NPRESETS];
+}
+
+size_t
+server_fuzzin_split(const char *client, size_t n, const unsigned char **cuts, size_t *ncuts)
+{
+	*cuts = NULL;
+	*ncuts = 0;
+	/* The last occurrence of the mark, found by memchr (one step per 0xff octet, not per
+	 * octet: the fuzz builds instrument this loop). */
+	const char *at = NULL, *p = client, *end = client + n;
+
+	while (p < end) {
+		const char *ff = memchr(p, MUT_CUTS_MARK[0], (size_t)(end - p));
+
+		if (ff == NULL)
+			break;
+		if ((size_t)(end - ff) >= MUT_CUTS_MARK_LEN &&
+		    memcmp(ff, MUT_CUTS_MARK, MUT_CUTS_MARK_LEN) == 0)
+			at = ff;
+		p = ff + 1;
+	}
+	if (at != NULL) {
+		size_t i = (size_t)(at - client), k = (n - i - MUT_CUTS_MARK_LEN) / 2;
+
+		*cuts = (const unsigned char *)at + MUT_CUTS_MARK_LEN;
+		*ncuts = k < SERVER_FUZZIN_MAX_CUTS ? k : SERVER_FUZZIN_MAX_CUTS;
+		return i;
+	}
+	return n;
+}
+
+size_t
+server_fuzzin_cut(const unsigned char *cuts, size_t i)
+{
+	return ((size_t)cuts[2 * i] << 8) | cuts[2 * i + 1];
 }
 
 bool

@@ -69,6 +69,35 @@ server_session_free(struct server_session **sp)
 	*sp = NULL;
 }
 
+void
+server_session_reset(struct server_session *s, const struct server_config *cfg)
+{
+	char *in = s->in, **rcpts = s->rcpts;
+	struct buf out = s->out;
+	const struct server_sink_ops *sink = s->sink;
+	void *sink_ctx = s->sink_ctx;
+	server_trace_fn trace = s->trace;
+	void *trace_ctx = s->trace_ctx;
+	char peer[sizeof(s->peer)];
+
+	server_txn_reset(s); /* aborts an open message, frees the recipients */
+	explicit_bzero(s->auth_user, sizeof(s->auth_user));
+	memcpy(peer, s->peer, sizeof(peer));
+	memset(s, 0, sizeof(*s));
+	memcpy(s->peer, peer, sizeof(peer));
+	s->in = in;
+	s->rcpts = rcpts;
+	s->out = out;
+	s->out.len = 0;
+	s->cfg = cfg;
+	s->sink = sink;
+	s->sink_ctx = sink_ctx;
+	s->trace = trace;
+	s->trace_ctx = trace_ctx;
+	smtp_line_reader_init(&s->lines, SERVER_AUTH_LINE_MAX + 2);
+	server_set_state(s, SERVER_STATE_INIT);
+}
+
 const char *
 server_session_state_name(const struct server_session *s)
 {

@@ -9,7 +9,10 @@
  * to an over-long line, and a 421 with the close. A child that dies or hangs
  * is a finding too: the chunk it died on ends the replay.
  * record_import_write() prints the scenario: the preset as send steps, the
- * client's octets as raw steps, each reading the replies due.
+ * client's octets as raw steps, each reading the replies due. A read-size
+ * trailer (server_fuzzin.h) is dropped: the steps cut the octets line by
+ * line, as the target's first run does (run the scenario with --fragment to
+ * cut the reads differently).
  */
 #ifndef SMTPH_RECORD_IMPORT_H
 #define SMTPH_RECORD_IMPORT_H
@@ -53,6 +56,9 @@ struct record_import_chunk {
 struct record_import {
 	struct server_fuzzin fz;
 	size_t size;      /* octets of the input, octet 0 included */
+	size_t client;    /* the client's octets: after octet 0, before a read-size trailer */
+	size_t ncuts;     /* the trailer's read sizes (server_fuzzin_split), dropped */
+	bool trailer;     /* the input ends in a read-size trailer (server_fuzzin.h) */
 	char sha1[41];    /* of the whole input, lowercase hex */
 	const char *data; /* the input (borrowed from the caller for the replay and the write) */
 	struct record_import_chunk *chunks;

@@ -108,6 +108,15 @@ struct server_session *server_session_new(const struct server_config *cfg,
                                           const char *peer);
 /* Frees the session (aborting an open message) and sets *sp to NULL. */
 void server_session_free(struct server_session **sp);
+/*
+ * What server_session_free then server_session_new with cfg (same sink, same
+ * peer) would give, without the allocations: the open message is aborted, all
+ * state is dropped, the input, output and recipient buffers are kept for the
+ * next session (the fuzz target's session per input), and so is the trace
+ * callback. cfg must outlive it. Not while a commit is in flight
+ * (server_session_committing()): as for server_session_free().
+ */
+void server_session_reset(struct server_session *s, const struct server_config *cfg);
 /* Queues the greeting (220). */
 void server_session_start(struct server_session *s);
 /* Instead of the greeting: 421 "too many sessions", then the end (SEC-13). */

@@ -16,6 +16,13 @@
  *
  * The sink's failures start after the preset (the fuzz target arms them
  * then): a preset that opens a message (5, DATA) has its begin() succeed.
+ *
+ * The client's octets may end in a trailer: MUT_CUTS_MARK (mutate.h,
+ * "\xff\xfe" "CUTS") and read sizes, 2 octets each, big-endian. The last
+ * occurrence of the mark starts it; the octets before it are the client's.
+ * The fuzz target's second run feeds the client's octets in reads of those
+ * sizes (a size 0, or the sizes running out: the rest in one read); without
+ * a trailer, in one read. Nothing else reads the sizes.
  */
 #ifndef SMTPH_SERVER_FUZZIN_H
 #define SMTPH_SERVER_FUZZIN_H
@@ -64,11 +71,25 @@ struct server_fuzzin {
 	bool fail_write, fail_commit, fail_begin;
 };
 
+/* At most this many read sizes count; the rest of the client's octets follow in one read. */
+#define SERVER_FUZZIN_MAX_CUTS 256
+
 /* Decodes octet 0 of an input into *fz (every octet is valid). */
 void server_fuzzin_decode(unsigned char octet, struct server_fuzzin *fz);
 
 /* The preset's definition (i is taken modulo SERVER_FUZZIN_NPRESETS); never NULL. */
 const struct server_fuzzin_preset *server_fuzzin_preset(unsigned i);
+
+/*
+ * Splits the client's part client[0..n) (the input after octet 0) at the last
+ * MUT_CUTS_MARK: returns the length of the client's octets; *cuts points at
+ * the sizes after the mark and *ncuts is their number (an odd last octet is
+ * ignored; at most SERVER_FUZZIN_MAX_CUTS). No mark: n, *cuts NULL, *ncuts 0.
+ */
+size_t server_fuzzin_split(const char *client, size_t n, const unsigned char **cuts, size_t *ncuts);
+
+/* Read size i of a trailer server_fuzzin_split found (i < its *ncuts). */
+size_t server_fuzzin_cut(const unsigned char *cuts, size_t i);
 
 /* True when octet 0 asks for anything but the default configuration. */
 bool server_fuzzin_configured(const struct server_fuzzin *fz);
