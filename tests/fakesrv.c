@@ -34,6 +34,12 @@
  *   markup-reply: the text of every one-line reply (not the greeting, not
  *   EHLO's) is MARKUP_TEXT, markup and quotes for the reports to escape; the
  *   codes stay, so the verdicts are those of the other faults.
+ *   The planted bugs `smtp-harness fuzz` must find (tests/e2e/t_fuzz.sh):
+ *   crash-long-param: MAIL with parameters (after the '>') over
+ *   PARAM_CRASH octets kills the session's process without a reply (a crash
+ *   behind a parameter value). hang-quoted: a MAIL or RCPT whose quoted local
+ *   part is over 64 octets is never answered (the process loops until its
+ *   alarm). lflf-ends-data (above) answers 250 to a bare-LF-dot end of data.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -57,6 +63,8 @@
 #define HELD_MAX        8192          /* replies held by no-pipeline-flush */
 #define ERRORS_MAX      3             /* close-after-errors: the third one closes */
 #define SLOW_DELIVERY_S 2
+#define PARAM_CRASH     64            /* crash-long-param: octets of parameters */
+#define QUOTED_HANG     64            /* hang-quoted: octets of a quoted local part */
 #define MARKUP_TEXT     "<script>alert(\"fakesrv\")</script> & 'quoted' \"text\""
 
 static const char *const fault_names[] = {
@@ -82,6 +90,8 @@ static const char *const fault_names[] = {
 	"long-reply",
 	"slow-delivery",
 	"markup-reply",
+	"crash-long-param",
+	"hang-quoted",
 };
 enum {
 	F_RCPT_BEFORE_MAIL,
@@ -106,6 +116,8 @@ enum {
 	F_LONG_REPLY,
 	F_SLOW_DELIVERY,
 	F_MARKUP,
+	F_CRASH_PARAM,
+	F_HANG_QUOTED,
 	F_COUNT
 };
 _Static_assert(sizeof(fault_names) / sizeof(fault_names[0]) == F_COUNT, "one name per fault");
@@ -279,6 +291,14 @@ read_data(struct sess *s)
 	s->msglen = 0;
 	s->msg_over = false;
 	s->bol = true;
+	/* An empty message: the dot line comes right after DATA's CRLF (RFC 5321 4.1.1.4). */
+	while (s->len < 3)
+		fill(s);
+	if (memcmp(s->in, ".\r\n", 3) == 0) {
+		memmove(s->in, s->in + 3, s->len - 3);
+		s->len -= 3;
+		return;
+	}
 	for (;;) {
 		for (size_t i = 0; i < s->len; i++) {
 			size_t end = 0;
@@ -428,9 +448,36 @@ cmd_ehlo(struct sess *s, const char *arg)
 	out(s, "250 8BITMIME\r\n");
 }
 
+/* hang-quoted: a quoted local part over QUOTED_HANG octets is never answered. */
+static void
+planted_quoted(const char *arg)
+{
+	const char *q = strchr(arg, '<'), *e;
+
+	if (!fault[F_HANG_QUOTED] || q == NULL || q[1] != '"')
+		return;
+	e = strchr(q + 2, '"');
+	if ((e == NULL ? strlen(q + 2) : (size_t)(e - q - 2)) > QUOTED_HANG) {
+		for (;;)
+			pause(); /* the session's alarm ends it */
+	}
+}
+
+/* crash-long-param: parameters after the path over PARAM_CRASH octets kill the process. */
+static void
+planted_param(const char *arg)
+{
+	const char *gt = strchr(arg, '>');
+
+	if (fault[F_CRASH_PARAM] && gt != NULL && strlen(gt + 1) > PARAM_CRASH)
+		_exit(139); /* as a segfault would: no reply, the connection closes */
+}
+
 static void
 cmd_mail(struct sess *s, const char *arg)
 {
+	planted_quoted(arg);
+	planted_param(arg);
 	if (!s->helo && !fault[F_NO503]) {
 		reply(s, "503", "5.5.1", "send EHLO first");
 	} else if (s->mail) {
@@ -448,6 +495,7 @@ cmd_mail(struct sess *s, const char *arg)
 static void
 cmd_rcpt(struct sess *s, const char *arg)
 {
+	planted_quoted(arg);
 	if (!s->mail && !fault[F_RCPT_BEFORE_MAIL]) {
 		reply(s, "503", "5.5.1", "need MAIL");
 	} else if (strncasecmp(arg, "TO:<", 4) != 0) {

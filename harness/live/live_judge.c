@@ -300,8 +300,10 @@ advance(struct live_judge *j, const struct live_unit *u, unsigned code)
 		j->close_ok = true;
 	else
 		j->close_ok = false;
-	if (code == 421) {
-		j->ended = true; /* RFC 5321 3.8: it closes next */
+	if (code == 421 || code == 221) {
+		/* RFC 5321 3.8, 4.2.2: "closing transmission channel", whatever the command was */
+		j->ended = true;
+		j->quit_ok = code == 221;
 		return;
 	}
 	switch (u->cls) {
