@@ -249,19 +249,18 @@ finding(struct campaign *c, const struct mut_session *s, const struct live_resul
 	if (fresh == 0 || c->nfound == FINDINGS_MAX) {
 		/* the same oracle, state and command: fold into the first such finding */
 		for (size_t i = 0; i < c->nfound; i++) {
-			if (c->found[i].type == r->finding && c->found[i].st == r->f_st &&
-			    c->found[i].cls == r->f_cls) {
+			if (c->found[i].prekey == pre) {
 				c->found[i].count++;
 				return;
 			}
 		}
-		if (c->nfound == FINDINGS_MAX)
-			return;
+		return;
 	}
 	fd = &c->found[c->nfound++];
 	memset(fd, 0, sizeof(*fd));
 	buf_init(&fd->sent, 0);
 	fd->count = 1;
+	fd->prekey = pre;
 	fill_finding(fd, r);
 	live_result_init(&ra.r);
 	mut_session_init(&m);

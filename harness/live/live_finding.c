@@ -102,7 +102,8 @@ steps(struct buf *b, const struct live_finding *fd)
 
 		if (e > end || e <= pos)
 			break;
-		if (raw_step(b, fd->sent.data + pos, e - pos, "    may_close: true\n") < 0)
+		if (buf_printf(b, "  # the target answered %u\n", fd->ans[i].code) < 0 ||
+		    raw_step(b, fd->sent.data + pos, e - pos, "    may_close: true\n") < 0)
 			return -1;
 		pos = e;
 	}

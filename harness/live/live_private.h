@@ -250,6 +250,7 @@ struct live_finding {
 	char detail[200];
 	uint8_t st, cls;
 	uint64_t key;      /* the fold key: type, state, class, verb sequence */
+	uint64_t prekey;   /* type, state and class as first found (before minimizing) */
 	struct buf sent;   /* the minimized session's octets, as sent */
 	size_t unit_end;   /* octets up to the unit the finding is about */
 	size_t items_end;  /* octets before the harness's QUIT */
