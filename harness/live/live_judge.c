@@ -189,8 +189,11 @@ cut_line(struct live_judge *j)
 			break;
 	}
 	if (e + 1 >= n) {
-		/* A partial line: nothing owed, unless a bare line end may count for a server. */
-		if (memchr(p, '\n', n) != NULL || memchr(p, '\r', n) != NULL)
+		/* A partial line: nothing owed, unless a bare line end may count for a server
+		 * (a CR as the last octet sent so far may still get its LF). */
+		size_t m = n > 0 && p[n - 1] == '\r' ? n - 1 : n;
+
+		if (memchr(p, '\n', m) != NULL || memchr(p, '\r', m) != NULL)
 			j->loose = true;
 		return false;
 	}
