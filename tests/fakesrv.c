@@ -63,8 +63,8 @@
 #define HELD_MAX        8192          /* replies held by no-pipeline-flush */
 #define ERRORS_MAX      3             /* close-after-errors: the third one closes */
 #define SLOW_DELIVERY_S 2
-#define PARAM_CRASH     64            /* crash-long-param: octets of parameters */
-#define QUOTED_HANG     64            /* hang-quoted: octets of a quoted local part */
+#define PARAM_CRASH     64 /* crash-long-param: octets of parameters */
+#define QUOTED_HANG     64 /* hang-quoted: octets of a quoted local part */
 #define MARKUP_TEXT     "<script>alert(\"fakesrv\")</script> & 'quoted' \"text\""
 
 static const char *const fault_names[] = {

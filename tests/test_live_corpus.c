@@ -46,7 +46,8 @@ test_corpus(void **state)
 		struct mut_session s;
 
 		mut_session_init(&s);
-		assert_int_equal(mut_parse(&s, sessions[i], strlen(sessions[i]), false, MUT_ST_INIT), 0);
+		assert_int_equal(
+		        mut_parse(&s, sessions[i], strlen(sessions[i]), false, MUT_ST_INIT), 0);
 		assert_int_equal(live_corpus_add(&c, &s, true), 1);
 		assert_int_equal(live_corpus_add(&c, &s, true), 0); /* the same octets */
 		mut_session_free(&s);

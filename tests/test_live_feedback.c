@@ -14,9 +14,9 @@ test_buckets(void **state)
 	static const struct {
 		uint8_t in, want;
 	} rows[] = {
-		{ 0, 0 },    { 1, 1 },    { 2, 2 },    { 3, 4 },     { 4, 8 },     { 7, 8 },
-		{ 8, 16 },   { 15, 16 },  { 16, 32 },  { 31, 32 },   { 32, 64 },   { 127, 64 },
-		{ 128, 128 }, { 255, 128 },
+		{ 0, 0 },   { 1, 1 },    { 2, 2 },     { 3, 4 },     { 4, 8 },
+		{ 7, 8 },   { 8, 16 },   { 15, 16 },   { 16, 32 },   { 31, 32 },
+		{ 32, 64 }, { 127, 64 }, { 128, 128 }, { 255, 128 },
 	};
 	int nfail = 0;
 
@@ -65,7 +65,8 @@ test_novel(void **state)
 			nfail += tc_fail(rows[i].label, "got %d, want %d", got, rows[i].want);
 	}
 	if (live_afl_edges(virgin, sizeof(virgin)) != 2)
-		nfail += tc_fail("edges", "got %zu, want 2", live_afl_edges(virgin, sizeof(virgin)));
+		nfail +=
+		        tc_fail("edges", "got %zu, want 2", live_afl_edges(virgin, sizeof(virgin)));
 	assert_int_equal(nfail, 0);
 }
 

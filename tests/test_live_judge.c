@@ -22,23 +22,34 @@ struct row {
 };
 
 static const struct row rows[] = {
-	{ "plain session", { "S 220", "C EHLO x\r\n", "S 250", "C QUIT\r\n", "S 221", "X" }, LIVE_F_NONE },
+	{ "plain session",
+	  { "S 220", "C EHLO x\r\n", "S 250", "C QUIT\r\n", "S 221", "X" },
+	  LIVE_F_NONE },
 	{ "extra reply", { "S 220", "C NOOP\r\n", "S 250", "S 250" }, LIVE_F_EXTRA },
 	{ "reply after 221", { "S 220", "C QUIT\r\n", "S 221", "S 250" }, LIVE_F_EXTRA },
-	{ "close where a reply is due", { "S 220", "C MAIL FROM:<a@b> X=AAAA\r\n", "X" }, LIVE_F_CLOSED },
-	{ "reset where a reply is due", { "S 220", "C EHLO x\r\n", "S 250", "C NOOP\r\n", "R" }, LIVE_F_CLOSED },
+	{ "close where a reply is due",
+	  { "S 220", "C MAIL FROM:<a@b> X=AAAA\r\n", "X" },
+	  LIVE_F_CLOSED },
+	{ "reset where a reply is due",
+	  { "S 220", "C EHLO x\r\n", "S 250", "C NOOP\r\n", "R" },
+	  LIVE_F_CLOSED },
 	{ "421 then close", { "S 220", "C NOOP\r\nNOOP\r\n", "S 421", "X" }, LIVE_F_NONE },
 	{ "close after a refusal", { "S 220", "C XYZ\r\nNOOP\r\n", "S 500", "X" }, LIVE_F_NONE },
 	{ "greeting 554 then close", { "S 554", "X" }, LIVE_F_NONE },
 	{ "no greeting, close", { "X" }, LIVE_F_CLOSED },
 	{ "hang", { "S 220", "C NOOP\r\n", "T" }, LIVE_F_HANG },
 	{ "partial line is no hang", { "S 220", "C NOOP", "T" }, LIVE_F_NONE },
-	{ "bare LF: count unknown", { "S 220", "C NOOP\nNOOP\r\n", "S 250", "S 250", "S 250" }, LIVE_F_NONE },
+	{ "bare LF: count unknown",
+	  { "S 220", "C NOOP\nNOOP\r\n", "S 250", "S 250", "S 250" },
+	  LIVE_F_NONE },
 	{ "long line: count unknown", { "S 220", "L", "S 500", "S 500", "X" }, LIVE_F_NONE },
 	{ "pipelined group at once",
-	  { "S 220", "C EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n", "S 250", "S 250", "S 250" },
+	  { "S 220", "C EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n", "S 250", "S 250",
+	    "S 250" },
 	  LIVE_F_NONE },
-	{ "body after 354", { "S 220", "C DATA\r\n", "S 354", "C x\r\n.\r\n", "S 250" }, LIVE_F_NONE },
+	{ "body after 354",
+	  { "S 220", "C DATA\r\n", "S 354", "C x\r\n.\r\n", "S 250" },
+	  LIVE_F_NONE },
 	{ "empty body", { "S 220", "C DATA\r\n", "S 354", "C .\r\n", "S 250" }, LIVE_F_NONE },
 	{ "body lines are commands after 503",
 	  { "S 220", "C DATA\r\n", "S 503", "C hello\r\n.\r\n", "S 500", "S 500" },
@@ -46,9 +57,11 @@ static const struct row rows[] = {
 	{ "after 503 each body line is owed a reply",
 	  { "S 220", "C DATA\r\n", "S 503", "C hello\r\n.\r\n", "S 500", "T" },
 	  LIVE_F_HANG },
-	{ "250 before CRLF.CRLF", { "S 220", "C DATA\r\n", "S 354", "C x\n.\n", "S 250" },
+	{ "250 before CRLF.CRLF",
+	  { "S 220", "C DATA\r\n", "S 354", "C x\n.\n", "S 250" },
 	  LIVE_F_EOD_EARLY },
-	{ "body refused early", { "S 220", "C DATA\r\n", "S 354", "C x\n.\n", "S 550", "X" },
+	{ "body refused early",
+	  { "S 220", "C DATA\r\n", "S 354", "C x\n.\n", "S 550", "X" },
 	  LIVE_F_NONE },
 	{ "body ended at a look-alike",
 	  { "S 220", "C DATA\r\n", "S 354", "C x\n.\nNOOP\r\n.\r\n", "S 250", "S 250", "S 500" },
@@ -59,9 +72,8 @@ static const struct row rows[] = {
 	    "S 250", "S 354", "S 250" },
 	  LIVE_F_SMUGGLED },
 	{ "look-alike kept as content",
-	  { "S 220", "C DATA\r\n", "S 354",
-	    "C x\n.\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n.\r\n", "S 250", "C QUIT\r\n", "S 221",
-	    "X" },
+	  { "S 220", "C DATA\r\n", "S 354", "C x\n.\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n.\r\n",
+	    "S 250", "C QUIT\r\n", "S 221", "X" },
 	  LIVE_F_NONE },
 	{ "malformed reply", { "S 220", "C NOOP\r\n", "M" }, LIVE_F_MALFORMED },
 	{ "BDAT refused before its chunk",
@@ -155,8 +167,9 @@ test_verdicts(void **state)
 			for (size_t at = 1; at < strlen(r->ev[k] + 2); at++) {
 				got = play(r, k, at);
 				if (got != r->want)
-					nfail += tc_fail(r->label, "(split at %zu) got %s, want %s", at,
-					                 live_finding_name(got), live_finding_name(r->want));
+					nfail += tc_fail(r->label, "(split at %zu) got %s, want %s",
+					                 at, live_finding_name(got),
+					                 live_finding_name(r->want));
 			}
 		}
 	}
@@ -199,9 +212,9 @@ test_lookalike(void **state)
 		const char *label, *in;
 		bool want;
 	} lk[] = {
-		{ "LF dot LF", "a\n.\nb", true },         { "CR dot CR", "a\r.\rb", true },
-		{ "LF dot CRLF", "a\n.\r\nb", true },     { "CRLF dot LF", "a\r\n.\nb", true },
-		{ "real end", "a\r\n.\r\n", false },      { "stuffed", "a\r\n..x\r\n", false },
+		{ "LF dot LF", "a\n.\nb", true },     { "CR dot CR", "a\r.\rb", true },
+		{ "LF dot CRLF", "a\n.\r\nb", true }, { "CRLF dot LF", "a\r\n.\nb", true },
+		{ "real end", "a\r\n.\r\n", false },  { "stuffed", "a\r\n..x\r\n", false },
 		{ "dot in text", "a.b\r\n", false },
 	};
 	int nfail = 0;

@@ -56,8 +56,14 @@ static void
 test_minimize(void **state)
 {
 	static const char *const items[] = {
-		"EHLO client.test\r\n", "NOOP\r\n", "MAIL FROM:<a@b>\r\n", "RSET\r\n",
-		"RCPT TO:<x@y> X=AAAAA\r\n", "NOOP\r\n", "QUIT\r\n", "HELP\r\n",
+		"EHLO client.test\r\n",
+		"NOOP\r\n",
+		"MAIL FROM:<a@b>\r\n",
+		"RSET\r\n",
+		"RCPT TO:<x@y> X=AAAAA\r\n",
+		"NOOP\r\n",
+		"QUIT\r\n",
+		"HELP\r\n",
 	};
 	struct mut_session s;
 	struct fake f = { 0, 0 };
@@ -81,7 +87,10 @@ static void
 test_budget(void **state)
 {
 	static const char *const items[] = {
-		"MAIL FROM:<a@b>\r\n", "NOOP\r\n", "NOOP\r\n", "AAAAA\r\n",
+		"MAIL FROM:<a@b>\r\n",
+		"NOOP\r\n",
+		"NOOP\r\n",
+		"AAAAA\r\n",
 	};
 	struct mut_session s;
 	struct fake f = { 0, 0 };

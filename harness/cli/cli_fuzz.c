@@ -38,7 +38,8 @@ usage(FILE *f)
 	        "  --hang-timeout MS   ... and a hang after MS with nothing (default 10000)\n"
 	        "  --json         the summary on stdout too\n"
 	        "  PATH           seed scenarios (default: the suite)\n"
-	        "exit: 0 no finding, 1 findings (DIR/findings/*.yaml), 2 usage, 3 target unreachable\n");
+	        "exit: 0 no finding, 1 findings (DIR/findings/*.yaml), 2 usage, 3 target "
+	        "unreachable\n");
 }
 
 static int
@@ -165,18 +166,21 @@ cli_fuzz(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (target == NULL || conn_split_target(target, host, sizeof(host), port, sizeof(port)) < 0) {
+	if (target == NULL ||
+	    conn_split_target(target, host, sizeof(host), port, sizeof(port)) < 0) {
 		fprintf(stderr, "fuzz: %s\n",
 		        target == NULL ? "-t HOST:PORT is required" : "-t wants HOST:PORT");
 		usage(stderr);
 		return 2;
 	}
 	if (o.afl_shm && o.exec == NULL) {
-		fprintf(stderr, "fuzz: --afl-shm needs --exec (the target must get the map's id)\n");
+		fprintf(stderr,
+		        "fuzz: --afl-shm needs --exec (the target must get the map's id)\n");
 		return 2;
 	}
 	if (o.max_time_s == 0 && o.max_execs == 0) {
-		fprintf(stderr, "fuzz: --max-time 0 needs --max-execs: a campaign is always bounded\n");
+		fprintf(stderr,
+		        "fuzz: --max-time 0 needs --max-execs: a campaign is always bounded\n");
 		return 2;
 	}
 	if (o.hang_ms < o.reply_ms)

@@ -87,7 +87,8 @@ status(struct campaign *c, bool final)
 		snprintf(cov, sizeof(cov), "edges %zu", live_afl_edges(c->virgin, c->t.map_size));
 	else
 		snprintf(cov, sizeof(cov), "states %zu", c->seen.count);
-	fprintf(stderr, "%sfuzz: %.0f execs/s, %llu sessions, corpus %zu, %s, findings %zu (%u), %lld s%s",
+	fprintf(stderr,
+	        "%sfuzz: %.0f execs/s, %llu sessions, corpus %zu, %s, findings %zu (%u), %lld s%s",
 	        c->tty && !final ? "\r" : "", rate, (unsigned long long)c->execs, c->corpus.n, cov,
 	        c->nfound, c->findings_total, el / 1000, c->tty && !final ? "   " : "\n");
 	if (final && c->tty)
@@ -207,7 +208,8 @@ write_finding(struct campaign *c, struct live_finding *fd)
 
 	snprintf(dir, sizeof(dir), "%s/findings", c->o->outdir);
 	if (snprintf(fd->file, sizeof(fd->file), "%s/%s-%016llx.yaml", dir,
-	             live_finding_name(fd->type), (unsigned long long)fd->key) >= (int)sizeof(fd->file))
+	             live_finding_name(fd->type),
+	             (unsigned long long)fd->key) >= (int)sizeof(fd->file))
 		return;
 	f = fopen(fd->file, "w");
 	if (f == NULL) {
@@ -406,7 +408,8 @@ one_batch(struct campaign *c)
 	c->execs += n;
 	if (c->has_target) {
 		for (size_t i = 0; i < n; i++) {
-			if (c->res[i].finding == LIVE_F_CLOSED || c->res[i].finding == LIVE_F_REFUSED) {
+			if (c->res[i].finding == LIVE_F_CLOSED ||
+			    c->res[i].finding == LIVE_F_REFUSED) {
 				await_death(c);
 				break;
 			}
@@ -420,12 +423,14 @@ one_batch(struct campaign *c)
 			bool any = false;
 
 			for (size_t i = 0; i < n; i++)
-				any |= c->res[i].finding == LIVE_F_CLOSED || c->res[i].finding == LIVE_F_REFUSED;
+				any |= c->res[i].finding == LIVE_F_CLOSED ||
+				       c->res[i].finding == LIVE_F_REFUSED;
 			for (size_t i = 0; i < n; i++) {
 				if (!any || c->res[i].finding == LIVE_F_CLOSED ||
 				    c->res[i].finding == LIVE_F_REFUSED) {
 					c->res[i].finding = f;
-					snprintf(c->res[i].detail, sizeof(c->res[i].detail), "%.190s", why);
+					snprintf(c->res[i].detail, sizeof(c->res[i].detail),
+					         "%.190s", why);
 				}
 			}
 		}
@@ -467,7 +472,8 @@ summary(struct campaign *c, int status_code)
 
 		json_object_set_new(o, "type", json_string(live_finding_name(fd->type)));
 		json_object_set_new(o, "detail", json_string(fd->detail));
-		json_object_set_new(o, "state", json_string(mut_state_name((enum mut_state)fd->st)));
+		json_object_set_new(o, "state",
+		                    json_string(mut_state_name((enum mut_state)fd->st)));
 		json_object_set_new(o, "command", json_string(live_cls_name(fd->cls)));
 		json_object_set_new(o, "rules", json_string(live_finding_rules(fd->type)));
 		json_object_set_new(o, "sessions", json_integer(fd->count));
@@ -486,8 +492,9 @@ summary(struct campaign *c, int status_code)
 	json_object_set_new(j, "corpus", json_integer((json_int_t)c->corpus.n));
 	json_object_set_new(j, "states", json_integer((json_int_t)c->seen.count));
 	if (c->virgin != NULL)
-		json_object_set_new(j, "edges",
-		                    json_integer((json_int_t)live_afl_edges(c->virgin, c->t.map_size)));
+		json_object_set_new(
+		        j, "edges",
+		        json_integer((json_int_t)live_afl_edges(c->virgin, c->t.map_size)));
 	json_object_set_new(j, "slow_sessions", json_integer((json_int_t)c->slow));
 	json_object_set_new(j, "target_restarts", json_integer(c->restarts));
 	json_object_set_new(j, "findings_total", json_integer(c->findings_total));
@@ -627,8 +634,8 @@ int
 live_campaign_run(const struct live_opts *o)
 {
 	struct campaign c;
-	struct live_exec_cfg ec = { o->host,     o->port,      o->connect_ms, o->reply_ms,
-		                    o->hang_ms,  o->linger_ms, o->jobs };
+	struct live_exec_cfg ec = { o->host,    o->port,      o->connect_ms, o->reply_ms,
+		                    o->hang_ms, o->linger_ms, o->jobs };
 	char err[512] = "";
 	int rc;
 

@@ -154,7 +154,7 @@ live_corpus_add(struct live_corpus *c, const struct mut_session *s, bool save)
 	rc = entry_add(c, s, h);
 	if (rc == 1 && save && c->dir != NULL &&
 	    snprintf(path, sizeof(path), "%s/id-%016llx", c->dir, (unsigned long long)h) <
-	        (int)sizeof(path) &&
+	            (int)sizeof(path) &&
 	    (f = fopen(path, "wb")) != NULL) {
 		if (n > 0 && fwrite(buf, 1, n, f) != n)
 			rc = -1;

@@ -129,7 +129,8 @@ finish(struct slot *sl)
 	struct live_result *r = sl->res;
 
 	if (sl->fd >= 0) {
-		/* An abortive close: no TIME_WAIT pile-up on the client side at 1,000 sessions/s. */
+		/* An abortive close: no TIME_WAIT pile-up on the client side at 1,000 sessions/s.
+		 */
 		struct linger lg = { 1, 0 };
 
 		setsockopt(sl->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
@@ -151,7 +152,8 @@ finish(struct slot *sl)
 	memcpy(r->tuples, sl->j.tuples, sl->j.ntuples * sizeof(r->tuples[0]));
 	r->nreplies = sl->j.nreplies;
 	if (getenv("LIVE_DEBUG") != NULL)
-		fprintf(stderr, "finish: phase %d quit %d loose %d ended %d desync %d due %zu ms %lld\n",
+		fprintf(stderr,
+		        "finish: phase %d quit %d loose %d ended %d desync %d due %zu ms %lld\n",
 		        sl->phase, sl->quit, sl->j.loose, sl->j.ended, sl->j.desync,
 		        live_judge_due(&sl->j), clock_mono_ms() - sl->t_start);
 	sl->phase = PH_DONE;
@@ -246,7 +248,8 @@ queue_more(struct live_exec *e, struct slot *sl, long long now)
 		return;
 	}
 	if (sl->quit) {
-		/* Wait for the close: a reply after the 221, or a 221 after another reply, is extra. */
+		/* Wait for the close: a reply after the 221, or a 221 after another reply, is
+		 * extra. */
 		sl->phase = PH_DRAIN;
 		sl->drain_until = now + e->cfg.linger_ms;
 		return;
@@ -316,7 +319,8 @@ do_read(struct slot *sl, long long now, int reply_ms)
 		struct smtp_reply rep;
 		struct smtp_error er;
 		size_t used = 0;
-		int rc = smtp_reply_parse(&sl->rp, sl->rbuf + off, sl->rlen - off, &used, &rep, &er);
+		int rc =
+		        smtp_reply_parse(&sl->rp, sl->rbuf + off, sl->rlen - off, &used, &rep, &er);
 
 		if (rc == 0)
 			break;
@@ -350,8 +354,9 @@ check_time(struct live_exec *e, struct slot *sl, long long now)
 	}
 	if (sl->phase == PH_CONNECT || (sl->phase == PH_RUN && sl->j.nreplies == 0)) {
 		if (idle >= e->cfg.connect_ms)
-			refused(sl, sl->phase == PH_CONNECT ? "connect timed out"
-			                                    : "no greeting within the connect deadline");
+			refused(sl, sl->phase == PH_CONNECT
+			                    ? "connect timed out"
+			                    : "no greeting within the connect deadline");
 		return;
 	}
 	if (sl->phase != PH_RUN)
@@ -363,7 +368,8 @@ check_time(struct live_exec *e, struct slot *sl, long long now)
 	if (live_judge_due(&sl->j) > 0 && idle >= e->cfg.hang_ms) {
 		live_judge_silence(&sl->j);
 		finish(sl);
-	} else if (live_judge_due(&sl->j) == 0 && sl->wdone == sl->res->sent.len && idle >= e->cfg.hang_ms) {
+	} else if (live_judge_due(&sl->j) == 0 && sl->wdone == sl->res->sent.len &&
+	           idle >= e->cfg.hang_ms) {
 		finish(sl); /* nothing owed and nothing to send: the session is over */
 	}
 }

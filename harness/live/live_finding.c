@@ -141,18 +141,20 @@ live_finding_yaml(const struct live_finding *fd, const char *target, uint64_t se
 	                mut_state_name((enum mut_state)fd->st), live_cls_name(fd->cls), fd->count,
 	                target);
 	if (fd->type == LIVE_F_SANITIZER || fd->type == LIVE_F_CRASH)
-		rc = rc || buf_puts(&b, "# The target's own report (its stderr) says where: see the "
-		                        "campaign's target.log.\n");
-	rc = rc || buf_printf(&b,
-	                      "id: fuzz/%s-%016llx\n"
-	                      "title: 'fuzz: %s in state %s on %s'\n"
-	                      "rules: [%s]\n"
-	                      "tags: [fuzz, security]\n"
-	                      "level: %s\n"
-	                      "steps:\n",
-	                      live_finding_name(fd->type), (unsigned long long)fd->key,
-	                      live_finding_name(fd->type), mut_state_name((enum mut_state)fd->st),
-	                      live_cls_name(fd->cls), live_finding_rules(fd->type), level(fd->type));
+		rc = rc ||
+		     buf_puts(&b, "# The target's own report (its stderr) says where: see the "
+		                  "campaign's target.log.\n");
+	rc = rc ||
+	     buf_printf(&b,
+	                "id: fuzz/%s-%016llx\n"
+	                "title: 'fuzz: %s in state %s on %s'\n"
+	                "rules: [%s]\n"
+	                "tags: [fuzz, security]\n"
+	                "level: %s\n"
+	                "steps:\n",
+	                live_finding_name(fd->type), (unsigned long long)fd->key,
+	                live_finding_name(fd->type), mut_state_name((enum mut_state)fd->st),
+	                live_cls_name(fd->cls), live_finding_rules(fd->type), level(fd->type));
 	rc = rc || steps(&b, fd);
 	if (rc == 0 && b.len > 0 && fwrite(b.data, 1, b.len, f) != b.len)
 		rc = -1;

@@ -84,8 +84,8 @@ live_lookalike(const char *p, size_t n)
 		after = p[i + 1] == '\r' || p[i + 1] == '\n';
 		if (!before || !after)
 			continue;
-		if (i >= 2 && p[i - 2] == '\r' && p[i - 1] == '\n' && i + 2 < n && p[i + 1] == '\r' &&
-		    p[i + 2] == '\n')
+		if (i >= 2 && p[i - 2] == '\r' && p[i - 1] == '\n' && i + 2 < n &&
+		    p[i + 1] == '\r' && p[i + 2] == '\n')
 			continue; /* the real terminator */
 		return true;
 	}
@@ -108,8 +108,8 @@ static void finding(struct live_judge *j, enum live_finding_type t, const struct
                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void
-finding(struct live_judge *j, enum live_finding_type t, const struct live_unit *u,
-        const char *fmt, ...)
+finding(struct live_judge *j, enum live_finding_type t, const struct live_unit *u, const char *fmt,
+        ...)
 {
 	va_list ap;
 
@@ -215,7 +215,8 @@ cut_line(struct live_judge *j)
 			j->loose = true; /* the server cannot know the chunk either */
 		} else {
 			if ((size_t)size > n - e - 2) {
-				j->bdat_wait = true; /* the chunk is not all sent: nothing owed yet */
+				j->bdat_wait =
+				        true; /* the chunk is not all sent: nothing owed yet */
 				return false;
 			}
 			j->bdat_wait = false;

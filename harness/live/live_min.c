@@ -37,7 +37,8 @@ build_items(struct mut_session *cand, const struct mut_session *s, const bool *k
 	for (size_t i = 0; i < s->nitems; i++) {
 		const struct mut_item *it = &s->items[i];
 
-		if (keep[i] && mut_session_add(cand, it->kind, it->flags, s->buf + it->off, it->len) < 0)
+		if (keep[i] &&
+		    mut_session_add(cand, it->kind, it->flags, s->buf + it->off, it->len) < 0)
 			return -1;
 	}
 	return 0;
@@ -82,8 +83,8 @@ build_octets(struct mut_session *cand, const struct mut_session *s, size_t k, co
  * keep[] in/out. build makes the candidate from keep. Returns 0 or -1 (memory).
  */
 static int
-ddmin(struct min_ctx *m, bool *keep, size_t n,
-      int (*build)(struct min_ctx *, const bool *, void *), void *barg)
+ddmin(struct min_ctx *m, bool *keep, size_t n, int (*build)(struct min_ctx *, const bool *, void *),
+      void *barg)
 {
 	size_t parts = 2;
 	bool *trial = malloc(n > 0 ? n : 1);
@@ -188,7 +189,8 @@ live_minimize(struct mut_session *s, live_replay_fn replay, void *arg, unsigned 
 		memset(ko, 1, n);
 		oa.s = s;
 		oa.k = k;
-		if (ddmin(&m, ko, n, build_octets_cb, &oa) == 0 && build_octets(&cur, s, k, ko) == 0)
+		if (ddmin(&m, ko, n, build_octets_cb, &oa) == 0 &&
+		    build_octets(&cur, s, k, ko) == 0)
 			mut_session_copy(s, &cur);
 		free(ko);
 	}

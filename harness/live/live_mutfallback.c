@@ -184,7 +184,8 @@ mut_state_at(const struct mut_session *s, size_t i)
 
 		if (s->items[k].kind == MUT_DATA)
 			st = MUT_ST_READY;
-		else if (n >= 4 && (strncasecmp(p, "EHLO", 4) == 0 || strncasecmp(p, "HELO", 4) == 0))
+		else if (n >= 4 &&
+		         (strncasecmp(p, "EHLO", 4) == 0 || strncasecmp(p, "HELO", 4) == 0))
 			st = MUT_ST_READY;
 		else if (n >= 4 && strncasecmp(p, "MAIL", 4) == 0)
 			st = MUT_ST_MAIL;
@@ -200,7 +201,7 @@ const char *
 mut_state_name(enum mut_state st)
 {
 	static const char *const names[MUT_ST_COUNT] = { "init", "ready", "mail", "rcpt",
-		                                         "data", "bdat", "auth" };
+		                                         "data", "bdat",  "auth" };
 
 	return (unsigned)st < MUT_ST_COUNT ? names[st] : "?";
 }
@@ -229,16 +230,38 @@ replace(struct mut_session *s, size_t k, const char *p, size_t n)
 	return rc;
 }
 
-#define TOK(x) { x, sizeof(x) - 1 }
+#define TOK(x)                                                                                     \
+	{                                                                                          \
+		x, sizeof(x) - 1                                                                   \
+	}
 static const struct {
 	const char *p;
 	size_t n;
 } tokens[] = {
-	TOK("\n.\n"), TOK("\r.\r"), TOK("\n.\r\n"), TOK("\r\n.\n"), TOK("\r\n\x00.\r\n"),
-	TOK("\r\n.\r\n"), TOK(".."), TOK("\x00"), TOK("\r"), TOK("\n"), TOK("<>"), TOK("\""),
-	TOK(" SIZE="), TOK(" BODY=8BITMIME"), TOK("@"), TOK("%"), TOK("<postmaster>"),
-	TOK("MAIL FROM:<a@b>\r\n"), TOK("RCPT TO:<postmaster>\r\n"), TOK("DATA\r\n"),
-	TOK("RSET\r\n"), TOK("BDAT 5 LAST\r\n"), TOK("18446744073709551616"), TOK("4294967296"),
+	TOK("\n.\n"),
+	TOK("\r.\r"),
+	TOK("\n.\r\n"),
+	TOK("\r\n.\n"),
+	TOK("\r\n\x00.\r\n"),
+	TOK("\r\n.\r\n"),
+	TOK(".."),
+	TOK("\x00"),
+	TOK("\r"),
+	TOK("\n"),
+	TOK("<>"),
+	TOK("\""),
+	TOK(" SIZE="),
+	TOK(" BODY=8BITMIME"),
+	TOK("@"),
+	TOK("%"),
+	TOK("<postmaster>"),
+	TOK("MAIL FROM:<a@b>\r\n"),
+	TOK("RCPT TO:<postmaster>\r\n"),
+	TOK("DATA\r\n"),
+	TOK("RSET\r\n"),
+	TOK("BDAT 5 LAST\r\n"),
+	TOK("18446744073709551616"),
+	TOK("4294967296"),
 	TOK("-1"),
 };
 
@@ -326,8 +349,8 @@ mut_crossover(struct mut_session *out, const struct mut_session *a, const struct
 	mut_session_clear(out);
 	out->start = a->start;
 	for (size_t i = 0; i < na; i++) {
-		if (mut_session_add(out, a->items[i].kind, a->items[i].flags, a->buf + a->items[i].off,
-		                    a->items[i].len) < 0)
+		if (mut_session_add(out, a->items[i].kind, a->items[i].flags,
+		                    a->buf + a->items[i].off, a->items[i].len) < 0)
 			return -1;
 	}
 	for (size_t i = nb; i < b->nitems && out->len + b->items[i].len < max; i++) {

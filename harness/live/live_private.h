@@ -44,10 +44,10 @@ struct live_ans {
 /* One thing the server owes a reply to: octets start..end of what was sent. */
 struct live_unit {
 	size_t start, end;
-	uint8_t cls;     /* enum smtp_verb or enum live_cls */
-	uint8_t st;      /* enum mut_state: the server's state before it, as its replies said */
-	bool blocking;   /* what follows depends on its reply (DATA, AUTH, STARTTLS) */
-	bool bdat_last;  /* BDAT ... LAST */
+	uint8_t cls;    /* enum smtp_verb or enum live_cls */
+	uint8_t st;     /* enum mut_state: the server's state before it, as its replies said */
+	bool blocking;  /* what follows depends on its reply (DATA, AUTH, STARTTLS) */
+	bool bdat_last; /* BDAT ... LAST */
 };
 
 enum live_mode {
@@ -64,17 +64,17 @@ struct live_judge {
 	size_t body_start; /* LIVE_MODE_DATA: where the body starts */
 	struct live_unit q[LIVE_MAX_UNITS];
 	size_t qhead, qlen;
-	size_t nunits;   /* units ever queued */
-	bool blocked;    /* the last unit is blocking and not answered yet */
-	bool loose;      /* a line the server may count as more than one: counts unknown */
-	bool desync;     /* the server left the client's model (a refusal mid-body, ...) */
-	bool ended;      /* 221 or 421: the server is closing */
-	bool quit_ok;    /* 221 came */
-	bool tls;        /* STARTTLS got 220: the session stops there */
-	bool close_ok;   /* a refusal came: a close now is the server's right (RFC 5321 7.8) */
-	uint8_t st;      /* enum mut_state, from the replies */
+	size_t nunits; /* units ever queued */
+	bool blocked;  /* the last unit is blocking and not answered yet */
+	bool loose;    /* a line the server may count as more than one: counts unknown */
+	bool desync;   /* the server left the client's model (a refusal mid-body, ...) */
+	bool ended;    /* 221 or 421: the server is closing */
+	bool quit_ok;  /* 221 came */
+	bool tls;      /* STARTTLS got 220: the session stops there */
+	bool close_ok; /* a refusal came: a close now is the server's right (RFC 5321 7.8) */
+	uint8_t st;    /* enum mut_state, from the replies */
 	uint8_t last_st, last_cls; /* the unit answered last */
-	bool bdat_wait;  /* a BDAT line waits for the rest of its chunk */
+	bool bdat_wait;            /* a BDAT line waits for the rest of its chunk */
 	unsigned nreplies;
 	unsigned last_code;
 	bool last_lookalike; /* the last DATA body held an end-of-data look-alike */
@@ -170,10 +170,11 @@ struct live_result {
 	size_t ntuples;
 	struct live_ans ans[LIVE_MAX_ANS];
 	size_t nans;
-	size_t items_end; /* octets of the session's own items (the epilogue included), before QUIT */
+	size_t items_end; /* octets of the session's own items (the epilogue included), before QUIT
+	                   */
 	unsigned nreplies;
-	bool slow;      /* a reply came after the reply deadline (a tarpit) */
-	bool connected; /* the greeting came */
+	bool slow;       /* a reply came after the reply deadline (a tarpit) */
+	bool connected;  /* the greeting came */
 	struct buf sent; /* every octet sent (owned) */
 };
 
@@ -203,15 +204,15 @@ void live_result_free(struct live_result *r);
 
 struct live_target {
 	const char *cmd;
-	int pid;          /* 0: not running */
-	int err_fd;       /* its stderr, non-blocking */
-	char line[1024];  /* a stderr line being collected */
+	int pid;         /* 0: not running */
+	int err_fd;      /* its stderr, non-blocking */
+	char line[1024]; /* a stderr line being collected */
 	size_t linelen;
-	bool died;        /* since live_target_take() */
-	bool sanitizer;   /* a sanitizer line since live_target_take() */
-	char why[256];    /* what died or printed */
+	bool died;      /* since live_target_take() */
+	bool sanitizer; /* a sanitizer line since live_target_take() */
+	char why[256];  /* what died or printed */
 	unsigned restarts;
-	int shm_id;       /* -1: no map */
+	int shm_id; /* -1: no map */
 	uint8_t *map;
 	size_t map_size;
 	FILE *log; /* where its stderr is copied (NULL: nowhere) */
@@ -249,15 +250,15 @@ struct live_finding {
 	enum live_finding_type type;
 	char detail[200];
 	uint8_t st, cls;
-	uint64_t key;      /* the fold key: type, state, class, verb sequence */
-	uint64_t prekey;   /* type, state and class as first found (before minimizing) */
-	struct buf sent;   /* the minimized session's octets, as sent */
-	size_t unit_end;   /* octets up to the unit the finding is about */
-	size_t items_end;  /* octets before the harness's QUIT */
+	uint64_t key;     /* the fold key: type, state, class, verb sequence */
+	uint64_t prekey;  /* type, state and class as first found (before minimizing) */
+	struct buf sent;  /* the minimized session's octets, as sent */
+	size_t unit_end;  /* octets up to the unit the finding is about */
+	size_t items_end; /* octets before the harness's QUIT */
 	struct live_ans ans[LIVE_MAX_ANS];
 	size_t nans;
-	unsigned count;    /* sessions folded into it */
-	char file[4096];   /* where it was written */
+	unsigned count;  /* sessions folded into it */
+	char file[4096]; /* where it was written */
 };
 
 /* The fold key of a finding on the octets sent. */

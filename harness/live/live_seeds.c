@@ -53,7 +53,8 @@ yaml_name(const char *s)
 {
 	size_t n = strlen(s);
 
-	return (n > 5 && strcmp(s + n - 5, ".yaml") == 0) || (n > 4 && strcmp(s + n - 4, ".yml") == 0);
+	return (n > 5 && strcmp(s + n - 5, ".yaml") == 0) ||
+	       (n > 4 && strcmp(s + n - 4, ".yml") == 0);
 }
 
 /* Scenario files under path, sorted; the profiles/ and rules/ folders are not scenarios. */
@@ -77,7 +78,8 @@ walk(struct names *l, const char *path, int depth)
 		const char *d = ents[i]->d_name;
 		char sub[4096];
 
-		if (rc == 0 && d[0] != '.' && strcmp(d, "profiles") != 0 && strcmp(d, "rules") != 0 &&
+		if (rc == 0 && d[0] != '.' && strcmp(d, "profiles") != 0 &&
+		    strcmp(d, "rules") != 0 &&
 		    snprintf(sub, sizeof(sub), "%s/%s", path, d) < (int)sizeof(sub)) {
 			struct stat s2;
 
@@ -130,8 +132,8 @@ load_one(struct live_corpus *c, const char *path, const struct profile *prof)
 			continue;
 		buf_init(&b, 0);
 		mut_session_init(&s);
-		if (scenario_wire_session(&wire, sc->steps, sc->nsteps, SEED_MAX, &b, NULL, NULL, err,
-		                          sizeof(err)) == 0 &&
+		if (scenario_wire_session(&wire, sc->steps, sc->nsteps, SEED_MAX, &b, NULL, NULL,
+		                          err, sizeof(err)) == 0 &&
 		    b.len > 0 && b.len <= 4 * SEED_MAX &&
 		    mut_parse(&s, b.data, b.len, false, MUT_ST_INIT) == 0 &&
 		    live_corpus_add(c, &s, false) == 1)
@@ -144,8 +146,8 @@ load_one(struct live_corpus *c, const char *path, const struct profile *prof)
 }
 
 long
-live_seeds_load(struct live_corpus *c, char **paths, size_t npaths, const char *profile,
-                char *err, size_t errlen)
+live_seeds_load(struct live_corpus *c, char **paths, size_t npaths, const char *profile, char *err,
+                size_t errlen)
 {
 	struct profile prof;
 	struct names l = { 0 };

@@ -119,7 +119,8 @@ live_target_start(struct live_target *t, char *err, size_t errlen)
 static bool
 sanitizer_line(const char *l)
 {
-	return strstr(l, "AddressSanitizer") != NULL || strstr(l, "UndefinedBehaviorSanitizer") != NULL ||
+	return strstr(l, "AddressSanitizer") != NULL ||
+	       strstr(l, "UndefinedBehaviorSanitizer") != NULL ||
 	       strstr(l, "LeakSanitizer") != NULL || strstr(l, "runtime error:") != NULL ||
 	       strncmp(l, "SUMMARY:", 8) == 0 || strstr(l, "==ERROR:") != NULL;
 }

@@ -57,12 +57,12 @@ struct live_opts {
 	const char *profile; /* --profile FILE, or NULL: the reference profile */
 	char **paths;        /* seed scenario files or directories */
 	size_t npaths;
-	int connect_ms;   /* connect and greeting deadline */
-	int reply_ms;     /* a reply is due within this (then the hang check begins) */
-	int hang_ms;      /* ... and is a hang once this has passed with nothing */
-	int linger_ms;    /* how long a session whose reply count is unknown waits at its end */
-	bool json;        /* the summary on stdout too */
-	bool quiet;       /* no status lines */
+	int connect_ms; /* connect and greeting deadline */
+	int reply_ms;   /* a reply is due within this (then the hang check begins) */
+	int hang_ms;    /* ... and is a hang once this has passed with nothing */
+	int linger_ms;  /* how long a session whose reply count is unknown waits at its end */
+	bool json;      /* the summary on stdout too */
+	bool quiet;     /* no status lines */
 	unsigned minimize_max; /* replays one finding's minimization may use */
 };
 
