@@ -321,7 +321,15 @@ make_session(struct campaign *c, struct mut_session *s)
 
 	if (c->next_seed < cp->n)
 		return mut_session_copy(s, &cp->e[c->next_seed++].s);
+	/* Of two entries drawn, the shorter: fast sessions are picked more often (as AFL
+	 * favours small, fast inputs), the long ones (a 1,000-recipient flood) still come. */
 	k = (size_t)mut_rng_below(&c->rng, cp->n);
+	{
+		size_t k2 = (size_t)mut_rng_below(&c->rng, cp->n);
+
+		if (cp->e[k2].s.len < cp->e[k].s.len)
+			k = k2;
+	}
 	if (mut_session_copy(s, &cp->e[k].s) < 0)
 		return -1;
 	if (cp->n > 1 && mut_rng_below(&c->rng, 10) == 0) {

@@ -156,6 +156,9 @@ finish(struct slot *sl)
 		        "finish: phase %d quit %d loose %d ended %d desync %d due %zu ms %lld\n",
 		        sl->phase, sl->quit, sl->j.loose, sl->j.ended, sl->j.desync,
 		        live_judge_due(&sl->j), clock_mono_ms() - sl->t_start);
+	if (getenv("LIVE_DEBUG") != NULL && clock_mono_ms() - sl->t_start > 100)
+		fprintf(stderr, "slow: [%.*s]\n", (int)(r->sent.len < 400 ? r->sent.len : 400),
+		        r->sent.data);
 	sl->phase = PH_DONE;
 }
 
@@ -236,10 +239,11 @@ queue_more(struct live_exec *e, struct slot *sl, long long now)
 	if (!sl->quit && (live_judge_can_quit(&sl->j) || sl->j.loose)) {
 		sl->quit = true;
 		sl->res->items_end = b->len;
-		/* Loose: a CRLF first ends whatever line the server may be holding, so the QUIT
-		 * is a command of its own and the close comes at once. */
+		/* Loose: CRLF first ends whatever line the server may be holding, and a dot line
+		 * a body it may be in, so the QUIT is a command of its own and the close comes at
+		 * once (the replies of a loose session are not counted). */
 		if (sl->j.loose)
-			buf_append(b, "\r\n", 2);
+			buf_append(b, "\r\n.\r\n", 5); /* and ends a body the server may be in */
 		buf_append(b, QUIT_LINE, sizeof(QUIT_LINE) - 1);
 		if (sl->j.loose) {
 			sl->phase = PH_DRAIN;
