@@ -62,8 +62,8 @@ CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka
 ALL_CFLAGS  = $(WARN) $(OPT) $(BASE_CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(OPT) $(LDFLAGS)
 
-LIB_DIRS := harness/proto harness/util harness/server harness/scenario harness/run harness/report \
-	harness/record harness/load harness/mutate harness/live
+LIB_DIRS := harness/proto harness/util harness/mutate harness/server harness/scenario harness/run harness/report \
+	harness/record harness/load harness/live
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 CLI_SRCS := $(wildcard harness/cli/*.c)
 TEST_SRCS := $(wildcard tests/test_*.c)

@@ -31,7 +31,7 @@ FUZZ_TARGETS  := $(shell sed -n 's/^\([A-Za-z0-9_][A-Za-z0-9_]*\).*/\1/p' fuzz/t
 # Buildable targets: the list, plus the loader's even while it is out of the list,
 # plus fuzz_null (fuzz-bench's engine-only baseline).
 FUZZ_BUILDABLE := $(sort $(FUZZ_TARGETS) fuzz_scenario_load fuzz_null)
-FUZZ_LIB_DIRS ?= harness/proto harness/util harness/server harness/scenario
+FUZZ_LIB_DIRS ?= harness/proto harness/util harness/mutate harness/server harness/scenario
 FUZZ_LIB_SRCS  = $(foreach d,$(FUZZ_LIB_DIRS),$(wildcard $(d)/*.c))
 
 # The top Makefile's flags when there is one; the same defaults otherwise.
@@ -67,7 +67,7 @@ build/$(1)/libsmtph-fuzz.a: $$(FUZZ_LIB_SRCS:%.c=build/$(1)/obj/%.o)
 $$(FUZZ_BUILDABLE:%=build/$(1)/%): build/$(1)/%: fuzz/%.c fuzz/fuzz.h $(5) build/$(1)/libsmtph-fuzz.a
 	@mkdir -p $$(@D)
 	@$$(if $$(Q),echo "  FUZZ    [$(1)] $$@")
-	$$(Q)$(6) $(2) $$(FUZZ_WARN) $$(FUZZ_CPPFLAGS) $(3) -MMD -MP -o $$@ $$< $(5) \
+	$$(Q)$(6) $(2) $$(FUZZ_WARN) $$(FUZZ_CPPFLAGS) $(3) -MMD -MP -o $$@ $$< $(5) $$(FUZZ_EXTRA) \
 		build/$(1)/libsmtph-fuzz.a $(4) $$(FUZZ_LIBS)
 
 -include $$(FUZZ_LIB_SRCS:%.c=build/$(1)/obj/%.d) $$(FUZZ_BUILDABLE:%=build/$(1)/%.d)
@@ -79,6 +79,26 @@ $(eval $(call FUZZ_VARIANT,fuzz-cov,$(FUZZ_CC),-O0 -g -fprofile-instr-generate -
 $(eval $(call FUZZ_VARIANT,afl,$(AFL_CC),$(FUZZ_OPT),-fsanitize=fuzzer,,AFL_QUIET=1))
 $(eval $(call FUZZ_VARIANT,afl/cmplog,$(AFL_CC),$(FUZZ_OPT),-fsanitize=fuzzer,,AFL_QUIET=1 AFL_LLVM_CMPLOG=1))
 $(eval $(call FUZZ_VARIANT,afl/asan,$(AFL_CC),$(FUZZ_OPT_SAN),-fsanitize=fuzzer,,AFL_QUIET=1 AFL_USE_ASAN=1 AFL_USE_UBSAN=1))
+
+# The session target's structure-aware mutator (fuzz/session_mutator.c, issue 15): linked
+# into the libFuzzer builds only (it calls LLVMFuzzerMutate), the engine and the mutator
+# left out of the coverage instrumentation (fuzz/session_mutator.nocov); as an AFL++
+# custom mutator, build/afl/session_mutator.so (AFL_CUSTOM_MUTATOR_LIBRARY=).
+# SMTPH_MUTATOR=off at run time: libFuzzer's own mutations only (A/B runs).
+FUZZ_MUTATOR_NOCOV := -fsanitize-coverage-ignorelist=fuzz/session_mutator.nocov
+build/fuzz/fuzz_server_session build/fuzz-nosan/fuzz_server_session: FUZZ_EXTRA = fuzz/session_mutator.c
+build/fuzz/fuzz_server_session build/fuzz-nosan/fuzz_server_session: fuzz/session_mutator.c \
+	fuzz/session_mutator.nocov
+build/fuzz/fuzz_server_session build/fuzz-nosan/fuzz_server_session \
+	build/fuzz/obj/harness/mutate/%.o build/fuzz-nosan/obj/harness/mutate/%.o: \
+	FUZZ_CPPFLAGS += $(FUZZ_MUTATOR_NOCOV)
+FUZZ_MUTATOR_SRCS := fuzz/session_mutator.c $(wildcard harness/mutate/*.c) \
+	harness/proto/smtp_base64.c harness/server/server_fuzzin.c
+build/afl/session_mutator.so: $(FUZZ_MUTATOR_SRCS) $(wildcard harness/mutate/*.h) include/smtph/mutate.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  SO      $@")
+	$(Q)$(FUZZ_CC) -shared -fPIC -Wl,--no-undefined $(FUZZ_WARN) $(FUZZ_CPPFLAGS) $(FUZZ_OPT) \
+		-DSESSION_MUTATOR_AFL -o $@ $(FUZZ_MUTATOR_SRCS)
 
 # The corpus replay with the normal compiler and flags ($(CC), $(VARIANT)) against $(LIB).
 $(FUZZ_BUILDABLE:%=$(BUILD)/fuzz-replay/%): $(BUILD)/fuzz-replay/%: fuzz/%.c fuzz/driver_replay.c fuzz/fuzz.h $(LIB)
@@ -109,7 +129,7 @@ afl:
 	@echo "afl: e.g. afl-fuzz -i corpus/fuzz_smtp_command -o $(FUZZ_WORK)/afl -M main -x fuzz/fuzz_smtp_command.dict \\"
 	@echo "       -c build/afl/cmplog/fuzz_smtp_command -- build/afl/fuzz_smtp_command"
 afl-build: $(FUZZ_TARGETS:%=build/afl/%) $(FUZZ_TARGETS:%=build/afl/cmplog/%) \
-	$(FUZZ_TARGETS:%=build/afl/asan/%)
+	$(FUZZ_TARGETS:%=build/afl/asan/%) build/afl/session_mutator.so
 
 # ---- fuzz-smoke: every target for FUZZ_SECONDS (FUZZ_PAR at a time), then the corpus replay.
 fuzz-smoke: fuzz-replay

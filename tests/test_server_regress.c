@@ -57,11 +57,50 @@ test_no_reply_after_close(void **state)
 	server_config_free(&cfg);
 }
 
+/*
+ * fuzz_server_session, found by the session mutator (a line brought to 512
+ * octets): an unknown MAIL parameter of 494 octets was echoed whole in the 555,
+ * a reply line of 532 octets (RFC 5321 4.5.3.1.5: 512 at most).
+ */
+static void
+test_unknown_param_echo_fits_a_reply_line(void **state)
+{
+	struct server_config cfg;
+	struct server_session *s;
+	char in[1024];
+	const char *out;
+	size_t len, n, line = 0;
+
+	(void)state;
+	n = (size_t)snprintf(in, sizeof(in), "EHLO client.test\r\nMAIL FROM:<a@b> ");
+	memset(in + n, 'w', 494);
+	memcpy(in + n + 494, "\r\n", 2);
+	n += 496;
+	assert_int_equal(server_config_defaults(&cfg), 0);
+	s = server_session_new(&cfg, NULL, NULL, "127.0.0.1");
+	assert_non_null(s);
+	server_session_start(s);
+	server_session_feed(s, in, n);
+	out = server_session_out(s, &len);
+	assert_int_equal(count_replies(out, len), 3); /* 220, 250, 555 */
+	assert_non_null(memchr(out, '5', len));
+	for (size_t i = 0; i < len; i++) {
+		line++;
+		if (out[i] == '\n') {
+			assert_true(line <= 512);
+			line = 0;
+		}
+	}
+	server_session_free(&s);
+	server_config_free(&cfg);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_no_reply_after_close),
+		cmocka_unit_test(test_unknown_param_echo_fits_a_reply_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

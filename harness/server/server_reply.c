@@ -270,10 +270,15 @@ server_reply_u64(struct server_session *s, enum server_reply_id id, uint64_t v)
 	send_row(s, row_for(id, SRV_ARGS_U64), (unsigned long long)v);
 }
 
+/* An echoed slice is cut to this many octets: a reply line is at most 512 octets with its
+ * CRLF (RFC 5321 4.5.3.1.5), and a command line of 512 can hold a 490-octet keyword. */
+#define REPLY_SLICE_MAX 64
+
 void
 server_reply_slice(struct server_session *s, enum server_reply_id id, struct smtp_slice v)
 {
-	send_row(s, row_for(id, SRV_ARGS_SLICE), v.len > INT32_MAX ? INT32_MAX : (int)v.len, v.ptr);
+	send_row(s, row_for(id, SRV_ARGS_SLICE),
+	         v.len > REPLY_SLICE_MAX ? REPLY_SLICE_MAX : (int)v.len, v.ptr);
 }
 
 void

@@ -8,9 +8,11 @@
  * of items (command lines, the octets of a DATA body, a BDAT chunk, the lines
  * of an AUTH exchange), each item's octets exactly as sent. The engine reads
  * a session from octets (mut_parse, following the client's side of the
- * dialogue: a DATA line is followed by a body up to CRLF.CRLF, "BDAT n" by n
- * octets, "AUTH LOGIN" by its answer lines), changes it at that level
- * (mut_mutate, mut_crossover) and writes it back (mut_write).
+ * dialogue, which takes every command legal in its state to succeed: a DATA
+ * line after a RCPT is followed by a body up to CRLF.CRLF, "BDAT n" in any
+ * state by n octets, AUTH after HELO/EHLO by its answer lines; a DATA line
+ * where the client has no recipient is a line like any other), changes it at
+ * that level (mut_mutate, mut_crossover) and writes it back (mut_write).
  *
  * Ownership: a struct mut_session owns its item table and octet buffer;
  * mut_session_free releases them. Nothing else allocates on the caller's
