@@ -354,8 +354,6 @@ advance(struct live_judge *j, const struct live_unit *u, unsigned code)
 			j->st = MUT_ST_READY;
 		break;
 	case SMTP_VERB_STARTTLS:
-		if (code == 220)
-			j->tls = true; /* the harness does not go on into TLS here */
 		break;
 	case SMTP_VERB_AUTH:
 	case LIVE_CLS_AUTHLINE:
@@ -370,6 +368,9 @@ advance(struct live_judge *j, const struct live_unit *u, unsigned code)
 	default:
 		break;
 	}
+	if (code == 220 && u->cls != LIVE_CLS_GREET)
+		j->tls = true; /* "ready to start TLS", to whatever line the server took for STARTTLS
+		                  ("STARTTLS\t"): the harness does not go on into TLS here */
 	if (code == 354 && u->cls != SMTP_VERB_DATA && j->lookalike_2xx)
 		smuggle(j, code);
 	if ((code == 354 && u->cls != SMTP_VERB_DATA) ||
