@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,16 @@
 #define TTY_EVERY_MS    500
 #define READY_TRIES     200 /* --exec: 200 x 50 ms for the target to listen */
 #define DEATH_WAIT_MS   300 /* a close where a reply was due: did the target die? */
+#define MINIMIZE_MS     60000 /* wall time one finding's minimization may take */
+
+/* SIGINT/SIGTERM: the campaign stops after the batch it is in, writes its summary. */
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_signal(int sig)
+{
+	stop_signal = sig;
+}
 
 struct campaign {
 	const struct live_opts *o;
@@ -189,6 +200,7 @@ struct replay_arg {
 	struct campaign *c;
 	enum live_finding_type want;
 	struct live_result r;
+	long long until; /* MINIMIZE_MS: past it, every candidate is refused */
 };
 
 static int
@@ -196,6 +208,11 @@ replay(void *arg, const struct mut_session *cand)
 {
 	struct replay_arg *ra = arg;
 
+	/* A hang costs --hang-timeout a replay: the wall time is bounded too (the
+	 * smallest session found by then is written; the campaign's sessions do not
+	 * depend on it). */
+	if (clock_mono_ms() >= ra->until || stop_signal != 0)
+		return 0;
 	run_one(ra->c, cand, &ra->r);
 	return ra->r.finding == ra->want ? 1 : 0;
 }
@@ -243,7 +260,7 @@ finding(struct campaign *c, const struct mut_session *s, const struct live_resul
 	uint64_t pre = (uint64_t)r->finding << 16 | (uint64_t)r->f_st << 8 | r->f_cls;
 	struct live_finding *fd;
 	struct mut_session m;
-	struct replay_arg ra = { c, r->finding, { 0 } };
+	struct replay_arg ra = { c, r->finding, { 0 }, clock_mono_ms() + MINIMIZE_MS };
 	int fresh;
 
 	c->findings_total++;
@@ -380,7 +397,7 @@ budget_left(struct campaign *c)
 {
 	const struct live_opts *o = c->o;
 
-	if (c->stop)
+	if (c->stop || stop_signal != 0)
 		return false;
 	if (o->max_execs > 0 && c->execs >= o->max_execs)
 		return false;
@@ -684,6 +701,9 @@ live_campaign_run(const struct live_opts *o)
 		return rc;
 	}
 	c.t0 = c.last_status = clock_mono_ms();
+	stop_signal = 0;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
 	while (budget_left(&c)) {
 		long long now;
 
@@ -694,6 +714,10 @@ live_campaign_run(const struct live_opts *o)
 	}
 	status(&c, true);
 	rc = c.nfound > 0 ? LIVE_EXIT_FINDINGS : LIVE_EXIT_CLEAN;
+	if (stop_signal != 0) {
+		fprintf(stderr, "fuzz: stopped by signal %d\n", (int)stop_signal);
+		rc = 128 + (int)stop_signal;
+	}
 	summary(&c, rc);
 	teardown(&c);
 	return rc;
