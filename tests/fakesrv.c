@@ -4,7 +4,7 @@
  * bob, postmaster); each --fault makes it break one rule, so the tests can
  * assert that the harness catches exactly that. One process per connection
  * (fork); every child exits after 30 s. Loopback only.
- *   fakesrv --port-file F [--maildir DIR] [--fault NAME]...
+ *   fakesrv --port-file F [--port P] [--maildir DIR] [--fault NAME]...
  * --maildir DIR: accepted messages are delivered to DIR/<domain>/<user>/new/
  * (Maildir: written in tmp/, then renamed; a Return-Path: line first, the
  * data dot-unstuffed, at most MSG_MAX octets), before the 250.
@@ -40,6 +40,11 @@
  *   behind a parameter value). hang-quoted: a MAIL or RCPT whose quoted local
  *   part is over 64 octets is never answered (the process loops until its
  *   alarm). lflf-ends-data (above) answers 250 to a bare-LF-dot end of data.
+ *   crash-server: with crash-long-param, the whole server dies with the session
+ *   (SIGKILL to the listener: a one-process daemon's crash, for --exec).
+ *   asan-report: with crash-long-param, the session first prints an
+ *   AddressSanitizer report on stderr (what an ASan build would print).
+ * --port P listens on P rather than on a port of the kernel's choice.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -92,6 +97,8 @@ static const char *const fault_names[] = {
 	"markup-reply",
 	"crash-long-param",
 	"hang-quoted",
+	"crash-server",
+	"asan-report",
 };
 enum {
 	F_RCPT_BEFORE_MAIL,
@@ -118,11 +125,14 @@ enum {
 	F_MARKUP,
 	F_CRASH_PARAM,
 	F_HANG_QUOTED,
+	F_CRASH_SERVER,
+	F_ASAN_REPORT,
 	F_COUNT
 };
 _Static_assert(sizeof(fault_names) / sizeof(fault_names[0]) == F_COUNT, "one name per fault");
 static bool fault[F_COUNT];
 static const char *maildir; /* --maildir, or NULL: messages are dropped */
+static pid_t server_pid;    /* the listener (crash-server kills it) */
 
 struct sess {
 	int fd;
@@ -469,8 +479,17 @@ planted_param(const char *arg)
 {
 	const char *gt = strchr(arg, '>');
 
-	if (fault[F_CRASH_PARAM] && gt != NULL && strlen(gt + 1) > PARAM_CRASH)
-		_exit(139); /* as a segfault would: no reply, the connection closes */
+	if (!fault[F_CRASH_PARAM] || gt == NULL || strlen(gt + 1) <= PARAM_CRASH)
+		return;
+	if (fault[F_ASAN_REPORT])
+		fprintf(stderr,
+		        "==%d==ERROR: AddressSanitizer: stack-buffer-overflow on address "
+		        "0x7ffc00000000 (fakesrv planted)\nSUMMARY: AddressSanitizer: "
+		        "stack-buffer-overflow fakesrv.c in planted_param\n",
+		        (int)getpid());
+	if (fault[F_CRASH_SERVER] && getppid() == server_pid)
+		kill(server_pid, SIGKILL); /* never another process, should the server be gone */
+	_exit(139); /* as a segfault would: no reply, the connection closes */
 }
 
 static void
@@ -712,15 +731,19 @@ main(int argc, char **argv)
 			port_file = argv[i + 1];
 		else if (strcmp(argv[i], "--maildir") == 0)
 			maildir = argv[i + 1];
+		else if (strcmp(argv[i], "--port") == 0)
+			sin.sin_port = htons((unsigned short)strtoul(argv[i + 1], NULL, 10));
 		else if (strcmp(argv[i], "--fault") != 0 || set_fault(argv[i + 1]) < 0)
 			return 2;
 	}
 	if (port_file == NULL) {
-		fprintf(stderr, "usage: fakesrv --port-file F [--maildir DIR] [--fault NAME]...\n");
+		fprintf(stderr, "usage: fakesrv --port-file F [--port P] [--maildir DIR] [--fault "
+		                "NAME]...\n");
 		return 2;
 	}
 	signal(SIGCHLD, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+	server_pid = getpid();
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	lfd = socket(AF_INET, SOCK_STREAM, 0);
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));

@@ -87,7 +87,8 @@ static const struct row rows[] = {
 	    "S 235", "C NOOP\r\n", "S 250" },
 	  LIVE_F_NONE },
 	{ "STARTTLS 220 then close", { "S 220", "C STARTTLS\r\n", "S 220", "X" }, LIVE_F_NONE },
-	{ "STARTTLS<TAB> taken for STARTTLS", { "S 220", "C STARTTLS\t\r\nQUIT\r\n", "S 220", "R" },
+	{ "STARTTLS<TAB> taken for STARTTLS",
+	  { "S 220", "C STARTTLS\t\r\nQUIT\r\n", "S 220", "R" },
 	  LIVE_F_NONE },
 	{ "unsolicited 421 then close", { "S 220", "S 421", "X" }, LIVE_F_NONE },
 };

@@ -31,8 +31,8 @@
 #define MINIMIZE_MAX    24    /* findings minimized (the rest written as found) */
 #define STATUS_EVERY_MS 5000
 #define TTY_EVERY_MS    500
-#define READY_TRIES     200 /* --exec: 200 x 50 ms for the target to listen */
-#define DEATH_WAIT_MS   300 /* a close where a reply was due: did the target die? */
+#define READY_TRIES     200   /* --exec: 200 x 50 ms for the target to listen */
+#define DEATH_WAIT_MS   300   /* a close where a reply was due: did the target die? */
 #define MINIMIZE_MS     60000 /* wall time one finding's minimization may take */
 
 /* SIGINT/SIGTERM: the campaign stops after the batch it is in, writes its summary. */
@@ -67,6 +67,8 @@ struct campaign {
 	long long t0, last_status;
 	bool tty, stop;
 	size_t next_seed; /* seeds run unmutated first */
+	size_t off;       /* the batch being made: batch[off..off + jobs) (two halves) */
+	size_t prev_n;    /* sessions of the other half, the batch before */
 	FILE *tlog;
 };
 
@@ -176,8 +178,15 @@ await_death(struct campaign *c)
 static void
 run_one(struct campaign *c, const struct mut_session *s, struct live_result *r)
 {
-	if (c->has_target && c->t.pid == 0)
-		target_restart(c);
+	if (c->has_target) {
+		char why[256];
+
+		/* A death or report from before is not this session's: start afresh. */
+		live_target_poll(&c->t);
+		live_target_take(&c->t, why, sizeof(why));
+		if (c->t.pid == 0)
+			target_restart(c);
+	}
 	if (c->t.map != NULL)
 		memset(c->t.map, 0, c->t.map_size);
 	live_exec_batch(c->ex, &s, 1, r, c->has_target ? &c->t : NULL);
@@ -185,7 +194,8 @@ run_one(struct campaign *c, const struct mut_session *s, struct live_result *r)
 		char why[256];
 		enum live_finding_type f;
 
-		if (r->finding == LIVE_F_CLOSED || r->finding == LIVE_F_REFUSED)
+		/* Alone, a close of the server's is worth the wait (after a refusal too). */
+		if (r->finding == LIVE_F_CLOSED || r->finding == LIVE_F_REFUSED || r->peer_closed)
 			await_death(c);
 		live_target_poll(&c->t);
 		f = live_target_take(&c->t, why, sizeof(why));
@@ -372,7 +382,7 @@ make_session(struct campaign *c, struct mut_session *s)
 
 /* Coverage of one batch; with several sessions and something new, each replayed alone. */
 static void
-afl_feedback(struct campaign *c, size_t n, bool *keep)
+afl_feedback(struct campaign *c, struct mut_session *cur, size_t n, bool *keep)
 {
 	size_t sz = c->t.map_size;
 
@@ -386,7 +396,7 @@ afl_feedback(struct campaign *c, size_t n, bool *keep)
 		struct live_result r;
 
 		live_result_init(&r);
-		run_one(c, &c->batch[i], &r);
+		run_one(c, &cur[i], &r);
 		keep[i] = live_afl_novel(c->t.map, c->virgin, sz) > 0;
 		live_result_free(&r);
 	}
@@ -404,80 +414,111 @@ budget_left(struct campaign *c)
 	return o->max_time_s == 0 || clock_mono_ms() - c->t0 < (long long)o->max_time_s * 1000;
 }
 
+/*
+ * The sessions of the previous batch, when the target is found dead only now (the
+ * session that killed it may have been refused just before, so its close was no
+ * finding): each replayed alone, the first that kills it again is the finding.
+ */
+static void
+blame_previous(struct campaign *c, enum live_finding_type f, const char *why)
+{
+	struct mut_session *prev = c->batch + (c->off == 0 ? c->o->jobs : 0);
+	struct live_result r;
+
+	live_result_init(&r);
+	for (size_t i = 0; i < c->prev_n && !c->stop; i++) {
+		run_one(c, &prev[i], &r);
+		if (r.finding == f) {
+			finding(c, &prev[i], &r);
+			live_result_free(&r);
+			return;
+		}
+	}
+	/* Not reproduced alone: said, not written (no session to write). */
+	fprintf(stderr,
+	        "%sfuzz: the target died (%s) and no session of the batch before does it "
+	        "again alone\n",
+	        c->tty ? "\n" : "", why);
+	c->findings_total++;
+	live_result_free(&r);
+}
+
+/* --exec: a death or a report during the batch goes to the sessions that lost their server. */
+static void
+target_news(struct campaign *c, size_t n)
+{
+	enum live_finding_type f;
+	char why[256];
+	bool closed = false, refused = false;
+
+	for (size_t i = 0; i < n; i++) {
+		closed |= c->res[i].finding == LIVE_F_CLOSED;
+		refused |= c->res[i].finding == LIVE_F_REFUSED;
+	}
+	if (closed || refused)
+		await_death(c);
+	live_target_poll(&c->t);
+	f = live_target_take(&c->t, why, sizeof(why));
+	for (size_t i = 0; i < n; i++) {
+		struct live_result *r = &c->res[i];
+
+		if (r->finding == LIVE_F_REFUSED)
+			r->finding = LIVE_F_NONE; /* a victim: the target was gone (or going) */
+		if (f == LIVE_F_NONE)
+			continue;
+		/* the sessions that lost their connection, else every one still running */
+		if (r->finding == LIVE_F_CLOSED || (!closed && !refused)) {
+			r->finding = f;
+			snprintf(r->detail, sizeof(r->detail), "%.190s", why);
+		}
+	}
+	if (f != LIVE_F_NONE && !closed && refused)
+		blame_previous(c, f, why);
+}
+
 static void
 one_batch(struct campaign *c)
 {
 	size_t n = c->o->jobs;
 	bool keep[64] = { false };
+	struct mut_session *cur = c->batch + c->off;
 
 	if (c->o->max_execs > 0 && c->o->max_execs - c->execs < n)
 		n = (size_t)(c->o->max_execs - c->execs);
 	for (size_t i = 0; i < n; i++) {
-		if (make_session(c, &c->batch[i]) < 0) {
+		if (make_session(c, &cur[i]) < 0) {
 			c->stop = true;
 			return;
 		}
-		c->bp[i] = &c->batch[i];
+		c->bp[i] = &cur[i];
 	}
 	if (c->t.map != NULL)
 		memset(c->t.map, 0, c->t.map_size);
-	{
-		long long tb = clock_mono_ms();
-
-		live_exec_batch(c->ex, c->bp, n, c->res, c->has_target ? &c->t : NULL);
-		if (getenv("LIVE_DEBUG") != NULL && clock_mono_ms() - tb > 50)
-			fprintf(stderr, "slow batch %lld ms: %.*s\n", clock_mono_ms() - tb,
-			        (int)(c->res[0].sent.len < 300 ? c->res[0].sent.len : 300),
-			        c->res[0].sent.data);
-	}
+	live_exec_batch(c->ex, c->bp, n, c->res, c->has_target ? &c->t : NULL);
 	c->execs += n;
-	if (c->has_target) {
-		for (size_t i = 0; i < n; i++) {
-			if (c->res[i].finding == LIVE_F_CLOSED ||
-			    c->res[i].finding == LIVE_F_REFUSED) {
-				await_death(c);
-				break;
-			}
-		}
-		live_target_poll(&c->t);
-		if (c->t.died || c->t.sanitizer) {
-			char why[256];
-			enum live_finding_type f = live_target_take(&c->t, why, sizeof(why));
-
-			/* the sessions that lost their connection, else every one of the batch */
-			bool any = false;
-
-			for (size_t i = 0; i < n; i++)
-				any |= c->res[i].finding == LIVE_F_CLOSED ||
-				       c->res[i].finding == LIVE_F_REFUSED;
-			for (size_t i = 0; i < n; i++) {
-				if (!any || c->res[i].finding == LIVE_F_CLOSED ||
-				    c->res[i].finding == LIVE_F_REFUSED) {
-					c->res[i].finding = f;
-					snprintf(c->res[i].detail, sizeof(c->res[i].detail),
-					         "%.190s", why);
-				}
-			}
-		}
-	}
+	if (c->has_target)
+		target_news(c, n);
 	if (c->virgin != NULL)
-		afl_feedback(c, n, keep);
+		afl_feedback(c, cur, n, keep);
 	for (size_t i = 0; i < n && !c->stop; i++) {
 		struct live_result *r = &c->res[i];
 
 		c->slow += r->slow;
 		if (novel_states(c, r) || keep[i])
-			live_corpus_add(&c->corpus, &c->batch[i], true);
+			live_corpus_add(&c->corpus, &cur[i], true);
 		if (r->finding == LIVE_F_REFUSED && !c->has_target) {
 			/* Black-box and the server no longer answers: the campaign cannot go on. */
-			finding(c, &c->batch[i], r);
+			finding(c, &cur[i], r);
 			c->stop = true;
 		} else if (r->finding != LIVE_F_NONE) {
-			finding(c, &c->batch[i], r);
+			finding(c, &cur[i], r);
 		}
 	}
 	if (c->has_target && c->t.pid == 0 && !c->stop)
 		target_restart(c);
+	/* This batch is the previous one now (blame_previous). */
+	c->prev_n = n;
+	c->off = c->off == 0 ? c->o->jobs : 0;
 }
 
 static int
@@ -581,7 +622,7 @@ setup(struct campaign *c, char *err, size_t errlen)
 		live_corpus_add(&c->corpus, &s, false);
 		mut_session_free(&s);
 	}
-	c->batch = calloc(o->jobs, sizeof(*c->batch));
+	c->batch = calloc(2 * (size_t)o->jobs, sizeof(*c->batch));
 	c->bp = calloc(o->jobs, sizeof(*c->bp));
 	c->res = calloc(o->jobs, sizeof(*c->res));
 	c->found = calloc(FINDINGS_MAX, sizeof(*c->found));
@@ -589,10 +630,10 @@ setup(struct campaign *c, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (unsigned i = 0; i < o->jobs; i++) {
+	for (unsigned i = 0; i < 2 * o->jobs; i++)
 		mut_session_init(&c->batch[i]);
+	for (unsigned i = 0; i < o->jobs; i++)
 		live_result_init(&c->res[i]);
-	}
 	return 0;
 }
 
@@ -636,10 +677,10 @@ teardown(struct campaign *c)
 {
 	if (c->has_target)
 		live_target_stop(&c->t);
-	for (unsigned i = 0; c->batch != NULL && i < c->o->jobs; i++) {
+	for (unsigned i = 0; c->batch != NULL && i < 2 * c->o->jobs; i++)
 		mut_session_free(&c->batch[i]);
+	for (unsigned i = 0; c->res != NULL && i < c->o->jobs; i++)
 		live_result_free(&c->res[i]);
-	}
 	for (size_t i = 0; c->found != NULL && i < c->nfound; i++)
 		buf_free(&c->found[i].sent);
 	free(c->batch);

@@ -137,6 +137,17 @@ finish(struct slot *sl)
 		close(sl->fd);
 		sl->fd = -1;
 	}
+	if (r->finding == LIVE_F_NONE && sl->j.finding == LIVE_F_NONE) {
+		/* Where the session was, should the target's death be put on it. */
+		const struct live_unit *u = sl->j.qlen > 0 ? &sl->j.q[sl->j.qhead] : NULL;
+
+		r->f_st = u != NULL ? u->st : sl->j.st;
+		r->f_cls = u != NULL ? u->cls : sl->j.last_cls;
+		r->f_unit_end = u != NULL ? u->end : sl->wdone;
+		if (u == NULL && sl->j.cur < sl->j.nsent) /* the line it stopped counting at */
+			r->f_cls =
+			        live_judge_cls(r->sent.data + sl->j.cur, sl->j.nsent - sl->j.cur);
+	}
 	if (r->finding == LIVE_F_NONE && sl->j.finding != LIVE_F_NONE) {
 		r->finding = sl->j.finding;
 		memcpy(r->detail, sl->j.detail, sizeof(r->detail));
@@ -151,14 +162,6 @@ finish(struct slot *sl)
 	r->ntuples = sl->j.ntuples;
 	memcpy(r->tuples, sl->j.tuples, sl->j.ntuples * sizeof(r->tuples[0]));
 	r->nreplies = sl->j.nreplies;
-	if (getenv("LIVE_DEBUG") != NULL)
-		fprintf(stderr,
-		        "finish: phase %d quit %d loose %d ended %d desync %d due %zu ms %lld\n",
-		        sl->phase, sl->quit, sl->j.loose, sl->j.ended, sl->j.desync,
-		        live_judge_due(&sl->j), clock_mono_ms() - sl->t_start);
-	if (getenv("LIVE_DEBUG") != NULL && clock_mono_ms() - sl->t_start > 100)
-		fprintf(stderr, "slow: [%.*s]\n", (int)(r->sent.len < 400 ? r->sent.len : 400),
-		        r->sent.data);
 	sl->phase = PH_DONE;
 }
 
@@ -182,7 +185,7 @@ start(struct live_exec *e, struct slot *sl, const struct mut_session *s, struct 
 	r->finding = LIVE_F_NONE;
 	r->detail[0] = '\0';
 	r->ntuples = 0;
-	r->slow = r->connected = false;
+	r->slow = r->connected = r->peer_closed = false;
 	r->f_unit_end = 0;
 	r->sent.len = 0;
 	live_judge_init(&sl->j);
@@ -238,12 +241,12 @@ queue_more(struct live_exec *e, struct slot *sl, long long now)
 	}
 	if (!sl->quit && (live_judge_can_quit(&sl->j) || sl->j.loose)) {
 		sl->quit = true;
-		sl->res->items_end = b->len;
 		/* Loose: CRLF first ends whatever line the server may be holding, and a dot line
 		 * a body it may be in, so the QUIT is a command of its own and the close comes at
 		 * once (the replies of a loose session are not counted). */
 		if (sl->j.loose)
 			buf_append(b, "\r\n.\r\n", 5); /* and ends a body the server may be in */
+		sl->res->items_end = b->len;
 		buf_append(b, QUIT_LINE, sizeof(QUIT_LINE) - 1);
 		if (sl->j.loose) {
 			sl->phase = PH_DRAIN;
@@ -299,6 +302,7 @@ do_read(struct slot *sl, long long now, int reply_ms)
 	size_t off = 0;
 
 	if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+		sl->res->peer_closed = !sl->j.quit_ok;
 		if (sl->phase != PH_DRAIN || !sl->j.loose)
 			live_judge_closed(&sl->j, r < 0);
 		finish(sl);
@@ -392,30 +396,6 @@ slot_timeout(const struct live_exec *e, const struct slot *sl, long long now)
 	return until <= now ? 0 : (int)(until - now);
 }
 
-static void
-target_news(struct live_exec *e, size_t n, struct live_target *t)
-{
-	enum live_finding_type f;
-	char why[256];
-
-	live_target_poll(t);
-	f = live_target_take(t, why, sizeof(why));
-	if (f == LIVE_F_NONE)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		struct slot *sl = &e->slots[i];
-
-		if (sl->phase == PH_DONE || sl->phase == PH_IDLE)
-			continue;
-		sl->res->finding = f;
-		snprintf(sl->res->detail, sizeof(sl->res->detail), "%.190s", why);
-		sl->res->f_st = sl->j.st;
-		sl->res->f_cls = sl->j.qlen > 0 ? sl->j.q[sl->j.qhead].cls : LIVE_CLS_GREET;
-		sl->res->f_unit_end = sl->wdone;
-		finish(sl);
-	}
-}
-
 void
 live_exec_batch(struct live_exec *e, const struct mut_session *const *s, size_t n,
                 struct live_result *res, struct live_target *t)
@@ -463,7 +443,7 @@ live_exec_batch(struct live_exec *e, const struct mut_session *const *s, size_t 
 		if (rc < 0 && errno != EINTR)
 			break;
 		if (t != NULL && t->pid > 0)
-			target_news(e, n, t);
+			live_target_poll(t); /* its stderr read as it comes; the campaign judges */
 		for (size_t i = 0, k = 0; i < n; i++) {
 			struct slot *sl = &e->slots[i];
 			short ev;

@@ -68,6 +68,19 @@ level(enum live_finding_type type)
 	               : "MUST";
 }
 
+/*
+ * Whether the scenario ends with the runner's QUIT: where the finding is a count
+ * (a reply too many), the QUIT reads it; where it is the last step's reply (a
+ * close, silence, a malformed reply) the octets after it may be owed replies
+ * nobody can count (a line with a bare LF), so the scenario ends there.
+ */
+static bool
+quit_after(enum live_finding_type type)
+{
+	return type == LIVE_F_EXTRA || type == LIVE_F_EOD_EARLY || type == LIVE_F_SMUGGLED ||
+	       type == LIVE_F_REFUSED;
+}
+
 /* The step's bytes go up to here: the unit the finding is about, or all the session's own. */
 static size_t
 bound(const struct live_finding *fd)
@@ -77,6 +90,8 @@ bound(const struct live_finding *fd)
 	case LIVE_F_EOD_EARLY:
 	case LIVE_F_SMUGGLED:
 	case LIVE_F_REFUSED:
+	case LIVE_F_CRASH: /* the process died: whatever was sent may have done it */
+	case LIVE_F_SANITIZER:
 		return fd->items_end;
 	default:
 		return fd->unit_end > fd->items_end ? fd->items_end : fd->unit_end;
@@ -107,8 +122,12 @@ steps(struct buf *b, const struct live_finding *fd)
 			return -1;
 		pos = e;
 	}
-	if (end <= pos)
+	if (end <= pos && pos > 0)
 		return 0;
+	if (end <= pos) /* nothing answered, nothing to bound it: the whole session */
+		end = fd->sent.len;
+	if (end == 0)
+		return buf_puts(b, "  - send: NOOP\n"); /* the greeting alone showed it */
 	switch (fd->type) {
 	case LIVE_F_HANG:
 		trig = "    on_timeout: fail\n";
@@ -144,17 +163,18 @@ live_finding_yaml(const struct live_finding *fd, const char *target, uint64_t se
 		rc = rc ||
 		     buf_puts(&b, "# The target's own report (its stderr) says where: see the "
 		                  "campaign's target.log.\n");
-	rc = rc ||
-	     buf_printf(&b,
-	                "id: fuzz/%s-%016llx\n"
-	                "title: 'fuzz: %s in state %s on %s'\n"
-	                "rules: [%s]\n"
-	                "tags: [fuzz, security]\n"
-	                "level: %s\n"
-	                "steps:\n",
-	                live_finding_name(fd->type), (unsigned long long)fd->key,
-	                live_finding_name(fd->type), mut_state_name((enum mut_state)fd->st),
-	                live_cls_name(fd->cls), live_finding_rules(fd->type), level(fd->type));
+	rc = rc || buf_printf(&b,
+	                      "id: fuzz/%s-%016llx\n"
+	                      "title: 'fuzz: %s in state %s on %s'\n"
+	                      "rules: [%s]\n"
+	                      "tags: [fuzz, security]\n"
+	                      "level: %s\n"
+	                      "%s"
+	                      "steps:\n",
+	                      live_finding_name(fd->type), (unsigned long long)fd->key,
+	                      live_finding_name(fd->type), mut_state_name((enum mut_state)fd->st),
+	                      live_cls_name(fd->cls), live_finding_rules(fd->type), level(fd->type),
+	                      quit_after(fd->type) ? "" : "final_quit: false\n");
 	rc = rc || steps(&b, fd);
 	if (rc == 0 && b.len > 0 && fwrite(b.data, 1, b.len, f) != b.len)
 		rc = -1;

@@ -369,8 +369,9 @@ advance(struct live_judge *j, const struct live_unit *u, unsigned code)
 		break;
 	}
 	if (code == 220 && u->cls != LIVE_CLS_GREET)
-		j->tls = true; /* "ready to start TLS", to whatever line the server took for STARTTLS
-		                  ("STARTTLS\t"): the harness does not go on into TLS here */
+		j->tls =
+		        true; /* "ready to start TLS", to whatever line the server took for STARTTLS
+		                 ("STARTTLS\t"): the harness does not go on into TLS here */
 	if (code == 354 && u->cls != SMTP_VERB_DATA && j->lookalike_2xx)
 		smuggle(j, code);
 	if ((code == 354 && u->cls != SMTP_VERB_DATA) ||

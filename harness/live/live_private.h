@@ -173,9 +173,10 @@ struct live_result {
 	size_t items_end; /* octets of the session's own items (the epilogue included), before QUIT
 	                   */
 	unsigned nreplies;
-	bool slow;       /* a reply came after the reply deadline (a tarpit) */
-	bool connected;  /* the greeting came */
-	struct buf sent; /* every octet sent (owned) */
+	bool slow;        /* a reply came after the reply deadline (a tarpit) */
+	bool connected;   /* the greeting came */
+	bool peer_closed; /* the server closed before a 221 */
+	struct buf sent;  /* every octet sent (owned) */
 };
 
 struct live_exec;
@@ -192,8 +193,8 @@ struct live_exec *live_exec_new(const struct live_exec_cfg *cfg, char *err, size
 void live_exec_free(struct live_exec **e);
 /*
  * Runs sessions s[0..n) (n <= jobs) at once and fills res[0..n) (res[i].sent
- * is reset and reused). t (may be NULL) is polled meanwhile: its death or a
- * sanitizer line becomes every running session's finding.
+ * is reset and reused). t (may be NULL) is polled meanwhile (its stderr read, its
+ * death noted); what that means for the sessions the campaign decides.
  */
 void live_exec_batch(struct live_exec *e, const struct mut_session *const *s, size_t n,
                      struct live_result *res, struct live_target *t);

@@ -4,7 +4,9 @@
 # and that `run` fails against the same server; against the bundled server a
 # bounded campaign finds nothing (exit 0); the same seed gives the same corpus;
 # a second campaign on the same directory resumes from it; --exec starts and
-# stops the target; usage errors exit 2, an unreachable target 3.
+# stops the target, a target that dies is a crash finding and is restarted, one
+# that prints a sanitizer report a sanitizer finding; usage errors exit 2, an
+# unreachable target 3.
 . "$(dirname "$0")/lib.sh"
 SEEDS=$(cd "$(dirname "$0")/../../scenarios" && pwd)
 FAST="--reply-timeout 500 --hang-timeout 1000 --quiet"
@@ -66,6 +68,34 @@ XPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); 
 [ -f "$WORK/exec/target.log" ] || die "--exec: no target.log"
 if "$BIN" fuzz -t "127.0.0.1:$XPORT" --max-execs 1 $FAST -o "$WORK/gone" /dev/null >/dev/null 2>&1; then
 	die "--exec: the target still answers after the campaign"
+fi
+
+# --exec a target that dies (the whole server, as a one-process daemon would): a crash,
+# the target restarted; one that prints an AddressSanitizer report: a sanitizer finding.
+for kind in crash-server asan-report; do
+	rc=0
+	"$BIN" fuzz -t "127.0.0.1:$XPORT" --seed 1 --max-execs 2000 --max-time 120 $FAST -o "$WORK/$kind" \
+		--exec "exec '$FAKESRV' --port-file '$WORK/$kind.port' --port $XPORT --fault crash-long-param --fault $kind" \
+		"$SEEDS" >"$WORK/$kind.out" 2>&1 || rc=$?
+	[ "$rc" -eq 1 ] || die "--exec $kind: exit $rc, want 1: $(tail -5 "$WORK/$kind.out")"
+done
+json_check "$WORK/crash-server/summary.json" \
+	'r["target_restarts"] >= 1 and any(f["type"] == "crash" and "signal 9" in f["detail"] for f in r["findings"])' \
+	"crash-server: no crash finding, or the target was not restarted"
+ls "$WORK"/crash-server/findings/crash-*.yaml >/dev/null 2>&1 || die "crash-server: no crash-*.yaml"
+start_fake --fault crash-long-param
+for f in "$WORK"/crash-server/findings/crash-*.yaml; do
+	rc=0
+	"$BIN" run -t "127.0.0.1:$FAKE_PORT" --timeout 3 "$f" >"$WORK/crash-run.out" 2>&1 || rc=$?
+	[ "$rc" -eq 1 ] || die "crash-server: run of $f: exit $rc, want 1: $(tail -5 "$WORK/crash-run.out")"
+done
+stop_fake
+json_check "$WORK/asan-report/summary.json" \
+	'any(f["type"] == "sanitizer" and "AddressSanitizer" in f["detail"] for f in r["findings"])' \
+	"asan-report: no sanitizer finding"
+grep -q "AddressSanitizer" "$WORK/asan-report/target.log" || die "asan-report: target.log has no report"
+if "$BIN" fuzz -t "127.0.0.1:$XPORT" --max-execs 1 $FAST -o "$WORK/gone2" /dev/null >/dev/null 2>&1; then
+	die "--exec: the restarted target still answers after the campaign"
 fi
 
 # Usage and reachability.
