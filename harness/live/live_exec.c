@@ -347,6 +347,8 @@ do_read(struct slot *sl, long long now, int reply_ms)
 		memmove(sl->rbuf, sl->rbuf + off, sl->rlen - off);
 		sl->rlen -= off;
 	}
+	if (sl->phase == PH_DRAIN && sl->j.tls)
+		finish(sl); /* it waits for a TLS handshake now: nothing more will come */
 }
 
 /* The deadlines: a connect or greeting that does not come; a due reply that does not. */

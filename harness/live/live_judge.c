@@ -430,6 +430,8 @@ live_judge_reply(struct live_judge *j, unsigned code, bool esc_on, unsigned esc_
 			unowed(j, code);
 		else if (code == 221)
 			j->ended = j->quit_ok = true;
+		else if (code == 220 && j->nreplies > 1)
+			j->tls = true; /* a STARTTLS, uncounted: the server now waits for TLS */
 		return;
 	}
 	u = &j->q[j->qhead];
