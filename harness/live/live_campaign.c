@@ -26,14 +26,15 @@
 #include "live/live_private.h"
 #include "smtph/clock.h"
 
-#define SESSION_MAX     65536 /* octets one mutated session may hold */
-#define FINDINGS_MAX    64    /* distinct findings written */
-#define MINIMIZE_MAX    24    /* findings minimized (the rest written as found) */
-#define STATUS_EVERY_MS 5000
-#define TTY_EVERY_MS    500
-#define READY_TRIES     200   /* --exec: 200 x 50 ms for the target to listen */
-#define DEATH_WAIT_MS   300   /* a close where a reply was due: did the target die? */
-#define MINIMIZE_MS     60000 /* wall time one finding's minimization may take */
+#define SESSION_MAX       65536 /* octets one mutated session may hold */
+#define FINDINGS_MAX      64    /* distinct findings written */
+#define MINIMIZE_MAX      24    /* findings minimized (the rest written as found) */
+#define STATUS_EVERY_MS   5000
+#define TTY_EVERY_MS      500
+#define READY_TRIES       200   /* --exec: 200 x 50 ms for the target to listen */
+#define DEATH_WAIT_MS     300   /* a close where a reply was due: did the target die? */
+#define MINIMIZE_MS       60000 /* wall time one finding's minimization may take */
+#define MINIMIZE_GRACE_MS 10000 /* ... and past --max-time, at most this */
 
 /* SIGINT/SIGTERM: the campaign stops after the batch it is in, writes its summary. */
 static volatile sig_atomic_t stop_signal;
@@ -271,6 +272,7 @@ finding(struct campaign *c, const struct mut_session *s, const struct live_resul
 	struct live_finding *fd;
 	struct mut_session m;
 	struct replay_arg ra = { c, r->finding, { 0 }, clock_mono_ms() + MINIMIZE_MS };
+	long long end = c->t0 + (long long)c->o->max_time_s * 1000 + MINIMIZE_GRACE_MS;
 	int fresh;
 
 	c->findings_total++;
@@ -290,6 +292,10 @@ finding(struct campaign *c, const struct mut_session *s, const struct live_resul
 	buf_init(&fd->sent, 0);
 	fd->count = 1;
 	fd->prekey = pre;
+	fd->found_ms = clock_mono_ms() - c->t0;
+	fd->found_exec = c->execs;
+	if (c->o->max_time_s > 0 && end < ra.until)
+		ra.until = end; /* --max-time bounds the minimizing too, give or take the grace */
 	fill_finding(fd, r);
 	live_result_init(&ra.r);
 	mut_session_init(&m);
@@ -545,6 +551,9 @@ summary(struct campaign *c, int status_code)
 		json_object_set_new(o, "sessions", json_integer(fd->count));
 		json_object_set_new(o, "octets", json_integer((json_int_t)fd->sent.len));
 		json_object_set_new(o, "file", json_string(fd->file));
+		json_object_set_new(o, "found_ms", json_integer(fd->found_ms));
+		json_object_set_new(o, "found_after_sessions",
+		                    json_integer((json_int_t)fd->found_exec));
 		json_array_append_new(fa, o);
 	}
 	json_object_set_new(j, "target", json_string(c->target));

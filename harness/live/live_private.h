@@ -258,8 +258,10 @@ struct live_finding {
 	size_t items_end; /* octets before the harness's QUIT */
 	struct live_ans ans[LIVE_MAX_ANS];
 	size_t nans;
-	unsigned count;  /* sessions folded into it */
-	char file[4096]; /* where it was written */
+	unsigned count;      /* sessions folded into it */
+	long long found_ms;  /* into the campaign when it was first seen */
+	uint64_t found_exec; /* ... and after how many sessions */
+	char file[4096];     /* where it was written */
 };
 
 /* The fold key of a finding on the octets sent. */
