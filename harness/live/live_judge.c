@@ -385,7 +385,14 @@ unowed(struct live_judge *j, unsigned code)
 {
 	char what[64];
 
-	if (j->lookalike_2xx && code != 421) {
+	if (code == 421 && !j->quit_ok)
+		return; /* a 421 may come at any time; after it, whatever it flushes */
+	if (j->bdat_wait && !j->ended) {
+		/* A BDAT refused before its chunk was all sent (RFC 3030 2, R3030-CHUNK-08). */
+		j->loose = true;
+		return;
+	}
+	if (j->lookalike_2xx) {
 		smuggle(j, code);
 		return;
 	}
@@ -394,13 +401,8 @@ unowed(struct live_judge *j, unsigned code)
 		finding(j, LIVE_F_EXTRA, NULL, "a reply %s after the 221 to QUIT", what);
 		return;
 	}
-	if (j->ended || code == 421)
-		return; /* a 421 may come at any time; after it, whatever it flushes */
-	if (j->bdat_wait) {
-		/* A BDAT refused before its chunk was all sent (RFC 3030 2, R3030-CHUNK-08). */
-		j->loose = true;
+	if (j->ended)
 		return;
-	}
 	if (j->mode == LIVE_MODE_DATA) {
 		if (code / 100 == 2) {
 			snprintf(what, sizeof(what), "%u", code);
