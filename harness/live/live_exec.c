@@ -217,6 +217,10 @@ queue_more(struct live_exec *e, struct slot *sl, long long now)
 	const struct mut_session *s = sl->s;
 	struct buf *b = &sl->res->sent;
 
+	if (sl->j.tls) {
+		finish(sl); /* the server waits for a TLS handshake: the session ends here */
+		return;
+	}
 	if (sl->wdone < b->len || live_judge_due(&sl->j) > 0 || sl->write_failed)
 		return;
 	while (sl->item < s->nitems) {
@@ -342,13 +346,15 @@ do_read(struct slot *sl, long long now, int reply_ms)
 			sl->res->connected = true;
 		live_judge_reply(&sl->j, rep.code, (rep.flags & SMTP_REPLY_F_HAS_ESC) != 0,
 		                 rep.esc.cls, rep.esc.subject, rep.esc.detail);
+		if (sl->j.tls) {
+			finish(sl); /* what follows a 220 to STARTTLS is TLS, not replies */
+			return;
+		}
 	}
 	if (off > 0) {
 		memmove(sl->rbuf, sl->rbuf + off, sl->rlen - off);
 		sl->rlen -= off;
 	}
-	if (sl->phase == PH_DRAIN && sl->j.tls)
-		finish(sl); /* it waits for a TLS handshake now: nothing more will come */
 }
 
 /* The deadlines: a connect or greeting that does not come; a due reply that does not. */

@@ -460,6 +460,8 @@ live_judge_malformed(struct live_judge *j, const char *what)
 {
 	const struct live_unit *u = j->qlen > 0 ? &j->q[j->qhead] : NULL;
 
+	if (j->tls)
+		return; /* after a 220 to STARTTLS the server speaks TLS (an alert, say) */
 	finding(j, LIVE_F_MALFORMED, u, "malformed reply: %s", what);
 	j->desync = true;
 }
