@@ -15,6 +15,9 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 VALGRIND   ?=
 TARGET     ?=
 LISTEN     ?= 127.0.0.1:2525
+AFL_LIVE_CC ?= afl-clang-fast
+FUZZ_LIVE_SECONDS ?= 30
+FUZZ_LIVE_PORT ?= 2590
 SPOOL      ?= build/spool
 
 # Parallel by default (JOBS=1 for a serial build); `test` still runs its steps one after another.
@@ -42,6 +45,11 @@ else ifeq ($(VARIANT),asan)
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 else ifeq ($(VARIANT),cov)
 OPT := -O0 -g --coverage
+else ifeq ($(VARIANT),afl-live)
+# The binary `make fuzz-live` fuzzes: serve with AFL++ edge coverage, for fuzz --afl-shm.
+OPT := -O2 -g
+CC := $(AFL_LIVE_CC)
+export AFL_QUIET := 1
 else
 OPT := -O2 -g
 endif
@@ -55,7 +63,7 @@ ALL_CFLAGS  = $(WARN) $(OPT) $(BASE_CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(OPT) $(LDFLAGS)
 
 LIB_DIRS := harness/proto harness/util harness/mutate harness/server harness/scenario harness/run harness/report \
-	harness/record harness/load
+	harness/record harness/load harness/live
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 CLI_SRCS := $(wildcard harness/cli/*.c)
 TEST_SRCS := $(wildcard tests/test_*.c)
@@ -76,7 +84,7 @@ DEPSTAMP := build/.deps-ok
 
 .PHONY: all run serve test check unit unit-asan e2e lint valgrind bench format install uninstall \
 	deps deps-check clean distclean help fuzz fuzz-smoke tools interop coverage-rules \
-	bench-serve
+	bench-serve fuzz-live
 
 all: $(BIN) $(LIB)
 
@@ -190,6 +198,17 @@ bench-serve: all
 interop: all
 	@sh scripts/interop.sh
 
+# A short live campaign (smtp-harness fuzz --afl-shm) against serve built with AFL++
+# instrumentation (VARIANT=afl-live): findings in fuzz-work/live/findings/.
+fuzz-live: all
+	@command -v $(AFL_LIVE_CC) >/dev/null 2>&1 || { echo "fuzz-live: $(AFL_LIVE_CC) not found \
+		(AFL++: DEPS_FUZZ=1 scripts/deps.sh, or AFL_LIVE_CC=/path/to/afl-clang-fast)"; exit 2; }
+	@$(MAKE) --no-print-directory VARIANT=afl-live build/afl-live/smtp-harness
+	@mkdir -p $(FUZZ_WORK)/live
+	$(BIN) fuzz -t 127.0.0.1:$(FUZZ_LIVE_PORT) --afl-shm --max-time $(FUZZ_LIVE_SECONDS) \
+		-o $(FUZZ_WORK)/live --exec "exec build/afl-live/smtp-harness serve --quiet --sink \
+		--listen 127.0.0.1:$(FUZZ_LIVE_PORT)" scenarios/
+
 # Which rules of the catalogue have scenarios; fails when a MUST rule has none.
 coverage-rules: all
 	@$(BIN) coverage --missing
@@ -246,6 +265,7 @@ help:
 	@echo "bench-serve  serve vs. smtp-sink (smtp-source msg/s), load vs. smtp-source, 10,000 held sessions"
 	@echo "interop    the suite against Postfix, Exim, OpenSMTPD, aiosmtpd, smtp-server, Haraka"
 	@echo "coverage-rules  rules of the catalogue without scenarios"
+	@echo "fuzz-live  serve built with AFL++ (VARIANT=afl-live), fuzz --afl-shm against it for FUZZ_LIVE_SECONDS"
 	@echo "format     clang-format -i over the sources"
 	@echo "install    PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
 	@echo "deps       install the Debian packages the build needs (scripts/deps.sh)"

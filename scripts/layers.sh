@@ -14,6 +14,8 @@ build=${1:-build/release}
 # the read-only functions listed in REPORT_READS (never one that writes).
 # load (the load generator) stands beside run: the protocol library and util only.
 # mutate (the session mutation engine) too: the fuzz front ends and live use it.
+# live (the live fuzzer) sends its sessions through run's connection helpers and
+# writes findings with record's raw-scalar writer.
 # record turns sessions into scenarios: a live one through run's connections, a
 # fuzz input (import-crash) through server's session, as the fuzz target does.
 allowed() {
@@ -27,7 +29,8 @@ allowed() {
 	record) echo "proto util server run" ;;
 	load) echo "proto util" ;;
 	mutate) echo "proto util" ;;
-	cli) echo "proto util scenario server run report record load mutate" ;;
+	live) echo "proto util scenario run record mutate" ;;
+	cli) echo "proto util scenario server run report record load mutate live" ;;
 	*) echo "?" ;;
 	esac
 }

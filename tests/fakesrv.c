@@ -4,7 +4,7 @@
  * bob, postmaster); each --fault makes it break one rule, so the tests can
  * assert that the harness catches exactly that. One process per connection
  * (fork); every child exits after 30 s. Loopback only.
- *   fakesrv --port-file F [--maildir DIR] [--fault NAME]...
+ *   fakesrv --port-file F [--port P] [--maildir DIR] [--fault NAME]...
  * --maildir DIR: accepted messages are delivered to DIR/<domain>/<user>/new/
  * (Maildir: written in tmp/, then renamed; a Return-Path: line first, the
  * data dot-unstuffed, at most MSG_MAX octets), before the 250.
@@ -34,6 +34,17 @@
  *   markup-reply: the text of every one-line reply (not the greeting, not
  *   EHLO's) is MARKUP_TEXT, markup and quotes for the reports to escape; the
  *   codes stay, so the verdicts are those of the other faults.
+ *   The planted bugs `smtp-harness fuzz` must find (tests/e2e/t_fuzz.sh):
+ *   crash-long-param: MAIL with parameters (after the '>') over
+ *   PARAM_CRASH octets kills the session's process without a reply (a crash
+ *   behind a parameter value). hang-quoted: a MAIL or RCPT whose quoted local
+ *   part is over 64 octets is never answered (the process loops until its
+ *   alarm). lflf-ends-data (above) answers 250 to a bare-LF-dot end of data.
+ *   crash-server: with crash-long-param, the whole server dies with the session
+ *   (SIGKILL to the listener: a one-process daemon's crash, for --exec).
+ *   asan-report: with crash-long-param, the session first prints an
+ *   AddressSanitizer report on stderr (what an ASan build would print).
+ * --port P listens on P rather than on a port of the kernel's choice.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -57,6 +68,8 @@
 #define HELD_MAX        8192          /* replies held by no-pipeline-flush */
 #define ERRORS_MAX      3             /* close-after-errors: the third one closes */
 #define SLOW_DELIVERY_S 2
+#define PARAM_CRASH     64 /* crash-long-param: octets of parameters */
+#define QUOTED_HANG     64 /* hang-quoted: octets of a quoted local part */
 #define MARKUP_TEXT     "<script>alert(\"fakesrv\")</script> & 'quoted' \"text\""
 
 static const char *const fault_names[] = {
@@ -82,6 +95,10 @@ static const char *const fault_names[] = {
 	"long-reply",
 	"slow-delivery",
 	"markup-reply",
+	"crash-long-param",
+	"hang-quoted",
+	"crash-server",
+	"asan-report",
 };
 enum {
 	F_RCPT_BEFORE_MAIL,
@@ -106,11 +123,16 @@ enum {
 	F_LONG_REPLY,
 	F_SLOW_DELIVERY,
 	F_MARKUP,
+	F_CRASH_PARAM,
+	F_HANG_QUOTED,
+	F_CRASH_SERVER,
+	F_ASAN_REPORT,
 	F_COUNT
 };
 _Static_assert(sizeof(fault_names) / sizeof(fault_names[0]) == F_COUNT, "one name per fault");
 static bool fault[F_COUNT];
 static const char *maildir; /* --maildir, or NULL: messages are dropped */
+static pid_t server_pid;    /* the listener (crash-server kills it) */
 
 struct sess {
 	int fd;
@@ -279,6 +301,14 @@ read_data(struct sess *s)
 	s->msglen = 0;
 	s->msg_over = false;
 	s->bol = true;
+	/* An empty message: the dot line comes right after DATA's CRLF (RFC 5321 4.1.1.4). */
+	while (s->len < 3)
+		fill(s);
+	if (memcmp(s->in, ".\r\n", 3) == 0) {
+		memmove(s->in, s->in + 3, s->len - 3);
+		s->len -= 3;
+		return;
+	}
 	for (;;) {
 		for (size_t i = 0; i < s->len; i++) {
 			size_t end = 0;
@@ -428,9 +458,45 @@ cmd_ehlo(struct sess *s, const char *arg)
 	out(s, "250 8BITMIME\r\n");
 }
 
+/* hang-quoted: a quoted local part over QUOTED_HANG octets is never answered. */
+static void
+planted_quoted(const char *arg)
+{
+	const char *q = strchr(arg, '<'), *e;
+
+	if (!fault[F_HANG_QUOTED] || q == NULL || q[1] != '"')
+		return;
+	e = strchr(q + 2, '"');
+	if ((e == NULL ? strlen(q + 2) : (size_t)(e - q - 2)) > QUOTED_HANG) {
+		for (;;)
+			pause(); /* the session's alarm ends it */
+	}
+}
+
+/* crash-long-param: parameters after the path over PARAM_CRASH octets kill the process. */
+static void
+planted_param(const char *arg)
+{
+	const char *gt = strchr(arg, '>');
+
+	if (!fault[F_CRASH_PARAM] || gt == NULL || strlen(gt + 1) <= PARAM_CRASH)
+		return;
+	if (fault[F_ASAN_REPORT])
+		fprintf(stderr,
+		        "==%d==ERROR: AddressSanitizer: stack-buffer-overflow on address "
+		        "0x7ffc00000000 (fakesrv planted)\nSUMMARY: AddressSanitizer: "
+		        "stack-buffer-overflow fakesrv.c in planted_param\n",
+		        (int)getpid());
+	if (fault[F_CRASH_SERVER] && getppid() == server_pid)
+		kill(server_pid, SIGKILL); /* never another process, should the server be gone */
+	_exit(139); /* as a segfault would: no reply, the connection closes */
+}
+
 static void
 cmd_mail(struct sess *s, const char *arg)
 {
+	planted_quoted(arg);
+	planted_param(arg);
 	if (!s->helo && !fault[F_NO503]) {
 		reply(s, "503", "5.5.1", "send EHLO first");
 	} else if (s->mail) {
@@ -448,6 +514,7 @@ cmd_mail(struct sess *s, const char *arg)
 static void
 cmd_rcpt(struct sess *s, const char *arg)
 {
+	planted_quoted(arg);
 	if (!s->mail && !fault[F_RCPT_BEFORE_MAIL]) {
 		reply(s, "503", "5.5.1", "need MAIL");
 	} else if (strncasecmp(arg, "TO:<", 4) != 0) {
@@ -664,15 +731,19 @@ main(int argc, char **argv)
 			port_file = argv[i + 1];
 		else if (strcmp(argv[i], "--maildir") == 0)
 			maildir = argv[i + 1];
+		else if (strcmp(argv[i], "--port") == 0)
+			sin.sin_port = htons((unsigned short)strtoul(argv[i + 1], NULL, 10));
 		else if (strcmp(argv[i], "--fault") != 0 || set_fault(argv[i + 1]) < 0)
 			return 2;
 	}
 	if (port_file == NULL) {
-		fprintf(stderr, "usage: fakesrv --port-file F [--maildir DIR] [--fault NAME]...\n");
+		fprintf(stderr, "usage: fakesrv --port-file F [--port P] [--maildir DIR] [--fault "
+		                "NAME]...\n");
 		return 2;
 	}
 	signal(SIGCHLD, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+	server_pid = getpid();
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	lfd = socket(AF_INET, SOCK_STREAM, 0);
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));

@@ -23,6 +23,7 @@ int cli_rules(int argc, char **argv);
 int cli_record(int argc, char **argv);
 int cli_load(int argc, char **argv);
 int cli_import(int argc, char **argv);
+int cli_fuzz(int argc, char **argv);
 
 struct server_fuzzin;
 /*

@@ -24,6 +24,7 @@ static const struct subcommand subcommands[] = {
 	{ "record", cli_record, "turn a session typed by hand (or relayed) into a scenario" },
 	{ "load", cli_load, "load a server with concurrent sessions, asserting every reply" },
 	{ "import-crash", cli_import, "turn fuzz_server_session inputs into scenarios" },
+	{ "fuzz", cli_fuzz, "security fuzzing campaign against a live server" },
 };
 
 static void

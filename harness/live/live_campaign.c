@@ -1,0 +1,774 @@
+/*
+ * live_campaign.c: one campaign of `smtp-harness fuzz` (live.h). Owns the
+ * loop: the seeds and the corpus, the sessions made from them (one rng per
+ * campaign, seeded by --seed: nothing else, no time, decides what is sent),
+ * the batches run by the executor, what is kept (new protocol tuples or
+ * pairs; with --afl-shm, new edges or hit-count buckets), the findings
+ * (folded, minimized against the target, written as scenarios), the target
+ * process (--exec: restarted when it dies), the status line and the summary.
+ *
+ * Results are applied in the order the sessions were made, whole batches at
+ * a time, so the same seed against the same target makes the same sessions
+ * whatever the timing. With --afl-shm and -j > 1 the map is shared by the
+ * batch: a batch with something new is replayed one session at a time to
+ * find which one brought it (new coverage is rare, so this costs little).
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "live/live_private.h"
+#include "smtph/clock.h"
+
+#define SESSION_MAX       65536 /* octets one mutated session may hold */
+#define FINDINGS_MAX      64    /* distinct findings written */
+#define MINIMIZE_MAX      24    /* findings minimized (the rest written as found) */
+#define STATUS_EVERY_MS   5000
+#define TTY_EVERY_MS      500
+#define READY_TRIES       200   /* --exec: 200 x 50 ms for the target to listen */
+#define DEATH_WAIT_MS     300   /* a close where a reply was due: did the target die? */
+#define MINIMIZE_MS       60000 /* wall time one finding's minimization may take */
+#define MINIMIZE_GRACE_MS 10000 /* ... and past --max-time, at most this */
+
+/* SIGINT/SIGTERM: the campaign stops after the batch it is in, writes its summary. */
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+struct campaign {
+	const struct live_opts *o;
+	char target[300];
+	struct live_exec *ex;
+	struct live_target t;
+	bool has_target;
+	struct live_corpus corpus;
+	struct live_set seen; /* tuples and pairs */
+	uint8_t *virgin;
+	struct mut_rng rng;
+	struct mut_config mcfg;
+	struct mut_session *batch;
+	const struct mut_session **bp;
+	struct live_result *res;
+	struct live_finding *found;
+	size_t nfound;
+	struct live_set prekeys; /* (type, state, class) already minimized */
+	unsigned minimized;
+	uint64_t execs, slow, refused_sessions;
+	unsigned findings_total, restarts;
+	long long t0, last_status;
+	bool tty, stop;
+	size_t next_seed; /* seeds run unmutated first */
+	size_t off;       /* the batch being made: batch[off..off + jobs) (two halves) */
+	size_t prev_n;    /* sessions of the other half, the batch before */
+	FILE *tlog;
+};
+
+void
+live_opts_default(struct live_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->seed = 1;
+	o->max_time_s = 60;
+	o->jobs = 1;
+	o->outdir = "fuzz-live";
+	o->connect_ms = 5000;
+	o->reply_ms = 2000;
+	o->hang_ms = 10000;
+	o->linger_ms = 200;
+	o->minimize_max = 200;
+}
+
+static void
+status(struct campaign *c, bool final)
+{
+	long long now = clock_mono_ms(), el = now - c->t0;
+	double rate = el > 0 ? (double)c->execs * 1000.0 / (double)el : 0;
+	char cov[64];
+
+	if (c->o->quiet && !final)
+		return;
+	if (c->virgin != NULL)
+		snprintf(cov, sizeof(cov), "edges %zu", live_afl_edges(c->virgin, c->t.map_size));
+	else
+		snprintf(cov, sizeof(cov), "states %zu", c->seen.count);
+	fprintf(stderr,
+	        "%sfuzz: %.0f execs/s, %llu sessions, corpus %zu, %s, findings %zu (%u), %lld s%s",
+	        c->tty && !final ? "\r" : "", rate, (unsigned long long)c->execs, c->corpus.n, cov,
+	        c->nfound, c->findings_total, el / 1000, c->tty && !final ? "   " : "\n");
+	if (final && c->tty)
+		fputc('\n', stderr);
+	c->last_status = now;
+}
+
+/* --exec: starts the target and waits until it greets. */
+static int
+target_up(struct campaign *c, char *err, size_t errlen)
+{
+	struct mut_session empty;
+	struct live_result r;
+	const struct mut_session *p = &empty;
+	int ok = -1;
+
+	if (live_target_start(&c->t, err, errlen) < 0)
+		return -1;
+	mut_session_init(&empty);
+	live_result_init(&r);
+	for (int i = 0; i < READY_TRIES && ok < 0; i++) {
+		live_exec_batch(c->ex, &p, 1, &r, NULL);
+		if (r.connected)
+			ok = 0;
+		else
+			usleep(50000); /* start-up only: the target is not listening yet */
+		live_target_poll(&c->t);
+		if (c->t.pid == 0)
+			break;
+	}
+	live_target_take(&c->t, err, errlen); /* what start-up printed is no finding */
+	if (ok < 0)
+		snprintf(err, errlen, "the target (--exec) did not greet on %s", c->target);
+	live_result_free(&r);
+	mut_session_free(&empty);
+	return ok;
+}
+
+static void
+target_restart(struct campaign *c)
+{
+	char err[256];
+
+	live_target_stop(&c->t);
+	if (target_up(c, err, sizeof(err)) < 0) {
+		fprintf(stderr, "fuzz: restarting the target: %s\n", err);
+		c->stop = true;
+		return;
+	}
+	c->restarts++;
+}
+
+/* After a close where a reply was due: wait a little for the target's death. */
+static void
+await_death(struct campaign *c)
+{
+	long long until = clock_mono_ms() + DEATH_WAIT_MS;
+
+	while (c->t.pid > 0 && !c->t.died) {
+		struct pollfd p = { live_target_fd(&c->t), POLLIN, 0 };
+		long long left = until - clock_mono_ms();
+
+		if (left <= 0)
+			break;
+		if (p.fd >= 0)
+			poll(&p, 1, (int)(left < 20 ? left : 20));
+		else
+			usleep(5000);
+		live_target_poll(&c->t);
+	}
+}
+
+/* One session alone; with a target, its death or report is the result's finding. */
+static void
+run_one(struct campaign *c, const struct mut_session *s, struct live_result *r)
+{
+	if (c->has_target) {
+		char why[256];
+
+		/* A death or report from before is not this session's: start afresh. */
+		live_target_poll(&c->t);
+		live_target_take(&c->t, why, sizeof(why));
+		if (c->t.pid == 0)
+			target_restart(c);
+	}
+	if (c->t.map != NULL)
+		memset(c->t.map, 0, c->t.map_size);
+	live_exec_batch(c->ex, &s, 1, r, c->has_target ? &c->t : NULL);
+	if (c->has_target) {
+		char why[256];
+		enum live_finding_type f;
+
+		/* Alone, a close of the server's is worth the wait (after a refusal too). */
+		if (r->finding == LIVE_F_CLOSED || r->finding == LIVE_F_REFUSED || r->peer_closed)
+			await_death(c);
+		live_target_poll(&c->t);
+		f = live_target_take(&c->t, why, sizeof(why));
+		if (f != LIVE_F_NONE) {
+			r->finding = f;
+			snprintf(r->detail, sizeof(r->detail), "%.190s", why);
+		}
+	}
+}
+
+struct replay_arg {
+	struct campaign *c;
+	enum live_finding_type want;
+	struct live_result r;
+	long long until; /* MINIMIZE_MS: past it, every candidate is refused */
+};
+
+static int
+replay(void *arg, const struct mut_session *cand)
+{
+	struct replay_arg *ra = arg;
+
+	/* A hang costs --hang-timeout a replay: the wall time is bounded too (the
+	 * smallest session found by then is written; the campaign's sessions do not
+	 * depend on it). */
+	if (clock_mono_ms() >= ra->until || stop_signal != 0)
+		return 0;
+	run_one(ra->c, cand, &ra->r);
+	return ra->r.finding == ra->want ? 1 : 0;
+}
+
+static void
+write_finding(struct campaign *c, struct live_finding *fd)
+{
+	char dir[4096];
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s/findings", c->o->outdir);
+	if (snprintf(fd->file, sizeof(fd->file), "%s/%s-%016llx.yaml", dir,
+	             live_finding_name(fd->type),
+	             (unsigned long long)fd->key) >= (int)sizeof(fd->file))
+		return;
+	f = fopen(fd->file, "w");
+	if (f == NULL) {
+		fprintf(stderr, "fuzz: %s: %s\n", fd->file, strerror(errno));
+		return;
+	}
+	if (live_finding_yaml(fd, c->target, c->o->seed, f) < 0)
+		fprintf(stderr, "fuzz: %s: write failed\n", fd->file);
+	fclose(f);
+}
+
+static void
+fill_finding(struct live_finding *fd, const struct live_result *r)
+{
+	fd->type = r->finding;
+	memcpy(fd->detail, r->detail, sizeof(fd->detail));
+	fd->st = r->f_st;
+	fd->cls = r->f_cls;
+	fd->sent.len = 0;
+	buf_append(&fd->sent, r->sent.data, r->sent.len);
+	fd->unit_end = r->f_unit_end;
+	fd->items_end = r->items_end;
+	fd->nans = r->nans;
+	memcpy(fd->ans, r->ans, r->nans * sizeof(r->ans[0]));
+}
+
+/* A finding: folded into a known one, or minimized, checked once more and written. */
+static void
+finding(struct campaign *c, const struct mut_session *s, const struct live_result *r)
+{
+	uint64_t pre = (uint64_t)r->finding << 16 | (uint64_t)r->f_st << 8 | r->f_cls;
+	struct live_finding *fd;
+	struct mut_session m;
+	struct replay_arg ra = { c, r->finding, { 0 }, clock_mono_ms() + MINIMIZE_MS };
+	long long end = c->t0 + (long long)c->o->max_time_s * 1000 + MINIMIZE_GRACE_MS;
+	int fresh;
+
+	c->findings_total++;
+	fresh = live_set_add(&c->prekeys, pre);
+	if (fresh == 0 || c->nfound == FINDINGS_MAX) {
+		/* the same oracle, state and command: fold into the first such finding */
+		for (size_t i = 0; i < c->nfound; i++) {
+			if (c->found[i].prekey == pre) {
+				c->found[i].count++;
+				return;
+			}
+		}
+		return;
+	}
+	fd = &c->found[c->nfound++];
+	memset(fd, 0, sizeof(*fd));
+	buf_init(&fd->sent, 0);
+	fd->count = 1;
+	fd->prekey = pre;
+	fd->found_ms = clock_mono_ms() - c->t0;
+	fd->found_exec = c->execs;
+	if (c->o->max_time_s > 0 && end < ra.until)
+		ra.until = end; /* --max-time bounds the minimizing too, give or take the grace */
+	fill_finding(fd, r);
+	live_result_init(&ra.r);
+	mut_session_init(&m);
+	if (r->finding != LIVE_F_REFUSED && c->minimized < MINIMIZE_MAX &&
+	    mut_session_copy(&m, s) == 0) {
+		c->minimized++;
+		live_minimize(&m, replay, &ra, c->o->minimize_max);
+		run_one(c, &m, &ra.r); /* the minimized session must still show it */
+		if (ra.r.finding == r->finding)
+			fill_finding(fd, &ra.r);
+	}
+	fd->key = live_finding_key(fd->type, fd->st, fd->cls, fd->sent.data, fd->sent.len);
+	for (size_t i = 0; i + 1 < c->nfound; i++) {
+		if (c->found[i].key == fd->key) {
+			c->found[i].count++;
+			buf_free(&fd->sent);
+			c->nfound--;
+			goto out;
+		}
+	}
+	write_finding(c, fd);
+	fprintf(stderr, "%sfuzz: finding: %s (%s) in state %s on %s -> %s\n", c->tty ? "\n" : "",
+	        live_finding_name(fd->type), fd->detail, mut_state_name((enum mut_state)fd->st),
+	        live_cls_name(fd->cls), fd->file);
+out:
+	live_result_free(&ra.r);
+	mut_session_free(&m);
+}
+
+/* Protocol feedback: 1 when the result reached a tuple or a pair of tuples not seen before. */
+static int
+novel_states(struct campaign *c, const struct live_result *r)
+{
+	int novel = 0;
+	uint64_t prev = 0;
+
+	for (size_t i = 0; i < r->ntuples; i++) {
+		uint64_t t = r->tuples[i];
+
+		if (live_set_add(&c->seen, t) == 1)
+			novel = 1;
+		if (live_set_add(&c->seen, 1ull << 62 | prev << 32 | t) == 1)
+			novel = 1;
+		prev = t;
+	}
+	return novel;
+}
+
+/* The next session: a seed as it is, or a corpus entry mutated (and sometimes spliced). */
+static int
+make_session(struct campaign *c, struct mut_session *s)
+{
+	struct live_corpus *cp = &c->corpus;
+	size_t k;
+	unsigned n;
+
+	if (c->next_seed < cp->n)
+		return mut_session_copy(s, &cp->e[c->next_seed++].s);
+	/* Of two entries drawn, the shorter: fast sessions are picked more often (as AFL
+	 * favours small, fast inputs), the long ones (a 1,000-recipient flood) still come. */
+	k = (size_t)mut_rng_below(&c->rng, cp->n);
+	{
+		size_t k2 = (size_t)mut_rng_below(&c->rng, cp->n);
+
+		if (cp->e[k2].s.len < cp->e[k].s.len)
+			k = k2;
+	}
+	if (mut_session_copy(s, &cp->e[k].s) < 0)
+		return -1;
+	if (cp->n > 1 && mut_rng_below(&c->rng, 10) == 0) {
+		struct mut_session out;
+		size_t k2 = (size_t)mut_rng_below(&c->rng, cp->n);
+		int rc;
+
+		mut_session_init(&out);
+		rc = mut_crossover(&out, s, &cp->e[k2].s, &c->rng, SESSION_MAX, false);
+		if (rc == 0)
+			rc = mut_session_copy(s, &out);
+		mut_session_free(&out);
+		if (rc < 0)
+			return -1;
+	}
+	n = 1 + (unsigned)mut_rng_below(&c->rng, 4);
+	for (unsigned i = 0; i < n; i++) {
+		if (mut_mutate(s, &c->rng, &c->mcfg, SESSION_MAX, false, NULL) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Coverage of one batch; with several sessions and something new, each replayed alone. */
+static void
+afl_feedback(struct campaign *c, struct mut_session *cur, size_t n, bool *keep)
+{
+	size_t sz = c->t.map_size;
+
+	if (live_afl_novel(c->t.map, c->virgin, sz) == 0)
+		return;
+	if (n == 1) {
+		keep[0] = true;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct live_result r;
+
+		live_result_init(&r);
+		run_one(c, &cur[i], &r);
+		keep[i] = live_afl_novel(c->t.map, c->virgin, sz) > 0;
+		live_result_free(&r);
+	}
+}
+
+static bool
+budget_left(struct campaign *c)
+{
+	const struct live_opts *o = c->o;
+
+	if (c->stop || stop_signal != 0)
+		return false;
+	if (o->max_execs > 0 && c->execs >= o->max_execs)
+		return false;
+	return o->max_time_s == 0 || clock_mono_ms() - c->t0 < (long long)o->max_time_s * 1000;
+}
+
+/*
+ * The sessions of the previous batch, when the target is found dead only now (the
+ * session that killed it may have been refused just before, so its close was no
+ * finding): each replayed alone, the first that kills it again is the finding.
+ */
+static void
+blame_previous(struct campaign *c, enum live_finding_type f, const char *why)
+{
+	struct mut_session *prev = c->batch + (c->off == 0 ? c->o->jobs : 0);
+	struct live_result r;
+
+	live_result_init(&r);
+	for (size_t i = 0; i < c->prev_n && !c->stop; i++) {
+		run_one(c, &prev[i], &r);
+		if (r.finding == f) {
+			finding(c, &prev[i], &r);
+			live_result_free(&r);
+			return;
+		}
+	}
+	/* Not reproduced alone: said, not written (no session to write). */
+	fprintf(stderr,
+	        "%sfuzz: the target died (%s) and no session of the batch before does it "
+	        "again alone\n",
+	        c->tty ? "\n" : "", why);
+	c->findings_total++;
+	live_result_free(&r);
+}
+
+/* --exec: a death or a report during the batch goes to the sessions that lost their server. */
+static void
+target_news(struct campaign *c, size_t n)
+{
+	enum live_finding_type f;
+	char why[256];
+	bool closed = false, refused = false;
+
+	for (size_t i = 0; i < n; i++) {
+		closed |= c->res[i].finding == LIVE_F_CLOSED;
+		refused |= c->res[i].finding == LIVE_F_REFUSED;
+	}
+	if (closed || refused)
+		await_death(c);
+	live_target_poll(&c->t);
+	f = live_target_take(&c->t, why, sizeof(why));
+	for (size_t i = 0; i < n; i++) {
+		struct live_result *r = &c->res[i];
+
+		if (r->finding == LIVE_F_REFUSED)
+			r->finding = LIVE_F_NONE; /* a victim: the target was gone (or going) */
+		if (f == LIVE_F_NONE)
+			continue;
+		/* the sessions that lost their connection, else every one still running */
+		if (r->finding == LIVE_F_CLOSED || (!closed && !refused)) {
+			r->finding = f;
+			snprintf(r->detail, sizeof(r->detail), "%.190s", why);
+		}
+	}
+	if (f != LIVE_F_NONE && !closed && refused)
+		blame_previous(c, f, why);
+}
+
+static void
+one_batch(struct campaign *c)
+{
+	size_t n = c->o->jobs;
+	bool keep[64] = { false };
+	struct mut_session *cur = c->batch + c->off;
+
+	if (c->o->max_execs > 0 && c->o->max_execs - c->execs < n)
+		n = (size_t)(c->o->max_execs - c->execs);
+	for (size_t i = 0; i < n; i++) {
+		if (make_session(c, &cur[i]) < 0) {
+			c->stop = true;
+			return;
+		}
+		c->bp[i] = &cur[i];
+	}
+	if (c->t.map != NULL)
+		memset(c->t.map, 0, c->t.map_size);
+	live_exec_batch(c->ex, c->bp, n, c->res, c->has_target ? &c->t : NULL);
+	c->execs += n;
+	if (c->has_target)
+		target_news(c, n);
+	if (c->virgin != NULL)
+		afl_feedback(c, cur, n, keep);
+	for (size_t i = 0; i < n && !c->stop; i++) {
+		struct live_result *r = &c->res[i];
+
+		c->slow += r->slow;
+		if (novel_states(c, r) || keep[i])
+			live_corpus_add(&c->corpus, &cur[i], true);
+		if (r->finding == LIVE_F_REFUSED && !c->has_target) {
+			/* Black-box and the server no longer answers: the campaign cannot go on. */
+			finding(c, &cur[i], r);
+			c->stop = true;
+		} else if (r->finding != LIVE_F_NONE) {
+			finding(c, &cur[i], r);
+		}
+	}
+	if (c->has_target && c->t.pid == 0 && !c->stop)
+		target_restart(c);
+	/* This batch is the previous one now (blame_previous). */
+	c->prev_n = n;
+	c->off = c->off == 0 ? c->o->jobs : 0;
+}
+
+static int
+summary(struct campaign *c, int status_code)
+{
+	json_t *j = json_object(), *fa = json_array();
+	long long el = clock_mono_ms() - c->t0;
+	char path[4096];
+	char *text;
+	FILE *f;
+
+	if (j == NULL || fa == NULL)
+		return -1;
+	for (size_t i = 0; i < c->nfound; i++) {
+		const struct live_finding *fd = &c->found[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "type", json_string(live_finding_name(fd->type)));
+		json_object_set_new(o, "detail", json_string(fd->detail));
+		json_object_set_new(o, "state",
+		                    json_string(mut_state_name((enum mut_state)fd->st)));
+		json_object_set_new(o, "command", json_string(live_cls_name(fd->cls)));
+		json_object_set_new(o, "rules", json_string(live_finding_rules(fd->type)));
+		json_object_set_new(o, "sessions", json_integer(fd->count));
+		json_object_set_new(o, "octets", json_integer((json_int_t)fd->sent.len));
+		json_object_set_new(o, "file", json_string(fd->file));
+		json_object_set_new(o, "found_ms", json_integer(fd->found_ms));
+		json_object_set_new(o, "found_after_sessions",
+		                    json_integer((json_int_t)fd->found_exec));
+		json_array_append_new(fa, o);
+	}
+	json_object_set_new(j, "target", json_string(c->target));
+	json_object_set_new(j, "seed", json_integer((json_int_t)c->o->seed));
+	json_object_set_new(j, "jobs", json_integer(c->o->jobs));
+	json_object_set_new(j, "feedback", json_string(c->virgin != NULL ? "afl-shm" : "states"));
+	json_object_set_new(j, "execs", json_integer((json_int_t)c->execs));
+	json_object_set_new(j, "elapsed_ms", json_integer(el));
+	json_object_set_new(j, "execs_per_s",
+	                    json_real(el > 0 ? (double)c->execs * 1000.0 / (double)el : 0));
+	json_object_set_new(j, "corpus", json_integer((json_int_t)c->corpus.n));
+	json_object_set_new(j, "states", json_integer((json_int_t)c->seen.count));
+	if (c->virgin != NULL)
+		json_object_set_new(
+		        j, "edges",
+		        json_integer((json_int_t)live_afl_edges(c->virgin, c->t.map_size)));
+	json_object_set_new(j, "slow_sessions", json_integer((json_int_t)c->slow));
+	json_object_set_new(j, "target_restarts", json_integer(c->restarts));
+	json_object_set_new(j, "findings_total", json_integer(c->findings_total));
+	json_object_set_new(j, "findings", fa);
+	json_object_set_new(j, "exit", json_integer(status_code));
+	text = json_dumps(j, JSON_INDENT(2));
+	json_decref(j);
+	if (text == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "%s/summary.json", c->o->outdir);
+	f = fopen(path, "w");
+	if (f != NULL) {
+		fprintf(f, "%s\n", text);
+		fclose(f);
+	}
+	if (c->o->json)
+		printf("%s\n", text);
+	free(text);
+	return 0;
+}
+
+static int
+mkdirs(const char *d, char *err, size_t errlen)
+{
+	if (mkdir(d, 0755) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", d, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Output directories, corpus (resumed), seeds. LIVE_EXIT_USAGE with err on failure. */
+static int
+setup(struct campaign *c, char *err, size_t errlen)
+{
+	const struct live_opts *o = c->o;
+	char dir[4096];
+	long seeds;
+
+	if (mkdirs(o->outdir, err, errlen) < 0)
+		return -1;
+	snprintf(dir, sizeof(dir), "%s/findings", o->outdir);
+	if (mkdirs(dir, err, errlen) < 0)
+		return -1;
+	if (o->corpus == NULL)
+		snprintf(dir, sizeof(dir), "%s/corpus", o->outdir);
+	else
+		snprintf(dir, sizeof(dir), "%s", o->corpus);
+	if (live_corpus_open(&c->corpus, dir, err, errlen) < 0)
+		return -1;
+	seeds = live_seeds_load(&c->corpus, o->paths, o->npaths, o->profile, err, errlen);
+	if (seeds < 0)
+		return -1;
+	if (c->corpus.n == 0) {
+		struct mut_session s;
+
+		mut_session_init(&s);
+		mut_parse(&s, "EHLO fuzz.test\r\nNOOP\r\n", 22, false, MUT_ST_INIT);
+		live_corpus_add(&c->corpus, &s, false);
+		mut_session_free(&s);
+	}
+	c->batch = calloc(2 * (size_t)o->jobs, sizeof(*c->batch));
+	c->bp = calloc(o->jobs, sizeof(*c->bp));
+	c->res = calloc(o->jobs, sizeof(*c->res));
+	c->found = calloc(FINDINGS_MAX, sizeof(*c->found));
+	if (c->batch == NULL || c->bp == NULL || c->res == NULL || c->found == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (unsigned i = 0; i < 2 * o->jobs; i++)
+		mut_session_init(&c->batch[i]);
+	for (unsigned i = 0; i < o->jobs; i++)
+		live_result_init(&c->res[i]);
+	return 0;
+}
+
+/* The target answers at the start (--exec: once started). LIVE_EXIT_* or 0. */
+static int
+reach(struct campaign *c, char *err, size_t errlen)
+{
+	struct mut_session empty;
+	struct live_result r;
+	const struct mut_session *p = &empty;
+	int rc = 0;
+
+	if (c->has_target) {
+		if (c->o->afl_shm && live_target_shm(&c->t, err, errlen) < 0)
+			return LIVE_EXIT_USAGE;
+		c->t.log = c->tlog;
+		if (target_up(c, err, errlen) < 0)
+			return LIVE_EXIT_UNREACHABLE;
+		if (c->t.map != NULL) {
+			c->virgin = malloc(c->t.map_size);
+			if (c->virgin == NULL)
+				return LIVE_EXIT_USAGE;
+			memset(c->virgin, 0xff, c->t.map_size);
+		}
+		return 0;
+	}
+	mut_session_init(&empty);
+	live_result_init(&r);
+	live_exec_batch(c->ex, &p, 1, &r, NULL);
+	if (!r.connected) {
+		snprintf(err, errlen, "%s: %s", c->target, r.detail[0] ? r.detail : "no greeting");
+		rc = LIVE_EXIT_UNREACHABLE;
+	}
+	live_result_free(&r);
+	mut_session_free(&empty);
+	return rc;
+}
+
+static void
+teardown(struct campaign *c)
+{
+	if (c->has_target)
+		live_target_stop(&c->t);
+	for (unsigned i = 0; c->batch != NULL && i < 2 * c->o->jobs; i++)
+		mut_session_free(&c->batch[i]);
+	for (unsigned i = 0; c->res != NULL && i < c->o->jobs; i++)
+		live_result_free(&c->res[i]);
+	for (size_t i = 0; c->found != NULL && i < c->nfound; i++)
+		buf_free(&c->found[i].sent);
+	free(c->batch);
+	free(c->bp);
+	free(c->res);
+	free(c->found);
+	free(c->virgin);
+	live_corpus_free(&c->corpus);
+	live_set_free(&c->seen);
+	live_set_free(&c->prekeys);
+	live_exec_free(&c->ex);
+	if (c->tlog != NULL)
+		fclose(c->tlog);
+}
+
+int
+live_campaign_run(const struct live_opts *o)
+{
+	struct campaign c;
+	struct live_exec_cfg ec = { o->host,    o->port,      o->connect_ms, o->reply_ms,
+		                    o->hang_ms, o->linger_ms, o->jobs };
+	char err[512] = "";
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.o = o;
+	c.tty = isatty(STDERR_FILENO) == 1;
+	snprintf(c.target, sizeof(c.target), "%s:%s", o->host, o->port);
+	live_set_init(&c.seen);
+	live_set_init(&c.prekeys);
+	mut_rng_seed(&c.rng, o->seed);
+	c.mcfg.helo = "fuzz.test";
+	c.mcfg.sender = "sender@client.test";
+	c.mcfg.rcpt = "alice@example.test";
+	c.mcfg.byte_percent = 10;
+	live_target_init(&c.t, o->exec);
+	c.has_target = o->exec != NULL;
+	if (setup(&c, err, sizeof(err)) < 0) {
+		fprintf(stderr, "fuzz: %s\n", err);
+		teardown(&c);
+		return LIVE_EXIT_USAGE;
+	}
+	c.ex = live_exec_new(&ec, err, sizeof(err));
+	if (c.ex == NULL) {
+		fprintf(stderr, "fuzz: %s\n", err);
+		teardown(&c);
+		return LIVE_EXIT_UNREACHABLE;
+	}
+	if (c.has_target) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/target.log", o->outdir);
+		c.tlog = fopen(path, "w");
+	}
+	rc = reach(&c, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "fuzz: %s\n", err);
+		teardown(&c);
+		return rc;
+	}
+	c.t0 = c.last_status = clock_mono_ms();
+	stop_signal = 0;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	while (budget_left(&c)) {
+		long long now;
+
+		one_batch(&c);
+		now = clock_mono_ms();
+		if (now - c.last_status >= (c.tty ? TTY_EVERY_MS : STATUS_EVERY_MS))
+			status(&c, false);
+	}
+	status(&c, true);
+	rc = c.nfound > 0 ? LIVE_EXIT_FINDINGS : LIVE_EXIT_CLEAN;
+	if (stop_signal != 0) {
+		fprintf(stderr, "fuzz: stopped by signal %d\n", (int)stop_signal);
+		rc = 128 + (int)stop_signal;
+	}
+	summary(&c, rc);
+	teardown(&c);
+	return rc;
+}

@@ -1,0 +1,484 @@
+/*
+ * live_exec.c: the executor of `smtp-harness fuzz` (live_private.h). Owns the
+ * sockets: up to `jobs` sessions at once in one poll() loop (one thread: the
+ * order in which sessions are made and judged does not depend on the
+ * scheduler, and a session costs no thread switch). A session: connect (with
+ * a deadline), read the greeting, send the items group by group (a MUT_F_GROUP
+ * run in one write, cut in pieces as the session's cuts say), and before the
+ * next group wait for every reply the judge says is due; at the end close an
+ * open DATA body with CRLF.CRLF, send QUIT, read the 221 and the close. Every
+ * wait has a deadline: past reply_ms a reply is late (a tarpit: counted), past
+ * hang_ms it is a hang. Buffers are the slots', reused from session to session.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "live/live_private.h"
+#include "smtph/clock.h"
+#include "smtph/conn.h"
+#include "smtph/smtp_reply.h"
+
+#define LIVE_RBUF     65536 /* reply octets held at once */
+#define LIVE_MAX_JOBS 64
+#define EPILOGUE      "\r\n.\r\n"
+#define QUIT_LINE     "QUIT\r\n"
+
+enum phase {
+	PH_IDLE = 0,
+	PH_CONNECT,
+	PH_RUN,   /* greeting, items, epilogue, QUIT */
+	PH_DRAIN, /* 221 came (or the count is unknown): read until the close, briefly */
+	PH_DONE,
+};
+
+struct slot {
+	int fd;
+	enum phase phase;
+	const struct mut_session *s;
+	struct live_result *res;
+	struct live_judge j;
+	struct smtp_reply_parser rp;
+	char *rbuf;
+	size_t rlen;
+	size_t item;  /* next item to put in the send buffer */
+	size_t wdone; /* octets of res->sent written */
+	size_t cut, cut_left;
+	long long t_last; /* last progress */
+	long long t_start;
+	long long drain_until;
+	bool epilogue, quit, write_failed;
+};
+
+struct live_exec {
+	struct live_exec_cfg cfg;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	struct slot slots[LIVE_MAX_JOBS];
+	struct pollfd pfd[LIVE_MAX_JOBS + 1];
+};
+
+void
+live_result_init(struct live_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->sent, 0);
+}
+
+void
+live_result_free(struct live_result *r)
+{
+	buf_free(&r->sent);
+}
+
+struct live_exec *
+live_exec_new(const struct live_exec_cfg *cfg, char *err, size_t errlen)
+{
+	struct live_exec *e = calloc(1, sizeof(*e));
+
+	if (e == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	e->cfg = *cfg;
+	if (e->cfg.jobs == 0 || e->cfg.jobs > LIVE_MAX_JOBS)
+		e->cfg.jobs = e->cfg.jobs == 0 ? 1 : LIVE_MAX_JOBS;
+	if (conn_resolve(cfg->host, cfg->port, &e->ss, &e->sslen, err, errlen) != CONN_OK) {
+		free(e);
+		return NULL;
+	}
+	for (unsigned i = 0; i < LIVE_MAX_JOBS; i++)
+		e->slots[i].fd = -1;
+	for (unsigned i = 0; i < e->cfg.jobs; i++) {
+		e->slots[i].rbuf = malloc(LIVE_RBUF);
+		if (e->slots[i].rbuf == NULL) {
+			snprintf(err, errlen, "out of memory");
+			live_exec_free(&e);
+			return NULL;
+		}
+	}
+	return e;
+}
+
+void
+live_exec_free(struct live_exec **ep)
+{
+	struct live_exec *e = *ep;
+
+	if (e == NULL)
+		return;
+	for (unsigned i = 0; i < LIVE_MAX_JOBS; i++) {
+		if (e->slots[i].fd >= 0)
+			close(e->slots[i].fd);
+		free(e->slots[i].rbuf);
+	}
+	free(e);
+	*ep = NULL;
+}
+
+static void
+finish(struct slot *sl)
+{
+	struct live_result *r = sl->res;
+
+	if (sl->fd >= 0) {
+		/* An abortive close: no TIME_WAIT pile-up on the client side at 1,000 sessions/s.
+		 */
+		struct linger lg = { 1, 0 };
+
+		setsockopt(sl->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(sl->fd);
+		sl->fd = -1;
+	}
+	if (r->finding == LIVE_F_NONE && sl->j.finding == LIVE_F_NONE) {
+		/* Where the session was, should the target's death be put on it. */
+		const struct live_unit *u = sl->j.qlen > 0 ? &sl->j.q[sl->j.qhead] : NULL;
+
+		r->f_st = u != NULL ? u->st : sl->j.st;
+		r->f_cls = u != NULL ? u->cls : sl->j.last_cls;
+		r->f_unit_end = u != NULL ? u->end : sl->wdone;
+		if (u == NULL && sl->j.cur < sl->j.nsent) /* the line it stopped counting at */
+			r->f_cls =
+			        live_judge_cls(r->sent.data + sl->j.cur, sl->j.nsent - sl->j.cur);
+	}
+	if (r->finding == LIVE_F_NONE && sl->j.finding != LIVE_F_NONE) {
+		r->finding = sl->j.finding;
+		memcpy(r->detail, sl->j.detail, sizeof(r->detail));
+		r->f_st = sl->j.f_st;
+		r->f_cls = sl->j.f_cls;
+		r->f_unit_end = sl->j.f_unit_end;
+	}
+	r->nans = sl->j.nans;
+	memcpy(r->ans, sl->j.ans, sl->j.nans * sizeof(r->ans[0]));
+	if (!sl->quit)
+		r->items_end = r->sent.len;
+	r->ntuples = sl->j.ntuples;
+	memcpy(r->tuples, sl->j.tuples, sl->j.ntuples * sizeof(r->tuples[0]));
+	r->nreplies = sl->j.nreplies;
+	sl->phase = PH_DONE;
+}
+
+static void
+refused(struct slot *sl, const char *why)
+{
+	sl->res->finding = LIVE_F_REFUSED;
+	snprintf(sl->res->detail, sizeof(sl->res->detail), "%.190s", why);
+	sl->res->f_cls = LIVE_CLS_GREET;
+	finish(sl);
+}
+
+static void
+start(struct live_exec *e, struct slot *sl, const struct mut_session *s, struct live_result *r,
+      long long now)
+{
+	int one = 1, rc;
+
+	sl->s = s;
+	sl->res = r;
+	r->finding = LIVE_F_NONE;
+	r->detail[0] = '\0';
+	r->ntuples = 0;
+	r->slow = r->connected = r->peer_closed = false;
+	r->f_unit_end = 0;
+	r->sent.len = 0;
+	live_judge_init(&sl->j);
+	smtp_reply_parser_init(&sl->rp, &(struct smtp_reply_limits){ .max_line = 4096 });
+	sl->rlen = sl->item = sl->wdone = sl->cut = 0;
+	sl->cut_left = s->ncuts > 0 ? s->cuts[0] : 0;
+	sl->epilogue = sl->quit = sl->write_failed = false;
+	sl->t_last = sl->t_start = now;
+	sl->fd = socket(e->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (sl->fd < 0) {
+		refused(sl, "socket() failed");
+		return;
+	}
+	setsockopt(sl->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	rc = connect(sl->fd, (const struct sockaddr *)&e->ss, e->sslen);
+	if (rc == 0) {
+		sl->phase = PH_RUN;
+	} else if (errno == EINPROGRESS) {
+		sl->phase = PH_CONNECT;
+	} else {
+		refused(sl, errno == ECONNREFUSED ? "connection refused" : "connect failed");
+	}
+}
+
+/* Puts the next group of items (or the epilogue, or QUIT) into the send buffer. */
+static void
+queue_more(struct live_exec *e, struct slot *sl, long long now)
+{
+	const struct mut_session *s = sl->s;
+	struct buf *b = &sl->res->sent;
+
+	if (sl->j.tls) {
+		finish(sl); /* the server waits for a TLS handshake: the session ends here */
+		return;
+	}
+	if (sl->wdone < b->len || live_judge_due(&sl->j) > 0 || sl->write_failed)
+		return;
+	while (sl->item < s->nitems) {
+		size_t before = b->len;
+
+		/* One group: items up to one without MUT_F_GROUP (empty items add nothing). */
+		do {
+			const struct mut_item *it = &s->items[sl->item++];
+
+			if (buf_append(b, s->buf + it->off, it->len) < 0)
+				break;
+			if (!(it->flags & MUT_F_GROUP))
+				break;
+		} while (sl->item < s->nitems);
+		if (b->len > before)
+			return;
+	}
+	if (live_judge_in_body(&sl->j) && !sl->epilogue) {
+		sl->epilogue = true;
+		buf_append(b, EPILOGUE, sizeof(EPILOGUE) - 1);
+		return;
+	}
+	if (!sl->quit && (live_judge_can_quit(&sl->j) || sl->j.loose)) {
+		sl->quit = true;
+		/* Loose: CRLF first ends whatever line the server may be holding, and a dot line
+		 * a body it may be in, so the QUIT is a command of its own and the close comes at
+		 * once (the replies of a loose session are not counted). */
+		if (sl->j.loose)
+			buf_append(b, "\r\n.\r\n", 5); /* and ends a body the server may be in */
+		sl->res->items_end = b->len;
+		buf_append(b, QUIT_LINE, sizeof(QUIT_LINE) - 1);
+		if (sl->j.loose) {
+			sl->phase = PH_DRAIN;
+			sl->drain_until = now + e->cfg.linger_ms;
+		}
+		return;
+	}
+	if (sl->quit) {
+		/* Wait for the close: a reply after the 221, or a 221 after another reply, is
+		 * extra. */
+		sl->phase = PH_DRAIN;
+		sl->drain_until = now + e->cfg.linger_ms;
+		return;
+	}
+	finish(sl); /* nothing more to say: a partial line, a desync, TLS */
+}
+
+static void
+do_write(struct slot *sl, long long now)
+{
+	struct buf *b = &sl->res->sent;
+	const struct mut_session *s = sl->s;
+
+	while (sl->wdone < b->len) {
+		size_t n = b->len - sl->wdone;
+		ssize_t w;
+
+		if (sl->cut < s->ncuts) {
+			while (sl->cut_left == 0 && ++sl->cut < s->ncuts)
+				sl->cut_left = s->cuts[sl->cut];
+			if (sl->cut < s->ncuts && n > sl->cut_left)
+				n = sl->cut_left;
+		}
+		w = send(sl->fd, b->data + sl->wdone, n, MSG_NOSIGNAL);
+		if (w < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			sl->write_failed = true; /* the server closed: read what it said */
+			break;
+		}
+		sl->wdone += (size_t)w;
+		if (sl->cut < s->ncuts)
+			sl->cut_left -= (size_t)w;
+		sl->t_last = now;
+	}
+	live_judge_sent(&sl->j, b->data, sl->wdone);
+}
+
+static void
+do_read(struct slot *sl, long long now, int reply_ms)
+{
+	ssize_t r = recv(sl->fd, sl->rbuf + sl->rlen, LIVE_RBUF - sl->rlen, 0);
+	size_t off = 0;
+
+	if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+		sl->res->peer_closed = !sl->j.quit_ok;
+		if (sl->phase != PH_DRAIN || !sl->j.loose)
+			live_judge_closed(&sl->j, r < 0);
+		finish(sl);
+		return;
+	}
+	if (r < 0)
+		return;
+#ifdef TCP_QUICKACK
+	{
+		/* ACK at once: a server that writes a reply in pieces (Nagle on) would otherwise
+		 * wait for our delayed ACK, 40 ms a reply on Linux. */
+		int one = 1;
+
+		setsockopt(sl->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+	}
+#endif
+	sl->rlen += (size_t)r;
+	if (now - sl->t_last > reply_ms)
+		sl->res->slow = true; /* late, but it came: a tarpit, not a hang */
+	sl->t_last = now;
+	while (off < sl->rlen && sl->phase != PH_DONE) {
+		struct smtp_reply rep;
+		struct smtp_error er;
+		size_t used = 0;
+		int rc =
+		        smtp_reply_parse(&sl->rp, sl->rbuf + off, sl->rlen - off, &used, &rep, &er);
+
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			live_judge_malformed(&sl->j, smtp_error_text(er.code));
+			finish(sl);
+			return;
+		}
+		off += used;
+		if (sl->j.nreplies == 0)
+			sl->res->connected = true;
+		live_judge_reply(&sl->j, rep.code, (rep.flags & SMTP_REPLY_F_HAS_ESC) != 0,
+		                 rep.esc.cls, rep.esc.subject, rep.esc.detail);
+		if (sl->j.tls) {
+			finish(sl); /* what follows a 220 to STARTTLS is TLS, not replies */
+			return;
+		}
+	}
+	if (off > 0) {
+		memmove(sl->rbuf, sl->rbuf + off, sl->rlen - off);
+		sl->rlen -= off;
+	}
+}
+
+/* The deadlines: a connect or greeting that does not come; a due reply that does not. */
+static void
+check_time(struct live_exec *e, struct slot *sl, long long now)
+{
+	long long idle = now - sl->t_last;
+
+	if (sl->phase == PH_DRAIN) {
+		if (now >= sl->drain_until)
+			finish(sl);
+		return;
+	}
+	if (sl->phase == PH_CONNECT || (sl->phase == PH_RUN && sl->j.nreplies == 0)) {
+		if (idle >= e->cfg.connect_ms)
+			refused(sl, sl->phase == PH_CONNECT
+			                    ? "connect timed out"
+			                    : "no greeting within the connect deadline");
+		return;
+	}
+	if (sl->phase != PH_RUN)
+		return;
+	if (sl->write_failed && live_judge_due(&sl->j) == 0) {
+		finish(sl);
+		return;
+	}
+	if (live_judge_due(&sl->j) > 0 && idle >= e->cfg.hang_ms) {
+		live_judge_silence(&sl->j);
+		finish(sl);
+	} else if (live_judge_due(&sl->j) == 0 && sl->wdone == sl->res->sent.len &&
+	           idle >= e->cfg.hang_ms) {
+		finish(sl); /* nothing owed and nothing to send: the session is over */
+	}
+}
+
+static int
+slot_timeout(const struct live_exec *e, const struct slot *sl, long long now)
+{
+	long long until;
+
+	if (sl->phase == PH_DRAIN)
+		until = sl->drain_until;
+	else if (sl->phase == PH_CONNECT || sl->j.nreplies == 0)
+		until = sl->t_last + e->cfg.connect_ms;
+	else
+		until = sl->t_last + e->cfg.hang_ms;
+	return until <= now ? 0 : (int)(until - now);
+}
+
+void
+live_exec_batch(struct live_exec *e, const struct mut_session *const *s, size_t n,
+                struct live_result *res, struct live_target *t)
+{
+	long long now = clock_mono_ms();
+	size_t left = n;
+
+	if (n > e->cfg.jobs)
+		n = left = e->cfg.jobs;
+	for (size_t i = 0; i < n; i++)
+		start(e, &e->slots[i], s[i], &res[i], now);
+	for (;;) {
+		size_t np = 0;
+		int tmo = 1000, rc;
+
+		left = 0;
+		for (size_t i = 0; i < n; i++) {
+			struct slot *sl = &e->slots[i];
+
+			if (sl->phase == PH_RUN)
+				queue_more(e, sl, now);
+			if (sl->phase == PH_DONE)
+				continue;
+			left++;
+			e->pfd[np].fd = sl->fd;
+			e->pfd[np].events = POLLIN;
+			if (sl->phase == PH_CONNECT || sl->wdone < sl->res->sent.len)
+				e->pfd[np].events |= POLLOUT;
+			e->pfd[np].revents = 0;
+			np++;
+			rc = slot_timeout(e, sl, now);
+			if (rc < tmo)
+				tmo = rc;
+		}
+		if (left == 0)
+			break;
+		if (t != NULL && live_target_fd(t) >= 0) {
+			e->pfd[np].fd = live_target_fd(t);
+			e->pfd[np].events = POLLIN;
+			e->pfd[np].revents = 0;
+			np++;
+		}
+		rc = poll(e->pfd, np, tmo);
+		now = clock_mono_ms();
+		if (rc < 0 && errno != EINTR)
+			break;
+		if (t != NULL && t->pid > 0)
+			live_target_poll(t); /* its stderr read as it comes; the campaign judges */
+		for (size_t i = 0, k = 0; i < n; i++) {
+			struct slot *sl = &e->slots[i];
+			short ev;
+
+			if (sl->phase == PH_DONE)
+				continue;
+			ev = e->pfd[k++].revents;
+			if (sl->phase == PH_CONNECT && (ev & (POLLOUT | POLLERR | POLLHUP))) {
+				int soerr = 0;
+				socklen_t sl_len = sizeof(soerr);
+
+				getsockopt(sl->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl_len);
+				if (soerr != 0) {
+					refused(sl, soerr == ECONNREFUSED ? "connection refused"
+					                                  : "connect failed");
+					continue;
+				}
+				sl->phase = PH_RUN;
+				sl->t_last = now;
+				continue;
+			}
+			if ((ev & POLLOUT) && sl->phase != PH_CONNECT)
+				do_write(sl, now);
+			if (ev & (POLLIN | POLLERR | POLLHUP))
+				do_read(sl, now, e->cfg.reply_ms);
+			if (sl->phase != PH_DONE)
+				check_time(e, sl, now);
+		}
+	}
+}

@@ -1,0 +1,183 @@
+/*
+ * live_finding.c: the findings of `smtp-harness fuzz` (live_private.h): the
+ * key duplicates are folded by (oracle, the server's state, the command, the
+ * verbs of the minimized session), the rules each oracle checks, and the
+ * scenario a finding is written as. The scenario replays the session unit by
+ * unit, each a raw step that reads its one reply (any code: only the bug is
+ * judged), up to the unit the finding is about; that step carries the check
+ * that fails while the bug is there: a close or reset in place of the reply
+ * (R5321-GREET-06), silence (on_timeout: fail), a malformed reply (the reply
+ * grammar), a reply too many, which the final QUIT then reads instead of its
+ * 221 (R5321-SEQ-01). Raw scalars are written by record_yaml_raw, the writer
+ * `record` and `import-crash` use, so the loader gives back the same octets.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "live/live_private.h"
+#include "smtph/record.h"
+
+uint64_t
+live_finding_key(enum live_finding_type type, uint8_t st, uint8_t cls, const char *sent, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i = 0;
+
+	h = (h ^ (uint64_t)type) * 0x100000001b3ull;
+	h = (h ^ st) * 0x100000001b3ull;
+	h = (h ^ cls) * 0x100000001b3ull;
+	while (i < n) {
+		const char *lf = memchr(sent + i, '\n', n - i);
+		size_t e = lf != NULL ? (size_t)(lf - sent) + 1 : n;
+
+		h = (h ^ live_judge_cls(sent + i, e - i)) * 0x100000001b3ull;
+		i = e;
+	}
+	return h;
+}
+
+const char *
+live_finding_rules(enum live_finding_type type)
+{
+	switch (type) {
+	case LIVE_F_CRASH:
+	case LIVE_F_SANITIZER:
+	case LIVE_F_CLOSED:
+		return "R5321-GREET-06, R5321-SEQ-01";
+	case LIVE_F_HANG:
+		return "R5321-SEQ-01";
+	case LIVE_F_MALFORMED:
+		return "R5321-REPLY-01, R5321-REPLY-02";
+	case LIVE_F_EXTRA:
+		return "R5321-SEQ-01";
+	case LIVE_F_EOD_EARLY:
+	case LIVE_F_SMUGGLED:
+		return "SEC-01, R5321-SEQ-01";
+	case LIVE_F_REFUSED:
+		return "SEC-13";
+	default:
+		return "R5321-SEQ-01";
+	}
+}
+
+static const char *
+level(enum live_finding_type type)
+{
+	return type == LIVE_F_EOD_EARLY || type == LIVE_F_SMUGGLED || type == LIVE_F_REFUSED
+	               ? "HARDEN"
+	               : "MUST";
+}
+
+/*
+ * Whether the scenario ends with the runner's QUIT: where the finding is a count
+ * (a reply too many), the QUIT reads it; where it is the last step's reply (a
+ * close, silence, a malformed reply) the octets after it may be owed replies
+ * nobody can count (a line with a bare LF), so the scenario ends there.
+ */
+static bool
+quit_after(enum live_finding_type type)
+{
+	return type == LIVE_F_EXTRA || type == LIVE_F_EOD_EARLY || type == LIVE_F_SMUGGLED ||
+	       type == LIVE_F_REFUSED;
+}
+
+/* The step's bytes go up to here: the unit the finding is about, or all the session's own. */
+static size_t
+bound(const struct live_finding *fd)
+{
+	switch (fd->type) {
+	case LIVE_F_EXTRA:
+	case LIVE_F_EOD_EARLY:
+	case LIVE_F_SMUGGLED:
+	case LIVE_F_REFUSED:
+	case LIVE_F_CRASH: /* the process died: whatever was sent may have done it */
+	case LIVE_F_SANITIZER:
+		return fd->items_end;
+	default:
+		return fd->unit_end > fd->items_end ? fd->items_end : fd->unit_end;
+	}
+}
+
+static int
+raw_step(struct buf *b, const char *p, size_t n, const char *mods)
+{
+	if (buf_puts(b, "  - raw: ") < 0 || record_yaml_raw(b, p, n) < 0)
+		return -1;
+	return buf_printf(b, "\n%s", mods);
+}
+
+static int
+steps(struct buf *b, const struct live_finding *fd)
+{
+	size_t end = bound(fd), pos = 0;
+	const char *trig;
+
+	for (size_t i = 0; i < fd->nans; i++) {
+		size_t e = fd->ans[i].end;
+
+		if (e > end || e <= pos)
+			break;
+		if (buf_printf(b, "  # the target answered %u\n", fd->ans[i].code) < 0 ||
+		    raw_step(b, fd->sent.data + pos, e - pos, "    may_close: true\n") < 0)
+			return -1;
+		pos = e;
+	}
+	if (end <= pos && pos > 0)
+		return 0;
+	if (end <= pos) /* nothing answered, nothing to bound it: the whole session */
+		end = fd->sent.len;
+	if (end == 0)
+		return buf_puts(b, "  - send: NOOP\n"); /* the greeting alone showed it */
+	switch (fd->type) {
+	case LIVE_F_HANG:
+		trig = "    on_timeout: fail\n";
+		break;
+	case LIVE_F_EXTRA:
+	case LIVE_F_EOD_EARLY:
+	case LIVE_F_SMUGGLED:
+		trig = "    may_close: true\n";
+		break;
+	default:
+		trig = "";
+		break;
+	}
+	return raw_step(b, fd->sent.data + pos, end - pos, trig);
+}
+
+int
+live_finding_yaml(const struct live_finding *fd, const char *target, uint64_t seed, FILE *f)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b, 0);
+	rc = buf_printf(&b,
+	                "# Found by smtp-harness fuzz (--seed %llu) against %s: %s, %s,\n"
+	                "# in state %s on %s (%u session(s) folded into this one).\n"
+	                "# The session is minimized; it fails while the bug is there and passes\n"
+	                "# once it is fixed. Replay: smtp-harness run -t %s THIS-FILE\n",
+	                (unsigned long long)seed, target, live_finding_name(fd->type), fd->detail,
+	                mut_state_name((enum mut_state)fd->st), live_cls_name(fd->cls), fd->count,
+	                target);
+	if (fd->type == LIVE_F_SANITIZER || fd->type == LIVE_F_CRASH)
+		rc = rc ||
+		     buf_puts(&b, "# The target's own report (its stderr) says where: see the "
+		                  "campaign's target.log.\n");
+	rc = rc || buf_printf(&b,
+	                      "id: fuzz/%s-%016llx\n"
+	                      "title: 'fuzz: %s in state %s on %s'\n"
+	                      "rules: [%s]\n"
+	                      "tags: [fuzz, security]\n"
+	                      "level: %s\n"
+	                      "%s"
+	                      "steps:\n",
+	                      live_finding_name(fd->type), (unsigned long long)fd->key,
+	                      live_finding_name(fd->type), mut_state_name((enum mut_state)fd->st),
+	                      live_cls_name(fd->cls), live_finding_rules(fd->type), level(fd->type),
+	                      quit_after(fd->type) ? "" : "final_quit: false\n");
+	rc = rc || steps(&b, fd);
+	if (rc == 0 && b.len > 0 && fwrite(b.data, 1, b.len, f) != b.len)
+		rc = -1;
+	buf_free(&b);
+	return rc == 0 ? 0 : -1;
+}

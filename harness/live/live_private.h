@@ -1,0 +1,289 @@
+/*
+ * live_private.h: the parts of harness/live/ and how they talk. The judge
+ * (live_judge.c) is pure: it is told what the client sent and what the server
+ * answered, and says what a finding is; the executor (live_exec.c) does the
+ * sockets; feedback (live_feedback.c) keeps the states and the AFL map's
+ * novelty; the corpus (live_corpus.c) its directory; the minimizer
+ * (live_min.c) delta debugging; the findings (live_finding.c) folding and
+ * YAML; the target (live_target.c) --exec, its stderr and the shared memory;
+ * live_seeds.c scenarios into sessions; live_campaign.c the loop and output.
+ */
+#ifndef LIVE_PRIVATE_H
+#define LIVE_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "smtph/buf.h"
+#include "smtph/live.h"
+#include "smtph/mutate.h"
+
+/* ---- the judge ------------------------------------------------------------ */
+
+/* A command's class: an smtp_verb (smtp_command.h), or one of these. */
+enum live_cls {
+	LIVE_CLS_GREET = 32, /* the greeting (no command) */
+	LIVE_CLS_BODY,       /* a DATA body up to its CRLF.CRLF */
+	LIVE_CLS_AUTHLINE,   /* a client answer inside AUTH */
+	LIVE_CLS_EMPTY,      /* an empty line */
+};
+
+#define LIVE_MAX_UNITS  512  /* commands sent and not yet answered */
+#define LIVE_MAX_TUPLES 1024 /* (state, class, code, esc) tuples kept per session */
+#define LIVE_MAX_ANS    512  /* answered units remembered per session (for the finding) */
+
+/* A unit that got its reply: where its octets end, and the code. */
+struct live_ans {
+	uint32_t end;
+	uint16_t code;
+	uint8_t cls;
+};
+
+/* One thing the server owes a reply to: octets start..end of what was sent. */
+struct live_unit {
+	size_t start, end;
+	uint8_t cls;    /* enum smtp_verb or enum live_cls */
+	uint8_t st;     /* enum mut_state: the server's state before it, as its replies said */
+	bool blocking;  /* what follows depends on its reply (DATA, AUTH, STARTTLS) */
+	bool bdat_last; /* BDAT ... LAST */
+};
+
+enum live_mode {
+	LIVE_MODE_CMD = 0,
+	LIVE_MODE_DATA, /* after 354: a body up to CRLF.CRLF */
+	LIVE_MODE_AUTH, /* after 334: an answer line */
+};
+
+struct live_judge {
+	const char *sent; /* every octet sent so far (the caller's buffer) */
+	size_t nsent;
+	size_t cur; /* how far the sent octets were cut into units */
+	enum live_mode mode;
+	size_t body_start; /* LIVE_MODE_DATA: where the body starts */
+	struct live_unit q[LIVE_MAX_UNITS];
+	size_t qhead, qlen;
+	size_t nunits; /* units ever queued */
+	bool blocked;  /* the last unit is blocking and not answered yet */
+	bool loose;    /* a line the server may count as more than one: counts unknown */
+	bool desync;   /* the server left the client's model (a refusal mid-body, ...) */
+	bool ended;    /* 221 or 421: the server is closing */
+	bool quit_ok;  /* 221 came */
+	bool tls;      /* STARTTLS got 220: the session stops there */
+	bool close_ok; /* a refusal came: a close now is the server's right (RFC 5321 7.8) */
+	uint8_t st;    /* enum mut_state, from the replies */
+	uint8_t last_st, last_cls; /* the unit answered last */
+	bool bdat_wait;            /* a BDAT line waits for the rest of its chunk */
+	unsigned nreplies;
+	unsigned last_code;
+	bool last_lookalike; /* the last DATA body held an end-of-data look-alike */
+	bool lookalike_2xx;  /* ... and was accepted: replies past the count say it ended early */
+	/* the first finding */
+	enum live_finding_type finding;
+	uint8_t f_st, f_cls;
+	size_t f_unit_end; /* octets sent up to the unit the finding is about */
+	char detail[200];
+	/* feedback */
+	uint32_t tuples[LIVE_MAX_TUPLES];
+	size_t ntuples;
+	struct live_ans ans[LIVE_MAX_ANS];
+	size_t nans;
+};
+
+void live_judge_init(struct live_judge *j);
+/* The client has now sent sent[0..n) (the same buffer, grown). Cuts new units. */
+void live_judge_sent(struct live_judge *j, const char *sent, size_t n);
+/* A complete reply. code 200-599; esc_on: it had an enhanced code. */
+void live_judge_reply(struct live_judge *j, unsigned code, bool esc_on, unsigned esc_cls,
+                      unsigned esc_sub, unsigned esc_det);
+/* A reply the reply grammar refused (what says why). */
+void live_judge_malformed(struct live_judge *j, const char *what);
+/* The server closed (reset: a reset rather than an orderly close). */
+void live_judge_closed(struct live_judge *j, bool reset);
+/* Nothing came within the hang deadline. */
+void live_judge_silence(struct live_judge *j);
+/* Replies surely due now (the greeting included). */
+size_t live_judge_due(const struct live_judge *j);
+/* The body of a DATA is open (the session's end must close it). */
+bool live_judge_in_body(const struct live_judge *j);
+/* A QUIT now would be a command of its own (command mode, no partial line). */
+bool live_judge_can_quit(const struct live_judge *j);
+/* The class of a command line (its verb), as live_unit.cls. */
+uint8_t live_judge_cls(const char *line, size_t n);
+const char *live_cls_name(uint8_t cls);
+/* Some octets form an end-of-data look-alike (a dot line with an odd line end). */
+bool live_lookalike(const char *p, size_t n);
+
+/* ---- feedback --------------------------------------------------------------- */
+
+/* A set of 64-bit keys (open addressing). */
+struct live_set {
+	uint64_t *slots; /* 0 = empty; keys are stored | 1 << 63 */
+	size_t cap, count;
+};
+void live_set_init(struct live_set *s);
+void live_set_free(struct live_set *s);
+/* Adds key: 1 when it was new, 0 when known, -1 when out of memory. */
+int live_set_add(struct live_set *s, uint64_t key);
+
+/* AFL's hit-count buckets: 1, 2, 3, 4-7, 8-15, 16-31, 32-127, 128+. */
+uint8_t live_afl_bucket(uint8_t count);
+/*
+ * Buckets map[0..n) in place and compares it with virgin (all 0xff at the
+ * start), clearing in virgin what was seen. Returns 2 when a new edge was hit,
+ * 1 when only a new hit-count bucket, 0 when nothing new.
+ */
+int live_afl_novel(uint8_t *map, uint8_t *virgin, size_t n);
+/* The map's edges seen so far (virgin bytes no longer 0xff). */
+size_t live_afl_edges(const uint8_t *virgin, size_t n);
+
+/* ---- corpus ----------------------------------------------------------------- */
+
+struct live_entry {
+	struct mut_session s;
+	uint64_t hash;
+};
+
+struct live_corpus {
+	struct live_entry *e;
+	size_t n, cap;
+	char *dir; /* owned; NULL: nothing saved */
+	struct live_set hashes;
+};
+
+uint64_t live_hash(const void *p, size_t n);
+/* Opens dir (created if missing) and loads its files, sorted by name. 0 or -1 with err. */
+int live_corpus_open(struct live_corpus *c, const char *dir, char *err, size_t errlen);
+/* Adds a copy of s (and writes DIR/id-HASH) unless the same octets are there. 1 new, 0, -1. */
+int live_corpus_add(struct live_corpus *c, const struct mut_session *s, bool save);
+void live_corpus_free(struct live_corpus *c);
+
+/* ---- the executor ----------------------------------------------------------- */
+
+struct live_result {
+	enum live_finding_type finding;
+	char detail[200];
+	uint8_t f_st, f_cls;
+	size_t f_unit_end;
+	uint32_t tuples[LIVE_MAX_TUPLES];
+	size_t ntuples;
+	struct live_ans ans[LIVE_MAX_ANS];
+	size_t nans;
+	size_t items_end; /* octets of the session's own items (the epilogue included), before QUIT
+	                   */
+	unsigned nreplies;
+	bool slow;        /* a reply came after the reply deadline (a tarpit) */
+	bool connected;   /* the greeting came */
+	bool peer_closed; /* the server closed before a 221 */
+	struct buf sent;  /* every octet sent (owned) */
+};
+
+struct live_exec;
+struct live_target;
+
+struct live_exec_cfg {
+	const char *host, *port;
+	int connect_ms, reply_ms, hang_ms, linger_ms;
+	unsigned jobs;
+};
+
+/* Sets up the executor (resolves the target). NULL with err when it cannot. */
+struct live_exec *live_exec_new(const struct live_exec_cfg *cfg, char *err, size_t errlen);
+void live_exec_free(struct live_exec **e);
+/*
+ * Runs sessions s[0..n) (n <= jobs) at once and fills res[0..n) (res[i].sent
+ * is reset and reused). t (may be NULL) is polled meanwhile (its stderr read, its
+ * death noted); what that means for the sessions the campaign decides.
+ */
+void live_exec_batch(struct live_exec *e, const struct mut_session *const *s, size_t n,
+                     struct live_result *res, struct live_target *t);
+void live_result_init(struct live_result *r);
+void live_result_free(struct live_result *r);
+
+/* ---- the target (--exec, --afl-shm) ---------------------------------------- */
+
+struct live_target {
+	const char *cmd;
+	int pid;         /* 0: not running */
+	int err_fd;      /* its stderr, non-blocking */
+	char line[1024]; /* a stderr line being collected */
+	size_t linelen;
+	bool died;      /* since live_target_take() */
+	bool sanitizer; /* a sanitizer line since live_target_take() */
+	char why[256];  /* what died or printed */
+	unsigned restarts;
+	int shm_id; /* -1: no map */
+	uint8_t *map;
+	size_t map_size;
+	FILE *log; /* where its stderr is copied (NULL: nowhere) */
+};
+
+void live_target_init(struct live_target *t, const char *cmd);
+/* Creates the SysV shared memory map (AFL_MAP_SIZE or 65536). 0, or -1 with err. */
+int live_target_shm(struct live_target *t, char *err, size_t errlen);
+/* Starts cmd (sh -c) with __AFL_SHM_ID set when there is a map. 0, or -1 with err. */
+int live_target_start(struct live_target *t, char *err, size_t errlen);
+/* Reads its stderr and reaps it without waiting; sets died / sanitizer. */
+void live_target_poll(struct live_target *t);
+/* Its stderr descriptor for poll(), or -1. */
+int live_target_fd(const struct live_target *t);
+/* Returns and clears what happened since the last call (LIVE_F_NONE: nothing). */
+enum live_finding_type live_target_take(struct live_target *t, char *why, size_t cap);
+/* Stops it (SIGTERM, then SIGKILL) and removes the map. */
+void live_target_stop(struct live_target *t);
+
+/* ---- the minimizer ----------------------------------------------------------- */
+
+/* Replays cand: 1 when the same finding (oracle and type) comes back, 0 when not. */
+typedef int (*live_replay_fn)(void *arg, const struct mut_session *cand);
+
+/*
+ * Delta debugging (ddmin) over s's items, then over the octets of each item
+ * left, keeping a reduction only when replay says 1; at most budget replays.
+ * Returns the replays used; s is the smallest session found.
+ */
+unsigned live_minimize(struct mut_session *s, live_replay_fn replay, void *arg, unsigned budget);
+
+/* ---- findings ------------------------------------------------------------------- */
+
+struct live_finding {
+	enum live_finding_type type;
+	char detail[200];
+	uint8_t st, cls;
+	uint64_t key;     /* the fold key: type, state, class, verb sequence */
+	uint64_t prekey;  /* type, state and class as first found (before minimizing) */
+	struct buf sent;  /* the minimized session's octets, as sent */
+	size_t unit_end;  /* octets up to the unit the finding is about */
+	size_t items_end; /* octets before the harness's QUIT */
+	struct live_ans ans[LIVE_MAX_ANS];
+	size_t nans;
+	unsigned count;      /* sessions folded into it */
+	long long found_ms;  /* into the campaign when it was first seen */
+	uint64_t found_exec; /* ... and after how many sessions */
+	char file[4096];     /* where it was written */
+};
+
+/* The fold key of a finding on the octets sent. */
+uint64_t live_finding_key(enum live_finding_type type, uint8_t st, uint8_t cls, const char *sent,
+                          size_t n);
+/* The rules a finding of this type checks (a static string "A, B"). */
+const char *live_finding_rules(enum live_finding_type type);
+/*
+ * Writes the finding as a scenario (YAML) to f: the units sent up to the
+ * finding, each a raw step reading its reply, the trigger with the check
+ * that fails while the bug is there. target and seed go into the header.
+ */
+int live_finding_yaml(const struct live_finding *fd, const char *target, uint64_t seed, FILE *f);
+
+/* ---- seeds --------------------------------------------------------------------- */
+
+/*
+ * Loads the scenario files of paths (directories recursively) and appends one
+ * session per scenario to c (not saved). profile: --profile FILE or NULL.
+ * Returns the sessions added, or -1 with err.
+ */
+long live_seeds_load(struct live_corpus *c, char **paths, size_t npaths, const char *profile,
+                     char *err, size_t errlen);
+
+#endif

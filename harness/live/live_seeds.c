@@ -1,0 +1,180 @@
+/*
+ * live_seeds.c: the seeds of `smtp-harness fuzz` (live_private.h): scenario
+ * files (directories walked, names sorted) loaded with the scenario loader,
+ * each scenario's main connection turned into the octets it sends with the
+ * profile's values (scenario_wire_session, the runner's own step -> bytes
+ * code, as the fuzz seed generator does) and read into a session (mut_parse).
+ * Scenarios that run inside TLS, or need variables the profile lacks, are
+ * left out: the live fuzzer speaks plain SMTP.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "live/live_private.h"
+#include "smtph/profile.h"
+#include "smtph/scenario.h"
+#include "smtph/scenario_load.h"
+#include "smtph/scenario_wire.h"
+
+#define SEED_MAX  16384 /* octets of one seed session */
+#define WALK_MAX  4096  /* files */
+#define DEPTH_MAX 8
+
+struct names {
+	char **v;
+	size_t n, cap;
+};
+
+static int
+names_add(struct names *l, const char *p)
+{
+	if (l->n == WALK_MAX)
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		char **v = realloc(l->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	if ((l->v[l->n] = strdup(p)) == NULL)
+		return -1;
+	l->n++;
+	return 0;
+}
+
+static bool
+yaml_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	return (n > 5 && strcmp(s + n - 5, ".yaml") == 0) ||
+	       (n > 4 && strcmp(s + n - 4, ".yml") == 0);
+}
+
+/* Scenario files under path, sorted; the profiles/ and rules/ folders are not scenarios. */
+static int
+walk(struct names *l, const char *path, int depth)
+{
+	struct stat st;
+	struct dirent **ents;
+	int n, rc = 0;
+
+	if (stat(path, &st) < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode))
+		return names_add(l, path);
+	if (depth > DEPTH_MAX)
+		return 0;
+	n = scandir(path, &ents, NULL, alphasort);
+	if (n < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		const char *d = ents[i]->d_name;
+		char sub[4096];
+
+		if (rc == 0 && d[0] != '.' && strcmp(d, "profiles") != 0 &&
+		    strcmp(d, "rules") != 0 &&
+		    snprintf(sub, sizeof(sub), "%s/%s", path, d) < (int)sizeof(sub)) {
+			struct stat s2;
+
+			if (stat(sub, &s2) == 0 && S_ISDIR(s2.st_mode))
+				rc = walk(l, sub, depth + 1);
+			else if (yaml_name(d))
+				rc = names_add(l, sub);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	return rc;
+}
+
+static bool
+vars_met(const struct profile *p, const struct scenario *sc)
+{
+	for (size_t i = 0; i < sc->nrequires_vars; i++) {
+		if (profile_get(p, sc->requires_vars[i], strlen(sc->requires_vars[i])) == NULL)
+			return false;
+	}
+	return true;
+}
+
+static void
+on_error(void *ctx, const char *msg, const struct scenario *partial)
+{
+	(void)ctx;
+	(void)msg;
+	(void)partial; /* a document that does not load is no seed; lint says why */
+}
+
+static long
+load_one(struct live_corpus *c, const char *path, const struct profile *prof)
+{
+	const struct scenario_wire wire = { prof, "fuzz" };
+	struct scenario_load_opts lo = { prof, NULL, 0 };
+	struct scenario_file sf;
+	long added = 0;
+
+	memset(&sf, 0, sizeof(sf));
+	scenario_load_file_each(path, &lo, &sf, on_error, NULL);
+	for (size_t k = 0; k < sf.count; k++) {
+		const struct scenario *sc = &sf.scenarios[k];
+		struct mut_session s;
+		struct buf b;
+		char err[256];
+
+		if (sc->tls || !vars_met(prof, sc))
+			continue;
+		buf_init(&b, 0);
+		mut_session_init(&s);
+		if (scenario_wire_session(&wire, sc->steps, sc->nsteps, SEED_MAX, &b, NULL, NULL,
+		                          err, sizeof(err)) == 0 &&
+		    b.len > 0 && b.len <= 4 * SEED_MAX &&
+		    mut_parse(&s, b.data, b.len, false, MUT_ST_INIT) == 0 &&
+		    live_corpus_add(c, &s, false) == 1)
+			added++;
+		mut_session_free(&s);
+		buf_free(&b);
+	}
+	scenario_file_free(&sf);
+	return added;
+}
+
+long
+live_seeds_load(struct live_corpus *c, char **paths, size_t npaths, const char *profile, char *err,
+                size_t errlen)
+{
+	struct profile prof;
+	struct names l = { 0 };
+	long added = 0;
+
+	memset(&prof, 0, sizeof(prof));
+	if (profile_reference(&prof) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (profile != NULL && profile_load(&prof, profile, err, errlen) < 0) {
+		profile_free(&prof);
+		return -1;
+	}
+	for (size_t i = 0; i < npaths; i++) {
+		if (walk(&l, paths[i], 0) < 0) {
+			snprintf(err, errlen, "%s: cannot be read", paths[i]);
+			added = -1;
+			break;
+		}
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		if (added >= 0)
+			added += load_one(c, l.v[i], &prof);
+		free(l.v[i]);
+	}
+	free(l.v);
+	profile_free(&prof);
+	return added;
+}
