@@ -259,6 +259,7 @@ fill_finding(struct live_finding *fd, const struct live_result *r)
 	fd->sent.len = 0;
 	buf_append(&fd->sent, r->sent.data, r->sent.len);
 	fd->unit_end = r->f_unit_end;
+	fd->replies = r->f_replies;
 	fd->items_end = r->items_end;
 	fd->nans = r->nans;
 	memcpy(fd->ans, r->ans, r->nans * sizeof(r->ans[0]));

@@ -154,6 +154,7 @@ finish(struct slot *sl)
 		r->f_st = sl->j.f_st;
 		r->f_cls = sl->j.f_cls;
 		r->f_unit_end = sl->j.f_unit_end;
+		r->f_replies = sl->j.f_replies;
 	}
 	r->nans = sl->j.nans;
 	memcpy(r->ans, sl->j.ans, sl->j.nans * sizeof(r->ans[0]));

@@ -109,8 +109,9 @@ raw_step(struct buf *b, const char *p, size_t n, const char *mods)
 static int
 steps(struct buf *b, const struct live_finding *fd)
 {
-	size_t end = bound(fd), pos = 0;
+	size_t end = bound(fd), pos = 0, answered = 0;
 	const char *trig;
+	char nrep[48];
 
 	for (size_t i = 0; i < fd->nans; i++) {
 		size_t e = fd->ans[i].end;
@@ -121,6 +122,7 @@ steps(struct buf *b, const struct live_finding *fd)
 		    raw_step(b, fd->sent.data + pos, e - pos, "    may_close: true\n") < 0)
 			return -1;
 		pos = e;
+		answered++;
 	}
 	if (end <= pos && pos > 0)
 		return 0;
@@ -136,6 +138,15 @@ steps(struct buf *b, const struct live_finding *fd)
 	case LIVE_F_EOD_EARLY:
 	case LIVE_F_SMUGGLED:
 		trig = "    may_close: true\n";
+		break;
+	case LIVE_F_MALFORMED:
+		/*
+		 * Read every reply the target gave to these octets, the malformed one
+		 * last: the greeting and the steps above took 1 + answered of them.
+		 */
+		snprintf(nrep, sizeof(nrep), "    replies: %u\n",
+		         fd->replies > 1 + answered ? fd->replies - (unsigned)answered : 1u);
+		trig = nrep;
 		break;
 	default:
 		trig = "";

@@ -119,6 +119,7 @@ finding(struct live_judge *j, enum live_finding_type t, const struct live_unit *
 	j->f_st = u != NULL ? u->st : j->last_st;
 	j->f_cls = u != NULL ? u->cls : j->last_cls;
 	j->f_unit_end = u != NULL ? u->end : j->nsent;
+	j->f_replies = j->nreplies;
 	if (t == LIVE_F_EOD_EARLY || t == LIVE_F_SMUGGLED) {
 		/* About a DATA body, whichever reply showed it: one state, one class to fold on. */
 		j->f_st = MUT_ST_DATA;

@@ -82,7 +82,8 @@ struct live_judge {
 	/* the first finding */
 	enum live_finding_type finding;
 	uint8_t f_st, f_cls;
-	size_t f_unit_end; /* octets sent up to the unit the finding is about */
+	size_t f_unit_end;  /* octets sent up to the unit the finding is about */
+	unsigned f_replies; /* replies read before it (the greeting too) */
 	char detail[200];
 	/* feedback */
 	uint32_t tuples[LIVE_MAX_TUPLES];
@@ -166,6 +167,7 @@ struct live_result {
 	char detail[200];
 	uint8_t f_st, f_cls;
 	size_t f_unit_end;
+	unsigned f_replies; /* replies read before the finding (the greeting too) */
 	uint32_t tuples[LIVE_MAX_TUPLES];
 	size_t ntuples;
 	struct live_ans ans[LIVE_MAX_ANS];
@@ -256,6 +258,7 @@ struct live_finding {
 	struct buf sent;  /* the minimized session's octets, as sent */
 	size_t unit_end;  /* octets up to the unit the finding is about */
 	size_t items_end; /* octets before the harness's QUIT */
+	unsigned replies; /* replies the target gave before the finding (the greeting too) */
 	struct live_ans ans[LIVE_MAX_ANS];
 	size_t nans;
 	unsigned count;      /* sessions folded into it */

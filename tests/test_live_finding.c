@@ -1,0 +1,114 @@
+/*
+ * test_live_finding.c: the live fuzzer's finding writer (harness/live/
+ * live_finding.c). One row per finding shape: what was sent, the replies the
+ * campaign saw, and the steps the scenario must hold so that `run` fails
+ * while the bug is there: each answered unit its own raw step, the trigger
+ * last with the check of its type (a malformed reply: every reply to the
+ * trigger read, the malformed one last; a hang: on_timeout fail).
+ */
+#include "tablecheck.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "live/live_private.h"
+
+struct row {
+	const char *name;
+	enum live_finding_type type;
+	const char *sent;
+	size_t unit_end;
+	unsigned replies; /* read before the finding, the greeting too */
+	unsigned nans;
+	uint32_t ans_end[2];
+	const char *want[4]; /* substrings of the YAML, in this order */
+	const char *not_want;
+};
+
+static const struct row rows[] = {
+	{ "malformed: the replies to the trigger, the bad one last",
+	  LIVE_F_MALFORMED,
+	  "EHLO a\r\nEXPN b\r\nHELP\nrcp\rt to:<x>\r\n",
+	  36,
+	  5,
+	  2,
+	  { 8, 16 },
+	  { "  - raw: 'EHLO a\\r\\n'\n", "  - raw: 'EXPN b\\r\\n'\n",
+	    "  - raw: 'HELP\\nrcp\\rt to:<x>\\r\\n'\n    replies: 3\n", NULL },
+	  "on_timeout" },
+	{ "malformed: nothing answered before it",
+	  LIVE_F_MALFORMED,
+	  "\rt\r\n",
+	  4,
+	  1,
+	  0,
+	  { 0, 0 },
+	  { "final_quit: false\n", "  - raw: '\\rt\\r\\n'\n    replies: 1\n", NULL },
+	  "may_close" },
+	{ "hang: the trigger fails on its timeout",
+	  LIVE_F_HANG,
+	  "EHLO a\r\nRCPT TO:<\"aaaa\"@b>\r\n",
+	  28,
+	  2,
+	  1,
+	  { 8, 0 },
+	  { "  - raw: 'EHLO a\\r\\n'\n", "    on_timeout: fail\n", NULL },
+	  "replies:" },
+};
+
+static void
+check_row(const struct row *r)
+{
+	struct live_finding fd;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	const char *at;
+
+	assert_non_null(f);
+	memset(&fd, 0, sizeof(fd));
+	fd.type = r->type;
+	buf_init(&fd.sent, 0);
+	assert_int_equal(buf_append(&fd.sent, r->sent, strlen(r->sent)), 0);
+	fd.unit_end = r->unit_end;
+	fd.items_end = strlen(r->sent);
+	fd.replies = r->replies;
+	fd.nans = r->nans;
+	for (unsigned i = 0; i < r->nans; i++) {
+		fd.ans[i].end = r->ans_end[i];
+		fd.ans[i].code = 250;
+	}
+	assert_int_equal(live_finding_yaml(&fd, "127.0.0.1:25", 1, f), 0);
+	assert_int_equal(fclose(f), 0);
+	at = text;
+	for (size_t i = 0; i < 4 && r->want[i] != NULL; i++) {
+		const char *hit = strstr(at, r->want[i]);
+
+		if (hit == NULL)
+			fail_msg("%s: '%s' missing (or out of order) in:\n%s", r->name, r->want[i],
+			         text);
+		at = hit + strlen(r->want[i]);
+	}
+	if (r->not_want != NULL && strstr(text, r->not_want) != NULL)
+		fail_msg("%s: '%s' should not be in:\n%s", r->name, r->not_want, text);
+	buf_free(&fd.sent);
+	free(text);
+}
+
+static void
+test_rows(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		check_row(&rows[i]);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rows),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
