@@ -265,11 +265,28 @@ fill_finding(struct live_finding *fd, const struct live_result *r)
 	memcpy(fd->ans, r->ans, r->nans * sizeof(r->ans[0]));
 }
 
+/*
+ * The fold key before minimizing: oracle, state and command; a malformed reply
+ * by what was wrong in it alone (a reply writer that echoes a CR or a NUL does
+ * so in every state and to every unknown command: one finding, not forty).
+ */
+static uint64_t
+prekey_of(const struct live_result *r)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	if (r->finding != LIVE_F_MALFORMED)
+		return (uint64_t)r->finding << 16 | (uint64_t)r->f_st << 8 | r->f_cls;
+	for (const char *p = r->detail; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+	return (uint64_t)r->finding << 56 ^ (h >> 8) ^ (1ull << 55);
+}
+
 /* A finding: folded into a known one, or minimized, checked once more and written. */
 static void
 finding(struct campaign *c, const struct mut_session *s, const struct live_result *r)
 {
-	uint64_t pre = (uint64_t)r->finding << 16 | (uint64_t)r->f_st << 8 | r->f_cls;
+	uint64_t pre = prekey_of(r);
 	struct live_finding *fd;
 	struct mut_session m;
 	struct replay_arg ra = { c, r->finding, { 0 }, clock_mono_ms() + MINIMIZE_MS };
