@@ -39,6 +39,10 @@ static const struct row rows[] = {
 	{ "no greeting, close", { "X" }, LIVE_F_CLOSED },
 	{ "hang", { "S 220", "C NOOP\r\n", "T" }, LIVE_F_HANG },
 	{ "partial line is no hang", { "S 220", "C NOOP", "T" }, LIVE_F_NONE },
+	/* Postfix reads "\tBDAT 10 LAST" as BDAT and waits for the chunk. */
+	{ "TAB before BDAT: no hang", { "S 220", "C \tBDAT 10 LAST\r\n", "T" }, LIVE_F_NONE },
+	{ "TAB after BDAT: no hang", { "S 220", "C BDAT\t10\r\n", "T" }, LIVE_F_NONE },
+	{ "TAB before NOOP: a hang", { "S 220", "C \tNOOP\r\n", "T" }, LIVE_F_HANG },
 	{ "bare LF: count unknown",
 	  { "S 220", "C NOOP\nNOOP\r\n", "S 250", "S 250", "S 250" },
 	  LIVE_F_NONE },

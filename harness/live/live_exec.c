@@ -22,11 +22,13 @@
 #include <unistd.h>
 
 #include "live/live_private.h"
+#include "smtph/smtp_limits.h"
 #include "smtph/clock.h"
 #include "smtph/conn.h"
 #include "smtph/smtp_reply.h"
 
-#define LIVE_RBUF     65536 /* reply octets held at once */
+/* Reply octets held at once: the longest reply the runner takes, and more. */
+#define LIVE_RBUF     (SMTP_LIMIT_REPLY_BYTES + 4096)
 #define LIVE_MAX_JOBS 64
 #define EPILOGUE      "\r\n.\r\n"
 #define QUIT_LINE     "QUIT\r\n"
@@ -190,7 +192,10 @@ start(struct live_exec *e, struct slot *sl, const struct mut_session *s, struct 
 	r->f_unit_end = 0;
 	r->sent.len = 0;
 	live_judge_init(&sl->j);
-	smtp_reply_parser_init(&sl->rp, &(struct smtp_reply_limits){ .max_line = 4096 });
+	/* The runner's limits (run_reply_parser_init): a line over 512 octets is a SHOULD
+	 * (R5321-REPLY-04, a warning there), not a malformed reply; past 64 KiB it is. */
+	smtp_reply_parser_init(&sl->rp,
+	                       &(struct smtp_reply_limits){ .max_line = SMTP_LIMIT_REPLY_BYTES });
 	sl->rlen = sl->item = sl->wdone = sl->cut = 0;
 	sl->cut_left = s->ncuts > 0 ? s->cuts[0] : 0;
 	sl->epilogue = sl->quit = sl->write_failed = false;

@@ -177,6 +177,22 @@ bdat_size(const char *p, size_t n, bool *last)
 }
 
 /* Cuts one command line from cur; false when there is none yet. */
+/*
+ * A BDAT the judge does not count as one ("\tBDAT 10", "BDAT\t10"): a lenient
+ * server (Postfix) reads it as BDAT and waits for the chunk, so whether a
+ * reply is owed now nobody can say.
+ */
+static bool
+lenient_bdat(const char *p, size_t n)
+{
+	size_t k = 0;
+
+	while (k < n && (p[k] == ' ' || p[k] == '\t'))
+		k++;
+	return n - k > 4 && strncasecmp(p + k, "BDAT", 4) == 0 &&
+	       (p[k + 4] == ' ' || p[k + 4] == '\t') && (k > 0 || p[k + 4] == '\t');
+}
+
 static bool
 cut_line(struct live_judge *j)
 {
@@ -208,6 +224,8 @@ cut_line(struct live_judge *j)
 		return true;
 	}
 	cls = live_judge_cls(p, e);
+	if (cls != SMTP_VERB_BDAT && lenient_bdat(p, e))
+		j->loose = true;
 	if (cls == SMTP_VERB_BDAT) {
 		bool last;
 		long long size = bdat_size(p, e, &last);
