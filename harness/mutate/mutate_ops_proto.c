@@ -425,7 +425,7 @@ auth_change(struct op_ctx *c, const unsigned char *d, size_t n, struct mut_str *
 	const unsigned char *pw = nul2 != NULL ? nul2 + 1 : d + n;
 	size_t pl = (size_t)(d + n - pw);
 
-	switch (mut_rng_below(c->r, 9)) {
+	switch (mut_rng_below(c->r, 10)) {
 	case 0: /* authzid present: the one the config names, or the user */
 		mut_str_cstr(out, c->cfg->authzid != NULL ? c->cfg->authzid : user);
 		mut_str_add(out, "", 1);
@@ -486,6 +486,17 @@ auth_change(struct op_ctx *c, const unsigned char *d, size_t n, struct mut_str *
 		mut_str_add(out, "", 1);
 		mut_str_cstr(out, pass);
 		break;
+	case 8: /* a user in mailbox form (logins are often addresses), short or at a length edge */
+	{
+		const char *at = c->cfg->rcpt != NULL ? strchr(c->cfg->rcpt, '@') : NULL;
+
+		if (mut_rng_one_in(c->r, 2))
+			mut_str_cstr(out, user);
+		else
+			mut_str_fill(out, 'u', mut_gen_boundary(c->r));
+		mut_str_cstr(out, at != NULL ? at : "@example.test");
+		break;
+	}
 	default: /* a LOGIN step: the user or the password alone */
 		mut_str_cstr(out, mut_rng_one_in(c->r, 2) ? user : pass);
 		break;
