@@ -16,7 +16,7 @@
 struct row {
 	const char *label;
 	/* "C bytes" sent, "S code" a reply, "X" close, "R" reset, "T" silence, "M" malformed,
-	 * "L" a 606-octet NOOP line */
+	 * "L" a 606-octet NOOP line, "P" the same without its CRLF (still being sent) */
 	const char *ev[EV_MAX];
 	enum live_finding_type want;
 };
@@ -43,6 +43,8 @@ static const struct row rows[] = {
 	{ "TAB before BDAT: no hang", { "S 220", "C \tBDAT 10 LAST\r\n", "T" }, LIVE_F_NONE },
 	{ "TAB after BDAT: no hang", { "S 220", "C BDAT\t10\r\n", "T" }, LIVE_F_NONE },
 	{ "TAB before NOOP: a hang", { "S 220", "C \tNOOP\r\n", "T" }, LIVE_F_HANG },
+	/* SEC-09: the 500 to a line over 512 octets may come before its CRLF is sent. */
+	{ "early 500 to a long partial line", { "S 220", "P", "S 500" }, LIVE_F_NONE },
 	{ "bare LF: count unknown",
 	  { "S 220", "C NOOP\nNOOP\r\n", "S 250", "S 250", "S 250" },
 	  LIVE_F_NONE },
@@ -120,10 +122,10 @@ play(const struct row *r, int split, size_t at)
 
 		char longline[700];
 
-		if (e[0] == 'L') {
+		if (e[0] == 'L' || e[0] == 'P') {
 			memcpy(longline, "C NOOP ", 7);
 			memset(longline + 7, 'a', 600);
-			memcpy(longline + 607, "\r\n", 3);
+			memcpy(longline + 607, e[0] == 'L' ? "\r\n" : "", e[0] == 'L' ? 3 : 1);
 			e = longline;
 		}
 		switch (e[0]) {

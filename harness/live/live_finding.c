@@ -135,6 +135,16 @@ steps(struct buf *b, const struct live_finding *fd)
 		trig = "    on_timeout: fail\n";
 		break;
 	case LIVE_F_EXTRA:
+		/* Read the replies these octets were owed (those the target gave before the extra
+		 * one); the extra one is then bytes no step asked for. */
+		if (fd->replies > 2 + answered) {
+			snprintf(nrep, sizeof(nrep), "    may_close: true\n    replies: %u\n",
+			         fd->replies - 1 - (unsigned)answered);
+			trig = nrep;
+		} else {
+			trig = "    may_close: true\n";
+		}
+		break;
 	case LIVE_F_EOD_EARLY:
 	case LIVE_F_SMUGGLED:
 		trig = "    may_close: true\n";

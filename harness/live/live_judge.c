@@ -212,6 +212,10 @@ cut_line(struct live_judge *j)
 
 		if (memchr(p, '\n', m) != NULL || memchr(p, '\r', m) != NULL)
 			j->loose = true;
+		/* SEC-09, RFC 5321 4.5.3.1.4: a line already too long may be answered before its
+		 * end arrives: a reply now is no extra one. */
+		if (n > SMTP_LIMIT_COMMAND_LINE)
+			j->loose = true;
 		return false;
 	}
 	for (size_t i = 0; i < e; i++)
