@@ -112,6 +112,14 @@ steps(struct buf *b, const struct live_finding *fd)
 	size_t end = bound(fd), pos = 0, answered = 0;
 	const char *trig;
 	char nrep[48];
+	/*
+	 * A close after a refusal is the server's right (RFC 5321 7.8), but where the
+	 * finding is a close (a crash, a drop) the steps before it were answered and the
+	 * connection stayed: a close excused there would excuse the finding too.
+	 */
+	bool about_close = fd->type == LIVE_F_CRASH || fd->type == LIVE_F_SANITIZER ||
+	                   fd->type == LIVE_F_CLOSED;
+	const char *answered_mods = about_close ? "" : "    may_close: true\n";
 
 	for (size_t i = 0; i < fd->nans; i++) {
 		size_t e = fd->ans[i].end;
@@ -119,7 +127,7 @@ steps(struct buf *b, const struct live_finding *fd)
 		if (e > end || e <= pos)
 			break;
 		if (buf_printf(b, "  # the target answered %u\n", fd->ans[i].code) < 0 ||
-		    raw_step(b, fd->sent.data + pos, e - pos, "    may_close: true\n") < 0)
+		    raw_step(b, fd->sent.data + pos, e - pos, answered_mods) < 0)
 			return -1;
 		pos = e;
 		answered++;
