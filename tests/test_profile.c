@@ -86,6 +86,21 @@ test_reference(void **state)
 	profile_free(&p); /* twice is harmless */
 }
 
+/* profile_missing: the first requires_vars name the profile does not set. */
+static void
+test_missing(void **state)
+{
+	struct profile p;
+	char *all_set[] = { "domain", "user" }, *one_unset[] = { "domain", "nosuch", "neither" };
+
+	(void)state;
+	assert_int_equal(profile_reference(&p), 0);
+	assert_null(profile_missing(&p, all_set, 2));
+	assert_null(profile_missing(&p, NULL, 0));
+	assert_string_equal(profile_missing(&p, one_unset, 3), "nosuch");
+	profile_free(&p);
+}
+
 /* scenarios/profiles/reference.yaml holds the same values as profile_reference(). */
 static void
 test_reference_file(void **state)
@@ -498,17 +513,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_reference),
-		cmocka_unit_test(test_reference_file),
-		cmocka_unit_test(test_set),
-		cmocka_unit_test(test_expand),
-		cmocka_unit_test(test_expand_appends),
-		cmocka_unit_test(test_expand_bounded),
-		cmocka_unit_test(test_ref_next),
-		cmocka_unit_test(test_load_valid),
-		cmocka_unit_test(test_load_credentials),
-		cmocka_unit_test(test_load_bad),
-		cmocka_unit_test(test_load_limits),
+		cmocka_unit_test(test_reference),        cmocka_unit_test(test_missing),
+		cmocka_unit_test(test_reference_file),   cmocka_unit_test(test_set),
+		cmocka_unit_test(test_expand),           cmocka_unit_test(test_expand_appends),
+		cmocka_unit_test(test_expand_bounded),   cmocka_unit_test(test_ref_next),
+		cmocka_unit_test(test_load_valid),       cmocka_unit_test(test_load_credentials),
+		cmocka_unit_test(test_load_bad),         cmocka_unit_test(test_load_limits),
 		cmocka_unit_test(test_load_file_errors),
 	};
 

@@ -97,11 +97,7 @@ walk(struct names *l, const char *path, int depth)
 static bool
 vars_met(const struct profile *p, const struct scenario *sc)
 {
-	for (size_t i = 0; i < sc->nrequires_vars; i++) {
-		if (profile_get(p, sc->requires_vars[i], strlen(sc->requires_vars[i])) == NULL)
-			return false;
-	}
-	return true;
+	return profile_missing(p, sc->requires_vars, sc->nrequires_vars) == NULL;
 }
 
 static void

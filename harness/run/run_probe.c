@@ -57,10 +57,11 @@ run_requires_met(struct run_ctx *c, bool tls)
 		         "the target does not advertise STARTTLS");
 		return false;
 	}
-	for (size_t i = 0; i < c->sc->nrequires_vars; i++) {
-		const char *name = c->sc->requires_vars[i];
+	{
+		const char *name =
+		        profile_missing(c->prof, c->sc->requires_vars, c->sc->nrequires_vars);
 
-		if (profile_get(c->prof, name, strlen(name)) == NULL) {
+		if (name != NULL) {
 			c->res->verdict = RUN_SKIP;
 			snprintf(c->res->reason, sizeof(c->res->reason),
 			         "the target profile does not set %s (requires_vars)", name);

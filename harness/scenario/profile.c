@@ -81,6 +81,16 @@ profile_get(const struct profile *p, const char *name, size_t nlen)
 	return v != NULL ? v->value : NULL;
 }
 
+const char *
+profile_missing(const struct profile *p, char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (profile_get(p, names[i], strlen(names[i])) == NULL)
+			return names[i];
+	}
+	return NULL;
+}
+
 static char *
 dup_n(const char *s, size_t n)
 {

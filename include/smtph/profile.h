@@ -87,6 +87,9 @@ bool profile_name_ok(const char *name, size_t nlen);
 /* Returns the value of name (length nlen), or NULL. */
 const char *profile_get(const struct profile *p, const char *name, size_t nlen);
 
+/* The first of names[0..n) that p does not set (a scenario's requires_vars), or NULL. */
+const char *profile_missing(const struct profile *p, char *const *names, size_t n);
+
 /* Sets (or replaces) a variable. Returns 0 or -1 (bad name, too long, full, out of memory). */
 int profile_set(struct profile *p, const char *name, const char *value);
 
