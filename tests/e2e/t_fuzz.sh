@@ -37,8 +37,13 @@ json_check "$WORK/crash/summary.json" 'r["exit"] == 1 and any(f["type"] == "clos
 	"crash: the summary does not list the closed finding"
 stop_fake
 
+# LF.LF ends the body: whichever of the two SEC-01 oracles shows it first (a second
+# message smuggled, or the body's rest answered as commands), every finding fails with run.
 fuzz_fake lflf lflf-ends-data 3000
-finding_fails lflf 'eod-early-*.yaml'
+for t in eod-early smuggled; do
+	! ls "$WORK/lflf/findings/$t-"*.yaml >/dev/null 2>&1 || finding_fails lflf "$t-*.yaml"
+done
+finding_fails lflf '*.yaml'
 json_check "$WORK/lflf/summary.json" 'all(f["rules"].startswith("SEC-01") for f in r["findings"])' \
 	"lflf: every finding is a SEC-01 one"
 stop_fake
