@@ -24,6 +24,7 @@
 
 #include "smtph/mutate.h"
 #include "smtph/server_fuzzin.h"
+#include "smtph/smtp_char.h"
 
 #if defined(__clang__) && __clang_major__ >= 13
 #define MUTATOR_NOCOV __attribute__((no_sanitize("coverage")))
@@ -67,18 +68,6 @@ header_start(unsigned char header)
 	return MUT_ST_INIT;
 }
 
-static MUTATOR_NOCOV int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* One dictionary line: name="word" or "word", with \\ \" \xNN; words with a NUL are left out. */
 static MUTATOR_NOCOV void
 dict_line(const char *line)
@@ -91,8 +80,10 @@ dict_line(const char *line)
 	if (line[0] == '#' || q == NULL)
 		return;
 	for (q++; *q != '\0' && *q != '"' && n + 1 < sizeof(tok); q++) {
-		if (*q == '\\' && q[1] == 'x' && hexval(q[2]) >= 0 && hexval(q[3]) >= 0) {
-			tok[n++] = (char)(hexval(q[2]) * 16 + hexval(q[3]));
+		if (*q == '\\' && q[1] == 'x' && smtp_char_hex((unsigned char)q[2]) >= 0 &&
+		    smtp_char_hex((unsigned char)q[3]) >= 0) {
+			tok[n++] = (char)(smtp_char_hex((unsigned char)q[2]) * 16 +
+			                  smtp_char_hex((unsigned char)q[3]));
 			q += 3;
 		} else if (*q == '\\' && q[1] != '\0') {
 			tok[n++] = *++q;

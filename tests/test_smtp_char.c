@@ -195,13 +195,27 @@ test_span_offsets(void **state)
 	assert_int_equal(nfail, 0);
 }
 
+/* smtp_char_hex: every octet, against the digits it should know. */
+static void
+test_hex(void **state)
+{
+	(void)state;
+	for (unsigned c = 0; c < 256; c++) {
+		const char *digits = "0123456789abcdef", *upper = "0123456789ABCDEF";
+		const char *at = c != 0 ? strchr(digits, (int)c) : NULL;
+		const char *up = c != 0 ? strchr(upper, (int)c) : NULL;
+		int want = at != NULL ? (int)(at - digits) : up != NULL ? (int)(up - upper) : -1;
+
+		assert_int_equal(smtp_char_hex((unsigned char)c), want);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_classes),
-		cmocka_unit_test(test_span_stops),
-		cmocka_unit_test(test_span_pairs),
+		cmocka_unit_test(test_hex),          cmocka_unit_test(test_classes),
+		cmocka_unit_test(test_span_stops),   cmocka_unit_test(test_span_pairs),
 		cmocka_unit_test(test_span_offsets),
 	};
 

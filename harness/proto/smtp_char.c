@@ -117,3 +117,15 @@ smtp_char_span_print(const char *p, size_t n)
 	mark = word_nonprint(load_le(p + i, n - i));
 	return mark != 0 ? i + (size_t)__builtin_ctzll(mark) / 8 : n;
 }
+
+int
+smtp_char_hex(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -4,6 +4,7 @@
  * one pass, output never longer than input, and cap checked before each byte.
  */
 #include "smtph/scenario_bytes.h"
+#include "smtph/smtp_char.h"
 
 /* The one-letter escapes, indexed by the letter; 0 = not an escape. */
 static const unsigned char simple_escape[256] = {
@@ -27,18 +28,6 @@ scenario_bytes_strerror(enum scenario_bytes_err code)
 	if ((unsigned)code > SCENARIO_BYTES_NO_ROOM)
 		return "unknown error";
 	return err_names[code];
-}
-
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static int
@@ -69,8 +58,8 @@ escape_at(const char *src, size_t len, size_t i, unsigned char *byte, enum scena
 		*why = SCENARIO_BYTES_BAD_ESCAPE;
 		return 0;
 	}
-	hi = i + 2 < len ? hex_value(src[i + 2]) : -1;
-	lo = i + 3 < len ? hex_value(src[i + 3]) : -1;
+	hi = i + 2 < len ? smtp_char_hex((unsigned char)src[i + 2]) : -1;
+	lo = i + 3 < len ? smtp_char_hex((unsigned char)src[i + 3]) : -1;
 	if (hi < 0 || lo < 0) {
 		*why = SCENARIO_BYTES_BAD_HEX;
 		return 0;

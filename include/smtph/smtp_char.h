@@ -40,4 +40,7 @@ smtp_char_is(unsigned char c, unsigned cls)
  */
 size_t smtp_char_span_print(const char *p, size_t n);
 
+/* The value of a hex digit (0-9, a-f, A-F), or -1 for any other octet. */
+int smtp_char_hex(unsigned char c);
+
 #endif
