@@ -44,6 +44,10 @@
  *   (SIGKILL to the listener: a one-process daemon's crash, for --exec).
  *   asan-report: with crash-long-param, the session first prints an
  *   AddressSanitizer report on stderr (what an ASan build would print).
+ *   stop-accepting: with crash-long-param, the session tells the listener
+ *   (SIGUSR1), which closes its socket and lives on: new clients are refused.
+ *   dies-on-40th: the listener SIGKILLs itself as it accepts its 40th
+ *   connection: a death no session's octets cause (a campaign must not blame it).
  * --port P listens on P rather than on a port of the kernel's choice.
  */
 #include <errno.h>
@@ -99,6 +103,8 @@ static const char *const fault_names[] = {
 	"hang-quoted",
 	"crash-server",
 	"asan-report",
+	"dies-on-40th",
+	"stop-accepting",
 };
 enum {
 	F_RCPT_BEFORE_MAIL,
@@ -127,12 +133,20 @@ enum {
 	F_HANG_QUOTED,
 	F_CRASH_SERVER,
 	F_ASAN_REPORT,
+	F_DIES_40,
+	F_STOP_ACCEPTING,
 	F_COUNT
 };
 _Static_assert(sizeof(fault_names) / sizeof(fault_names[0]) == F_COUNT, "one name per fault");
 static bool fault[F_COUNT];
-static const char *maildir; /* --maildir, or NULL: messages are dropped */
-static pid_t server_pid;    /* the listener (crash-server kills it) */
+static const char *maildir;                  /* --maildir, or NULL: messages are dropped */
+static pid_t server_pid;                     /* the listener (crash-server kills it) */
+static volatile sig_atomic_t stop_accepting; /* stop-accepting: SIGUSR1 came */
+static void
+on_usr1(int sig)
+{
+	stop_accepting = sig;
+}
 
 struct sess {
 	int fd;
@@ -489,6 +503,8 @@ planted_param(const char *arg)
 		        (int)getpid());
 	if (fault[F_CRASH_SERVER] && getppid() == server_pid)
 		kill(server_pid, SIGKILL); /* never another process, should the server be gone */
+	if (fault[F_STOP_ACCEPTING] && getppid() == server_pid)
+		kill(server_pid, SIGUSR1);
 	_exit(139); /* as a segfault would: no reply, the connection closes */
 }
 
@@ -743,6 +759,7 @@ main(int argc, char **argv)
 	}
 	signal(SIGCHLD, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+	sigaction(SIGUSR1, &(struct sigaction){ .sa_handler = on_usr1 }, NULL); /* accept: EINTR */
 	server_pid = getpid();
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	lfd = socket(AF_INET, SOCK_STREAM, 0);
@@ -756,14 +773,18 @@ main(int argc, char **argv)
 	if (f == NULL || fprintf(f, "%d\n", ntohs(sin.sin_port)) < 0 || fclose(f) != 0)
 		return 1;
 	alarm(600); /* never outlive a test run */
-	for (;;) {
+	for (unsigned accepted = 0;;) {
 		int fd = accept(lfd, NULL, NULL);
 
+		while (stop_accepting && close(lfd) == 0)
+			pause(); /* refused from now on; alive until the alarm or a signal */
 		if (fd < 0) {
 			if (errno == EINTR)
 				continue;
 			return 1;
 		}
+		if (fault[F_DIES_40] && ++accepted == 40)
+			kill(getpid(), SIGKILL);
 		if (fork() == 0) {
 			close(lfd);
 			alarm(0);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "live/live_private.h"
+#include "smtph/scenario_load.h"
 
 struct row {
 	const char *name;
@@ -123,11 +124,68 @@ test_rows(void **state)
 		check_row(&rows[i]);
 }
 
+/*
+ * A refused finding: each session before the refusal on a connection of its own
+ * (sent whole, no reply read, closed), then a new connection that must be
+ * greeted; the scenario loads.
+ */
+static void
+test_refused(void **state)
+{
+	static const char *const want[] = {
+		"The sessions before it are as they ran",
+		"rules: [SEC-13]",
+		"- connect: s1\n",
+		"- raw: 'EHLO a\\r\\nMAIL FROM:<a@b> X=1\\r\\n'\n    on: s1\n"
+		"    replies: 0\n",
+		"- close: s1\n",
+		"- connect: s2\n",
+		"- raw: 'NOOP\\r\\n'\n    on: s2\n",
+		"- close: s2\n",
+		"- connect: {name: after, within: 5000}\n    expect: 220\n    on_timeout: fail\n",
+	};
+	struct live_finding fd;
+	struct scenario_file sf;
+	char *text = NULL, err[256];
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	const char *at;
+
+	(void)state;
+	assert_non_null(f);
+	memset(&fd, 0, sizeof(fd));
+	fd.type = LIVE_F_REFUSED;
+	buf_init(&fd.sent, 0);
+	assert_int_equal(buf_puts(&fd.sent, "EHLO a\r\nMAIL FROM:<a@b> X=1\r\n"), 0);
+	fd.before[fd.nbefore++] = fd.sent.len;
+	assert_int_equal(buf_puts(&fd.sent, "NOOP\r\n"), 0);
+	fd.before[fd.nbefore++] = fd.sent.len;
+	fd.items_end = fd.unit_end = fd.sent.len;
+	assert_int_equal(live_finding_yaml(&fd, "127.0.0.1:25", 1, f), 0);
+	assert_int_equal(fclose(f), 0);
+	at = text;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const char *hit = strstr(at, want[i]);
+
+		if (hit == NULL)
+			fail_msg("refused: '%s' missing (or out of order) in:\n%s", want[i], text);
+		at = hit + strlen(want[i]);
+	}
+	memset(&sf, 0, sizeof(sf));
+	if (scenario_load_buffer("refused.yaml", text, len, &sf, err, sizeof(err)) < 0)
+		fail_msg("refused: does not load: %s\n%s", err, text);
+	assert_int_equal(sf.count, 1);
+	scenario_file_free(&sf);
+	buf_free(&fd.sent);
+	free(text);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

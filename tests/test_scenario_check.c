@@ -65,6 +65,8 @@ static const struct check_row rows[] = {
 	  "9:3:raw expects success from BDAT, which needs the EHLO keyword CHUNKING" },
 	{ "BDAT with requires", "requires: [CHUNKING]\n",
 	  EHLO_TX "- raw: 'BDAT 1 LAST\\r\\nx'\n  expect: [250]\n", "" },
+	{ "BDAT that reads no reply expects nothing", "",
+	  EHLO_TX "- raw: 'BDAT 1 LAST\\r\\nx'\n  replies: 0\n- expect: [250, 500, 502]\n", "" },
 	{ "BDAT refused needs nothing", "",
 	  EHLO_TX "- raw: 'BDAT 1 LAST\\r\\nx'\n  expect: [500, 502]\n", "" },
 	{ "SIZE parameter", "", "- send: EHLO ${helo}\n- send: MAIL FROM:<${sender}> SIZE=10\n",

@@ -23,18 +23,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "live/live_private.h"
+#include "live/live_campaign.h"
 #include "smtph/clock.h"
+#include "smtph/runner.h"
 
-#define SESSION_MAX       65536 /* octets one mutated session may hold */
-#define FINDINGS_MAX      64    /* distinct findings written */
-#define MINIMIZE_MAX      24    /* findings minimized (the rest written as found) */
-#define STATUS_EVERY_MS   5000
-#define TTY_EVERY_MS      500
-#define READY_TRIES       200   /* --exec: 200 x 50 ms for the target to listen */
-#define DEATH_WAIT_MS     300   /* a close where a reply was due: did the target die? */
-#define MINIMIZE_MS       60000 /* wall time one finding's minimization may take */
-#define MINIMIZE_GRACE_MS 10000 /* ... and past --max-time, at most this */
+#define STATUS_EVERY_MS 5000
+#define TTY_EVERY_MS    500
+#define READY_TRIES     200 /* --exec: 200 x 50 ms for the target to listen */
 
 /* SIGINT/SIGTERM: the campaign stops after the batch it is in, writes its summary. */
 static volatile sig_atomic_t stop_signal;
@@ -43,35 +38,14 @@ static void
 on_signal(int sig)
 {
 	stop_signal = sig;
+	runner_interrupt(sig); /* a finding's replay by the runner stops too */
 }
 
-struct campaign {
-	const struct live_opts *o;
-	char target[300];
-	struct live_exec *ex;
-	struct live_target t;
-	bool has_target;
-	struct live_corpus corpus;
-	struct live_set seen; /* tuples and pairs */
-	uint8_t *virgin;
-	struct mut_rng rng;
-	struct mut_config mcfg;
-	struct mut_session *batch;
-	const struct mut_session **bp;
-	struct live_result *res;
-	struct live_finding *found;
-	size_t nfound;
-	struct live_set prekeys; /* (type, state, class) already minimized */
-	unsigned minimized;
-	uint64_t execs, slow, refused_sessions;
-	unsigned findings_total, restarts;
-	long long t0, last_status;
-	bool tty, stop;
-	size_t next_seed; /* seeds run unmutated first */
-	size_t off;       /* the batch being made: batch[off..off + jobs) (two halves) */
-	size_t prev_n;    /* sessions of the other half, the batch before */
-	FILE *tlog;
-};
+bool
+live_camp_stopping(void)
+{
+	return stop_signal != 0;
+}
 
 void
 live_opts_default(struct live_opts *o)
@@ -89,7 +63,7 @@ live_opts_default(struct live_opts *o)
 }
 
 static void
-status(struct campaign *c, bool final)
+status(struct live_campaign *c, bool final)
 {
 	long long now = clock_mono_ms(), el = now - c->t0;
 	double rate = el > 0 ? (double)c->execs * 1000.0 / (double)el : 0;
@@ -112,7 +86,7 @@ status(struct campaign *c, bool final)
 
 /* --exec: starts the target and waits until it greets. */
 static int
-target_up(struct campaign *c, char *err, size_t errlen)
+target_up(struct live_campaign *c, char *err, size_t errlen)
 {
 	struct mut_session empty;
 	struct live_result r;
@@ -141,8 +115,8 @@ target_up(struct campaign *c, char *err, size_t errlen)
 	return ok;
 }
 
-static void
-target_restart(struct campaign *c)
+void
+live_camp_restart(struct live_campaign *c)
 {
 	char err[256];
 
@@ -155,9 +129,8 @@ target_restart(struct campaign *c)
 	c->restarts++;
 }
 
-/* After a close where a reply was due: wait a little for the target's death. */
-static void
-await_death(struct campaign *c)
+void
+live_camp_await_death(struct live_campaign *c)
 {
 	long long until = clock_mono_ms() + DEATH_WAIT_MS;
 
@@ -175,9 +148,8 @@ await_death(struct campaign *c)
 	}
 }
 
-/* One session alone; with a target, its death or report is the result's finding. */
-static void
-run_one(struct campaign *c, const struct mut_session *s, struct live_result *r)
+void
+live_camp_run_one(struct live_campaign *c, const struct mut_session *s, struct live_result *r)
 {
 	if (c->has_target) {
 		char why[256];
@@ -186,7 +158,7 @@ run_one(struct campaign *c, const struct mut_session *s, struct live_result *r)
 		live_target_poll(&c->t);
 		live_target_take(&c->t, why, sizeof(why));
 		if (c->t.pid == 0)
-			target_restart(c);
+			live_camp_restart(c);
 	}
 	if (c->t.map != NULL)
 		memset(c->t.map, 0, c->t.map_size);
@@ -197,7 +169,7 @@ run_one(struct campaign *c, const struct mut_session *s, struct live_result *r)
 
 		/* Alone, a close of the server's is worth the wait (after a refusal too). */
 		if (r->finding == LIVE_F_CLOSED || r->finding == LIVE_F_REFUSED || r->peer_closed)
-			await_death(c);
+			live_camp_await_death(c);
 		live_target_poll(&c->t);
 		f = live_target_take(&c->t, why, sizeof(why));
 		if (f != LIVE_F_NONE) {
@@ -207,145 +179,9 @@ run_one(struct campaign *c, const struct mut_session *s, struct live_result *r)
 	}
 }
 
-struct replay_arg {
-	struct campaign *c;
-	enum live_finding_type want;
-	struct live_result r;
-	long long until; /* MINIMIZE_MS: past it, every candidate is refused */
-};
-
-static int
-replay(void *arg, const struct mut_session *cand)
-{
-	struct replay_arg *ra = arg;
-
-	/* A hang costs --hang-timeout a replay: the wall time is bounded too (the
-	 * smallest session found by then is written; the campaign's sessions do not
-	 * depend on it). */
-	if (clock_mono_ms() >= ra->until || stop_signal != 0)
-		return 0;
-	run_one(ra->c, cand, &ra->r);
-	return ra->r.finding == ra->want ? 1 : 0;
-}
-
-static void
-write_finding(struct campaign *c, struct live_finding *fd)
-{
-	char dir[4096];
-	FILE *f;
-
-	snprintf(dir, sizeof(dir), "%s/findings", c->o->outdir);
-	if (snprintf(fd->file, sizeof(fd->file), "%s/%s-%016llx.yaml", dir,
-	             live_finding_name(fd->type),
-	             (unsigned long long)fd->key) >= (int)sizeof(fd->file))
-		return;
-	f = fopen(fd->file, "w");
-	if (f == NULL) {
-		fprintf(stderr, "fuzz: %s: %s\n", fd->file, strerror(errno));
-		return;
-	}
-	if (live_finding_yaml(fd, c->target, c->o->seed, f) < 0)
-		fprintf(stderr, "fuzz: %s: write failed\n", fd->file);
-	fclose(f);
-}
-
-static void
-fill_finding(struct live_finding *fd, const struct live_result *r)
-{
-	fd->type = r->finding;
-	memcpy(fd->detail, r->detail, sizeof(fd->detail));
-	fd->st = r->f_st;
-	fd->cls = r->f_cls;
-	fd->sent.len = 0;
-	buf_append(&fd->sent, r->sent.data, r->sent.len);
-	fd->unit_end = r->f_unit_end;
-	fd->replies = r->f_replies;
-	fd->items_end = r->items_end;
-	fd->nans = r->nans;
-	memcpy(fd->ans, r->ans, r->nans * sizeof(r->ans[0]));
-}
-
-/*
- * The fold key before minimizing: oracle, state and command; a malformed reply
- * by what was wrong in it alone (a reply writer that echoes a CR or a NUL does
- * so in every state and to every unknown command: one finding, not forty).
- */
-static uint64_t
-prekey_of(const struct live_result *r)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	if (r->finding != LIVE_F_MALFORMED)
-		return (uint64_t)r->finding << 16 | (uint64_t)r->f_st << 8 | r->f_cls;
-	for (const char *p = r->detail; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
-	return (uint64_t)r->finding << 56 ^ (h >> 8) ^ (1ull << 55);
-}
-
-/* A finding: folded into a known one, or minimized, checked once more and written. */
-static void
-finding(struct campaign *c, const struct mut_session *s, const struct live_result *r)
-{
-	uint64_t pre = prekey_of(r);
-	struct live_finding *fd;
-	struct mut_session m;
-	struct replay_arg ra = { c, r->finding, { 0 }, clock_mono_ms() + MINIMIZE_MS };
-	long long end = c->t0 + (long long)c->o->max_time_s * 1000 + MINIMIZE_GRACE_MS;
-	int fresh;
-
-	c->findings_total++;
-	fresh = live_set_add(&c->prekeys, pre);
-	if (fresh == 0 || c->nfound == FINDINGS_MAX) {
-		/* the same oracle, state and command: fold into the first such finding */
-		for (size_t i = 0; i < c->nfound; i++) {
-			if (c->found[i].prekey == pre) {
-				c->found[i].count++;
-				return;
-			}
-		}
-		return;
-	}
-	fd = &c->found[c->nfound++];
-	memset(fd, 0, sizeof(*fd));
-	buf_init(&fd->sent, 0);
-	fd->count = 1;
-	fd->prekey = pre;
-	fd->found_ms = clock_mono_ms() - c->t0;
-	fd->found_exec = c->execs;
-	if (c->o->max_time_s > 0 && end < ra.until)
-		ra.until = end; /* --max-time bounds the minimizing too, give or take the grace */
-	fill_finding(fd, r);
-	live_result_init(&ra.r);
-	mut_session_init(&m);
-	if (r->finding != LIVE_F_REFUSED && c->minimized < MINIMIZE_MAX &&
-	    mut_session_copy(&m, s) == 0) {
-		c->minimized++;
-		live_minimize(&m, replay, &ra, c->o->minimize_max);
-		run_one(c, &m, &ra.r); /* the minimized session must still show it */
-		if (ra.r.finding == r->finding)
-			fill_finding(fd, &ra.r);
-	}
-	fd->key = live_finding_key(fd->type, fd->st, fd->cls, fd->sent.data, fd->sent.len);
-	for (size_t i = 0; i + 1 < c->nfound; i++) {
-		if (c->found[i].key == fd->key) {
-			c->found[i].count++;
-			buf_free(&fd->sent);
-			c->nfound--;
-			goto out;
-		}
-	}
-	write_finding(c, fd);
-	fprintf(stderr, "%sfuzz: finding: %s (%s) in state %s on %s -> %s\n", c->tty ? "\n" : "",
-	        live_finding_name(fd->type), fd->detail, mut_state_name((enum mut_state)fd->st),
-	        live_cls_name(fd->cls), fd->file);
-out:
-	live_result_free(&ra.r);
-	mut_session_free(&m);
-}
-
 /* Protocol feedback: 1 when the result reached a tuple or a pair of tuples not seen before. */
 static int
-novel_states(struct campaign *c, const struct live_result *r)
+novel_states(struct live_campaign *c, const struct live_result *r)
 {
 	int novel = 0;
 	uint64_t prev = 0;
@@ -364,7 +200,7 @@ novel_states(struct campaign *c, const struct live_result *r)
 
 /* The next session: a seed as it is, or a corpus entry mutated (and sometimes spliced). */
 static int
-make_session(struct campaign *c, struct mut_session *s)
+make_session(struct live_campaign *c, struct mut_session *s)
 {
 	struct live_corpus *cp = &c->corpus;
 	size_t k;
@@ -406,7 +242,7 @@ make_session(struct campaign *c, struct mut_session *s)
 
 /* Coverage of one batch; with several sessions and something new, each replayed alone. */
 static void
-afl_feedback(struct campaign *c, struct mut_session *cur, size_t n, bool *keep)
+afl_feedback(struct live_campaign *c, struct mut_session *cur, size_t n, bool *keep)
 {
 	size_t sz = c->t.map_size;
 
@@ -420,14 +256,14 @@ afl_feedback(struct campaign *c, struct mut_session *cur, size_t n, bool *keep)
 		struct live_result r;
 
 		live_result_init(&r);
-		run_one(c, &cur[i], &r);
+		live_camp_run_one(c, &cur[i], &r);
 		keep[i] = live_afl_novel(c->t.map, c->virgin, sz) > 0;
 		live_result_free(&r);
 	}
 }
 
 static bool
-budget_left(struct campaign *c)
+budget_left(struct live_campaign *c)
 {
 	const struct live_opts *o = c->o;
 
@@ -438,70 +274,8 @@ budget_left(struct campaign *c)
 	return o->max_time_s == 0 || clock_mono_ms() - c->t0 < (long long)o->max_time_s * 1000;
 }
 
-/*
- * The sessions of the previous batch, when the target is found dead only now (the
- * session that killed it may have been refused just before, so its close was no
- * finding): each replayed alone, the first that kills it again is the finding.
- */
 static void
-blame_previous(struct campaign *c, enum live_finding_type f, const char *why)
-{
-	struct mut_session *prev = c->batch + (c->off == 0 ? c->o->jobs : 0);
-	struct live_result r;
-
-	live_result_init(&r);
-	for (size_t i = 0; i < c->prev_n && !c->stop; i++) {
-		run_one(c, &prev[i], &r);
-		if (r.finding == f) {
-			finding(c, &prev[i], &r);
-			live_result_free(&r);
-			return;
-		}
-	}
-	/* Not reproduced alone: said, not written (no session to write). */
-	fprintf(stderr,
-	        "%sfuzz: the target died (%s) and no session of the batch before does it "
-	        "again alone\n",
-	        c->tty ? "\n" : "", why);
-	c->findings_total++;
-	live_result_free(&r);
-}
-
-/* --exec: a death or a report during the batch goes to the sessions that lost their server. */
-static void
-target_news(struct campaign *c, size_t n)
-{
-	enum live_finding_type f;
-	char why[256];
-	bool closed = false, refused = false;
-
-	for (size_t i = 0; i < n; i++) {
-		closed |= c->res[i].finding == LIVE_F_CLOSED;
-		refused |= c->res[i].finding == LIVE_F_REFUSED;
-	}
-	if (closed || refused)
-		await_death(c);
-	live_target_poll(&c->t);
-	f = live_target_take(&c->t, why, sizeof(why));
-	for (size_t i = 0; i < n; i++) {
-		struct live_result *r = &c->res[i];
-
-		if (r->finding == LIVE_F_REFUSED)
-			r->finding = LIVE_F_NONE; /* a victim: the target was gone (or going) */
-		if (f == LIVE_F_NONE)
-			continue;
-		/* the sessions that lost their connection, else every one still running */
-		if (r->finding == LIVE_F_CLOSED || (!closed && !refused)) {
-			r->finding = f;
-			snprintf(r->detail, sizeof(r->detail), "%.190s", why);
-		}
-	}
-	if (f != LIVE_F_NONE && !closed && refused)
-		blame_previous(c, f, why);
-}
-
-static void
-one_batch(struct campaign *c)
+one_batch(struct live_campaign *c)
 {
 	size_t n = c->o->jobs;
 	bool keep[64] = { false };
@@ -518,10 +292,11 @@ one_batch(struct campaign *c)
 	}
 	if (c->t.map != NULL)
 		memset(c->t.map, 0, c->t.map_size);
+	c->cur_n = n;
 	live_exec_batch(c->ex, c->bp, n, c->res, c->has_target ? &c->t : NULL);
 	c->execs += n;
 	if (c->has_target)
-		target_news(c, n);
+		live_found_news(c, n);
 	if (c->virgin != NULL)
 		afl_feedback(c, cur, n, keep);
 	for (size_t i = 0; i < n && !c->stop; i++) {
@@ -532,21 +307,21 @@ one_batch(struct campaign *c)
 			live_corpus_add(&c->corpus, &cur[i], true);
 		if (r->finding == LIVE_F_REFUSED && !c->has_target) {
 			/* Black-box and the server no longer answers: the campaign cannot go on. */
-			finding(c, &cur[i], r);
+			live_found(c, &cur[i], r);
 			c->stop = true;
 		} else if (r->finding != LIVE_F_NONE) {
-			finding(c, &cur[i], r);
+			live_found(c, &cur[i], r);
 		}
 	}
 	if (c->has_target && c->t.pid == 0 && !c->stop)
-		target_restart(c);
+		live_camp_restart(c);
 	/* This batch is the previous one now (blame_previous). */
 	c->prev_n = n;
 	c->off = c->off == 0 ? c->o->jobs : 0;
 }
 
 static int
-summary(struct campaign *c, int status_code)
+summary(struct live_campaign *c, int status_code)
 {
 	json_t *j = json_object(), *fa = json_array();
 	long long el = clock_mono_ms() - c->t0;
@@ -591,6 +366,7 @@ summary(struct campaign *c, int status_code)
 	json_object_set_new(j, "slow_sessions", json_integer((json_int_t)c->slow));
 	json_object_set_new(j, "target_restarts", json_integer(c->restarts));
 	json_object_set_new(j, "findings_total", json_integer(c->findings_total));
+	json_object_set_new(j, "unconfirmed", json_integer(c->unconfirmed));
 	json_object_set_new(j, "findings", fa);
 	json_object_set_new(j, "exit", json_integer(status_code));
 	text = json_dumps(j, JSON_INDENT(2));
@@ -621,7 +397,7 @@ mkdirs(const char *d, char *err, size_t errlen)
 
 /* Output directories, corpus (resumed), seeds. LIVE_EXIT_USAGE with err on failure. */
 static int
-setup(struct campaign *c, char *err, size_t errlen)
+setup(struct live_campaign *c, char *err, size_t errlen)
 {
 	const struct live_opts *o = c->o;
 	char dir[4096];
@@ -638,7 +414,13 @@ setup(struct campaign *c, char *err, size_t errlen)
 		snprintf(dir, sizeof(dir), "%s", o->corpus);
 	if (live_corpus_open(&c->corpus, dir, err, errlen) < 0)
 		return -1;
-	seeds = live_seeds_load(&c->corpus, o->paths, o->npaths, o->profile, err, errlen);
+	if (profile_reference(&c->prof) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (o->profile != NULL && profile_load(&c->prof, o->profile, err, errlen) < 0)
+		return -1;
+	seeds = live_seeds_load(&c->corpus, o->paths, o->npaths, &c->prof, err, errlen);
 	if (seeds < 0)
 		return -1;
 	if (c->corpus.n == 0) {
@@ -666,7 +448,7 @@ setup(struct campaign *c, char *err, size_t errlen)
 
 /* The target answers at the start (--exec: once started). LIVE_EXIT_* or 0. */
 static int
-reach(struct campaign *c, char *err, size_t errlen)
+reach(struct live_campaign *c, char *err, size_t errlen)
 {
 	struct mut_session empty;
 	struct live_result r;
@@ -700,7 +482,7 @@ reach(struct campaign *c, char *err, size_t errlen)
 }
 
 static void
-teardown(struct campaign *c)
+teardown(struct live_campaign *c)
 {
 	if (c->has_target)
 		live_target_stop(&c->t);
@@ -717,7 +499,7 @@ teardown(struct campaign *c)
 	free(c->virgin);
 	live_corpus_free(&c->corpus);
 	live_set_free(&c->seen);
-	live_set_free(&c->prekeys);
+	profile_free(&c->prof);
 	live_exec_free(&c->ex);
 	if (c->tlog != NULL)
 		fclose(c->tlog);
@@ -726,7 +508,7 @@ teardown(struct campaign *c)
 int
 live_campaign_run(const struct live_opts *o)
 {
-	struct campaign c;
+	struct live_campaign c;
 	struct live_exec_cfg ec = { o->host,    o->port,      o->connect_ms, o->reply_ms,
 		                    o->hang_ms, o->linger_ms, o->jobs };
 	char err[512] = "";
@@ -735,9 +517,10 @@ live_campaign_run(const struct live_opts *o)
 	memset(&c, 0, sizeof(c));
 	c.o = o;
 	c.tty = isatty(STDERR_FILENO) == 1;
-	snprintf(c.target, sizeof(c.target), "%s:%s", o->host, o->port);
+	/* as `run -t` takes it (the findings' replays, their header) */
+	snprintf(c.target, sizeof(c.target), strchr(o->host, ':') != NULL ? "[%s]:%s" : "%s:%s",
+	         o->host, o->port);
 	live_set_init(&c.seen);
-	live_set_init(&c.prekeys);
 	mut_rng_seed(&c.rng, o->seed);
 	c.mcfg.helo = "fuzz.test";
 	c.mcfg.sender = "sender@client.test";

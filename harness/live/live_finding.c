@@ -106,6 +106,35 @@ raw_step(struct buf *b, const char *p, size_t n, const char *mods)
 	return buf_printf(b, "\n%s", mods);
 }
 
+/*
+ * A refused finding (the target stopped taking connections): each session that
+ * ran before it, on a connection of its own, sent whole and left a moment
+ * (any of them may have done it: they ran at once); then a new connection must
+ * be greeted within 5 s (SEC-13: a server keeps serving new clients).
+ */
+static int
+refused_steps(struct buf *b, const struct live_finding *fd)
+{
+	size_t pos = 0;
+	int rc = buf_puts(b, "  # the sessions that ran just before the target stopped taking "
+	                     "connections\n");
+
+	for (size_t k = 0; k < fd->nbefore && rc == 0; k++) {
+		size_t e = fd->before[k];
+
+		rc = buf_printf(b, "  - connect: s%zu\n    may_close: true\n", k + 1);
+		if (rc == 0 && e > pos)
+			rc = buf_printf(b, "  - raw: ") ||
+			     record_yaml_raw(b, fd->sent.data + pos, e - pos) ||
+			     buf_printf(b, "\n    on: s%zu\n    replies: 0\n", k + 1);
+		rc = rc || buf_printf(b, "  - sleep: 100\n  - close: s%zu\n", k + 1);
+		pos = e;
+	}
+	return rc || buf_puts(b, "  - connect: {name: after, within: 5000}\n"
+	                         "    expect: 220\n"
+	                         "    on_timeout: fail\n");
+}
+
 static int
 steps(struct buf *b, const struct live_finding *fd)
 {
@@ -120,6 +149,9 @@ steps(struct buf *b, const struct live_finding *fd)
 	bool about_close = fd->type == LIVE_F_CRASH || fd->type == LIVE_F_SANITIZER ||
 	                   fd->type == LIVE_F_CLOSED;
 	const char *answered_mods = about_close ? "" : "    may_close: true\n";
+
+	if (fd->type == LIVE_F_REFUSED && fd->nbefore > 0)
+		return refused_steps(b, fd);
 
 	for (size_t i = 0; i < fd->nans; i++) {
 		size_t e = fd->ans[i].end;
@@ -183,10 +215,12 @@ live_finding_yaml(const struct live_finding *fd, const char *target, uint64_t se
 	rc = buf_printf(&b,
 	                "# Found by smtp-harness fuzz (--seed %llu) against %s: %s, %s,\n"
 	                "# in state %s on %s (%u session(s) folded into this one).\n"
-	                "# The session is minimized; it fails while the bug is there and passes\n"
+	                "# %s; it fails while the bug is there and passes\n"
 	                "# once it is fixed. Replay: smtp-harness run -t %s THIS-FILE\n",
 	                (unsigned long long)seed, target, live_finding_name(fd->type), fd->detail,
 	                mut_state_name((enum mut_state)fd->st), live_cls_name(fd->cls), fd->count,
+	                fd->nbefore > 0 ? "The sessions before it are as they ran"
+	                                : "The session is minimized",
 	                target);
 	if (fd->type == LIVE_F_SANITIZER || fd->type == LIVE_F_CRASH)
 		rc = rc ||

@@ -6,7 +6,8 @@
  * novelty; the corpus (live_corpus.c) its directory; the minimizer
  * (live_min.c) delta debugging; the findings (live_finding.c) folding and
  * YAML; the target (live_target.c) --exec, its stderr and the shared memory;
- * live_seeds.c scenarios into sessions; live_campaign.c the loop and output.
+ * live_seeds.c scenarios into sessions; live_campaign.c the loop and output,
+ * live_found.c what it does with a finding (both: live_campaign.h).
  */
 #ifndef LIVE_PRIVATE_H
 #define LIVE_PRIVATE_H
@@ -249,6 +250,8 @@ unsigned live_minimize(struct mut_session *s, live_replay_fn replay, void *arg, 
 
 /* ---- findings ------------------------------------------------------------------- */
 
+#define LIVE_REFUSED_SESSIONS 24 /* sessions a refused finding replays (names: 32 at most) */
+
 struct live_finding {
 	enum live_finding_type type;
 	char detail[200];
@@ -261,6 +264,10 @@ struct live_finding {
 	unsigned replies; /* replies the target gave before the finding (the greeting too) */
 	struct live_ans ans[LIVE_MAX_ANS];
 	size_t nans;
+	/* refused: the sessions that ran before the target stopped accepting, each its own
+	   connection in the scenario; session k is sent[before[k - 1] (0 for k = 0), before[k]) */
+	size_t before[LIVE_REFUSED_SESSIONS];
+	size_t nbefore;
 	unsigned count;      /* sessions folded into it */
 	long long found_ms;  /* into the campaign when it was first seen */
 	uint64_t found_exec; /* ... and after how many sessions */
@@ -283,10 +290,11 @@ int live_finding_yaml(const struct live_finding *fd, const char *target, uint64_
 
 /*
  * Loads the scenario files of paths (directories recursively) and appends one
- * session per scenario to c (not saved). profile: --profile FILE or NULL.
- * Returns the sessions added, or -1 with err.
+ * session per scenario to c (not saved); those needing variables prof lacks are
+ * left out. Returns the sessions added, or -1 with err.
  */
-long live_seeds_load(struct live_corpus *c, char **paths, size_t npaths, const char *profile,
+struct profile;
+long live_seeds_load(struct live_corpus *c, char **paths, size_t npaths, const struct profile *prof,
                      char *err, size_t errlen);
 
 #endif

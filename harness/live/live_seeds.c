@@ -142,22 +142,12 @@ load_one(struct live_corpus *c, const char *path, const struct profile *prof)
 }
 
 long
-live_seeds_load(struct live_corpus *c, char **paths, size_t npaths, const char *profile, char *err,
-                size_t errlen)
+live_seeds_load(struct live_corpus *c, char **paths, size_t npaths, const struct profile *prof,
+                char *err, size_t errlen)
 {
-	struct profile prof;
 	struct names l = { 0 };
 	long added = 0;
 
-	memset(&prof, 0, sizeof(prof));
-	if (profile_reference(&prof) < 0) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	if (profile != NULL && profile_load(&prof, profile, err, errlen) < 0) {
-		profile_free(&prof);
-		return -1;
-	}
 	for (size_t i = 0; i < npaths; i++) {
 		if (walk(&l, paths[i], 0) < 0) {
 			snprintf(err, errlen, "%s: cannot be read", paths[i]);
@@ -167,10 +157,9 @@ live_seeds_load(struct live_corpus *c, char **paths, size_t npaths, const char *
 	}
 	for (size_t i = 0; i < l.n; i++) {
 		if (added >= 0)
-			added += load_one(c, l.v[i], &prof);
+			added += load_one(c, l.v[i], prof);
 		free(l.v[i]);
 	}
 	free(l.v);
-	profile_free(&prof);
 	return added;
 }

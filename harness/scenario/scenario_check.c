@@ -191,6 +191,8 @@ note_rcpts(struct check *k)
 	}
 }
 
+static bool reads_reply(const struct scenario_step *st);
+
 /* A sending step: its bytes; its last command against the extension table. */
 static void
 check_sending(struct check *k, const struct scenario_step *st)
@@ -207,8 +209,9 @@ check_sending(struct check *k, const struct scenario_step *st)
 		return; /* the loader checks variables; a step too large to expand is its business
 		         */
 	note_rcpts(k);
-	if (!expects_success(&st->expect) || !last_command(&k->bytes, &line, &len))
-		return;
+	if (!expects_success(&st->expect) || !reads_reply(st) ||
+	    !last_command(&k->bytes, &line, &len))
+		return; /* a raw step with replies: 0 expects nothing of its own */
 	if (smtp_command_parse(line, len, &cmd, &err) < 0)
 		return; /* a malformed command tests the parser, not the extension */
 	kw = missing_keyword(k->sc, &cmd);
