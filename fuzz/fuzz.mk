@@ -208,11 +208,15 @@ fuzz-smoke-%: build/fuzz/%
 # else FUZZ_BUDGET octets). FUZZ_MERGE=0: no merge.
 FUZZ_ENGINES  ?= libfuzzer $(if $(shell command -v afl-fuzz 2>/dev/null),afl)
 FUZZ_AFL_ENV  ?=
+comma        := ,
+# The AFL++ job of the session target loads the structure-aware mutator (beside AFL++'s
+# own havoc, as AFL++ does with a custom mutator); FUZZ_AFL_MUTATOR_<T>= empty: without.
+FUZZ_AFL_MUTATOR_fuzz_server_session ?= build/afl/session_mutator.so
 FUZZ_MERGE    ?= 1
 FUZZ_BUDGET   ?= 2097152
 fuzz_budget    = $(if $(FUZZ_BUDGET_$(1)),$(FUZZ_BUDGET_$(1)),$(FUZZ_BUDGET))
 fuzz-run: $(if $(T),$(if $(filter libfuzzer,$(FUZZ_ENGINES))$(filter 1,$(FUZZ_MERGE)),build/fuzz/$(T)) \
-		$(if $(filter afl,$(FUZZ_ENGINES)),build/afl/$(T) build/afl/cmplog/$(T)))
+		$(if $(filter afl,$(FUZZ_ENGINES)),build/afl/$(T) build/afl/cmplog/$(T) $(FUZZ_AFL_MUTATOR_$(T))))
 	@test -n "$(T)" || { echo "usage: make fuzz-run T=<target> [FUZZ_SECONDS=600] [FUZZ_JOBS=2] [FUZZ_ENGINES='libfuzzer afl']"; exit 2; }
 	@mkdir -p $(FUZZ_WORK)/$(T)/corpus $(FUZZ_WORK)/$(T)/crashes
 	@w=$(FUZZ_WORK)/$(T); afl=; rc=0; \
@@ -220,8 +224,9 @@ fuzz-run: $(if $(T),$(if $(filter libfuzzer,$(FUZZ_ENGINES))$(filter 1,$(FUZZ_ME
 		rm -rf $$w/afl $$w/afl-in; mkdir -p $$w/afl-in; \
 		find corpus/$(T) -maxdepth 1 -type f ! -name 'crash-*' -exec cp {} $$w/afl-in/ \; ; \
 		[ -n "$$(ls $$w/afl-in)" ] || printf x >$$w/afl-in/x; \
-		echo "fuzz-run: AFL++ (CmpLog) on $(T) for $(FUZZ_SECONDS) s, log in $$w/afl.log"; \
+		echo "fuzz-run: AFL++ (CmpLog$(if $(FUZZ_AFL_MUTATOR_$(T)),$(comma) $(FUZZ_AFL_MUTATOR_$(T)))) on $(T) for $(FUZZ_SECONDS) s, log in $$w/afl.log"; \
 		AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_QUIET=1 \
+			$(if $(FUZZ_AFL_MUTATOR_$(T)),AFL_CUSTOM_MUTATOR_LIBRARY=$(CURDIR)/$(FUZZ_AFL_MUTATOR_$(T))) \
 			$(FUZZ_AFL_ENV) afl-fuzz -i $$w/afl-in -o $$w/afl \
 			$$([ -f fuzz/$(T).dict ] && echo "-x fuzz/$(T).dict") -V $(FUZZ_SECONDS) \
 			-t $$(($(FUZZ_TIMEOUT) * 1000)) -c build/afl/cmplog/$(T) -- build/afl/$(T) \

@@ -117,7 +117,9 @@ sink_abort(void *ctx)
 	(void)ctx;
 }
 
-static const struct server_sink_ops sink_ops = { sink_begin, sink_write, sink_commit, sink_abort };
+static const struct server_sink_ops sink_ops = {
+	.begin = sink_begin, .write = sink_write, .commit = sink_commit, .abort = sink_abort
+};
 
 /* Every octet the session wrote since the last call parses as whole replies. */
 static FUZZ_NOCOV void

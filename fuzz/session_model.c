@@ -179,7 +179,9 @@ sink_abort(void *ctx)
 	k->sum.aborts++;
 }
 
-static const struct server_sink_ops sink_ops = { sink_begin, sink_write, sink_commit, sink_abort };
+static const struct server_sink_ops sink_ops = {
+	.begin = sink_begin, .write = sink_write, .commit = sink_commit, .abort = sink_abort
+};
 
 /* ---- one run -------------------------------------------------------------- */
 
