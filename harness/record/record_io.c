@@ -21,6 +21,7 @@
 
 #include "smtph/conn.h"
 #include "smtph/escape.h"
+#include "smtph/hostport.h"
 #include "smtph/record_io.h"
 #include "smtph/smtp_reply.h"
 
@@ -215,30 +216,6 @@ write_all(int fd, const char *p, size_t n, int timeout_ms)
 	return 0;
 }
 
-/* "host:port" or "[v6]:port", port 0-65535 (0: any free port). */
-static int
-split_listen(const char *spec, char *host, size_t hcap, char *port, size_t pcap)
-{
-	const char *colon = strrchr(spec, ':');
-	size_t hlen;
-
-	if (colon == NULL || colon[1] == '\0' ||
-	    strspn(colon + 1, "0123456789") != strlen(colon + 1) || strlen(colon + 1) > 5 ||
-	    strtoul(colon + 1, NULL, 10) > 65535)
-		return -1;
-	hlen = (size_t)(colon - spec);
-	if (hlen >= 2 && spec[0] == '[' && spec[hlen - 1] == ']') {
-		spec++;
-		hlen -= 2;
-	}
-	if (hlen == 0 || hlen >= hcap)
-		return -1;
-	memcpy(host, spec, hlen);
-	host[hlen] = '\0';
-	snprintf(port, pcap, "%s", colon + 1);
-	return 0;
-}
-
 static int
 listen_socket(const struct record_io_opts *o, char *err, size_t errlen)
 {
@@ -248,7 +225,8 @@ listen_socket(const struct record_io_opts *o, char *err, size_t errlen)
 	                *ai = NULL;
 	int fd = -1, one = 1;
 
-	if (split_listen(o->listen, host, sizeof(host), port, sizeof(port)) < 0 ||
+	if (hostport_split(o->listen, HOSTPORT_BARE_V6 | HOSTPORT_PORT_0, host, sizeof(host), port,
+	                   sizeof(port)) < 0 ||
 	    getaddrinfo(host, port, &hints, &ai) != 0 || ai == NULL) {
 		snprintf(err, errlen, "bad listen address '%s' (want HOST:PORT or [V6]:PORT)",
 		         o->listen);

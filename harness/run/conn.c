@@ -29,6 +29,7 @@
 #include <openssl/x509v3.h>
 
 #include "smtph/conn.h"
+#include "smtph/hostport.h"
 #include "smtph/clock.h"
 
 /* A wait looks at the cancel flag at least this often. */
@@ -163,44 +164,10 @@ conn_set_tls_verify(struct conn *c, const char *ca_file)
 	c->tls_ca = ca_file;
 }
 
-/* A port: 1 to 5 digits, 1..65535. */
-static bool
-port_ok(const char *p)
-{
-	unsigned long v = 0;
-	size_t n = 0;
-
-	for (; p[n] >= '0' && p[n] <= '9' && n < 5; n++)
-		v = v * 10 + (unsigned long)(p[n] - '0');
-	return n > 0 && p[n] == '\0' && v >= 1 && v <= 65535;
-}
-
 int
 conn_split_target(const char *spec, char *host, size_t hcap, char *port, size_t pcap)
 {
-	const char *colon, *h = spec;
-	size_t hlen;
-
-	if (spec[0] == '[') {
-		const char *end = strchr(spec, ']');
-
-		if (end == NULL || end[1] != ':')
-			return -1;
-		h = spec + 1;
-		hlen = (size_t)(end - h);
-		colon = end + 1;
-	} else {
-		colon = strchr(spec, ':');
-		if (colon == NULL || strchr(colon + 1, ':') != NULL)
-			return -1; /* no port, or a bare IPv6 address (ambiguous) */
-		hlen = (size_t)(colon - spec);
-	}
-	if (hlen == 0 || hlen >= hcap || !port_ok(colon + 1) || strlen(colon + 1) >= pcap)
-		return -1;
-	memcpy(host, h, hlen);
-	host[hlen] = '\0';
-	snprintf(port, pcap, "%s", colon + 1);
-	return 0;
+	return hostport_split(spec, 0, host, hcap, port, pcap);
 }
 
 /* A non-blocking socket for ss, connecting. Returns its fd, or -1 with err and *sys_errno. */

@@ -27,6 +27,7 @@
 #include <event2/event.h>
 #include <openssl/ssl.h>
 
+#include "smtph/hostport.h"
 #include "server/server_commit.h"
 #include "server/server_conn.h"
 #include "server/server_private.h"
@@ -49,34 +50,6 @@ set_nonblock(int fd)
 	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
-/* "host:port" or "[v6]:port" into host and port strings. */
-static int
-split_hostport(const char *spec, char *host, size_t hcap, char *port, size_t pcap)
-{
-	const char *colon;
-	size_t hlen;
-
-	if (spec[0] == '[') {
-		const char *end = strchr(spec, ']');
-
-		if (end == NULL || end[1] != ':')
-			return -1;
-		hlen = (size_t)(end - spec - 1);
-		spec++;
-		colon = end + 1;
-	} else {
-		colon = strrchr(spec, ':');
-		if (colon == NULL)
-			return -1;
-		hlen = (size_t)(colon - spec);
-	}
-	if (hlen >= hcap || snprintf(port, pcap, "%s", colon + 1) >= (int)pcap || port[0] == '\0')
-		return -1;
-	memcpy(host, spec, hlen);
-	host[hlen] = '\0';
-	return 0;
-}
-
 static int
 listen_on(struct server_loop *l, const char *spec, bool tls, char *err, size_t errlen)
 {
@@ -85,7 +58,8 @@ listen_on(struct server_loop *l, const char *spec, bool tls, char *err, size_t e
 	int fd, one = 1, rc;
 
 	if (l->nlisten == LOOP_MAX_LISTEN ||
-	    split_hostport(spec, host, sizeof(host), port, sizeof(port)) < 0) {
+	    hostport_split(spec, HOSTPORT_EMPTY_HOST | HOSTPORT_BARE_V6 | HOSTPORT_PORT_0, host,
+	                   sizeof(host), port, sizeof(port)) < 0) {
 		snprintf(err, errlen, "bad listen address '%s' (want HOST:PORT or [V6]:PORT)",
 		         spec);
 		return -1;
