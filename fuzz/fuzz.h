@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smtph/buf.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
@@ -170,20 +172,12 @@ struct fuzz_bytes {
 static inline FUZZ_NOCOV void
 fuzz_bytes_add(struct fuzz_bytes *b, const void *p, size_t n)
 {
-	if (b->n + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *g;
-
-		while (cap < b->n + n)
-			cap *= 2;
-		g = realloc(b->p, cap);
-		if (g == NULL)
-			abort();
-		b->p = g;
-		b->cap = cap;
-	}
-	if (n > 0)
-		memcpy(b->p + b->n, p, n);
+	if (n == 0)
+		return;
+	b->p = buf_grow_array(b->p, &b->cap, b->n + n, 1, 256, 0);
+	if (b->p == NULL)
+		abort();
+	memcpy(b->p + b->n, p, n);
 	b->n += n;
 }
 

@@ -131,7 +131,8 @@ build/fuzz/obj/harness/mutate/%.o build/fuzz-nosan/obj/harness/mutate/%.o: \
 	FUZZ_CPPFLAGS += $(FUZZ_MUTATOR_NOCOV)
 -include build/fuzz/obj/fuzz/session_mutator.d build/fuzz-nosan/obj/fuzz/session_mutator.d
 FUZZ_MUTATOR_SRCS := fuzz/session_mutator.c $(wildcard harness/mutate/*.c) \
-	harness/proto/smtp_base64.c harness/proto/smtp_char.c harness/server/server_fuzzin.c
+	harness/proto/smtp_base64.c harness/proto/smtp_char.c harness/server/server_fuzzin.c \
+	harness/util/buf.c
 build/afl/session_mutator.so: $(FUZZ_MUTATOR_SRCS) $(wildcard harness/mutate/*.h) include/smtph/mutate.h
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  SO      $@")

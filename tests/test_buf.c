@@ -130,6 +130,47 @@ test_append_limits(void **state)
 	buf_free(&b);
 }
 
+/* buf_grow_array: first size, doubling, the bound, no change when it fits, overflow refused. */
+static void
+test_grow_array(void **state)
+{
+	static const struct {
+		size_t cap, need, first, most, want;
+	} rows[] = {
+		{ 0, 1, 16, 0, 16 },   { 0, 17, 16, 0, 32 },    { 16, 16, 16, 0, 16 },
+		{ 16, 17, 16, 0, 32 }, { 16, 100, 16, 0, 128 }, { 16, 100, 16, 101, 101 },
+		{ 0, 5, 256, 6, 6 },
+	};
+	int nfail = 0;
+
+	(void)state;
+	for (size_t i = 0; i < TC_ROWS(rows); i++) {
+		size_t cap = 0;
+		uint32_t *a = NULL;
+
+		if (rows[i].cap > 0)
+			a = buf_grow_array(NULL, &cap, rows[i].cap, sizeof(*a), rows[i].cap, 0);
+		a = buf_grow_array(a, &cap, rows[i].need, sizeof(*a), rows[i].first, rows[i].most);
+		if (a == NULL || cap != rows[i].want)
+			nfail +=
+			        tc_fail("grow", "row %zu: cap %zu, want %zu", i, cap, rows[i].want);
+		else
+			a[rows[i].need - 1] = 7; /* ASan: the room is there */
+		free(a);
+	}
+	assert_int_equal(nfail, 0);
+	{
+		size_t cap = 4;
+		char *a = malloc(4);
+		char *same = buf_grow_array(a, &cap, 3, 1, 4, 0);
+
+		assert_ptr_equal(same, a);
+		assert_null(buf_grow_array(a, &cap, 5, SIZE_MAX / 2, 4, 0)); /* overflow */
+		assert_int_equal(cap, 4);
+		free(a);
+	}
+}
+
 int
 main(void)
 {
@@ -137,6 +178,7 @@ main(void)
 		cmocka_unit_test(test_printf),
 		cmocka_unit_test(test_printf_many),
 		cmocka_unit_test(test_append_limits),
+		cmocka_unit_test(test_grow_array),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

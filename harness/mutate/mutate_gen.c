@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "mutate/mutate_private.h"
+#include "smtph/buf.h"
 #include "smtph/smtp_base64.h"
 
 #define PICK(r, a) ((a)[mut_rng_below((r), sizeof(a) / sizeof((a)[0]))])
@@ -21,24 +22,17 @@
 void
 mut_str_add(struct mut_str *b, const char *p, size_t n)
 {
-	if (b->oom)
-		return;
-	if (b->n + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 128;
-		char *g;
+	char *g;
 
-		while (cap < b->n + n)
-			cap *= 2;
-		g = realloc(b->p, cap);
-		if (g == NULL) {
-			b->oom = true;
-			return;
-		}
-		b->p = g;
-		b->cap = cap;
+	if (b->oom || n == 0)
+		return;
+	g = b->n + n < b->n ? NULL : buf_grow_array(b->p, &b->cap, b->n + n, 1, 128, 0);
+	if (g == NULL) {
+		b->oom = true;
+		return;
 	}
-	if (n > 0)
-		memcpy(b->p + b->n, p, n);
+	b->p = g;
+	memcpy(b->p + b->n, p, n);
 	b->n += n;
 }
 

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "mutate/mutate_private.h"
+#include "smtph/buf.h"
+#include "smtph/buf.h"
 
 /* ---- the generator: splitmix64 ---------------------------------------------- */
 
@@ -65,45 +67,27 @@ mut_session_clear(struct mut_session *s)
 static int
 reserve(struct mut_session *s, size_t n, size_t k)
 {
-	if (s->buf == NULL || s->len + n > s->buf_cap) {
-		size_t cap = s->buf_cap ? s->buf_cap : 256;
-		char *g;
+	char *b = buf_grow_array(s->buf, &s->buf_cap, s->len + n, 1, 256, 0);
+	struct mut_item *it;
 
-		while (cap < s->len + n)
-			cap *= 2;
-		g = realloc(s->buf, cap);
-		if (g == NULL)
-			return -1;
-		s->buf = g;
-		s->buf_cap = cap;
-	}
-	if (s->nitems + k > s->items_cap) {
-		size_t cap = s->items_cap ? s->items_cap : 16;
-		struct mut_item *g;
-
-		while (cap < s->nitems + k)
-			cap *= 2;
-		g = realloc(s->items, cap * sizeof(*g));
-		if (g == NULL)
-			return -1;
-		s->items = g;
-		s->items_cap = cap;
-	}
+	if (b == NULL)
+		return -1;
+	s->buf = b;
+	it = buf_grow_array(s->items, &s->items_cap, s->nitems + k, sizeof(*it), 16, 0);
+	if (it == NULL)
+		return -1;
+	s->items = it;
 	return 0;
 }
 
 int
 mut_cut_add(struct mut_session *s, uint16_t v)
 {
-	if (s->ncuts >= s->cuts_cap) {
-		size_t cap = s->cuts_cap ? s->cuts_cap * 2 : 16;
-		uint16_t *g = realloc(s->cuts, cap * sizeof(*g));
+	uint16_t *g = buf_grow_array(s->cuts, &s->cuts_cap, s->ncuts + 1, sizeof(*g), 16, 0);
 
-		if (g == NULL)
-			return -1;
-		s->cuts = g;
-		s->cuts_cap = cap;
-	}
+	if (g == NULL)
+		return -1;
+	s->cuts = g;
 	s->cuts[s->ncuts++] = v;
 	return 0;
 }

@@ -30,7 +30,7 @@ buf_free(struct buf *b)
 int
 buf_reserve(struct buf *b, size_t extra)
 {
-	size_t need, ncap;
+	size_t need;
 	char *p;
 
 	if (extra > SIZE_MAX - b->len - 1)
@@ -38,19 +38,33 @@ buf_reserve(struct buf *b, size_t extra)
 	need = b->len + extra;
 	if (b->max != 0 && need > b->max)
 		return -1;
-	if (need + 1 <= b->cap)
-		return 0;
-	ncap = b->cap == 0 ? 256 : b->cap;
-	while (ncap < need + 1)
-		ncap = ncap > SIZE_MAX / 2 ? need + 1 : ncap * 2;
-	if (b->max != 0 && ncap > b->max + 1)
-		ncap = b->max + 1;
-	p = realloc(b->data, ncap);
+	/* one octet more for buf_cstr's NUL */
+	p = buf_grow_array(b->data, &b->cap, need + 1, 1, 256, b->max != 0 ? b->max + 1 : 0);
 	if (p == NULL)
 		return -1;
 	b->data = p;
-	b->cap = ncap;
 	return 0;
+}
+
+void *
+buf_grow_array(void *arr, size_t *cap, size_t need, size_t elem, size_t first, size_t most)
+{
+	size_t ncap = *cap != 0 ? *cap : first;
+	void *p;
+
+	if (arr != NULL && need <= *cap)
+		return arr;
+	while (ncap < need)
+		ncap = ncap > SIZE_MAX / 2 ? need : ncap * 2;
+	if (most != 0 && ncap > most)
+		ncap = most;
+	if (ncap == 0 || ncap > SIZE_MAX / elem)
+		return NULL;
+	p = realloc(arr, ncap * elem);
+	if (p == NULL)
+		return NULL;
+	*cap = ncap;
+	return p;
 }
 
 int

@@ -34,4 +34,14 @@ void buf_consume(struct buf *b, size_t n);
 /* Returns a NUL-terminated view (appends a NUL after len without counting it), or NULL. */
 const char *buf_cstr(struct buf *b);
 
+/*
+ * The one growth rule for the project's arrays (this buffer, the mutation
+ * engine's items and strings, ...): returns arr reallocated to hold at least
+ * need (> 0) elements of elem bytes, doubling from first, never past most
+ * elements (0: no bound; need <= most), with *cap updated; arr itself when it
+ * already holds need. NULL on overflow or out of memory: arr and *cap are
+ * unchanged and arr is still the caller's.
+ */
+void *buf_grow_array(void *arr, size_t *cap, size_t need, size_t elem, size_t first, size_t most);
+
 #endif
