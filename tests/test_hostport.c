@@ -65,8 +65,8 @@ test_rows(void **state)
 			nfail += tc_fail(r->spec, "got %d (%s, %s), want -1", rc, host, port);
 		else if (r->host != NULL &&
 		         (rc != 0 || strcmp(host, r->host) != 0 || strcmp(port, r->port) != 0))
-			nfail += tc_fail(r->spec, "got %d (%s, %s), want 0 (%s, %s)", rc, host, port,
-			                 r->host, r->port);
+			nfail += tc_fail(r->spec, "got %d (%s, %s), want 0 (%s, %s)", rc, host,
+			                 port, r->host, r->port);
 	}
 	assert_int_equal(nfail, 0);
 }

@@ -43,8 +43,7 @@ port_colon(const char *spec, unsigned flags, const char **h, size_t *hlen)
 }
 
 int
-hostport_split(const char *spec, unsigned flags, char *host, size_t hcap, char *port,
-               size_t pcap)
+hostport_split(const char *spec, unsigned flags, char *host, size_t hcap, char *port, size_t pcap)
 {
 	const char *h, *colon;
 	size_t hlen = 0, plen;
