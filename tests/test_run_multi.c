@@ -3,214 +3,15 @@
  * run_connect.c, run_loop.c, run_trickle.c). Each row is a scenario run by
  * run_step_scenario() against a scripted peer on 127.0.0.1 that plays one
  * script per connection, in the order it accepts them (the last script for
- * any further connection), and the verdict and reason it must give. Actions,
- * '|'-separated (as in test_run_step.c, plus Z):
- *   S<text>  send text + CRLF          R        read one line
- *   W<ms>    wait                      Z<ms>    read and drop what comes for ms
- *   C        close now
- * After its script a connection reads until the client closes. With
- * max_accept, the listener closes after that many connections: the next
- * connect is refused.
+ * any further connection), and the verdict and reason it must give. The
+ * actions are script_peer.h's; with max_accept, the listener closes after
+ * that many connections: the next connect is refused.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
-#include <stdatomic.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "tablecheck.h"
+#include "script_peer.h"
 
 #include "run/run_step.h"
-#include "smtph/clock.h"
 #include "smtph/scenario_load.h"
-
-#define PEER_IO_MS   3000 /* the peer's own bound on every read */
-#define PEER_MAX     16   /* connections one row may make */
-#define PEER_SCRIPTS 6
-
-struct peer;
-
-struct peer_conn {
-	struct peer *p;
-	int fd;
-	const char *script;
-	pthread_t th;
-};
-
-struct peer {
-	int lfd, port;
-	const char *const *scripts; /* nscripts of them */
-	size_t nscripts;
-	int max_accept; /* 0: any number */
-	atomic_int stop;
-	pthread_t acceptor;
-	struct peer_conn conns[PEER_MAX];
-	int nconns;
-};
-
-/* ---- the scripted peer --------------------------------------------------- */
-
-static int
-readable(int fd, int ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	return poll(&p, 1, ms);
-}
-
-static void
-read_line(int fd)
-{
-	for (char c = 0; c != '\n';) {
-		if (readable(fd, PEER_IO_MS) <= 0 || read(fd, &c, 1) <= 0)
-			return;
-	}
-}
-
-static void
-drain_for(int fd, long ms)
-{
-	long long until = clock_mono_ms() + ms;
-	char sink[4096];
-
-	for (long long now = clock_mono_ms(); now < until; now = clock_mono_ms()) {
-		if (readable(fd, (int)(until - now)) > 0 && read(fd, sink, sizeof(sink)) <= 0)
-			return;
-	}
-}
-
-static void
-send_line(int fd, const char *t, size_t n)
-{
-	char out[1024];
-
-	assert_true(n + 2 <= sizeof(out));
-	memcpy(out, t, n);
-	memcpy(out + n, "\r\n", 2);
-	if (send(fd, out, n + 2, MSG_NOSIGNAL) < 0) {
-		/* the client is gone: the row's verdict tells */
-	}
-}
-
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-/* Plays one action; returns false once the connection is closed. */
-static bool
-play(int fd, const char *t, size_t n)
-{
-	switch (t[0]) {
-	case 'S':
-		send_line(fd, t + 1, n - 1);
-		return true;
-	case 'R':
-		read_line(fd);
-		return true;
-	case 'W':
-		sleep_ms(strtol(t + 1, NULL, 10));
-		return true;
-	case 'Z':
-		drain_for(fd, strtol(t + 1, NULL, 10));
-		return true;
-	case 'C':
-		return false;
-	default:
-		fail_msg("bad script token '%.*s'", (int)n, t);
-		return false;
-	}
-}
-
-static void *
-conn_main(void *arg)
-{
-	struct peer_conn *pc = arg;
-	const char *t = pc->script;
-	bool open = true;
-
-	while (open && *t != '\0') {
-		size_t n = strcspn(t, "|");
-
-		open = play(pc->fd, t, n);
-		t += n + (t[n] == '|');
-	}
-	while (open && readable(pc->fd, PEER_IO_MS) > 0) {
-		char sink[4096];
-
-		if (read(pc->fd, sink, sizeof(sink)) <= 0)
-			break;
-	}
-	close(pc->fd);
-	return NULL;
-}
-
-static void *
-acceptor_main(void *arg)
-{
-	struct peer *p = arg;
-
-	while (!atomic_load(&p->stop) && p->nconns < PEER_MAX) {
-		struct peer_conn *pc = &p->conns[p->nconns];
-		size_t k = (size_t)p->nconns < p->nscripts ? (size_t)p->nconns : p->nscripts - 1;
-
-		if (readable(p->lfd, 50) <= 0)
-			continue;
-		pc->fd = accept(p->lfd, NULL, NULL);
-		if (pc->fd < 0)
-			continue;
-		pc->p = p;
-		pc->script = p->scripts[k];
-		if (++p->nconns == p->max_accept) {
-			/* closed before this connection's greeting: the next connect is refused */
-			close(p->lfd);
-			p->lfd = -1;
-		}
-		assert_int_equal(pthread_create(&pc->th, NULL, conn_main, pc), 0);
-		if (p->lfd < 0)
-			break;
-	}
-	return NULL;
-}
-
-static void
-peer_start(struct peer *p, const char *const *scripts, int max_accept)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t alen = sizeof(a);
-
-	memset(p, 0, sizeof(*p));
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	p->scripts = scripts;
-	while (p->nscripts < PEER_SCRIPTS && scripts[p->nscripts] != NULL)
-		p->nscripts++;
-	assert_true(p->nscripts > 0);
-	p->max_accept = max_accept;
-	p->lfd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(p->lfd >= 0);
-	assert_int_equal(bind(p->lfd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(listen(p->lfd, PEER_MAX), 0);
-	assert_int_equal(getsockname(p->lfd, (struct sockaddr *)&a, &alen), 0);
-	p->port = ntohs(a.sin_port);
-	assert_int_equal(pthread_create(&p->acceptor, NULL, acceptor_main, p), 0);
-}
-
-static void
-peer_stop(struct peer *p)
-{
-	atomic_store(&p->stop, 1);
-	pthread_join(p->acceptor, NULL);
-	for (int i = 0; i < p->nconns; i++)
-		pthread_join(p->conns[i].th, NULL);
-	if (p->lfd >= 0)
-		close(p->lfd);
-}
 
 /* ---- rows ------------------------------------------------------------------ */
 
@@ -218,7 +19,7 @@ struct multi_row {
 	const char *label;
 	const char *head;  /* the level, and more scenario keys after a newline */
 	const char *steps; /* YAML under steps: */
-	const char *scripts[PEER_SCRIPTS];
+	const char *scripts[SCRIPT_PEER_SCRIPTS];
 	int max_accept;
 	enum run_verdict want;
 	const char *reason; /* a part of the reason (failures) or of the first warning */
@@ -476,7 +277,7 @@ check_row(const struct multi_row *r, const struct profile *prof)
 	struct run_target t = { .host = "127.0.0.1" };
 	struct scenario_file sf;
 	struct run_result res;
-	struct peer p;
+	struct script_peer p;
 	char doc[4096], err[512];
 	const char *text;
 	int n = snprintf(doc, sizeof(doc),
@@ -487,10 +288,10 @@ check_row(const struct multi_row *r, const struct profile *prof)
 	assert_true(n > 0 && (size_t)n < sizeof(doc));
 	if (scenario_load_buffer("multi.yaml", doc, (size_t)n, &sf, err, sizeof(err)) < 0)
 		return tc_fail(r->label, "does not load: %s", err);
-	peer_start(&p, r->scripts, r->max_accept);
+	script_peer_start(&p, r->scripts, r->max_accept);
 	snprintf(t.port, sizeof(t.port), "%d", p.port);
 	run_step_scenario(&o, &t, &sf.scenarios[0], &res);
-	peer_stop(&p);
+	script_peer_stop(&p);
 	text = res.verdict == RUN_WARN && res.nwarnings > 0 ? res.warnings[0] : res.reason;
 	if (res.verdict != r->want || strstr(text, r->reason) == NULL)
 		nfail = tc_fail(r->label, "got %s \"%s\", want %s \"%s\"",

@@ -1,207 +1,16 @@
 /*
  * test_run_step.c: the judge itself. Each row is a scenario (YAML steps, a
  * level) run by run_step_scenario() against a scripted peer on 127.0.0.1,
- * and the verdict and reason it must give. The peer plays a script of
- * '|'-separated actions, so a row says exactly what the server does:
- *   S<text>  send text + CRLF          s<text>  send text as is (\r \n escapes)
- *   R        read one line             D        read up to CRLF.CRLF
- *   C        close now                 W<ms>    wait
- *   L<n>     send a 250 reply whose line is n octets long (CRLF included)
- * When the script ends the peer reads until the client closes, answering
- * nothing (a final QUIT then times out unless the script answers it).
+ * and the verdict and reason it must give. The peer (script_peer.h) plays a
+ * script of '|'-separated actions, so a row says exactly what the server
+ * does; when the script ends the peer reads until the client closes,
+ * answering nothing (a final QUIT then times out unless the script answers it).
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <pthread.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "tablecheck.h"
+#include "script_peer.h"
 
 #include "run/run_step.h"
 #include "smtph/scenario_load.h"
-
-#define PEER_IO_MS 3000 /* the peer's own bound on every read */
-
-struct peer {
-	int lfd;
-	int port;
-	const char *script;
-	pthread_t th;
-};
-
-/* ---- the scripted peer --------------------------------------------------- */
-
-static int
-wait_readable(int fd, int ms)
-{
-	fd_set rd;
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	FD_ZERO(&rd);
-	FD_SET(fd, &rd);
-	return select(fd + 1, &rd, NULL, NULL, &tv);
-}
-
-/* Reads until the buffer ends with end (or EOF, or PEER_IO_MS of silence). */
-static void
-read_until(int fd, const char *end)
-{
-	char buf[1 << 16];
-	size_t n = 0, elen = strlen(end);
-
-	for (;;) {
-		ssize_t r;
-
-		if (wait_readable(fd, PEER_IO_MS) <= 0)
-			return;
-		r = read(fd, buf + n, 1);
-		if (r <= 0)
-			return;
-		n++;
-		if (n >= elen && memcmp(buf + n - elen, end, elen) == 0)
-			return;
-		if (n == sizeof(buf))
-			n = 0; /* a very long line: keep only the tail */
-	}
-}
-
-static void
-send_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-
-		if (w <= 0)
-			return;
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
-/* Sends a token's text with \r and \n turned into octets. */
-static void
-send_escaped(int fd, const char *t, size_t n, bool crlf)
-{
-	char out[4096];
-	size_t o = 0;
-
-	for (size_t i = 0; i < n && o + 2 < sizeof(out); i++) {
-		if (t[i] == '\\' && i + 1 < n && (t[i + 1] == 'r' || t[i + 1] == 'n')) {
-			out[o++] = t[i + 1] == 'r' ? '\r' : '\n';
-			i++;
-		} else {
-			out[o++] = t[i];
-		}
-	}
-	if (crlf) {
-		out[o++] = '\r';
-		out[o++] = '\n';
-	}
-	send_all(fd, out, o);
-}
-
-static void
-send_long_line(int fd, size_t n)
-{
-	char *line = malloc(n);
-
-	assert_non_null(line);
-	memset(line, 'x', n);
-	memcpy(line, "250 ", 4);
-	line[n - 2] = '\r';
-	line[n - 1] = '\n';
-	send_all(fd, line, n);
-	free(line);
-}
-
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-/* Plays one action; returns false once the connection is closed. */
-static bool
-play(int fd, const char *t, size_t n)
-{
-	switch (t[0]) {
-	case 'S':
-	case 's':
-		send_escaped(fd, t + 1, n - 1, t[0] == 'S');
-		return true;
-	case 'R':
-		read_until(fd, "\n");
-		return true;
-	case 'D':
-		read_until(fd, "\r\n.\r\n");
-		return true;
-	case 'W':
-		sleep_ms(strtol(t + 1, NULL, 10));
-		return true;
-	case 'L':
-		send_long_line(fd, (size_t)strtoul(t + 1, NULL, 10));
-		return true;
-	case 'C':
-		return false;
-	default:
-		fail_msg("bad script token '%.*s'", (int)n, t);
-		return false;
-	}
-}
-
-static void *
-peer_main(void *arg)
-{
-	struct peer *p = arg;
-	const char *t = p->script;
-	bool open = true;
-	int fd;
-
-	if (wait_readable(p->lfd, PEER_IO_MS) <= 0 || (fd = accept(p->lfd, NULL, NULL)) < 0)
-		return NULL;
-	while (open && *t != '\0') {
-		size_t n = strcspn(t, "|");
-
-		open = play(fd, t, n);
-		t += n + (t[n] == '|');
-	}
-	while (open && wait_readable(fd, PEER_IO_MS) > 0) {
-		char sink[4096];
-
-		if (read(fd, sink, sizeof(sink)) <= 0)
-			break;
-	}
-	close(fd);
-	return NULL;
-}
-
-static void
-peer_start(struct peer *p, const char *script)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t alen = sizeof(a);
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	p->script = script;
-	p->lfd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(p->lfd >= 0);
-	assert_int_equal(bind(p->lfd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(listen(p->lfd, 1), 0);
-	assert_int_equal(getsockname(p->lfd, (struct sockaddr *)&a, &alen), 0);
-	p->port = ntohs(a.sin_port);
-	assert_int_equal(pthread_create(&p->th, NULL, peer_main, p), 0);
-}
-
-static void
-peer_stop(struct peer *p)
-{
-	pthread_join(p->th, NULL);
-	close(p->lfd);
-}
 
 /* ---- rows ------------------------------------------------------------------ */
 
@@ -456,16 +265,17 @@ check_row_probe(const struct judge_row *r, const struct profile *prof,
 	struct run_target t = { .host = "127.0.0.1", .probe = probe };
 	struct scenario_file sf;
 	struct run_result res;
-	struct peer p;
+	struct script_peer p;
+	const char *scripts[] = { r->script, NULL };
 	int nfail = 0;
 
 	memset(&sf, 0, sizeof(sf));
 	if (load_row(r, &sf) < 0)
 		return tc_fail(r->label, "does not load");
-	peer_start(&p, r->script);
+	script_peer_start(&p, scripts, 0);
 	snprintf(t.port, sizeof(t.port), "%d", p.port);
 	run_step_scenario(&o, &t, &sf.scenarios[0], &res);
-	peer_stop(&p);
+	script_peer_stop(&p);
 	if (res.verdict != r->want || strstr(first_text(&res), r->reason) == NULL)
 		nfail = tc_fail(r->label, "got %s \"%s\", want %s \"%s\"",
 		                run_verdict_name(res.verdict), first_text(&res),
