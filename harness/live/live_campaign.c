@@ -262,6 +262,24 @@ afl_feedback(struct live_campaign *c, struct mut_session *cur, size_t n, bool *k
 	}
 }
 
+/*
+ * What the generator greets, sends from and to, and logs in with: the
+ * profile's (the reference one, --profile on top), so that generated
+ * transactions and AUTH exchanges are ones the target accepts.
+ */
+static void
+mut_config_from(struct mut_config *m, const struct profile *p)
+{
+	m->helo = profile_get(p, "helo", 4);
+	m->sender = profile_get(p, "sender", 6);
+	m->rcpt = profile_get(p, "valid_rcpt", 10);
+	m->user = profile_get(p, "user", 4);
+	m->pass = profile_get(p, "password", 8);
+	if (m->user == NULL || m->pass == NULL)
+		m->user = m->pass = NULL;
+	m->byte_percent = 10;
+}
+
 static bool
 budget_left(struct live_campaign *c)
 {
@@ -522,10 +540,6 @@ live_campaign_run(const struct live_opts *o)
 	         o->host, o->port);
 	live_set_init(&c.seen);
 	mut_rng_seed(&c.rng, o->seed);
-	c.mcfg.helo = "fuzz.test";
-	c.mcfg.sender = "sender@client.test";
-	c.mcfg.rcpt = "alice@example.test";
-	c.mcfg.byte_percent = 10;
 	live_target_init(&c.t, o->exec);
 	c.has_target = o->exec != NULL;
 	if (setup(&c, err, sizeof(err)) < 0) {
@@ -533,6 +547,7 @@ live_campaign_run(const struct live_opts *o)
 		teardown(&c);
 		return LIVE_EXIT_USAGE;
 	}
+	mut_config_from(&c.mcfg, &c.prof);
 	c.ex = live_exec_new(&ec, err, sizeof(err));
 	if (c.ex == NULL) {
 		fprintf(stderr, "fuzz: %s\n", err);
