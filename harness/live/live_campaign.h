@@ -69,8 +69,7 @@ void live_camp_restart(struct live_campaign *c);
 /* After a close where a reply was due: waits a little for the target's death. */
 void live_camp_await_death(struct live_campaign *c);
 /* One session alone; with a target, its death or report is the result's finding. */
-void live_camp_run_one(struct live_campaign *c, const struct mut_session *s,
-                       struct live_result *r);
+void live_camp_run_one(struct live_campaign *c, const struct mut_session *s, struct live_result *r);
 
 /* live_found.c */
 

@@ -201,8 +201,7 @@ promote(struct live_campaign *c, struct live_finding *fd)
 	char to[4096];
 
 	if (snprintf(to, sizeof(to), "%s/findings/%s-%016llx.yaml", c->o->outdir,
-	             live_finding_name(fd->type),
-	             (unsigned long long)fd->key) >= (int)sizeof(to) ||
+	             live_finding_name(fd->type), (unsigned long long)fd->key) >= (int)sizeof(to) ||
 	    rename(fd->file, to) < 0) {
 		fprintf(stderr, "fuzz: %s: %s\n", fd->file, strerror(errno));
 		return -1;
@@ -372,7 +371,7 @@ live_found(struct live_campaign *c, const struct mut_session *s, const struct li
 		return;
 	u = unconfirmed_of(c, pre);
 	if (u != NULL && u->tries >= UNCONFIRMED_TRIES)
-		return; /* this shape was blamed wrongly often enough: not tried again */
+		return;            /* this shape was blamed wrongly often enough: not tried again */
 	fd = &c->found[c->nfound]; /* counted once proved */
 	memset(fd, 0, sizeof(*fd));
 	buf_init(&fd->sent, 0);
