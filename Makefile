@@ -120,7 +120,7 @@ $(BIN): $(CLI_OBJS) $(SITES_O) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(SITES_O) $(LIB) $(PKG_LIBS)
 
-$(BUILD)/tests/test_%: tests/test_%.c $(LIB) tests/tablecheck.h
+$(BUILD)/tests/test_%: tests/test_%.c $(LIB) $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST-CC $<")
 	$(Q)$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Itests -o $@ $< $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS)

@@ -81,7 +81,7 @@ key4(const char *s)
 
 /*
  * One switch instead of a compare per verb: every verb but STARTTLS has four
- * letters. test_smtp_command checks each name of the table above, in every
+ * letters. test_smtp_command_verbs checks each name of the table above, in every
  * case, against this lookup.
  */
 enum smtp_verb
