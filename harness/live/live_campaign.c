@@ -503,7 +503,7 @@ static void
 teardown(struct live_campaign *c)
 {
 	if (c->has_target)
-		live_target_stop(&c->t);
+		live_target_free(&c->t);
 	for (unsigned i = 0; c->batch != NULL && i < 2 * c->o->jobs; i++)
 		mut_session_free(&c->batch[i]);
 	for (unsigned i = 0; c->res != NULL && i < c->o->jobs; i++)

@@ -233,8 +233,10 @@ void live_target_poll(struct live_target *t);
 int live_target_fd(const struct live_target *t);
 /* Returns and clears what happened since the last call (LIVE_F_NONE: nothing). */
 enum live_finding_type live_target_take(struct live_target *t, char *why, size_t cap);
-/* Stops it (SIGTERM, then SIGKILL) and removes the map. */
+/* Stops it (SIGTERM, then SIGKILL); the map stays, for the target started next. */
 void live_target_stop(struct live_target *t);
+/* Stops it and removes the map. */
+void live_target_free(struct live_target *t);
 
 /* ---- the minimizer ----------------------------------------------------------- */
 

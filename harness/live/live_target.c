@@ -218,8 +218,14 @@ live_target_stop(struct live_target *t)
 		close(t->err_fd);
 		t->err_fd = -1;
 	}
+}
+
+void
+live_target_free(struct live_target *t)
+{
+	live_target_stop(t);
 	if (t->map != NULL) {
-		shmdt(t->map);
+		shmdt(t->map); /* marked for removal at creation: it goes now */
 		t->map = NULL;
 	}
 }

@@ -119,6 +119,18 @@ json_check "$WORK/crash-server/summary.json" \
 	'len([f for f in r["findings"] if f["type"] == "crash"]) == len([f for f in __import__("os").listdir("'"$WORK"'/crash-server/findings") if f.startswith("crash-")])' \
 	"crash-server: the summary and findings/ disagree"
 stop_fake
+# The same with --afl-shm: the coverage map outlives each restart of the target (it was
+# detached with the dead target, and the next batch's feedback read a NULL map).
+rc=0
+"$BIN" fuzz -t "127.0.0.1:$XPORT" --afl-shm --seed 1 --max-execs 2000 --max-time 120 $FAST \
+	-o "$WORK/shm-crash" \
+	--exec "exec '$FAKESRV' --port-file '$WORK/shm.port' --port $XPORT --fault crash-long-param --fault crash-server" \
+	"$SEEDS" >"$WORK/shm-crash.out" 2>&1 || rc=$?
+[ "$rc" -eq 1 ] || die "--afl-shm crash-server: exit $rc, want 1: $(tail -5 "$WORK/shm-crash.out")"
+json_check "$WORK/shm-crash/summary.json" \
+	'r["feedback"] == "afl-shm" and r["target_restarts"] >= 2 and r["execs"] == 2000' \
+	"--afl-shm crash-server: the campaign did not go on past the restarts"
+
 # A target that dies of something no session sends (its 40th connection): each death is
 # put on the sessions that lost their connection, replayed alone on a fresh target, and
 # set aside as unconfirmed; nothing is written to findings/, the campaign exits 0.
