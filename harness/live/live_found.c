@@ -164,11 +164,11 @@ confirm(struct live_campaign *c, const struct live_finding *fd, char *why, size_
 		return 0;
 	}
 	if (c->has_target) {
-		/* a death or a report from before is not this replay's: start afresh */
+		/* As the server's CI would run it: on a fresh target (the one the campaign
+		 * left may be dead, or wedged by a hang, or carry state from before). */
 		live_target_poll(&c->t);
 		live_target_take(&c->t, err, sizeof(err));
-		if (is_death(fd->type) || c->t.pid == 0)
-			live_camp_restart(c);
+		live_camp_restart(c);
 	}
 	v = run_scenario(c, &sf, why, cap);
 	scenario_file_free(&sf);
@@ -177,8 +177,8 @@ confirm(struct live_campaign *c, const struct live_finding *fd, char *why, size_
 			live_camp_await_death(c);
 		live_target_poll(&c->t);
 		died = live_target_take(&c->t, err, sizeof(err));
-		if (c->t.pid == 0 && !c->stop)
-			live_camp_restart(c);
+		if (!c->stop)
+			live_camp_restart(c); /* and a fresh one for the campaign to go on with */
 	}
 	if (fd->type == LIVE_F_REFUSED && v == RUN_ERROR && c->o->exec == NULL)
 		return 1; /* black-box: the target still refuses, which is the finding */
