@@ -18,25 +18,35 @@
 
 /* ---- the string builder --------------------------------------------------------- */
 
+/* Room for n more octets, in one step (a boundary-length fill of thousands of octets grew
+ * by doubling from 128, a realloc at every step: 4% of the session target's time, ASan). */
+static bool
+str_room(struct mut_str *b, size_t n)
+{
+	size_t cap = b->cap ? b->cap : 128;
+	char *g;
+
+	if (b->oom)
+		return false;
+	if (b->n + n <= b->cap)
+		return true;
+	while (cap < b->n + n)
+		cap *= 2;
+	g = realloc(b->p, cap);
+	if (g == NULL) {
+		b->oom = true;
+		return false;
+	}
+	b->p = g;
+	b->cap = cap;
+	return true;
+}
+
 void
 mut_str_add(struct mut_str *b, const char *p, size_t n)
 {
-	if (b->oom)
+	if (!str_room(b, n))
 		return;
-	if (b->n + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 128;
-		char *g;
-
-		while (cap < b->n + n)
-			cap *= 2;
-		g = realloc(b->p, cap);
-		if (g == NULL) {
-			b->oom = true;
-			return;
-		}
-		b->p = g;
-		b->cap = cap;
-	}
 	if (n > 0)
 		memcpy(b->p + b->n, p, n);
 	b->n += n;
@@ -51,15 +61,11 @@ mut_str_cstr(struct mut_str *b, const char *s)
 void
 mut_str_fill(struct mut_str *b, char c, size_t n)
 {
-	char chunk[64];
-
-	memset(chunk, c, sizeof(chunk));
-	while (n > 0) {
-		size_t k = n < sizeof(chunk) ? n : sizeof(chunk);
-
-		mut_str_add(b, chunk, k);
-		n -= k;
-	}
+	if (!str_room(b, n))
+		return;
+	if (n > 0)
+		memset(b->p + b->n, c, n);
+	b->n += n;
 }
 
 void
