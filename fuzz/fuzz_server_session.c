@@ -114,37 +114,38 @@ run_pieces(struct run *r, const struct server_fuzzin *fz, const char *s, size_t 
 	return false;
 }
 
-/*
- * The output with the text of each 334 line replaced by "*": a CRAM-MD5
- * challenge holds a fresh nonce and the time (RFC 2195 2), so the two runs'
- * challenges differ by design; everything else must be the same octets.
- */
-static FUZZ_NOCOV void
-mask_challenges(const char *p, size_t n, struct fuzz_bytes *out)
+/* The length of the line at p[i..n): up to and with its LF, or the rest. */
+static FUZZ_NOCOV size_t
+line_at(const char *p, size_t n, size_t i)
 {
-	size_t i = 0;
+	const char *lf = memchr(p + i, '\n', n - i);
 
-	out->n = 0;
-	while (i < n) {
-		const char *lf = memchr(p + i, '\n', n - i);
-		size_t len = lf != NULL ? (size_t)(lf - (p + i)) + 1 : n - i;
-
-		if (len >= 4 && memcmp(p + i, "334 ", 4) == 0)
-			fuzz_bytes_add(out, "334 *\r\n", 7);
-		else
-			fuzz_bytes_add(out, p + i, len);
-		i += len;
-	}
+	return lf != NULL ? (size_t)(lf - (p + i)) + 1 : n - i;
 }
 
+/*
+ * Whether two outputs are the same but for the text of their 334 lines: a
+ * CRAM-MD5 challenge holds a fresh nonce and the time (RFC 2195 2), so the two
+ * runs' challenges differ by design; everything else must be the same octets.
+ * Line by line in place (it copied both outputs with the challenges masked,
+ * then compared: 3% of the target's time with ASan).
+ */
 static FUZZ_NOCOV bool
 same_output(const char *a, size_t an, const char *b, size_t bn)
 {
-	static struct fuzz_bytes ma, mb;
+	size_t i = 0, j = 0;
 
-	mask_challenges(a, an, &ma);
-	mask_challenges(b, bn, &mb);
-	return ma.n == mb.n && (ma.n == 0 || memcmp(ma.p, mb.p, ma.n) == 0);
+	while (i < an && j < bn) {
+		size_t la = line_at(a, an, i), lb = line_at(b, bn, j);
+		bool ca = la >= 4 && memcmp(a + i, "334 ", 4) == 0;
+		bool cb = lb >= 4 && memcmp(b + j, "334 ", 4) == 0;
+
+		if (ca != cb || (!ca && (la != lb || memcmp(a + i, b + j, la) != 0)))
+			return false;
+		i += la;
+		j += lb;
+	}
+	return i == an && j == bn;
 }
 
 int FUZZ_NOCOV

@@ -262,7 +262,10 @@ mut_cuts_find(const void *in, size_t n)
 
 		if (tail + 1 > n)
 			break;
-		if (memcmp(p + n - tail, MUT_CUTS_MARK, MUT_CUTS_MARK_LEN) == 0)
+		/* the first octet before memcmp: 256 intercepted calls per input were 1% of the
+		 * session target's time with ASan */
+		if (p[n - tail] == (unsigned char)MUT_CUTS_MARK[0] &&
+		    memcmp(p + n - tail, MUT_CUTS_MARK, MUT_CUTS_MARK_LEN) == 0)
 			return n - tail;
 	}
 	return n;
