@@ -43,7 +43,8 @@ struct mutator {
 	struct mut_session pool[POOL]; /* recent inputs: the splice operator's sources */
 	size_t npool, next;
 	struct mut_session s, b;
-	struct mut_session child; /* the cross-over's, kept: its buffers serve the next one */
+	struct mut_session child;   /* the cross-over's, kept: its buffers serve the next one */
+	struct mut_session scratch; /* mut_mutate_with's, kept likewise */
 	const char *last_op;
 };
 
@@ -133,6 +134,7 @@ mutator_init(void)
 	mut_session_init(&M.s);
 	mut_session_init(&M.b);
 	mut_session_init(&M.child);
+	mut_session_init(&M.scratch);
 	dict_load();
 	/* The reference profile's names and credentials (server_config.c's defaults); the
 	 * server's PLAIN ignores the authorization identity, so any one is accepted. */
@@ -174,7 +176,7 @@ session_mutate(uint8_t *data, size_t size, size_t max, uint64_t seed)
 		return size;
 	M.cfg.npool = M.npool;
 	mut_rng_seed(&r, seed);
-	if (mut_mutate(&M.s, &r, &M.cfg, max, true, &M.last_op) < 0)
+	if (mut_mutate_with(&M.s, &M.scratch, &r, &M.cfg, max, true, &M.last_op) < 0)
 		return size;
 	n = mut_write(&M.s, true, data, max);
 	return n > 0 ? n : size;

@@ -618,23 +618,20 @@ pick_op(struct mut_rng *r, const struct mut_config *cfg)
 }
 
 int
-mut_mutate(struct mut_session *s, struct mut_rng *r, const struct mut_config *cfg, size_t max,
-           bool with_header, const char **op)
+mut_mutate_with(struct mut_session *s, struct mut_session *scratch, struct mut_rng *r,
+                const struct mut_config *cfg, size_t max, bool with_header, const char **op)
 {
-	struct mut_session t;
 	int rc = 1;
 
 	if (op != NULL)
 		*op = "none";
-	mut_session_init(&t);
 	for (int attempt = 0; attempt < 16 && rc == 1; attempt++) {
 		const struct mut_op *o = pick_op(r, cfg);
 
-		rc = try_op(o, s, &t, r, cfg, max, with_header);
+		rc = try_op(o, s, scratch, r, cfg, max, with_header);
 		if (rc == 0 && op != NULL)
 			*op = o->name;
 	}
-	mut_session_free(&t);
 	if (rc != 1)
 		return rc;
 	if (mut_write_len(s, with_header) > max) {
@@ -643,6 +640,19 @@ mut_mutate(struct mut_session *s, struct mut_rng *r, const struct mut_config *cf
 		return shrink(s, max, with_header);
 	}
 	return 0;
+}
+
+int
+mut_mutate(struct mut_session *s, struct mut_rng *r, const struct mut_config *cfg, size_t max,
+           bool with_header, const char **op)
+{
+	struct mut_session t;
+	int rc;
+
+	mut_session_init(&t);
+	rc = mut_mutate_with(s, &t, r, cfg, max, with_header, op);
+	mut_session_free(&t);
+	return rc;
 }
 
 int
