@@ -200,18 +200,21 @@ line_at(const char *p, size_t n, size_t i)
  * Whether two outputs are the same but for the text of their 334 lines: a
  * CRAM-MD5 challenge holds a fresh nonce and the time (RFC 2195 2), so the two
  * runs' challenges differ by design; everything else must be the same octets.
- * Line by line in place (it copied both outputs with the challenges masked,
- * then compared: 3% of the target's time with ASan).
+ * Line by line in place when they differ (it copied both outputs with the
+ * challenges masked, then compared: 3% of the target's time with ASan).
  */
 static FUZZ_NOCOV bool
 same_output(const char *a, size_t an, const char *b, size_t bn)
 {
 	size_t i = 0, j = 0;
 
+	/* the same octets: nearly always (one call of the intercepted memcmp, not one a line) */
+	if (an == bn && (an == 0 || memcmp(a, b, an) == 0))
+		return true;
 	while (i < an && j < bn) {
 		size_t la = line_at(a, an, i), lb = line_at(b, bn, j);
-		bool ca = la >= 4 && memcmp(a + i, "334 ", 4) == 0;
-		bool cb = lb >= 4 && memcmp(b + j, "334 ", 4) == 0;
+		bool ca = la >= 4 && fuzz_eq(a + i, "334 ", 4);
+		bool cb = lb >= 4 && fuzz_eq(b + j, "334 ", 4);
 
 		if (ca != cb || (!ca && (la != lb || memcmp(a + i, b + j, la) != 0)))
 			return false;

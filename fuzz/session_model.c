@@ -126,7 +126,7 @@ static FUZZ_NOCOV void
 ref_unstuff_data(const struct fuzz_bytes *raw, struct fuzz_bytes *out)
 {
 	/* raw ends with the terminator ".\r\n" (after the CRLF that ends the content) */
-	FUZZ_CHECK(raw->n >= 3 && memcmp(raw->p + raw->n - 3, ".\r\n", 3) == 0,
+	FUZZ_CHECK(raw->n >= 3 && fuzz_eq(raw->p + raw->n - 3, ".\r\n", 3),
 	           "DATA committed without the terminator");
 	fuzz_ref_unstuff(raw->p, raw->n - 3, out);
 }
@@ -497,10 +497,10 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 	if (before == ST_DATA) {
 		fuzz_bytes_add(&r->data_raw, p, c);
 		data_end = r->data_raw.n >= 3 &&
-		           memcmp(r->data_raw.p + r->data_raw.n - 3, ".\r\n", 3) == 0 &&
+		           fuzz_eq(r->data_raw.p + r->data_raw.n - 3, ".\r\n", 3) &&
 		           (r->data_raw.n == 3 ||
 		            (r->data_raw.n >= 5 &&
-		             memcmp(r->data_raw.p + r->data_raw.n - 5, "\r\n", 2) == 0));
+		             fuzz_eq(r->data_raw.p + r->data_raw.n - 5, "\r\n", 2)));
 		r->sink.mode = MODE_DATA;
 	} else if (before == ST_BDAT) {
 		if (r->sink.open)
