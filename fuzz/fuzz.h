@@ -92,6 +92,24 @@ fuzz_in_bounds(const void *base, size_t len, const void *p, size_t n)
 	return q >= b && q <= b + len && n <= (size_t)(b + len - q);
 }
 
+/*
+ * Whether p[0..n) and q[0..n) are the same octets, compared here: for the
+ * oracles' short comparisons, which memcmp would hand to libFuzzer's
+ * comparison hook (its interceptor's cost at every call, and entries in its
+ * table of compares taken from the target's output, not from the input).
+ */
+static inline FUZZ_NOCOV bool
+fuzz_eq(const void *p, const void *q, size_t n)
+{
+	const unsigned char *a = p, *b = q;
+
+	for (size_t i = 0; i < n; i++) {
+		if (a[i] != b[i])
+			return false;
+	}
+	return true;
+}
+
 /* xorshift64*: deterministic chunk sizes from a few seed octets of the input. */
 struct fuzz_rng {
 	uint64_t s;

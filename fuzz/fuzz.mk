@@ -89,9 +89,16 @@ endef
 # are still counted; only the comparison hooks go, from files whose comparisons are loop
 # bounds, buffer lengths and octet classes, never a value the input must match: for
 # fuzz_server_session they were a quarter of its time with ASan (perf, issue 15).
+# The second line: the parsers of command lines, paths, parameters and base64, whose
+# comparisons are delimiters, octet classes, length limits and keywords that the target's
+# dictionary and structure-aware mutator supply; with clang 14 each also traces UBSan's
+# alignment and pointer checks. They were 12% of the fuzzing time with ASan; from one seed,
+# 100,000 runs with and without their hooks reached the same edges (issue 15).
 FUZZ_NOCMP_fuzz_server_session ?= harness/proto/smtp_char.c harness/proto/smtp_line.c \
 	harness/proto/smtp_data.c harness/util/buf.c harness/server/server_reply.c \
-	harness/server/server_session.c
+	harness/server/server_session.c \
+	harness/proto/smtp_command.c harness/proto/smtp_path.c harness/proto/smtp_param.c \
+	harness/proto/smtp_slice.c harness/proto/smtp_base64.c
 define FUZZ_NOCMP_VARIANT
 build/$(1)/obj-nocmp/%.o: %.c | $(DEPSTAMP)
 	@mkdir -p $$(@D)

@@ -38,8 +38,8 @@ fnv(uint64_t h, const void *p, size_t n)
 FUZZ_NOCOV enum st
 model_state(const struct server_session *s)
 {
-	static const char *const names[] = { "INIT", "READY", "MAIL", "RCPT",  "DATA",
-		                             "BDAT", "AUTH",  "TLS",  "CLOSED" };
+	static const char *const names[] = { "INIT", "READY", "MAIL", "RCPT",   "DATA",
+		                             "BDAT", "AUTH",  "TLS",  "COMMIT", "CLOSED" };
 	static struct {
 		const char *name;
 		enum st st;
@@ -113,7 +113,8 @@ sink_write(void *ctx, const char *data, size_t len)
 {
 	struct sink *k = ctx;
 
-	FUZZ_CHECK(k->open && !k->commit_failed, "sink write() with no open message");
+	FUZZ_CHECK(k->open && !k->commit_failed && !k->pending,
+	           "sink write() with no open message");
 	FUZZ_CHECK(len > 0 && data != NULL, "empty write()");
 	fuzz_bytes_add(&k->cur, data, len);
 	return k->fail_write ? -1 : 0;
@@ -125,9 +126,42 @@ static FUZZ_NOCOV void
 ref_unstuff_data(const struct fuzz_bytes *raw, struct fuzz_bytes *out)
 {
 	/* raw ends with the terminator ".\r\n" (after the CRLF that ends the content) */
-	FUZZ_CHECK(raw->n >= 3 && memcmp(raw->p + raw->n - 3, ".\r\n", 3) == 0,
+	FUZZ_CHECK(raw->n >= 3 && fuzz_eq(raw->p + raw->n - 3, ".\r\n", 3),
 	           "DATA committed without the terminator");
 	fuzz_ref_unstuff(raw->p, raw->n - 3, out);
+}
+
+/* Run 1: the message as committed against what the client sent. */
+static FUZZ_NOCOV void
+sink_check_content(struct sink *k)
+{
+	if (k->mode == MODE_DATA) {
+		struct fuzz_bytes want = { 0 };
+
+		ref_unstuff_data(k->data_raw, &want);
+		FUZZ_CHECK(want.n == k->cur.n &&
+		                   (want.n == 0 || memcmp(want.p, k->cur.p, want.n) == 0),
+		           "committed DATA message of %zu octets, client sent %zu", k->cur.n,
+		           want.n);
+		free(want.p);
+	} else if (k->mode == MODE_BDAT) {
+		FUZZ_CHECK(
+		        k->bdat_raw->n == k->cur.n &&
+		                (k->cur.n == 0 || memcmp(k->bdat_raw->p, k->cur.p, k->cur.n) == 0),
+		        "committed BDAT message of %zu octets, chunks held %zu", k->cur.n,
+		        k->bdat_raw->n);
+	} else {
+		FUZZ_CHECK(0, "commit() outside DATA/BDAT");
+	}
+}
+
+static FUZZ_NOCOV void
+sink_stored(struct sink *k)
+{
+	k->open = false;
+	k->sum.commit_ok++;
+	k->sum.committed_hash = fnv(k->sum.committed_hash, &k->cur.n, sizeof(k->cur.n));
+	k->sum.committed_hash = fnv(k->sum.committed_hash, k->cur.p, k->cur.n);
 }
 
 static FUZZ_NOCOV int
@@ -136,36 +170,63 @@ sink_commit(void *ctx)
 	struct sink *k = ctx;
 
 	FUZZ_CHECK(k->open && !k->commit_failed, "sink commit() with no open message");
-	if (k->checked) {
-		if (k->mode == MODE_DATA) {
-			struct fuzz_bytes want = { 0 };
-
-			ref_unstuff_data(k->data_raw, &want);
-			FUZZ_CHECK(want.n == k->cur.n &&
-			                   (want.n == 0 || memcmp(want.p, k->cur.p, want.n) == 0),
-			           "committed DATA message of %zu octets, client sent %zu",
-			           k->cur.n, want.n);
-			free(want.p);
-		} else if (k->mode == MODE_BDAT) {
-			FUZZ_CHECK(k->bdat_raw->n == k->cur.n &&
-			                   (k->cur.n == 0 ||
-			                    memcmp(k->bdat_raw->p, k->cur.p, k->cur.n) == 0),
-			           "committed BDAT message of %zu octets, chunks held %zu",
-			           k->cur.n, k->bdat_raw->n);
-		} else {
-			FUZZ_CHECK(0, "commit() outside DATA/BDAT");
-		}
-	}
+	if (k->checked)
+		sink_check_content(k);
 	if (k->fail_commit) {
 		k->commit_failed = true;
 		k->sum.commit_fail++;
 		return -1;
 	}
-	k->open = false;
-	k->sum.commit_ok++;
-	k->sum.committed_hash = fnv(k->sum.committed_hash, &k->cur.n, sizeof(k->cur.n));
-	k->sum.committed_hash = fnv(k->sum.committed_hash, k->cur.p, k->cur.n);
+	sink_stored(k);
 	return 0;
+}
+
+/*
+ * The asynchronous sink: the commit is in flight until the run calls
+ * model_commit_finish(). With fail_commit, an odd-numbered message fails to
+ * start (the session answers 451 at once and aborts it), an even-numbered one
+ * ends in failure: both ways of server_session.c to a 451.
+ */
+static FUZZ_NOCOV int
+sink_commit_start(void *ctx)
+{
+	struct sink *k = ctx;
+
+	FUZZ_CHECK(k->open && !k->commit_failed && !k->pending,
+	           "sink commit_start() with no open message");
+	if (k->checked)
+		sink_check_content(k);
+	if (k->fail_commit && k->sum.begins % 2 == 1) {
+		k->commit_failed = true;
+		k->sum.commit_fail++;
+		return -1;
+	}
+	k->pending = true;
+	return 0;
+}
+
+FUZZ_NOCOV void
+model_commit_finish(struct run *r)
+{
+	struct sink *k = &r->sink;
+
+	FUZZ_CHECK(k->pending && server_session_committing(r->s),
+	           "commit to finish: sink %d, session %d", k->pending,
+	           server_session_committing(r->s));
+	k->pending = false;
+	if (k->fail_commit) {
+		k->open = false;
+		k->sum.commit_fail++;
+		k->sum.aborts++;
+		server_session_commit_done(r->s, -1);
+	} else {
+		sink_stored(k);
+		server_session_commit_done(r->s, 0);
+	}
+	/* commit_done() runs what was pipelined meanwhile: that may start the next commit */
+	FUZZ_CHECK(server_session_committing(r->s) == k->pending,
+	           "after commit_done(): session committing %d, sink %d",
+	           server_session_committing(r->s), k->pending);
 }
 
 static FUZZ_NOCOV void
@@ -173,7 +234,7 @@ sink_abort(void *ctx)
 {
 	struct sink *k = ctx;
 
-	FUZZ_CHECK(k->open, "sink abort() with no open message");
+	FUZZ_CHECK(k->open && !k->pending, "sink abort() with no open message");
 	k->open = false;
 	k->commit_failed = false;
 	k->sum.aborts++;
@@ -182,11 +243,16 @@ sink_abort(void *ctx)
 static const struct server_sink_ops sink_ops = {
 	.begin = sink_begin, .write = sink_write, .commit = sink_commit, .abort = sink_abort
 };
+static const struct server_sink_ops sink_ops_async = { .begin = sink_begin,
+	                                               .write = sink_write,
+	                                               .commit = sink_commit,
+	                                               .abort = sink_abort,
+	                                               .commit_start = sink_commit_start };
 
 /* ---- one run -------------------------------------------------------------- */
 
 FUZZ_NOCOV void
-model_run_init(struct run *r, const struct server_config *cfg)
+model_run_init(struct run *r, const struct server_config *cfg, bool async)
 {
 	/* The buffers and the session live on from input to input (fewer allocations, no
 	 * ASan quarantine churn); all else is reset. */
@@ -196,6 +262,8 @@ model_run_init(struct run *r, const struct server_config *cfg)
 	struct server_session *s = r->s;
 	unsigned long runs = r->runs;
 
+	FUZZ_CHECK(s == NULL || r->sink.async == async, "a run's sink changed its commit mode");
+
 	memset(r, 0, sizeof(*r));
 	out.n = line.n = data_raw.n = bdat_raw.n = cur.n = 0;
 	r->out = out;
@@ -203,6 +271,7 @@ model_run_init(struct run *r, const struct server_config *cfg)
 	r->data_raw = data_raw;
 	r->bdat_raw = bdat_raw;
 	r->sink.cur = cur;
+	r->sink.async = async;
 	r->cfg = cfg;
 	r->runs = runs + 1;
 	/* Now and then a new session, so that new() and free() stay in the loop. */
@@ -214,7 +283,8 @@ model_run_init(struct run *r, const struct server_config *cfg)
 		server_session_reset(s, cfg);
 		r->s = s;
 	} else {
-		r->s = server_session_new(cfg, &sink_ops, &r->sink, "192.0.2.1");
+		r->s = server_session_new(cfg, async ? &sink_ops_async : &sink_ops, &r->sink,
+		                          "192.0.2.1");
 		if (r->s == NULL)
 			abort();
 	}
@@ -224,6 +294,8 @@ FUZZ_NOCOV void
 model_run_free(struct run *r)
 {
 	/* As server_session_free() would: the open message is aborted, the sink is told. */
+	FUZZ_CHECK(!r->sink.pending && !server_session_committing(r->s),
+	           "a commit in flight at the session's end");
 	server_session_reset(r->s, r->cfg);
 	FUZZ_CHECK(!r->sink.open, "message left open after the session's end");
 }
@@ -415,8 +487,8 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 
 	if (before == ST_CLOSED)
 		return 0;
-	FUZZ_CHECK(before != ST_TLS && before != ST_OTHER, "state %s between chunks",
-	           server_session_state_name(r->s));
+	FUZZ_CHECK(before != ST_TLS && before != ST_COMMIT && before != ST_OTHER,
+	           "state %s between chunks", server_session_state_name(r->s));
 	if (before == ST_BDAT) {
 		c = r->bdat_left < n ? (size_t)r->bdat_left : n;
 	} else {
@@ -429,10 +501,10 @@ step(struct run *r, const char *p, size_t n, bool client_part)
 	if (before == ST_DATA) {
 		fuzz_bytes_add(&r->data_raw, p, c);
 		data_end = r->data_raw.n >= 3 &&
-		           memcmp(r->data_raw.p + r->data_raw.n - 3, ".\r\n", 3) == 0 &&
+		           fuzz_eq(r->data_raw.p + r->data_raw.n - 3, ".\r\n", 3) &&
 		           (r->data_raw.n == 3 ||
 		            (r->data_raw.n >= 5 &&
-		             memcmp(r->data_raw.p + r->data_raw.n - 5, "\r\n", 2) == 0));
+		             fuzz_eq(r->data_raw.p + r->data_raw.n - 5, "\r\n", 2)));
 		r->sink.mode = MODE_DATA;
 	} else if (before == ST_BDAT) {
 		if (r->sink.open)

@@ -21,6 +21,7 @@ enum st {
 	ST_BDAT,
 	ST_AUTH,
 	ST_TLS,
+	ST_COMMIT, /* an asynchronous commit in flight (run 2 only) */
 	ST_CLOSED,
 	ST_OTHER
 };
@@ -37,6 +38,8 @@ struct sink {
 	bool commit_failed; /* commit() said -1: abort() must follow */
 	bool fail_begin, fail_write, fail_commit;
 	bool checked;          /* run 1: compare committed content with the model */
+	bool async;            /* commit_start(): the run ends each commit (model_commit_finish) */
+	bool pending;          /* an asynchronous commit started and not finished */
 	struct fuzz_bytes cur; /* content of the open message */
 	struct sink_summary sum;
 	/* the model's expectation, set by run 1 */
@@ -78,11 +81,20 @@ struct run {
 enum st model_state(const struct server_session *s);
 
 /* A run on a fresh session of cfg (the last one reset, now and then a new one); the run's
- * buffers live on from input to input. */
-void model_run_init(struct run *r, const struct server_config *cfg);
+ * buffers live on from input to input. async: its sink commits asynchronously (a run's
+ * sink stays as its first input made it). */
+void model_run_init(struct run *r, const struct server_config *cfg, bool async);
 /* Ends the run's session (reset, kept for the next input); checks that no message was left
- * open. */
+ * open and no commit is in flight. */
 void model_run_free(struct run *r);
+
+/*
+ * An asynchronous sink's commit in flight ends: as the synchronous commit() would (fails
+ * by fail_commit), then server_session_commit_done(). A failed one is dropped by the sink
+ * and counted as the synchronous run counts its failed commit() and the abort() after it,
+ * so that the two runs' summaries compare.
+ */
+void model_commit_finish(struct run *r);
 
 /*
  * Takes the session's pending output and appends it to the run's log; with

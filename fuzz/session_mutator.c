@@ -43,6 +43,8 @@ struct mutator {
 	struct mut_session pool[POOL]; /* recent inputs: the splice operator's sources */
 	size_t npool, next;
 	struct mut_session s, b;
+	struct mut_session child;   /* the cross-over's, kept: its buffers serve the next one */
+	struct mut_session scratch; /* mut_mutate_with's, kept likewise */
 	const char *last_op;
 };
 
@@ -131,6 +133,8 @@ mutator_init(void)
 		mut_session_init(&M.pool[i]);
 	mut_session_init(&M.s);
 	mut_session_init(&M.b);
+	mut_session_init(&M.child);
+	mut_session_init(&M.scratch);
 	dict_load();
 	/* The reference profile's names and credentials (server_config.c's defaults); the
 	 * server's PLAIN ignores the authorization identity, so any one is accepted. */
@@ -172,7 +176,7 @@ session_mutate(uint8_t *data, size_t size, size_t max, uint64_t seed)
 		return size;
 	M.cfg.npool = M.npool;
 	mut_rng_seed(&r, seed);
-	if (mut_mutate(&M.s, &r, &M.cfg, max, true, &M.last_op) < 0)
+	if (mut_mutate_with(&M.s, &M.scratch, &r, &M.cfg, max, true, &M.last_op) < 0)
 		return size;
 	n = mut_write(&M.s, true, data, max);
 	return n > 0 ? n : size;
@@ -182,18 +186,14 @@ static MUTATOR_NOCOV size_t
 session_cross(const uint8_t *a, size_t an, const uint8_t *b, size_t bn, uint8_t *out, size_t max,
               uint64_t seed)
 {
-	struct mut_session child;
 	struct mut_rng r;
-	size_t n = 0;
 
 	if (read_input(&M.s, a, an, false) < 0 || read_input(&M.b, b, bn, false) < 0)
 		return 0;
 	mut_rng_seed(&r, seed);
-	mut_session_init(&child);
-	if (mut_crossover(&child, &M.s, &M.b, &r, max, true) == 0)
-		n = mut_write(&child, true, out, max);
-	mut_session_free(&child);
-	return n;
+	if (mut_crossover(&M.child, &M.s, &M.b, &r, max, true) < 0)
+		return 0;
+	return mut_write(&M.child, true, out, max);
 }
 
 #ifndef SESSION_MUTATOR_AFL

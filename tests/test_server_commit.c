@@ -251,6 +251,48 @@ test_session_stray_done(void **state)
 	server_config_free(&cfg);
 }
 
+/*
+ * A read offered while the commit runs (what fuzz_server_session's second run
+ * does with its reads): no reply to it and still COMMIT; what the session held
+ * when the commit started is answered by commit_done() itself, the rest once
+ * offered again.
+ */
+static void
+test_session_read_while_committing(void **state)
+{
+	static const char first[] = EHLO TXN MSG "NOOP\r\nQU", rest[] = "IT\r\n";
+	struct server_config cfg;
+	struct asink k = { 0 };
+	struct server_session *s;
+	size_t before, after, took;
+	char got[256];
+	const char *out;
+
+	(void)state;
+	assert_int_equal(server_config_defaults(&cfg), 0);
+	s = server_session_new(&cfg, &as_ops, &k, "192.0.2.1");
+	assert_non_null(s);
+	server_session_start(s);
+	assert_int_equal(server_session_feed(s, first, strlen(first)), strlen(first));
+	assert_true(server_session_committing(s));
+	server_session_out(s, &before);
+	took = server_session_feed(s, rest, strlen(rest));
+	server_session_out(s, &after);
+	assert_int_equal(after, before);
+	assert_string_equal(server_session_state_name(s), "COMMIT");
+	server_session_commit_done(s, 0);
+	out = server_session_out(s, &after);
+	final_codes(out, after, got, sizeof(got));
+	assert_string_equal(got, GREETED " 250 250");
+	assert_int_equal(server_session_feed(s, rest + took, strlen(rest) - took),
+	                 strlen(rest) - took);
+	out = server_session_out(s, &after);
+	final_codes(out, after, got, sizeof(got));
+	assert_string_equal(got, GREETED " 250 250 221");
+	server_session_free(&s);
+	server_config_free(&cfg);
+}
+
 /* ---- the pool ---------------------------------------------------------------------------- */
 
 #define NJOBS 200
@@ -619,9 +661,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_session_rows),  cmocka_unit_test(test_session_stray_done),
-		cmocka_unit_test(test_pool_loop),     cmocka_unit_test(test_pool_drain),
-		cmocka_unit_test(test_maildir_async), cmocka_unit_test(test_maildir_sync),
+		cmocka_unit_test(test_session_rows),
+		cmocka_unit_test(test_session_stray_done),
+		cmocka_unit_test(test_session_read_while_committing),
+		cmocka_unit_test(test_pool_loop),
+		cmocka_unit_test(test_pool_drain),
+		cmocka_unit_test(test_maildir_async),
+		cmocka_unit_test(test_maildir_sync),
 		cmocka_unit_test(test_loop),
 	};
 

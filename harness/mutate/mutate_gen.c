@@ -19,19 +19,31 @@
 
 /* ---- the string builder --------------------------------------------------------- */
 
-void
-mut_str_add(struct mut_str *b, const char *p, size_t n)
+/* Room for n more octets, in one step (a boundary-length fill of thousands of octets grew
+ * by doubling from 128, a realloc at every step: 4% of the session target's time, ASan). */
+static bool
+str_room(struct mut_str *b, size_t n)
 {
 	char *g;
 
-	if (b->oom || n == 0)
-		return;
+	if (b->oom)
+		return false;
+	if (n == 0 || (b->p != NULL && b->n + n <= b->cap))
+		return true;
 	g = b->n + n < b->n ? NULL : buf_grow_array(b->p, &b->cap, b->n + n, 1, 128, 0);
 	if (g == NULL) {
 		b->oom = true;
-		return;
+		return false;
 	}
 	b->p = g;
+	return true;
+}
+
+void
+mut_str_add(struct mut_str *b, const char *p, size_t n)
+{
+	if (!str_room(b, n) || n == 0)
+		return;
 	memcpy(b->p + b->n, p, n);
 	b->n += n;
 }
@@ -45,15 +57,10 @@ mut_str_cstr(struct mut_str *b, const char *s)
 void
 mut_str_fill(struct mut_str *b, char c, size_t n)
 {
-	char chunk[64];
-
-	memset(chunk, c, sizeof(chunk));
-	while (n > 0) {
-		size_t k = n < sizeof(chunk) ? n : sizeof(chunk);
-
-		mut_str_add(b, chunk, k);
-		n -= k;
-	}
+	if (!str_room(b, n) || n == 0)
+		return;
+	memset(b->p + b->n, c, n);
+	b->n += n;
 }
 
 void

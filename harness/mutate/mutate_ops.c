@@ -516,45 +516,56 @@ mut_op_name(size_t i)
 	return i < NOPS ? ops[i].name : NULL;
 }
 
-/* Runs op on a copy of s; 0 and s replaced when it applied and fits, 1 when not, -1 OOM. */
+/*
+ * Runs op on t, a copy of s; 0 and s replaced (t then holds what s held) when it applied
+ * and fits, 1 when not, -1 OOM. t is the caller's scratch session, so that the attempts of
+ * one mutation copy into the same buffers.
+ */
 static int
-try_op(const struct mut_op *op, struct mut_session *s, struct mut_rng *r,
+try_op(const struct mut_op *op, struct mut_session *s, struct mut_session *t, struct mut_rng *r,
        const struct mut_config *cfg, size_t max, bool with_header)
 {
-	struct mut_session t;
 	struct op_ctx c;
 	int rc;
 
-	mut_session_init(&t);
-	if (mut_session_copy(&t, s) < 0) {
-		mut_session_free(&t);
+	if (mut_session_copy(t, s) < 0)
 		return -1;
-	}
-	c.s = &t;
+	c.s = t;
 	c.r = r;
 	c.cfg = cfg;
 	c.max = max;
 	c.with_header = with_header;
 	c.lo = mut_first_free(s);
 	rc = op->fn(&c);
-	if (rc == 0 && (mut_write_len(&t, with_header) > max || t.ncuts > MUT_MAX_CUTS))
+	if (rc == 0 && (mut_write_len(t, with_header) > max || t->ncuts > MUT_MAX_CUTS))
 		rc = 1;
 	if (rc == 0) {
 		/* Items an operator emptied go (the octets stay in order: only the table shrinks).
 		 */
+		struct mut_session old = *s;
 		size_t k = 0;
 
-		for (size_t i = 0; i < t.nitems; i++) {
-			if (t.items[i].len > 0 || (t.items[i].flags & MUT_F_FIXED))
-				t.items[k++] = t.items[i];
+		for (size_t i = 0; i < t->nitems; i++) {
+			if (t->items[i].len > 0 || (t->items[i].flags & MUT_F_FIXED))
+				t->items[k++] = t->items[i];
 		}
-		t.nitems = k;
+		t->nitems = k;
+		*s = *t;
+		*t = old;
 	}
-	if (rc == 0) {
-		mut_session_free(s);
-		*s = t;
-		return 0;
-	}
+	return rc;
+}
+
+/* try_op with a scratch session of its own. */
+static int
+try_op_once(const struct mut_op *op, struct mut_session *s, struct mut_rng *r,
+            const struct mut_config *cfg, size_t max, bool with_header)
+{
+	struct mut_session t;
+	int rc;
+
+	mut_session_init(&t);
+	rc = try_op(op, s, &t, r, cfg, max, with_header);
 	mut_session_free(&t);
 	return rc;
 }
@@ -565,7 +576,7 @@ mut_mutate_op(struct mut_session *s, struct mut_rng *r, const struct mut_config 
 {
 	for (size_t i = 0; i < NOPS; i++) {
 		if (strcmp(ops[i].name, name) == 0)
-			return try_op(&ops[i], s, r, cfg, max, with_header);
+			return try_op_once(&ops[i], s, r, cfg, max, with_header);
 	}
 	return 1;
 }
@@ -586,46 +597,62 @@ shrink(struct mut_session *s, size_t max, bool with_header)
 	return 0;
 }
 
-int
-mut_mutate(struct mut_session *s, struct mut_rng *r, const struct mut_config *cfg, size_t max,
-           bool with_header, const char **op)
+/* Picks an operator: the byte-level one by cfg->byte_percent, else one by weight. */
+static const struct mut_op *
+pick_op(struct mut_rng *r, const struct mut_config *cfg)
 {
 	unsigned total = 0;
+	uint64_t k;
+
+	if (cfg->byte_percent > 0 && mut_rng_below(r, 100) < cfg->byte_percent)
+		return &ops[NOPS - 1];
+	for (size_t i = 0; i < NOPS; i++)
+		total += ops[i].weight;
+	k = mut_rng_below(r, total);
+	for (size_t i = 0; i < NOPS; i++) {
+		if (k < ops[i].weight)
+			return &ops[i];
+		k -= ops[i].weight;
+	}
+	return &ops[NOPS - 1];
+}
+
+int
+mut_mutate_with(struct mut_session *s, struct mut_session *scratch, struct mut_rng *r,
+                const struct mut_config *cfg, size_t max, bool with_header, const char **op)
+{
+	int rc = 1;
 
 	if (op != NULL)
 		*op = "none";
-	for (size_t i = 0; i < NOPS; i++)
-		total += ops[i].weight;
-	for (int attempt = 0; attempt < 16; attempt++) {
-		const struct mut_op *o = &ops[NOPS - 1];
-		int rc;
+	for (int attempt = 0; attempt < 16 && rc == 1; attempt++) {
+		const struct mut_op *o = pick_op(r, cfg);
 
-		if (!(cfg->byte_percent > 0 && mut_rng_below(r, 100) < cfg->byte_percent)) {
-			uint64_t k = mut_rng_below(r, total);
-
-			for (size_t i = 0; i < NOPS; i++) {
-				if (k < ops[i].weight) {
-					o = &ops[i];
-					break;
-				}
-				k -= ops[i].weight;
-			}
-		}
-		rc = try_op(o, s, r, cfg, max, with_header);
-		if (rc < 0)
-			return -1;
-		if (rc == 0) {
-			if (op != NULL)
-				*op = o->name;
-			return 0;
-		}
+		rc = try_op(o, s, scratch, r, cfg, max, with_header);
+		if (rc == 0 && op != NULL)
+			*op = o->name;
 	}
+	if (rc != 1)
+		return rc;
 	if (mut_write_len(s, with_header) > max) {
 		if (op != NULL)
 			*op = "shrink";
 		return shrink(s, max, with_header);
 	}
 	return 0;
+}
+
+int
+mut_mutate(struct mut_session *s, struct mut_rng *r, const struct mut_config *cfg, size_t max,
+           bool with_header, const char **op)
+{
+	struct mut_session t;
+	int rc;
+
+	mut_session_init(&t);
+	rc = mut_mutate_with(s, &t, r, cfg, max, with_header, op);
+	mut_session_free(&t);
+	return rc;
 }
 
 int

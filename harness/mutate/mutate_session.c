@@ -119,8 +119,15 @@ mut_session_copy(struct mut_session *dst, const struct mut_session *src)
 	mut_session_clear(dst);
 	dst->header = src->header;
 	dst->start = src->start;
-	if (mut_splice_items(dst, 0, 0, src, 0, src->nitems) < 0)
+	/* Into dst's own buffers when they are big enough (the pool's sessions, reused). */
+	if (reserve(dst, src->len, src->nitems) < 0)
 		return -1;
+	if (src->len > 0)
+		memcpy(dst->buf, src->buf, src->len);
+	dst->len = src->len;
+	if (src->nitems > 0)
+		memcpy(dst->items, src->items, src->nitems * sizeof(*src->items));
+	dst->nitems = src->nitems;
 	for (size_t i = 0; i < src->ncuts; i++) {
 		if (mut_cut_add(dst, src->cuts[i]) < 0)
 			return -1;
@@ -128,45 +135,69 @@ mut_session_copy(struct mut_session *dst, const struct mut_session *src)
 	return 0;
 }
 
+/* How many of src's items [from, from+n) exist. */
+static size_t
+splice_count(const struct mut_session *src, size_t from, size_t n)
+{
+	if (src == NULL || from >= src->nitems)
+		return 0;
+	return n < src->nitems - from ? n : src->nitems - from;
+}
+
 /*
  * Items are kept in buffer order (item i+1 starts where item i ends), so a
- * splice rebuilds the table and the buffer into a new session and swaps.
+ * splice moves the octets and the items after the cut once and copies src's
+ * in between, in s's own buffers. (It rebuilt both into a new session, grown
+ * from empty item by item: with ASan, the mutator's reallocations and the page
+ * faults of their fresh memory were a tenth of fuzz_server_session's time.)
  */
 int
 mut_splice_items(struct mut_session *s, size_t at, size_t ndel, const struct mut_session *src,
                  size_t from, size_t n)
 {
-	struct mut_session t;
-	int rc = 0;
+	size_t k, head, del, ins = 0, tail;
 
+	if (src == s) {
+		/* what is copied would move under the copy: from a copy */
+		struct mut_session t;
+		int rc;
+
+		mut_session_init(&t);
+		rc = mut_session_copy(&t, src);
+		if (rc == 0)
+			rc = mut_splice_items(s, at, ndel, &t, from, n);
+		mut_session_free(&t);
+		return rc;
+	}
 	if (at > s->nitems)
 		at = s->nitems;
 	if (ndel > s->nitems - at)
 		ndel = s->nitems - at;
-	mut_session_init(&t);
-	t.header = s->header;
-	t.start = s->start;
-	for (size_t i = 0; i < at && rc == 0; i++)
-		rc = mut_session_add(&t, s->items[i].kind, s->items[i].flags,
-		                     s->buf + s->items[i].off, s->items[i].len);
-	for (size_t i = from; src != NULL && i < from + n && i < src->nitems && rc == 0; i++)
-		rc = mut_session_add(&t, src->items[i].kind, src->items[i].flags,
-		                     src->buf + src->items[i].off, src->items[i].len);
-	for (size_t i = at + ndel; i < s->nitems && rc == 0; i++)
-		rc = mut_session_add(&t, s->items[i].kind, s->items[i].flags,
-		                     s->buf + s->items[i].off, s->items[i].len);
-	if (rc < 0) {
-		mut_session_free(&t);
+	k = splice_count(src, from, n);
+	head = mut_item_start(s, at);
+	del = mut_item_start(s, at + ndel) - head;
+	for (size_t i = 0; i < k; i++)
+		ins += src->items[from + i].len;
+	if (reserve(s, ins > del ? ins - del : 0, k > ndel ? k - ndel : 0) < 0)
 		return -1;
+	tail = s->len - head - del;
+	if (tail > 0)
+		memmove(s->buf + head + ins, s->buf + head + del, tail);
+	if (s->nitems - at - ndel > 0)
+		memmove(&s->items[at + k], &s->items[at + ndel],
+		        (s->nitems - at - ndel) * sizeof(*s->items));
+	for (size_t i = at + k; i < s->nitems - ndel + k; i++)
+		s->items[i].off = s->items[i].off - del + ins;
+	for (size_t i = 0, off = head; i < k; i++) {
+		const struct mut_item *it = &src->items[from + i];
+
+		if (it->len > 0)
+			memcpy(s->buf + off, src->buf + it->off, it->len);
+		s->items[at + i] = (struct mut_item){ it->kind, it->flags, off, it->len };
+		off += it->len;
 	}
-	free(s->items);
-	free(s->buf);
-	s->items = t.items;
-	s->nitems = t.nitems;
-	s->items_cap = t.items_cap;
-	s->buf = t.buf;
-	s->len = t.len;
-	s->buf_cap = t.buf_cap;
+	s->nitems = s->nitems - ndel + k;
+	s->len = s->len - del + ins;
 	return 0;
 }
 
@@ -215,7 +246,10 @@ mut_cuts_find(const void *in, size_t n)
 
 		if (tail + 1 > n)
 			break;
-		if (memcmp(p + n - tail, MUT_CUTS_MARK, MUT_CUTS_MARK_LEN) == 0)
+		/* the first octet before memcmp: 256 intercepted calls per input were 1% of the
+		 * session target's time with ASan */
+		if (p[n - tail] == (unsigned char)MUT_CUTS_MARK[0] &&
+		    memcmp(p + n - tail, MUT_CUTS_MARK, MUT_CUTS_MARK_LEN) == 0)
 			return n - tail;
 	}
 	return n;

@@ -199,8 +199,15 @@ auth_step(struct server_session *s, const char *resp, size_t len)
 {
 	unsigned char dec[AUTH_DECODED_MAX];
 	long n = decode_response(resp, len, dec, sizeof(dec));
+	/* What the decoder may have written, the whole of it even when it failed: the rest of
+	 * dec was not touched (wiping all 9 KiB at every step was 4% of the session fuzz
+	 * target's instructions). */
+	size_t used = len < SERVER_AUTH_LINE_MAX ? SMTP_BASE64_DECODED_MAX(len) : sizeof(dec);
 
+	if (used > sizeof(dec))
+		used = sizeof(dec);
 	if (n < 0) {
+		explicit_bzero(dec, used);
 		auth_fail_syntax(s);
 		return;
 	}
@@ -235,7 +242,7 @@ auth_step(struct server_session *s, const char *resp, size_t len)
 	case SERVER_AUTH_NONE:
 		break;
 	}
-	explicit_bzero(dec, sizeof(dec));
+	explicit_bzero(dec, used);
 }
 
 /* The CRAM-MD5 challenge: a fresh nonce, the time and the host name (RFC 2195 2). */

@@ -170,6 +170,11 @@ const char *mut_state_name(enum mut_state st);
  */
 int mut_mutate(struct mut_session *s, struct mut_rng *r, const struct mut_config *cfg, size_t max,
                bool with_header, const char **op);
+/* mut_mutate with the caller's scratch session (an initialized one, kept from call to call:
+ * its buffers serve the copies the attempts work on; after the call it holds nothing of
+ * use). The same mutation as mut_mutate. */
+int mut_mutate_with(struct mut_session *s, struct mut_session *scratch, struct mut_rng *r,
+                    const struct mut_config *cfg, size_t max, bool with_header, const char **op);
 
 /*
  * The named operator only (a name from mut_op_name), for tests and for front
