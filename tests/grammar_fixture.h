@@ -1,7 +1,8 @@
 /*
  * grammar_fixture.h: what the grammar table tests share (test_smtp_path_*,
  * test_smtp_command_*): a check that a slice lies inside the buffer it was
- * parsed from, and a bounded string builder for the generated boundary rows.
+ * parsed from, a domain kind's name, and a bounded string builder for the
+ * generated boundary rows.
  * Include after tablecheck.h.
  */
 #ifndef SMTPH_TESTS_GRAMMAR_FIXTURE_H
@@ -10,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "smtph/smtp_path.h"
 #include "smtph/smtp_slice.h"
 
 static inline bool
@@ -20,6 +22,23 @@ inside(struct smtp_slice s, const char *buf, size_t len)
 	if (s.len == 0)
 		return true;
 	return p >= b && s.len <= len && p - b <= len - s.len;
+}
+
+/* A domain kind's name, for the rows' messages. */
+static inline const char *
+kind_name(int k)
+{
+	switch (k) {
+	case SMTP_DOMAIN_NAME:
+		return "NAME";
+	case SMTP_DOMAIN_IPV4:
+		return "IPV4";
+	case SMTP_DOMAIN_IPV6:
+		return "IPV6";
+	case SMTP_DOMAIN_GENERAL:
+		return "GENERAL";
+	}
+	return "?";
 }
 
 /* Bounded builder over a static buffer; overflowing it fails the test. */

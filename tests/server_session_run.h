@@ -538,4 +538,19 @@ test_session_split(void **state)
 	assert_int_equal(nfail, 0);
 }
 
+/* A test program's main over its rows: each whole, trickled and split. */
+static inline int
+ss_run_rows(const struct sess_row *rows, size_t n)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_session_rows),
+		cmocka_unit_test(test_session_trickle),
+		cmocka_unit_test(test_session_split),
+	};
+
+	ss_rows = rows;
+	ss_nrows = n;
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
+
 #endif

@@ -36,22 +36,6 @@ slice_is(struct smtp_slice s, const char *want)
 	return s.len == n && (n == 0 || memcmp(s.ptr, want, n) == 0);
 }
 
-static inline const char *
-kind_name(int k)
-{
-	switch (k) {
-	case SMTP_DOMAIN_NAME:
-		return "NAME";
-	case SMTP_DOMAIN_IPV4:
-		return "IPV4";
-	case SMTP_DOMAIN_IPV6:
-		return "IPV6";
-	case SMTP_DOMAIN_GENERAL:
-		return "GENERAL";
-	}
-	return "?";
-}
-
 struct cmd_ok {
 	const char *label;
 	const char *in;

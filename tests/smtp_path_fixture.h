@@ -25,22 +25,6 @@ mode_name(enum smtp_path_mode m)
 	return m == R ? "REVERSE" : m == F ? "FORWARD" : "MAILBOX";
 }
 
-static inline const char *
-kind_name(enum smtp_domain_kind k)
-{
-	switch (k) {
-	case SMTP_DOMAIN_NAME:
-		return "NAME";
-	case SMTP_DOMAIN_IPV4:
-		return "IPV4";
-	case SMTP_DOMAIN_IPV6:
-		return "IPV6";
-	case SMTP_DOMAIN_GENERAL:
-		return "GENERAL";
-	}
-	return "?";
-}
-
 /* True when got is want or one of the alternatives the contract leaves open. */
 static inline bool
 err_matches(enum smtp_err got, enum smtp_err want, const enum smtp_err alt[2])

@@ -361,13 +361,5 @@ static const struct sess_row rows[] = {
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_session_rows),
-		cmocka_unit_test(test_session_trickle),
-		cmocka_unit_test(test_session_split),
-	};
-
-	ss_rows = rows;
-	ss_nrows = TC_ROWS(rows);
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return ss_run_rows(rows, TC_ROWS(rows));
 }

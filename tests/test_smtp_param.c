@@ -16,6 +16,8 @@
 #include "smtph/smtp_param.h"
 #include "smtph/smtp_slice.h"
 
+#include "grammar_fixture.h"
+
 /* A string literal as (pointer, length), so rows can hold NUL and 8-bit octets. */
 #define BIN(s) .in = (s), .len = sizeof(s) - 1
 
@@ -27,35 +29,6 @@ slice_is(struct smtp_slice s, const char *want)
 	size_t n = strlen(want);
 
 	return s.len == n && (n == 0 || memcmp(s.ptr, want, n) == 0);
-}
-
-/* True when a non-empty slice lies inside buf[0..len). */
-static bool
-inside(struct smtp_slice s, const char *buf, size_t len)
-{
-	uintptr_t b = (uintptr_t)buf, p = (uintptr_t)s.ptr;
-
-	if (s.len == 0)
-		return true;
-	return p >= b && s.len <= len && p - b <= len - s.len;
-}
-
-/* A bounded string builder over a static buffer: overflowing it fails the test. */
-struct sb {
-	char *buf;
-	size_t cap;
-	size_t len;
-};
-
-static void
-sb_str(struct sb *b, const char *s)
-{
-	size_t n = strlen(s);
-
-	assert_true(n < b->cap - b->len);
-	memcpy(b->buf + b->len, s, n);
-	b->len += n;
-	b->buf[b->len] = '\0';
 }
 
 /* ---- smtp_param_parse: valid ----------------------------------------------------------------- */
