@@ -63,7 +63,7 @@ struct campaign {
 	size_t nfound;
 	struct live_set prekeys; /* (type, state, class) already minimized */
 	unsigned minimized;
-	uint64_t execs, slow, refused_sessions;
+	uint64_t execs, slow, refused_sessions, tls_sessions;
 	unsigned findings_total, restarts;
 	long long t0, last_status;
 	bool tty, stop;
@@ -263,6 +263,7 @@ fill_finding(struct live_finding *fd, const struct live_result *r)
 	fd->items_end = r->items_end;
 	fd->nans = r->nans;
 	memcpy(fd->ans, r->ans, r->nans * sizeof(r->ans[0]));
+	fd->tls = r->tls;
 }
 
 /*
@@ -276,7 +277,8 @@ prekey_of(const struct live_result *r)
 	uint64_t h = 0xcbf29ce484222325ull;
 
 	if (r->finding != LIVE_F_MALFORMED)
-		return (uint64_t)r->finding << 16 | (uint64_t)r->f_st << 8 | r->f_cls;
+		return (uint64_t)r->tls.f_inside << 32 | (uint64_t)r->finding << 16 | r->f_st << 8 |
+		       r->f_cls;
 	for (const char *p = r->detail; *p != '\0'; p++)
 		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
 	return (uint64_t)r->finding << 56 ^ (h >> 8) ^ (1ull << 55);
@@ -528,6 +530,7 @@ one_batch(struct campaign *c)
 		struct live_result *r = &c->res[i];
 
 		c->slow += r->slow;
+		c->tls_sessions += r->tls.in;
 		if (novel_states(c, r) || keep[i])
 			live_corpus_add(&c->corpus, &cur[i], true);
 		if (r->finding == LIVE_F_REFUSED && !c->has_target) {
@@ -584,6 +587,7 @@ summary(struct campaign *c, int status_code)
 	                    json_real(el > 0 ? (double)c->execs * 1000.0 / (double)el : 0));
 	json_object_set_new(j, "corpus", json_integer((json_int_t)c->corpus.n));
 	json_object_set_new(j, "states", json_integer((json_int_t)c->seen.count));
+	json_object_set_new(j, "tls_sessions", json_integer((json_int_t)c->tls_sessions));
 	if (c->virgin != NULL)
 		json_object_set_new(
 		        j, "edges",

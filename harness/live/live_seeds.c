@@ -4,8 +4,11 @@
  * each scenario's main connection turned into the octets it sends with the
  * profile's values (scenario_wire_session, the runner's own step -> bytes
  * code, as the fuzz seed generator does) and read into a session (mut_parse).
- * Scenarios that run inside TLS, or need variables the profile lacks, are
- * left out: the live fuzzer speaks plain SMTP.
+ * A scenario that runs inside TLS (tls: true) becomes EHLO, STARTTLS, then its
+ * steps, as the runner upgrades it; the executor goes on into TLS where the
+ * target answers 220 (a target without STARTTLS refuses it and the steps run
+ * in clear, as the seeds of starttls steps always did). Scenarios over
+ * implicit TLS, or that need variables the profile lacks, are left out.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -100,6 +103,15 @@ vars_met(const struct profile *p, const struct scenario *sc)
 	return profile_missing(p, sc->requires_vars, sc->nrequires_vars) == NULL;
 }
 
+/* What the runner sends before the steps of a tls: true scenario (run_step.c). */
+static int
+tls_prefix(struct buf *b, const struct profile *prof)
+{
+	const char *helo = profile_get(prof, "helo", 4);
+
+	return buf_printf(b, "EHLO %s\r\nSTARTTLS\r\n", helo != NULL ? helo : "fuzz.test");
+}
+
 static void
 on_error(void *ctx, const char *msg, const struct scenario *partial)
 {
@@ -124,10 +136,14 @@ load_one(struct live_corpus *c, const char *path, const struct profile *prof)
 		struct buf b;
 		char err[256];
 
-		if (sc->tls || !vars_met(prof, sc))
+		if (sc->implicit_tls || !vars_met(prof, sc))
 			continue;
 		buf_init(&b, 0);
 		mut_session_init(&s);
+		if (sc->tls && tls_prefix(&b, prof) < 0) {
+			buf_free(&b);
+			continue;
+		}
 		if (scenario_wire_session(&wire, sc->steps, sc->nsteps, SEED_MAX, &b, NULL, NULL,
 		                          err, sizeof(err)) == 0 &&
 		    b.len > 0 && b.len <= 4 * SEED_MAX &&
