@@ -357,6 +357,28 @@ test_fixture_file(void **state)
 /* Small valid documents: one step each, checked by kind, codes and a number. */
 #define HEAD "id: a\ntitle: t\nrules: [R5321-SEQ-03]\n"
 
+/* starttls: {raw: ...}: the octets sent in place of STARTTLS CRLF (a cleartext tail, SEC-05). */
+static void
+test_starttls_raw(void **state)
+{
+	struct scenario_file f;
+	char err[ERRLEN];
+	const struct scenario_step *st;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(load_str(HEAD "steps:\n  - starttls: {raw: 'STARTTLS\\r\\nNOOP\\r\\n', "
+	                               "handshake: false}\n",
+	                          &f, err),
+	                 0);
+	st = &f.scenarios[0].steps[0];
+	assert_int_equal(st->kind, SCENARIO_STEP_STARTTLS);
+	assert_int_equal(st->len, 16);
+	assert_memory_equal(st->text, "STARTTLS\r\nNOOP\r\n", 16);
+	assert_false(st->tls_handshake);
+	scenario_file_free(&f);
+}
+
 static const struct {
 	const char *label;
 	const char *in;
@@ -1071,6 +1093,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_starttls_raw),
 		cmocka_unit_test(test_code_ok),
 		cmocka_unit_test(test_codes_str_bounded),
 		cmocka_unit_test(test_bytes),

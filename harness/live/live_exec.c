@@ -193,6 +193,7 @@ finish(struct slot *sl)
 	r->tls.stls_start = sl->j.stls_start;
 	r->tls.stls_end = sl->j.stls_end;
 	r->tls.at = sl->j.tls_at;
+	r->tls.replies = sl->j.tls_replies;
 	r->tls.f_inside = sl->j.finding != LIVE_F_NONE ? sl->j.f_tls : sl->j.in_tls;
 	sl->shaking = false;
 	sl->phase = PH_DONE;

@@ -144,6 +144,22 @@ starttls_step(struct buf *b, const struct live_finding *fd, size_t pos, size_t t
 	return buf_puts(b, fd->tls.in ? "\n" : "\n      handshake: false\n");
 }
 
+/*
+ * Uncounted lines before the STARTTLS line (the session was loose): one raw
+ * step that reads the replies the target gave them.
+ */
+static int
+uncounted_step(struct buf *b, const struct live_finding *fd, size_t pos, size_t answered)
+{
+	char mods[64];
+	unsigned n = fd->tls.replies > 2 + answered ? fd->tls.replies - 2 - (unsigned)answered : 0;
+
+	if (fd->tls.stls_start <= pos)
+		return 0;
+	snprintf(mods, sizeof(mods), "    may_close: true\n    replies: %u\n", n);
+	return raw_step(b, fd->sent.data + pos, fd->tls.stls_start - pos, mods);
+}
+
 /* The STARTTLS unit is answered[i] (ending at e), or the uncounted lines up to it. */
 static bool
 at_starttls(const struct live_finding *fd, size_t pos, size_t e)
@@ -174,7 +190,10 @@ steps(struct buf *b, const struct live_finding *fd)
 			break;
 		if (at_starttls(fd, pos, e) ||
 		    (has_starttls(fd) && e > clear_end && pos < clear_end)) {
-			if (starttls_step(b, fd, pos, clear_end) < 0)
+			if (uncounted_step(b, fd, pos, answered) < 0 ||
+			    starttls_step(b, fd,
+			                  fd->tls.stls_start > pos ? fd->tls.stls_start : pos,
+			                  clear_end) < 0)
 				return -1;
 			pos = clear_end;
 			if (fd->type == LIVE_F_INJECTED)
@@ -191,7 +210,8 @@ steps(struct buf *b, const struct live_finding *fd)
 	}
 	if (fd->type == LIVE_F_INJECTED && has_starttls(fd)) {
 		if (pos < clear_end && pos <= fd->tls.stls_start &&
-		    starttls_step(b, fd, pos, clear_end) < 0)
+		    (uncounted_step(b, fd, pos, answered) < 0 ||
+		     starttls_step(b, fd, fd->tls.stls_start, clear_end) < 0))
 			return -1;
 		return buf_printf(b, "  - expect_silence: %d\n", INJECTED_SILENCE_MS);
 	}
@@ -261,12 +281,13 @@ live_finding_yaml(const struct live_finding *fd, const char *target, uint64_t se
 	                      "rules: [%s]\n"
 	                      "tags: [fuzz, security]\n"
 	                      "level: %s\n"
-	                      "%s"
+	                      "%s%s"
 	                      "steps:\n",
 	                      live_finding_name(fd->type), (unsigned long long)fd->key,
 	                      live_finding_name(fd->type), mut_state_name((enum mut_state)fd->st),
 	                      live_cls_name(fd->cls), fd->tls.f_inside ? " inside TLS" : "",
 	                      live_finding_rules(fd->type), level(fd->type),
+	                      has_starttls(fd) ? "requires: [STARTTLS]\n" : "",
 	                      quit_after(fd->type) ? "" : "final_quit: false\n");
 	rc = rc || steps(&b, fd);
 	if (rc == 0 && b.len > 0 && fwrite(b.data, 1, b.len, f) != b.len)

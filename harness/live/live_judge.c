@@ -137,6 +137,11 @@ finding(struct live_judge *j, enum live_finding_type t, const struct live_unit *
 		j->f_st = MUT_ST_DATA;
 		j->f_cls = LIVE_CLS_BODY;
 	}
+	if (t == LIVE_F_INJECTED) {
+		/* About the tail of a STARTTLS, whatever it held: the state after STARTTLS. */
+		j->f_st = MUT_ST_INIT;
+		j->f_cls = SMTP_VERB_STARTTLS;
+	}
 	va_start(ap, fmt);
 	vsnprintf(j->detail, sizeof(j->detail), fmt, ap);
 	va_end(ap);
@@ -363,6 +368,7 @@ tls_due(struct live_judge *j, size_t start, size_t end)
 	j->tls = true;
 	j->stls_start = start;
 	j->stls_end = end;
+	j->tls_replies = j->nreplies;
 	if (j->in_tls || !starttls_like(j->sent + start, end - start))
 		j->tls_stop = true;
 }

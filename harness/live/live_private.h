@@ -81,12 +81,13 @@ struct live_judge {
 	bool last_lookalike; /* the last DATA body held an end-of-data look-alike */
 	bool lookalike_2xx;  /* ... and was accepted: replies past the count say it ended early */
 	/* STARTTLS (RFC 3207): the session goes on inside TLS after the handshake */
-	bool in_tls;       /* the handshake is done */
-	bool tls_stop;     /* a 220 with no handshake to follow (inside TLS already, or not
-	                      to a STARTTLS line): the session ends there */
-	size_t stls_start; /* the unit the 220 answered (the STARTTLS line) */
-	size_t stls_end;   /* ... its end */
-	size_t tls_at;     /* octets sent in cleartext: the TLS part starts here */
+	bool in_tls;          /* the handshake is done */
+	bool tls_stop;        /* a 220 with no handshake to follow (inside TLS already, or not
+	                         to a STARTTLS line): the session ends there */
+	size_t stls_start;    /* the unit the 220 answered (the STARTTLS line) */
+	size_t stls_end;      /* ... its end */
+	size_t tls_at;        /* octets sent in cleartext: the TLS part starts here */
+	unsigned tls_replies; /* replies read up to the 220 (the greeting and it too) */
 	/* the first finding */
 	enum live_finding_type finding;
 	uint8_t f_st, f_cls;
@@ -192,6 +193,7 @@ struct live_tls_mark {
 	bool failed;   /* a 220 to STARTTLS, then no handshake (no finding) */
 	bool f_inside; /* the finding came inside TLS */
 	size_t stls_start, stls_end, at;
+	unsigned replies; /* replies read up to the 220 (the greeting and it too) */
 };
 
 struct live_result {

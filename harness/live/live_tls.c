@@ -82,7 +82,7 @@ outcome(SSL *ssl, int r, short *ev)
 	case SSL_ERROR_SYSCALL:
 		/* r == 0 with an empty queue: the peer closed without close_notify */
 		return ERR_peek_error() == 0 && (r == 0 || errno == 0) ? LIVE_TLS_EOF
-		                                                     : LIVE_TLS_ERR;
+		                                                       : LIVE_TLS_ERR;
 	default:
 		return LIVE_TLS_ERR;
 	}
