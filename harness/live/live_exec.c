@@ -15,7 +15,7 @@
  * the same cuts (one TLS record a cut). What was queued and not yet written when
  * the 220 came is dropped (it would have gone out in clear); what was written
  * after the STARTTLS line is the tail the server must drop, and while there is
- * one nothing is sent inside TLS for linger_ms, so that a reply to it shows.
+ * one nothing is sent inside TLS for a while (quiet_ms), so a reply to it shows.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +39,7 @@
 #define LIVE_MAX_JOBS 64
 #define EPILOGUE      "\r\n.\r\n"
 #define QUIT_LINE     "QUIT\r\n"
+#define QUIET_MIN_MS  10 /* the least wait for a reply to a STARTTLS tail */
 
 enum phase {
 	PH_IDLE = 0,
@@ -69,6 +70,7 @@ struct slot {
 	bool peeked;           /* the first octets after the 220 were looked at */
 	short tls_ev;          /* the poll events the handshake waits for */
 	long long quiet_until; /* inside TLS, nothing is sent before (a tail to drop) */
+	long long shake_start; /* when the handshake began */
 };
 
 struct live_exec {
@@ -394,11 +396,30 @@ quickack(const struct slot *sl)
 #endif
 }
 
+/*
+ * How long nothing is sent inside TLS after a handshake that took shake_ms,
+ * while a tail is there to be dropped: a server that runs the tail does so
+ * right after its handshake, so a few handshake times (at least QUIET_MIN_MS),
+ * at most linger_ms.
+ */
+static long long
+quiet_ms(const struct live_exec *e, long long shake_ms)
+{
+	long long q = 4 * shake_ms;
+
+	if (q < QUIET_MIN_MS)
+		q = QUIET_MIN_MS;
+	return q < e->cfg.linger_ms ? q : e->cfg.linger_ms;
+}
+
 /* One step of the handshake; once it is done the session starts over inside TLS. */
 static void
 shake(struct live_exec *e, struct slot *sl, long long now)
 {
-	int rc = live_tls_handshake(sl->ssl, &sl->tls_ev);
+	int rc;
+
+	quickack(sl); /* the server's flight may come in pieces, as replies do */
+	rc = live_tls_handshake(sl->ssl, &sl->tls_ev);
 
 	if (rc == 0)
 		return;
@@ -414,7 +435,7 @@ shake(struct live_exec *e, struct slot *sl, long long now)
 	live_judge_tls_up(&sl->j);
 	parser_init(sl);
 	if (live_judge_tls_tail(&sl->j) > 0)
-		sl->quiet_until = now + e->cfg.linger_ms;
+		sl->quiet_until = now + quiet_ms(e, now - sl->shake_start);
 }
 
 /* The handshake's socket is ready: first a look at what came after the 220. */
@@ -459,7 +480,11 @@ tls_begin(struct live_exec *e, struct slot *sl, size_t off, long long now)
 	}
 	sl->shaking = true;
 	sl->peeked = false;
-	sl->t_last = now;
+	sl->t_last = sl->shake_start = now;
+	/* A QUIT (and an epilogue) sent in the tail is dropped with it: they are sent again
+	 * inside TLS, where the session goes on. */
+	sl->phase = PH_RUN;
+	sl->quit = sl->epilogue = false;
 	shake(e, sl, now);
 }
 
