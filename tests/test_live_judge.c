@@ -316,6 +316,38 @@ test_tls_states(void **state)
 	free(j);
 }
 
+/* Which writes end a line a server may take for STARTTLS (the executor holds after them). */
+static void
+test_starttls_sent(void **state)
+{
+	static const struct {
+		const char *label, *in;
+		size_t from;
+		bool want;
+	} sent_rows[] = {
+		{ "the line", "STARTTLS\r\n", 0, true },
+		{ "its end only", "STARTTLS\r\n", 9, true },
+		{ "lower case, bare LF", "EHLO x\r\nstarttls\n", 3, true },
+		{ "TAB after it", "STARTTLS\t\r\n", 0, true },
+		{ "not ended yet", "STARTTLS\r", 0, false },
+		{ "after a BDAT chunk's end", "SubjeSTARTTLS\r\n", 0, true },
+		{ "no STARTTLS", "STARTTL\r\nS\r\n", 0, false },
+		{ "written before", "STARTTLS\r\nNOOP\r\n", 10, false },
+	};
+	int nfail = 0;
+
+	(void)state;
+	for (size_t i = 0; i < TC_ROWS(sent_rows); i++) {
+		bool got = live_starttls_sent(sent_rows[i].in, sent_rows[i].from,
+		                              strlen(sent_rows[i].in));
+
+		if (got != sent_rows[i].want)
+			nfail += tc_fail(sent_rows[i].label, "got %d, want %d", got,
+			                 sent_rows[i].want);
+	}
+	assert_int_equal(nfail, 0);
+}
+
 static void
 test_lookalike(void **state)
 {
@@ -344,9 +376,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_verdicts),
-		cmocka_unit_test(test_states),
-		cmocka_unit_test(test_tls_states),
+		cmocka_unit_test(test_verdicts),   cmocka_unit_test(test_states),
+		cmocka_unit_test(test_tls_states), cmocka_unit_test(test_starttls_sent),
 		cmocka_unit_test(test_lookalike),
 	};
 

@@ -13,18 +13,17 @@
 
 #include "live/live_private.h"
 
-static const char yaml[] =
-        "id: s/tls\ntitle: t\nrules: [R3207-TLS-04]\ntls: true\n"
-        "steps:\n  - send: NOOP\n    expect: 250\n"
-        "---\n"
-        "id: s/implicit\ntitle: t\nrules: [R3207-TLS-04]\ntls: implicit\n"
-        "steps:\n  - send: RSET\n    expect: 250\n"
-        "---\n"
-        "id: s/inject\ntitle: t\nrules: [SEC-05]\n"
-        "steps:\n  - send: EHLO x\n    expect: 250\n"
-        "  - raw: 'STARTTLS\\r\\n'\n    replies: 0\n"
-        "  - raw: 'RSET\\r\\n'\n    replies: 0\n"
-        "  - expect: 220\n";
+static const char yaml[] = "id: s/tls\ntitle: t\nrules: [R3207-TLS-04]\ntls: true\n"
+                           "steps:\n  - send: NOOP\n    expect: 250\n"
+                           "---\n"
+                           "id: s/implicit\ntitle: t\nrules: [R3207-TLS-04]\ntls: implicit\n"
+                           "steps:\n  - send: RSET\n    expect: 250\n"
+                           "---\n"
+                           "id: s/inject\ntitle: t\nrules: [SEC-05]\n"
+                           "steps:\n  - send: EHLO x\n    expect: 250\n"
+                           "  - raw: 'STARTTLS\\r\\n'\n    replies: 0\n"
+                           "  - raw: 'RSET\\r\\n'\n    replies: 0\n"
+                           "  - expect: 220\n";
 
 /* The session's octets, and which items carry MUT_F_GROUP ("g" or "-" each). */
 static void

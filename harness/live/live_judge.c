@@ -610,17 +610,39 @@ live_judge_tls_clear(struct live_judge *j, const char *p, size_t n)
 	 * cleartext reply may follow the 220. */
 	if (live_judge_tls_tail(j) > 0 && reply)
 		finding(j, LIVE_F_INJECTED, NULL,
-		        "a cleartext reply %.3s after the 220 to STARTTLS: the cleartext sent "
-		        "after "
-		        "STARTTLS was answered where the TLS handshake was due (SEC-05)",
+		        "a cleartext reply %.3s after the 220 to STARTTLS: the cleartext "
+		        "sent after STARTTLS was answered where the TLS handshake was due "
+		        "(SEC-05)",
 		        p);
 	else
 		finding(j, LIVE_F_EXTRA, NULL,
-		        "%s in cleartext after the 220 to STARTTLS, where the TLS handshake was "
-		        "due "
-		        "(R3207-TLS-03)",
+		        "%s in cleartext after the 220 to STARTTLS, where the TLS "
+		        "handshake was due (R3207-TLS-03)",
 		        reply ? "a reply" : "octets");
 	j->desync = true;
+}
+
+/*
+ * Where a line ends in p[from..to) that holds "STARTTLS" anywhere: a server
+ * that reads the line otherwise than the judge (a BDAT chunk that ends inside
+ * it, a bare CR) may still take its end for STARTTLS.
+ */
+bool
+live_starttls_sent(const char *p, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		size_t b = i;
+
+		if (p[i] != '\n')
+			continue;
+		while (b > 0 && p[b - 1] != '\n' && i - b < SMTP_LIMIT_COMMAND_LINE)
+			b--;
+		for (size_t k = b; k + 8 <= i; k++) {
+			if (strncasecmp(p + k, "STARTTLS", 8) == 0)
+				return true;
+		}
+	}
+	return false;
 }
 
 size_t

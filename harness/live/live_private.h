@@ -125,6 +125,8 @@ void live_judge_tls_up(struct live_judge *j);
 void live_judge_tls_clear(struct live_judge *j, const char *p, size_t n);
 /* Cleartext octets sent after the STARTTLS line before the handshake (its tail). */
 size_t live_judge_tls_tail(const struct live_judge *j);
+/* p[from..to) ends a line (at LF) that holds STARTTLS: a server may take it so. */
+bool live_starttls_sent(const char *p, size_t from, size_t to);
 /* Replies surely due now (the greeting included). */
 size_t live_judge_due(const struct live_judge *j);
 /* The body of a DATA is open (the session's end must close it). */
