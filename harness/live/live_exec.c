@@ -12,14 +12,14 @@
  * After a 220 to STARTTLS the session goes on inside TLS in the same loop: a
  * non-blocking handshake (live_tls.c; its WANT_READ/WANT_WRITE are the slot's
  * poll events, hang_ms its deadline), then the rest of the items over TLS with
- * the same cuts (one TLS record a cut). Once a write ends a STARTTLS line, no
- * other write follows before the server said what it made of it (its reply; a
- * 220; or, where the count is unknown, linger_ms of silence): whether octets
- * in a later write reach the server before it starts TLS is the scheduler's
- * choice, and the same seed must send the same sessions. What was queued and
- * not yet written when the 220 came is dropped (it would have gone out in
- * clear); what was written with the STARTTLS line is the tail the server must
- * drop, and while there is one nothing is sent inside TLS for a while
+ * the same cuts (one TLS record a cut). Only when nothing was written after the
+ * write that ended the STARTTLS line, and the judge counted it: whether octets
+ * of a later write reach the server before it starts TLS (dropped) or after
+ * (taken for TLS) is the scheduler's choice, and the same seed must send the
+ * same sessions; such a session ends at the 220, as a loose one (which writes
+ * on without waiting for replies) does. What was queued and not yet written when the 220 came is
+ * dropped (it would have gone out in clear); what went in the STARTTLS line's write after it is the
+ * tail the server must drop, and while there is one nothing is sent inside TLS for a while
  * (quiet_ms), so that a reply to it shows.
  */
 #include <errno.h>
@@ -76,8 +76,7 @@ struct slot {
 	short tls_ev;          /* the poll events the handshake waits for */
 	long long quiet_until; /* inside TLS, nothing is sent before (a tail to drop) */
 	long long shake_start; /* when the handshake began */
-	bool hold;             /* a STARTTLS line was written: no write until its outcome */
-	long long hold_until;  /* ... where the count is unknown: until this much silence */
+	size_t stls_wrote;     /* octets written when a write last ended a STARTTLS line */
 };
 
 struct live_exec {
@@ -244,8 +243,9 @@ start(struct live_exec *e, struct slot *sl, const struct mut_session *s, struct 
 	live_judge_init(&sl->j);
 	parser_init(sl);
 	sl->ssl = NULL;
-	sl->shaking = sl->peeked = sl->hold = false;
+	sl->shaking = sl->peeked = false;
 	sl->quiet_until = 0;
+	sl->stls_wrote = 0;
 	sl->rlen = sl->item = sl->wdone = sl->cut = 0;
 	sl->cut_left = s->ncuts > 0 ? s->cuts[0] : 0;
 	sl->epilogue = sl->quit = sl->write_failed = false;
@@ -273,7 +273,7 @@ queue_more(struct live_exec *e, struct slot *sl, long long now)
 	const struct mut_session *s = sl->s;
 	struct buf *b = &sl->res->sent;
 
-	if (sl->shaking || sl->hold)
+	if (sl->shaking)
 		return;
 	if (sl->j.tls) {
 		finish(sl); /* a 220 with no handshake to follow: the session ends here */
@@ -341,7 +341,7 @@ put(struct slot *sl, const char *p, size_t n)
 }
 
 static void
-do_write(const struct live_exec *e, struct slot *sl, long long now)
+do_write(struct slot *sl, long long now)
 {
 	struct buf *b = &sl->res->sent;
 	const struct mut_session *s = sl->s;
@@ -368,11 +368,8 @@ do_write(const struct live_exec *e, struct slot *sl, long long now)
 			sl->cut_left -= (size_t)w;
 		sl->t_last = now;
 		if (sl->ssl == NULL &&
-		    live_starttls_sent(b->data, sl->wdone - (size_t)w, sl->wdone)) {
-			sl->hold = true;
-			sl->hold_until = now + e->cfg.linger_ms;
-			break;
-		}
+		    live_starttls_sent(b->data, sl->wdone - (size_t)w, sl->wdone))
+			sl->stls_wrote = sl->wdone;
 	}
 	live_judge_sent(&sl->j, b->data, sl->wdone);
 }
@@ -474,8 +471,11 @@ shake_io(struct live_exec *e, struct slot *sl, short ev, long long now)
 static void
 tls_begin(struct live_exec *e, struct slot *sl, size_t off, long long now)
 {
-	if (sl->j.tls_stop) {
-		finish(sl); /* no handshake to follow: the session ends here */
+	/* Where the count is unknown, the next write did not wait for the 220: whether it
+	 * went before the 220 was read is the scheduler's, as whether the server read it
+	 * before it started TLS. */
+	if (sl->j.tls_stop || sl->j.loose || sl->wdone > sl->stls_wrote) {
+		finish(sl); /* no handshake to follow, or none the same seed would repeat */
 		return;
 	}
 	if (off < sl->rlen) {
@@ -497,20 +497,8 @@ tls_begin(struct live_exec *e, struct slot *sl, size_t off, long long now)
 	/* A QUIT (and an epilogue) sent in the tail is dropped with it: they are sent again
 	 * inside TLS, where the session goes on. */
 	sl->phase = PH_RUN;
-	sl->quit = sl->epilogue = sl->hold = false;
+	sl->quit = sl->epilogue = false;
 	shake(e, sl, now);
-}
-
-/* A reply came: the STARTTLS line's (the judge's count says so), or, uncounted, not yet. */
-static void
-unhold(const struct live_exec *e, struct slot *sl, long long now)
-{
-	if (!sl->hold)
-		return;
-	if (sl->j.tls || (!sl->j.loose && !sl->j.desync && !sl->j.blocked))
-		sl->hold = false;
-	else
-		sl->hold_until = now + e->cfg.linger_ms;
 }
 
 /* Judges the complete replies in rbuf. */
@@ -538,7 +526,6 @@ take(struct live_exec *e, struct slot *sl, long long now)
 			sl->res->connected = true;
 		live_judge_reply(&sl->j, rep.code, (rep.flags & SMTP_REPLY_F_HAS_ESC) != 0,
 		                 rep.esc.cls, rep.esc.subject, rep.esc.detail);
-		unhold(e, sl, now);
 		if (sl->j.tls) {
 			tls_begin(e, sl, off, now); /* what follows a 220 to STARTTLS is TLS */
 			return;
@@ -588,8 +575,6 @@ check_time(struct live_exec *e, struct slot *sl, long long now)
 			finish(sl);
 		return;
 	}
-	if (sl->hold && (now >= sl->hold_until || sl->j.ended || sl->write_failed))
-		sl->hold = false; /* uncounted, and silence: the server took it for no STARTTLS */
 	if (sl->shaking) {
 		if (idle >= e->cfg.hang_ms) {
 			sl->res->tls.failed = true; /* a 220, then no handshake: no finding */
@@ -632,8 +617,6 @@ slot_timeout(const struct live_exec *e, const struct slot *sl, long long now)
 		until = sl->t_last + e->cfg.hang_ms;
 	if (sl->quiet_until > now && sl->quiet_until < until)
 		until = sl->quiet_until;
-	if (sl->hold && sl->hold_until < until)
-		until = sl->hold_until > now ? sl->hold_until : now;
 	return until <= now ? 0 : (int)(until - now);
 }
 
@@ -645,8 +628,7 @@ events(const struct slot *sl, long long now)
 
 	if (sl->shaking)
 		return sl->tls_ev;
-	if (sl->phase == PH_CONNECT ||
-	    (sl->wdone < sl->res->sent.len && now >= sl->quiet_until && !sl->hold))
+	if (sl->phase == PH_CONNECT || (sl->wdone < sl->res->sent.len && now >= sl->quiet_until))
 		ev |= POLLOUT;
 	return ev;
 }
@@ -726,7 +708,7 @@ live_exec_batch(struct live_exec *e, const struct mut_session *const *s, size_t 
 					        now); /* what came with the handshake's end */
 			} else {
 				if ((ev & POLLOUT) && sl->phase != PH_CONNECT)
-					do_write(e, sl, now);
+					do_write(sl, now);
 				if (ev & (POLLIN | POLLERR | POLLHUP))
 					do_read(e, sl, now);
 			}
