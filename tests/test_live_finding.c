@@ -4,7 +4,10 @@
  * campaign saw, and the steps the scenario must hold so that `run` fails
  * while the bug is there: each answered unit its own raw step, the trigger
  * last with the check of its type (a malformed reply: every reply to the
- * trigger read, the malformed one last; a hang: on_timeout fail).
+ * trigger read, the malformed one last; a hang: on_timeout fail). A session
+ * that went into TLS: the unit the 220 answered is a starttls step (its raw
+ * octets and the cleartext tail, where they are more than STARTTLS CRLF), and
+ * a STARTTLS injection ends with the silence the fixed server keeps.
  */
 #include "tablecheck.h"
 
@@ -13,6 +16,7 @@
 
 #include "live/live_private.h"
 #include "smtph/scenario_load.h"
+#include "smtph/smtp_command.h"
 
 struct row {
 	const char *name;
@@ -24,6 +28,7 @@ struct row {
 	uint32_t ans_end[2];
 	const char *want[4]; /* substrings of the YAML, in this order */
 	const char *not_want;
+	struct live_tls_mark tls;
 };
 
 static const struct row rows[] = {
@@ -75,6 +80,57 @@ static const struct row rows[] = {
 	  { 8, 0 },
 	  { "  - raw: 'EHLO a\\r\\n'\n", "    on_timeout: fail\n", NULL },
 	  "replies:" },
+	{ "inside TLS: the cleartext steps, starttls, the TLS part",
+	  LIVE_F_EXTRA,
+	  "EHLO a\r\nSTARTTLS\r\nNOOP\r\n",
+	  24,
+	  4,
+	  2,
+	  { 8, 18 },
+	  { "requires: [STARTTLS]\n", "  - raw: 'EHLO a\\r\\n'\n", "  - starttls: true\n",
+	    "  - raw: 'NOOP\\r\\n'\n    may_close: true\n" },
+	  "raw: 'STARTTLS",
+	  { .in = true, .f_inside = true, .stls_start = 8, .stls_end = 18, .at = 18 } },
+	{ "injection inside TLS: the tail in the starttls step, then silence",
+	  LIVE_F_INJECTED,
+	  "EHLO a\r\nSTARTTLS\r\nNOOP\r\nEHLO b\r\n",
+	  24,
+	  4,
+	  2,
+	  { 8, 18 },
+	  { "on NOOP inside TLS", "final_quit: false\n", "  - raw: 'EHLO a\\r\\n'\n",
+	    "  - starttls:\n      raw: 'STARTTLS\\r\\nNOOP\\r\\n'\n  - expect_silence: 1000\n" },
+	  "EHLO b",
+	  { .in = true, .f_inside = true, .stls_start = 8, .stls_end = 18, .at = 24 } },
+	{ "injection in clear: no handshake, the cleartext reply read",
+	  LIVE_F_INJECTED,
+	  "EHLO a\r\nSTARTTLS\r\nNOOP\r\n",
+	  24,
+	  3,
+	  2,
+	  { 8, 18 },
+	  { "  - raw: 'EHLO a\\r\\n'\n",
+	    "  - starttls:\n      raw: 'STARTTLS\\r\\nNOOP\\r\\n'\n      handshake: false\n",
+	    "  - expect_silence: 1000\n", NULL },
+	  "may_close: true\n  - starttls",
+	  { .stls_start = 8, .stls_end = 18 } },
+	{ "uncounted lines before STARTTLS: one raw step reads their replies",
+	  LIVE_F_INJECTED,
+	  "NOOP\nSTARTTLS\r\nRSET\r\n",
+	  21,
+	  5,
+	  0,
+	  { 0, 0 },
+	  { "  - raw: 'NOOP\\n'\n    may_close: true\n    replies: 2\n",
+	    "  - starttls:\n      raw: 'STARTTLS\\r\\nRSET\\r\\n'\n  - expect_silence: 1000\n",
+	    NULL },
+	  "handshake: false",
+	  { .in = true,
+	    .f_inside = true,
+	    .stls_start = 5,
+	    .stls_end = 15,
+	    .at = 21,
+	    .replies = 4 } },
 };
 
 static void
@@ -94,6 +150,8 @@ check_row(const struct row *r)
 	fd.unit_end = r->unit_end;
 	fd.items_end = strlen(r->sent);
 	fd.replies = r->replies;
+	fd.tls = r->tls;
+	fd.cls = SMTP_VERB_NOOP;
 	fd.nans = r->nans;
 	for (unsigned i = 0; i < r->nans; i++) {
 		fd.ans[i].end = r->ans_end[i];

@@ -5,7 +5,10 @@
  * within their rights (a 421 then the close, a close after a refusal, a
  * pipelined group answered at once, a partial line left unanswered, a body
  * refused after DATA's 503 whose lines are commands). Every client write is
- * also split at every octet: the verdict must not depend on it.
+ * also split at every octet: the verdict must not depend on it. STARTTLS
+ * (RFC 3207): after the handshake ("H") the session starts over inside TLS;
+ * a reply to the cleartext sent after STARTTLS, in clear after the 220 ("K")
+ * or inside TLS before any command, is the CVE-2011-0411 injection.
  */
 #include "tablecheck.h"
 
@@ -16,7 +19,8 @@
 struct row {
 	const char *label;
 	/* "C bytes" sent, "S code" a reply, "X" close, "R" reset, "T" silence, "M" malformed,
-	 * "L" a 606-octet NOOP line, "P" the same without its CRLF (still being sent) */
+	 * "L" a 606-octet NOOP line, "P" the same without its CRLF (still being sent),
+	 * "H" the TLS handshake done, "K bytes" cleartext after the 220 to STARTTLS */
 	const char *ev[EV_MAX];
 	enum live_finding_type want;
 };
@@ -104,6 +108,45 @@ static const struct row rows[] = {
 	  { "S 220", "C STARTTLS\t\r\nQUIT\r\n", "S 220", "R" },
 	  LIVE_F_NONE },
 	{ "unsolicited 421 then close", { "S 220", "S 421", "X" }, LIVE_F_NONE },
+	{ "STARTTLS, handshake, a session inside TLS",
+	  { "S 220", "C EHLO x\r\n", "S 250", "C STARTTLS\r\n", "S 220", "H", "C EHLO y\r\n",
+	    "S 250", "C QUIT\r\n", "S 221", "X" },
+	  LIVE_F_NONE },
+	{ "a reply after the handshake before any command (no greeting comes)",
+	  { "S 220", "C STARTTLS\r\n", "S 220", "H", "S 220" },
+	  LIVE_F_EXTRA },
+	{ "the tail after STARTTLS answered inside TLS",
+	  { "S 220", "C STARTTLS\r\nNOOP\r\n", "S 220", "H", "S 250" },
+	  LIVE_F_INJECTED },
+	{ "the tail after STARTTLS dropped",
+	  { "S 220", "C STARTTLS\r\nNOOP\r\n", "S 220", "H", "C EHLO x\r\n", "S 250", "C QUIT\r\n",
+	    "S 221", "X" },
+	  LIVE_F_NONE },
+	{ "the tail answered in clear after the 220",
+	  { "S 220", "C STARTTLS\r\nNOOP\r\n", "S 220", "K 250 ok\r\n" },
+	  LIVE_F_INJECTED },
+	{ "a cleartext reply after the 220, no tail",
+	  { "S 220", "C STARTTLS\r\n", "S 220", "K 250 ok\r\n" },
+	  LIVE_F_EXTRA },
+	{ "a 220 to NOOP is no STARTTLS",
+	  { "S 220", "C NOOP\r\n", "S 220", "K 250 ok\r\n", "H", "S 250" },
+	  LIVE_F_NONE },
+	{ "uncounted STARTTLS, its tail answered inside TLS",
+	  { "S 220", "C NOOP\nSTARTTLS\r\nRSET\r\n", "S 250", "S 250", "S 220", "H", "S 250" },
+	  LIVE_F_INJECTED },
+	{ "second STARTTLS refused inside TLS",
+	  { "S 220", "C STARTTLS\r\n", "S 220", "H", "C STARTTLS\r\n", "S 503", "C NOOP\r\n",
+	    "S 250" },
+	  LIVE_F_NONE },
+	{ "second STARTTLS gets 220: no second handshake, no finding",
+	  { "S 220", "C STARTTLS\r\n", "S 220", "H", "C STARTTLS\r\n", "S 220", "H", "X" },
+	  LIVE_F_NONE },
+	{ "hang inside TLS",
+	  { "S 220", "C STARTTLS\r\n", "S 220", "H", "C NOOP\r\n", "T" },
+	  LIVE_F_HANG },
+	{ "DATA inside TLS, 250 before CRLF.CRLF",
+	  { "S 220", "C STARTTLS\r\n", "S 220", "H", "C DATA\r\n", "S 354", "C x\n.\n", "S 250" },
+	  LIVE_F_EOD_EARLY },
 };
 
 /* Plays a row; split: the client write to split (-1: none) at octet at. */
@@ -156,6 +199,12 @@ play(const struct row *r, int split, size_t at)
 			break;
 		case 'M':
 			live_judge_malformed(j, "test");
+			break;
+		case 'H':
+			live_judge_tls_up(j);
+			break;
+		case 'K':
+			live_judge_tls_clear(j, e + 2, strlen(e + 2));
 			break;
 		}
 	}
@@ -221,6 +270,84 @@ test_states(void **state)
 	free(j);
 }
 
+/* After the handshake: the state starts over, the tuples say TLS, a second 220 ends it. */
+static void
+test_tls_states(void **state)
+{
+	struct live_judge *j = malloc(sizeof(*j));
+	char s[128] = "EHLO x\r\nSTARTTLS\r\nNOOP\r\n";
+	size_t n = strlen(s);
+
+	(void)state;
+	assert_non_null(j);
+	live_judge_init(j);
+	live_judge_reply(j, 220, false, 0, 0, 0);
+	live_judge_sent(j, s, n);
+	live_judge_reply(j, 250, false, 0, 0, 0);
+	assert_int_equal(j->st, MUT_ST_READY);
+	live_judge_reply(j, 220, false, 0, 0, 0);
+	assert_true(j->tls);
+	assert_false(j->tls_stop);
+	assert_int_equal(live_judge_due(j), 0);
+	assert_int_equal(live_judge_tls_tail(j), 6); /* NOOP CRLF */
+	live_judge_tls_up(j);
+	assert_true(j->in_tls);
+	assert_int_equal(j->st, MUT_ST_INIT);
+	assert_int_equal(j->tls_at, n);
+	assert_int_equal(j->stls_start, 8);
+	assert_int_equal(j->stls_end, 18);
+	memcpy(s + n, "EHLO y\r\n", 8);
+	n += 8;
+	live_judge_sent(j, s, n);
+	assert_int_equal(live_judge_due(j), 1);
+	live_judge_reply(j, 250, false, 0, 0, 0);
+	assert_int_equal(j->st, MUT_ST_READY);
+	assert_int_equal(j->ntuples, 4);
+	/* EHLO's 250 in clear and inside TLS: two states */
+	assert_true(j->tuples[1] != j->tuples[3]);
+	assert_true((j->tuples[1] ^ j->tuples[3]) == 1u << 5);
+	memcpy(s + n, "STARTTLS\r\n", 10);
+	n += 10;
+	live_judge_sent(j, s, n);
+	live_judge_reply(j, 220, false, 0, 0, 0);
+	assert_true(j->tls_stop); /* no second handshake */
+	assert_true(live_judge_can_quit(j) == false);
+	assert_int_equal(j->finding, LIVE_F_NONE);
+	free(j);
+}
+
+/* Which writes end a line a server may take for STARTTLS (the executor holds after them). */
+static void
+test_starttls_sent(void **state)
+{
+	static const struct {
+		const char *label, *in;
+		size_t from;
+		bool want;
+	} sent_rows[] = {
+		{ "the line", "STARTTLS\r\n", 0, true },
+		{ "its end only", "STARTTLS\r\n", 9, true },
+		{ "lower case, bare LF", "EHLO x\r\nstarttls\n", 3, true },
+		{ "TAB after it", "STARTTLS\t\r\n", 0, true },
+		{ "not ended yet", "STARTTLS\r", 0, false },
+		{ "after a BDAT chunk's end", "SubjeSTARTTLS\r\n", 0, true },
+		{ "no STARTTLS", "STARTTL\r\nS\r\n", 0, false },
+		{ "written before", "STARTTLS\r\nNOOP\r\n", 10, false },
+	};
+	int nfail = 0;
+
+	(void)state;
+	for (size_t i = 0; i < TC_ROWS(sent_rows); i++) {
+		bool got = live_starttls_sent(sent_rows[i].in, sent_rows[i].from,
+		                              strlen(sent_rows[i].in));
+
+		if (got != sent_rows[i].want)
+			nfail += tc_fail(sent_rows[i].label, "got %d, want %d", got,
+			                 sent_rows[i].want);
+	}
+	assert_int_equal(nfail, 0);
+}
+
 static void
 test_lookalike(void **state)
 {
@@ -249,8 +376,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_verdicts),
-		cmocka_unit_test(test_states),
+		cmocka_unit_test(test_verdicts),   cmocka_unit_test(test_states),
+		cmocka_unit_test(test_tls_states), cmocka_unit_test(test_starttls_sent),
 		cmocka_unit_test(test_lookalike),
 	};
 

@@ -217,9 +217,10 @@ static const struct {
 	{ "repeat step a list", HEAD "steps: [{repeat: 2, step: [{send: A}]}]\n",
 	  "t.yaml:4:27: a step must be a mapping (like send: NOOP)" },
 	{ "starttls false", HEAD "steps: [{starttls: false}]\n",
-	  "t.yaml:4:20: 'starttls' must be true or a mapping (expect, handshake)" },
+	  "t.yaml:4:20: 'starttls' must be true or a mapping (expect, handshake, raw)" },
 	{ "starttls unknown key", HEAD "steps: [{starttls: {expct: 220}}]\n",
-	  "t.yaml:4:21: unknown key 'expct' in starttls (expected one of: expect, handshake)" },
+	  "t.yaml:4:21: unknown key 'expct' in starttls (expected one of: expect, handshake, "
+	  "raw)" },
 	{ "starttls expect twice", HEAD "steps: [{starttls: {expect: 220}, expect: 220}]\n",
 	  "t.yaml:4:43: 'expect' given twice (beside starttls and inside it)" },
 	{ "starttls handshake", HEAD "steps: [{starttls: {handshake: 1}}]\n",

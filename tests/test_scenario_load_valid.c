@@ -454,13 +454,36 @@ test_shipped_scenarios(void **state)
 	assert_int_equal(nfail, 0);
 }
 
+/* starttls: {raw: ...}: the octets sent in place of STARTTLS CRLF (a cleartext tail, SEC-05). */
+static void
+test_starttls_raw(void **state)
+{
+	struct scenario_file f;
+	char err[ERRLEN];
+	const struct scenario_step *st;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(load_str(HEAD "steps:\n  - starttls: {raw: 'STARTTLS\\r\\nNOOP\\r\\n', "
+	                               "handshake: false}\n",
+	                          &f, err),
+	                 0);
+	st = &f.scenarios[0].steps[0];
+	assert_int_equal(st->kind, SCENARIO_STEP_STARTTLS);
+	assert_int_equal(st->len, 16);
+	assert_memory_equal(st->text, "STARTTLS\r\nNOOP\r\n", 16);
+	assert_false(st->tls_handshake);
+	scenario_file_free(&f);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fixture_file), cmocka_unit_test(test_valid_rows),
-		cmocka_unit_test(test_raw_rows),     cmocka_unit_test(test_documents),
-		cmocka_unit_test(test_extra_vars),   cmocka_unit_test(test_shipped_scenarios),
+		cmocka_unit_test(test_fixture_file),      cmocka_unit_test(test_starttls_raw),
+		cmocka_unit_test(test_valid_rows),        cmocka_unit_test(test_raw_rows),
+		cmocka_unit_test(test_documents),         cmocka_unit_test(test_extra_vars),
+		cmocka_unit_test(test_shipped_scenarios),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

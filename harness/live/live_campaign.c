@@ -321,6 +321,7 @@ one_batch(struct live_campaign *c)
 		struct live_result *r = &c->res[i];
 
 		c->slow += r->slow;
+		c->tls_sessions += r->tls.in;
 		if (novel_states(c, r) || keep[i])
 			live_corpus_add(&c->corpus, &cur[i], true);
 		if (r->finding == LIVE_F_REFUSED && !c->has_target) {
@@ -377,6 +378,7 @@ summary(struct live_campaign *c, int status_code)
 	                    json_real(el > 0 ? (double)c->execs * 1000.0 / (double)el : 0));
 	json_object_set_new(j, "corpus", json_integer((json_int_t)c->corpus.n));
 	json_object_set_new(j, "states", json_integer((json_int_t)c->seen.count));
+	json_object_set_new(j, "tls_sessions", json_integer((json_int_t)c->tls_sessions));
 	if (c->virgin != NULL)
 		json_object_set_new(
 		        j, "edges",

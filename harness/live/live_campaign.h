@@ -49,7 +49,7 @@ struct live_campaign {
 	struct live_unconfirmed unconf[UNCONFIRMED_MAX];
 	size_t nunconf;
 	unsigned minimized, unconfirmed;
-	uint64_t execs, slow, refused_sessions;
+	uint64_t execs, slow, refused_sessions, tls_sessions;
 	unsigned findings_total, restarts;
 	long long t0, last_status;
 	bool tty, stop;

@@ -9,6 +9,18 @@
  * open DATA body with CRLF.CRLF, send QUIT, read the 221 and the close. Every
  * wait has a deadline: past reply_ms a reply is late (a tarpit: counted), past
  * hang_ms it is a hang. Buffers are the slots', reused from session to session.
+ * After a 220 to STARTTLS the session goes on inside TLS in the same loop: a
+ * non-blocking handshake (live_tls.c; its WANT_READ/WANT_WRITE are the slot's
+ * poll events, hang_ms its deadline), then the rest of the items over TLS with
+ * the same cuts (one TLS record a cut). Only when nothing was written after the
+ * write that ended the STARTTLS line, and the judge counted it: whether octets
+ * of a later write reach the server before it starts TLS (dropped) or after
+ * (taken for TLS) is the scheduler's choice, and the same seed must send the
+ * same sessions; such a session ends at the 220, as a loose one (which writes
+ * on without waiting for replies) does. What was queued and not yet written when the 220 came is
+ * dropped (it would have gone out in clear); what went in the STARTTLS line's write after it is the
+ * tail the server must drop, and while there is one nothing is sent inside TLS for a while
+ * (quiet_ms), so that a reply to it shows.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +44,7 @@
 #define LIVE_MAX_JOBS 64
 #define EPILOGUE      "\r\n.\r\n"
 #define QUIT_LINE     "QUIT\r\n"
+#define QUIET_MIN_MS  10 /* the least wait for a reply to a STARTTLS tail */
 
 enum phase {
 	PH_IDLE = 0,
@@ -57,12 +70,20 @@ struct slot {
 	long long t_start;
 	long long drain_until;
 	bool epilogue, quit, write_failed;
+	struct ssl_st *ssl;    /* after a 220 to STARTTLS; NULL: cleartext */
+	bool shaking;          /* the TLS handshake is under way */
+	bool peeked;           /* the first octets after the 220 were looked at */
+	short tls_ev;          /* the poll events the handshake waits for */
+	long long quiet_until; /* inside TLS, nothing is sent before (a tail to drop) */
+	long long shake_start; /* when the handshake began */
+	size_t stls_wrote;     /* octets written when a write last ended a STARTTLS line */
 };
 
 struct live_exec {
 	struct live_exec_cfg cfg;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
+	struct ssl_ctx_st *ctx; /* one TLS client context for every session */
 	struct slot slots[LIVE_MAX_JOBS];
 	struct pollfd pfd[LIVE_MAX_JOBS + 1];
 };
@@ -98,6 +119,11 @@ live_exec_new(const struct live_exec_cfg *cfg, char *err, size_t errlen)
 	}
 	for (unsigned i = 0; i < LIVE_MAX_JOBS; i++)
 		e->slots[i].fd = -1;
+	e->ctx = live_tls_ctx_new(err, errlen);
+	if (e->ctx == NULL) {
+		live_exec_free(&e);
+		return NULL;
+	}
 	for (unsigned i = 0; i < e->cfg.jobs; i++) {
 		e->slots[i].rbuf = malloc(LIVE_RBUF);
 		if (e->slots[i].rbuf == NULL) {
@@ -117,10 +143,14 @@ live_exec_free(struct live_exec **ep)
 	if (e == NULL)
 		return;
 	for (unsigned i = 0; i < LIVE_MAX_JOBS; i++) {
+		if (e->slots[i].ssl != NULL)
+			live_tls_free(&e->slots[i].ssl);
 		if (e->slots[i].fd >= 0)
 			close(e->slots[i].fd);
 		free(e->slots[i].rbuf);
 	}
+	if (e->ctx != NULL)
+		live_tls_ctx_free(&e->ctx);
 	free(e);
 	*ep = NULL;
 }
@@ -130,6 +160,8 @@ finish(struct slot *sl)
 {
 	struct live_result *r = sl->res;
 
+	if (sl->ssl != NULL)
+		live_tls_free(&sl->ssl);
 	if (sl->fd >= 0) {
 		/* An abortive close: no TIME_WAIT pile-up on the client side at 1,000 sessions/s.
 		 */
@@ -165,6 +197,13 @@ finish(struct slot *sl)
 	r->ntuples = sl->j.ntuples;
 	memcpy(r->tuples, sl->j.tuples, sl->j.ntuples * sizeof(r->tuples[0]));
 	r->nreplies = sl->j.nreplies;
+	r->tls.in = sl->j.in_tls;
+	r->tls.stls_start = sl->j.stls_start;
+	r->tls.stls_end = sl->j.stls_end;
+	r->tls.at = sl->j.tls_at;
+	r->tls.replies = sl->j.tls_replies;
+	r->tls.f_inside = sl->j.finding != LIVE_F_NONE ? sl->j.f_tls : sl->j.in_tls;
+	sl->shaking = false;
 	sl->phase = PH_DONE;
 }
 
@@ -175,6 +214,15 @@ refused(struct slot *sl, const char *why)
 	snprintf(sl->res->detail, sizeof(sl->res->detail), "%.190s", why);
 	sl->res->f_cls = LIVE_CLS_GREET;
 	finish(sl);
+}
+
+static void
+parser_init(struct slot *sl)
+{
+	/* The runner's limits (run_reply_parser_init): a line over 512 octets is a SHOULD
+	 * (R5321-REPLY-04, a warning there), not a malformed reply; past 64 KiB it is. */
+	smtp_reply_parser_init(&sl->rp,
+	                       &(struct smtp_reply_limits){ .max_line = SMTP_LIMIT_REPLY_BYTES });
 }
 
 static void
@@ -191,11 +239,13 @@ start(struct live_exec *e, struct slot *sl, const struct mut_session *s, struct 
 	r->slow = r->connected = r->peer_closed = false;
 	r->f_unit_end = 0;
 	r->sent.len = 0;
+	memset(&r->tls, 0, sizeof(r->tls));
 	live_judge_init(&sl->j);
-	/* The runner's limits (run_reply_parser_init): a line over 512 octets is a SHOULD
-	 * (R5321-REPLY-04, a warning there), not a malformed reply; past 64 KiB it is. */
-	smtp_reply_parser_init(&sl->rp,
-	                       &(struct smtp_reply_limits){ .max_line = SMTP_LIMIT_REPLY_BYTES });
+	parser_init(sl);
+	sl->ssl = NULL;
+	sl->shaking = sl->peeked = false;
+	sl->quiet_until = 0;
+	sl->stls_wrote = 0;
 	sl->rlen = sl->item = sl->wdone = sl->cut = 0;
 	sl->cut_left = s->ncuts > 0 ? s->cuts[0] : 0;
 	sl->epilogue = sl->quit = sl->write_failed = false;
@@ -223,8 +273,10 @@ queue_more(struct live_exec *e, struct slot *sl, long long now)
 	const struct mut_session *s = sl->s;
 	struct buf *b = &sl->res->sent;
 
+	if (sl->shaking)
+		return;
 	if (sl->j.tls) {
-		finish(sl); /* the server waits for a TLS handshake: the session ends here */
+		finish(sl); /* a 220 with no handshake to follow: the session ends here */
 		return;
 	}
 	if (sl->wdone < b->len || live_judge_due(&sl->j) > 0 || sl->write_failed)
@@ -274,6 +326,20 @@ queue_more(struct live_exec *e, struct slot *sl, long long now)
 	finish(sl); /* nothing more to say: a partial line, a desync, TLS */
 }
 
+/* Writes n octets (one TLS record inside TLS): how many went, 0 none now, < 0 failed. */
+static long
+put(struct slot *sl, const char *p, size_t n)
+{
+	ssize_t w;
+
+	if (sl->ssl != NULL)
+		return live_tls_write(sl->ssl, p, n, &sl->tls_ev);
+	w = send(sl->fd, p, n, MSG_NOSIGNAL);
+	if (w >= 0)
+		return (long)w;
+	return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : LIVE_TLS_ERR;
+}
+
 static void
 do_write(struct slot *sl, long long now)
 {
@@ -290,10 +356,10 @@ do_write(struct slot *sl, long long now)
 			if (sl->cut < s->ncuts && n > sl->cut_left)
 				n = sl->cut_left;
 		}
-		w = send(sl->fd, b->data + sl->wdone, n, MSG_NOSIGNAL);
+		w = put(sl, b->data + sl->wdone, n);
+		if (w == 0)
+			break;
 		if (w < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
 			sl->write_failed = true; /* the server closed: read what it said */
 			break;
 		}
@@ -301,38 +367,146 @@ do_write(struct slot *sl, long long now)
 		if (sl->cut < s->ncuts)
 			sl->cut_left -= (size_t)w;
 		sl->t_last = now;
+		if (sl->ssl == NULL &&
+		    live_starttls_sent(b->data, sl->wdone - (size_t)w, sl->wdone))
+			sl->stls_wrote = sl->wdone;
 	}
 	live_judge_sent(&sl->j, b->data, sl->wdone);
 }
 
-static void
-do_read(struct slot *sl, long long now, int reply_ms)
+/* What came: octets (> 0) after rbuf's, 0 nothing now, LIVE_TLS_EOF, LIVE_TLS_ERR. */
+static long
+fill(struct slot *sl)
 {
-	ssize_t r = recv(sl->fd, sl->rbuf + sl->rlen, LIVE_RBUF - sl->rlen, 0);
-	size_t off = 0;
+	char *p = sl->rbuf + sl->rlen;
+	size_t cap = LIVE_RBUF - sl->rlen;
+	ssize_t r;
 
-	if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-		sl->res->peer_closed = !sl->j.quit_ok;
-		if (sl->phase != PH_DRAIN || !sl->j.loose)
-			live_judge_closed(&sl->j, r < 0);
+	if (sl->ssl != NULL)
+		return live_tls_read(sl->ssl, p, cap, &sl->tls_ev);
+	r = recv(sl->fd, p, cap, 0);
+	if (r > 0)
+		return (long)r;
+	if (r == 0)
+		return LIVE_TLS_EOF;
+	return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : LIVE_TLS_ERR;
+}
+
+static void
+quickack(const struct slot *sl)
+{
+#ifdef TCP_QUICKACK
+	/* ACK at once: a server that writes a reply in pieces (Nagle on) would otherwise
+	 * wait for our delayed ACK, 40 ms a reply on Linux. */
+	int one = 1;
+
+	setsockopt(sl->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+#else
+	(void)sl;
+#endif
+}
+
+/*
+ * How long nothing is sent inside TLS after a handshake that took shake_ms,
+ * while a tail is there to be dropped: a server that runs the tail does so
+ * right after its handshake, so a few handshake times (at least QUIET_MIN_MS),
+ * at most linger_ms.
+ */
+static long long
+quiet_ms(const struct live_exec *e, long long shake_ms)
+{
+	long long q = 4 * shake_ms;
+
+	if (q < QUIET_MIN_MS)
+		q = QUIET_MIN_MS;
+	return q < e->cfg.linger_ms ? q : e->cfg.linger_ms;
+}
+
+/* One step of the handshake; once it is done the session starts over inside TLS. */
+static void
+shake(struct live_exec *e, struct slot *sl, long long now)
+{
+	int rc;
+
+	quickack(sl); /* the server's flight may come in pieces, as replies do */
+	rc = live_tls_handshake(sl->ssl, &sl->tls_ev);
+
+	if (rc == 0)
+		return;
+	if (rc < 0) {
+		/* A server may abort the handshake (over a tail it took for TLS, SEC-05), and
+		 * a failure may be our TLS's as well as the server's: no finding. */
+		sl->res->tls.failed = true;
 		finish(sl);
 		return;
 	}
-	if (r < 0)
-		return;
-#ifdef TCP_QUICKACK
-	{
-		/* ACK at once: a server that writes a reply in pieces (Nagle on) would otherwise
-		 * wait for our delayed ACK, 40 ms a reply on Linux. */
-		int one = 1;
-
-		setsockopt(sl->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
-	}
-#endif
-	sl->rlen += (size_t)r;
-	if (now - sl->t_last > reply_ms)
-		sl->res->slow = true; /* late, but it came: a tarpit, not a hang */
+	sl->shaking = false;
 	sl->t_last = now;
+	live_judge_tls_up(&sl->j);
+	parser_init(sl);
+	if (live_judge_tls_tail(&sl->j) > 0)
+		sl->quiet_until = now + quiet_ms(e, now - sl->shake_start);
+}
+
+/* The handshake's socket is ready: first a look at what came after the 220. */
+static void
+shake_io(struct live_exec *e, struct slot *sl, short ev, long long now)
+{
+	char p[8];
+	size_t n;
+
+	if ((ev & (POLLIN | POLLERR | POLLHUP)) && !sl->peeked) {
+		sl->peeked = true;
+		n = live_tls_peek_clear(sl->fd, p, sizeof(p));
+		if (n > 0) {
+			live_judge_tls_clear(&sl->j, p, n);
+			finish(sl);
+			return;
+		}
+	}
+	shake(e, sl, now);
+}
+
+/* A 220 to STARTTLS was read up to rbuf[off]: the handshake, unless cleartext follows it. */
+static void
+tls_begin(struct live_exec *e, struct slot *sl, size_t off, long long now)
+{
+	/* Where the count is unknown, the next write did not wait for the 220: whether it
+	 * went before the 220 was read is the scheduler's, as whether the server read it
+	 * before it started TLS. */
+	if (sl->j.tls_stop || sl->j.loose || sl->wdone > sl->stls_wrote) {
+		finish(sl); /* no handshake to follow, or none the same seed would repeat */
+		return;
+	}
+	if (off < sl->rlen) {
+		live_judge_tls_clear(&sl->j, sl->rbuf + off, sl->rlen - off);
+		finish(sl);
+		return;
+	}
+	sl->rlen = 0;
+	sl->res->sent.len = sl->wdone; /* queued, not written: it would go out in clear */
+	sl->ssl = live_tls_new(e->ctx, sl->fd);
+	if (sl->ssl == NULL) {
+		sl->res->tls.failed = true;
+		finish(sl);
+		return;
+	}
+	sl->shaking = true;
+	sl->peeked = false;
+	sl->t_last = sl->shake_start = now;
+	/* A QUIT (and an epilogue) sent in the tail is dropped with it: they are sent again
+	 * inside TLS, where the session goes on. */
+	sl->phase = PH_RUN;
+	sl->quit = sl->epilogue = false;
+	shake(e, sl, now);
+}
+
+/* Judges the complete replies in rbuf. */
+static void
+take(struct live_exec *e, struct slot *sl, long long now)
+{
+	size_t off = 0;
+
 	while (off < sl->rlen && sl->phase != PH_DONE) {
 		struct smtp_reply rep;
 		struct smtp_error er;
@@ -353,7 +527,7 @@ do_read(struct slot *sl, long long now, int reply_ms)
 		live_judge_reply(&sl->j, rep.code, (rep.flags & SMTP_REPLY_F_HAS_ESC) != 0,
 		                 rep.esc.cls, rep.esc.subject, rep.esc.detail);
 		if (sl->j.tls) {
-			finish(sl); /* what follows a 220 to STARTTLS is TLS, not replies */
+			tls_begin(e, sl, off, now); /* what follows a 220 to STARTTLS is TLS */
 			return;
 		}
 	}
@@ -361,6 +535,33 @@ do_read(struct slot *sl, long long now, int reply_ms)
 		memmove(sl->rbuf, sl->rbuf + off, sl->rlen - off);
 		sl->rlen -= off;
 	}
+}
+
+static void
+do_read(struct live_exec *e, struct slot *sl, long long now)
+{
+	long r;
+
+	do {
+		r = fill(sl);
+		if (r < 0) {
+			sl->res->peer_closed = !sl->j.quit_ok;
+			if (sl->phase != PH_DRAIN || !sl->j.loose)
+				live_judge_closed(&sl->j, r == LIVE_TLS_ERR);
+			finish(sl);
+			return;
+		}
+		if (r == 0)
+			return;
+		quickack(sl);
+		sl->rlen += (size_t)r;
+		if (now - sl->t_last > e->cfg.reply_ms)
+			sl->res->slow = true; /* late, but it came: a tarpit, not a hang */
+		sl->t_last = now;
+		take(e, sl, now);
+		/* Inside TLS, read until the TLS layer wants more: a record it holds wakes
+		 * no poll(). */
+	} while (sl->ssl != NULL && !sl->shaking && sl->phase != PH_DONE);
 }
 
 /* The deadlines: a connect or greeting that does not come; a due reply that does not. */
@@ -372,6 +573,13 @@ check_time(struct live_exec *e, struct slot *sl, long long now)
 	if (sl->phase == PH_DRAIN) {
 		if (now >= sl->drain_until)
 			finish(sl);
+		return;
+	}
+	if (sl->shaking) {
+		if (idle >= e->cfg.hang_ms) {
+			sl->res->tls.failed = true; /* a 220, then no handshake: no finding */
+			finish(sl);
+		}
 		return;
 	}
 	if (sl->phase == PH_CONNECT || (sl->phase == PH_RUN && sl->j.nreplies == 0)) {
@@ -407,7 +615,22 @@ slot_timeout(const struct live_exec *e, const struct slot *sl, long long now)
 		until = sl->t_last + e->cfg.connect_ms;
 	else
 		until = sl->t_last + e->cfg.hang_ms;
+	if (sl->quiet_until > now && sl->quiet_until < until)
+		until = sl->quiet_until;
 	return until <= now ? 0 : (int)(until - now);
+}
+
+/* The poll events a slot waits for. */
+static short
+events(const struct slot *sl, long long now)
+{
+	short ev = POLLIN;
+
+	if (sl->shaking)
+		return sl->tls_ev;
+	if (sl->phase == PH_CONNECT || (sl->wdone < sl->res->sent.len && now >= sl->quiet_until))
+		ev |= POLLOUT;
+	return ev;
 }
 
 void
@@ -435,9 +658,7 @@ live_exec_batch(struct live_exec *e, const struct mut_session *const *s, size_t 
 				continue;
 			left++;
 			e->pfd[np].fd = sl->fd;
-			e->pfd[np].events = POLLIN;
-			if (sl->phase == PH_CONNECT || sl->wdone < sl->res->sent.len)
-				e->pfd[np].events |= POLLOUT;
+			e->pfd[np].events = events(sl, now);
 			e->pfd[np].revents = 0;
 			np++;
 			rc = slot_timeout(e, sl, now);
@@ -479,10 +700,18 @@ live_exec_batch(struct live_exec *e, const struct mut_session *const *s, size_t 
 				sl->t_last = now;
 				continue;
 			}
-			if ((ev & POLLOUT) && sl->phase != PH_CONNECT)
-				do_write(sl, now);
-			if (ev & (POLLIN | POLLERR | POLLHUP))
-				do_read(sl, now, e->cfg.reply_ms);
+			if (sl->shaking) {
+				if (ev != 0)
+					shake_io(e, sl, ev, now);
+				if (sl->phase != PH_DONE && !sl->shaking)
+					do_read(e, sl,
+					        now); /* what came with the handshake's end */
+			} else {
+				if ((ev & POLLOUT) && sl->phase != PH_CONNECT)
+					do_write(sl, now);
+				if (ev & (POLLIN | POLLERR | POLLHUP))
+					do_read(e, sl, now);
+			}
 			if (sl->phase != PH_DONE)
 				check_time(e, sl, now);
 		}

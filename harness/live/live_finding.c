@@ -10,6 +10,11 @@
  * grammar), a reply too many, which the final QUIT then reads instead of its
  * 221 (R5321-SEQ-01). Raw scalars are written by record_yaml_raw, the writer
  * `record` and `import-crash` use, so the loader gives back the same octets.
+ * A session that went into TLS: the cleartext units as raw steps, the unit the
+ * 220 answered as a starttls step (with its raw octets and the cleartext tail
+ * sent after it, when they are not just STARTTLS CRLF), then the TLS part; a
+ * STARTTLS injection ends there with a silence the fixed server keeps
+ * (R3207-TLS-05, SEC-05).
  */
 #include <stdio.h>
 #include <string.h>
@@ -55,6 +60,8 @@ live_finding_rules(enum live_finding_type type)
 		return "SEC-01, R5321-SEQ-01";
 	case LIVE_F_REFUSED:
 		return "SEC-13";
+	case LIVE_F_INJECTED:
+		return "R3207-TLS-05, SEC-05";
 	default:
 		return "R5321-SEQ-01";
 	}
@@ -81,6 +88,9 @@ quit_after(enum live_finding_type type)
 	       type == LIVE_F_REFUSED;
 }
 
+/* How long a STARTTLS-injection finding waits for the reply that must not come. */
+#define INJECTED_SILENCE_MS 1000
+
 /* The step's bytes go up to here: the unit the finding is about, or all the session's own. */
 static size_t
 bound(const struct live_finding *fd)
@@ -90,6 +100,7 @@ bound(const struct live_finding *fd)
 	case LIVE_F_EOD_EARLY:
 	case LIVE_F_SMUGGLED:
 	case LIVE_F_REFUSED:
+	case LIVE_F_INJECTED:
 	case LIVE_F_CRASH: /* the process died: whatever was sent may have done it */
 	case LIVE_F_SANITIZER:
 		return fd->items_end;
@@ -135,10 +146,61 @@ refused_steps(struct buf *b, const struct live_finding *fd)
 	                         "    on_timeout: fail\n");
 }
 
+/* The session went into TLS here (or, for an injection, meant to). */
+static bool
+has_starttls(const struct live_finding *fd)
+{
+	return fd->tls.stls_end > 0 && (fd->tls.in || fd->type == LIVE_F_INJECTED);
+}
+
+/*
+ * The starttls step over sent[pos..to): the line the 220 answered and the
+ * cleartext tail after it. handshake: false where the injection showed before
+ * the handshake (the replay then reads the cleartext reply that must not come).
+ */
+static int
+starttls_step(struct buf *b, const struct live_finding *fd, size_t pos, size_t to)
+{
+	const char *p = fd->sent.data + pos;
+	size_t n = to > pos ? to - pos : 0;
+
+	if (buf_puts(b, "  # the target answered 220: the TLS handshake follows\n") < 0)
+		return -1;
+	if (fd->tls.in && n == 10 && memcmp(p, "STARTTLS\r\n", 10) == 0)
+		return buf_puts(b, "  - starttls: true\n");
+	if (buf_puts(b, "  - starttls:\n      raw: ") < 0 || record_yaml_raw(b, p, n) < 0)
+		return -1;
+	return buf_puts(b, fd->tls.in ? "\n" : "\n      handshake: false\n");
+}
+
+/*
+ * Uncounted lines before the STARTTLS line (the session was loose): one raw
+ * step that reads the replies the target gave them.
+ */
+static int
+uncounted_step(struct buf *b, const struct live_finding *fd, size_t pos, size_t answered)
+{
+	char mods[64];
+	unsigned n = fd->tls.replies > 2 + answered ? fd->tls.replies - 2 - (unsigned)answered : 0;
+
+	if (fd->tls.stls_start <= pos)
+		return 0;
+	snprintf(mods, sizeof(mods), "    may_close: true\n    replies: %u\n", n);
+	return raw_step(b, fd->sent.data + pos, fd->tls.stls_start - pos, mods);
+}
+
+/* The STARTTLS unit is answered[i] (ending at e), or the uncounted lines up to it. */
+static bool
+at_starttls(const struct live_finding *fd, size_t pos, size_t e)
+{
+	return has_starttls(fd) && pos <= fd->tls.stls_start && e >= fd->tls.stls_end;
+}
+
 static int
 steps(struct buf *b, const struct live_finding *fd)
 {
 	size_t end = bound(fd), pos = 0, answered = 0;
+	size_t clear_end = fd->tls.in ? fd->tls.at : fd->sent.len;
 	const char *trig;
 	char nrep[48];
 	/*
@@ -158,11 +220,32 @@ steps(struct buf *b, const struct live_finding *fd)
 
 		if (e > end || e <= pos)
 			break;
+		if (at_starttls(fd, pos, e) ||
+		    (has_starttls(fd) && e > clear_end && pos < clear_end)) {
+			if (uncounted_step(b, fd, pos, answered) < 0 ||
+			    starttls_step(b, fd,
+			                  fd->tls.stls_start > pos ? fd->tls.stls_start : pos,
+			                  clear_end) < 0)
+				return -1;
+			pos = clear_end;
+			if (fd->type == LIVE_F_INJECTED)
+				break;
+			answered += e <= clear_end; /* the 220 was counted */
+			if (e <= clear_end)
+				continue;
+		}
 		if (buf_printf(b, "  # the target answered %u\n", fd->ans[i].code) < 0 ||
 		    raw_step(b, fd->sent.data + pos, e - pos, answered_mods) < 0)
 			return -1;
 		pos = e;
 		answered++;
+	}
+	if (fd->type == LIVE_F_INJECTED && has_starttls(fd)) {
+		if (pos < clear_end && pos <= fd->tls.stls_start &&
+		    (uncounted_step(b, fd, pos, answered) < 0 ||
+		     starttls_step(b, fd, fd->tls.stls_start, clear_end) < 0))
+			return -1;
+		return buf_printf(b, "  - expect_silence: %d\n", INJECTED_SILENCE_MS);
 	}
 	if (end <= pos && pos > 0)
 		return 0;
@@ -214,11 +297,12 @@ live_finding_yaml(const struct live_finding *fd, const char *target, uint64_t se
 	buf_init(&b, 0);
 	rc = buf_printf(&b,
 	                "# Found by smtp-harness fuzz (--seed %llu) against %s: %s, %s,\n"
-	                "# in state %s on %s (%u session(s) folded into this one).\n"
+	                "# in state %s on %s%s (%u session(s) folded into this one).\n"
 	                "# %s; it fails while the bug is there and passes\n"
 	                "# once it is fixed. Replay: smtp-harness run -t %s THIS-FILE\n",
 	                (unsigned long long)seed, target, live_finding_name(fd->type), fd->detail,
-	                mut_state_name((enum mut_state)fd->st), live_cls_name(fd->cls), fd->count,
+	                mut_state_name((enum mut_state)fd->st), live_cls_name(fd->cls),
+	                fd->tls.f_inside ? " inside TLS" : "", fd->count,
 	                fd->nbefore > 0 ? "The sessions before it are as they ran"
 	                                : "The session is minimized",
 	                target);
@@ -228,15 +312,17 @@ live_finding_yaml(const struct live_finding *fd, const char *target, uint64_t se
 		                  "campaign's target.log.\n");
 	rc = rc || buf_printf(&b,
 	                      "id: fuzz/%s-%016llx\n"
-	                      "title: 'fuzz: %s in state %s on %s'\n"
+	                      "title: 'fuzz: %s in state %s on %s%s'\n"
 	                      "rules: [%s]\n"
 	                      "tags: [fuzz, security]\n"
 	                      "level: %s\n"
-	                      "%s"
+	                      "%s%s"
 	                      "steps:\n",
 	                      live_finding_name(fd->type), (unsigned long long)fd->key,
 	                      live_finding_name(fd->type), mut_state_name((enum mut_state)fd->st),
-	                      live_cls_name(fd->cls), live_finding_rules(fd->type), level(fd->type),
+	                      live_cls_name(fd->cls), fd->tls.f_inside ? " inside TLS" : "",
+	                      live_finding_rules(fd->type), level(fd->type),
+	                      has_starttls(fd) ? "requires: [STARTTLS]\n" : "",
 	                      quit_after(fd->type) ? "" : "final_quit: false\n");
 	rc = rc || steps(&b, fd);
 	if (rc == 0 && b.len > 0 && fwrite(b.data, 1, b.len, f) != b.len)

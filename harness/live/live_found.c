@@ -38,6 +38,7 @@ fill_finding(struct live_finding *fd, const struct live_result *r)
 	fd->items_end = r->items_end;
 	fd->nans = r->nans;
 	memcpy(fd->ans, r->ans, r->nans * sizeof(r->ans[0]));
+	fd->tls = r->tls;
 }
 
 /*
@@ -51,7 +52,8 @@ prekey_of(const struct live_result *r)
 	uint64_t h = 0xcbf29ce484222325ull;
 
 	if (r->finding != LIVE_F_MALFORMED)
-		return (uint64_t)r->finding << 16 | (uint64_t)r->f_st << 8 | r->f_cls;
+		return (uint64_t)r->tls.f_inside << 32 | (uint64_t)r->finding << 16 |
+		       (uint64_t)r->f_st << 8 | r->f_cls;
 	for (const char *p = r->detail; *p != '\0'; p++)
 		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
 	return (uint64_t)r->finding << 56 ^ (h >> 8) ^ (1ull << 55);

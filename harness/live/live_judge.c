@@ -9,7 +9,12 @@
  * reply. Where the count cannot be known (a line with a bare CR or LF, which
  * servers may take as one line or two; a line over 512 octets, which some
  * answer once per piece) the session turns loose and only what needs no count
- * is judged: a malformed reply. No I/O, no allocation: the table tests drive it.
+ * is judged: a malformed reply. After a 220 to STARTTLS nothing is owed until
+ * the handshake; then the state starts over as after the greeting (RFC 3207
+ * 4.2), inside TLS, and the cleartext sent after the STARTTLS line is owed
+ * nothing: a reply to it (in clear after the 220, or inside TLS) is the
+ * STARTTLS injection of CVE-2011-0411 (R3207-TLS-05, SEC-05). No I/O, no
+ * allocation: the table tests drive it.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,11 +26,17 @@
 #include "smtph/smtp_limits.h"
 
 static const char *const finding_names[LIVE_F_COUNT] = {
-	[LIVE_F_NONE] = "none",           [LIVE_F_CRASH] = "crash",
-	[LIVE_F_SANITIZER] = "sanitizer", [LIVE_F_CLOSED] = "closed",
-	[LIVE_F_HANG] = "hang",           [LIVE_F_MALFORMED] = "malformed-reply",
-	[LIVE_F_EXTRA] = "extra-reply",   [LIVE_F_EOD_EARLY] = "eod-early",
-	[LIVE_F_SMUGGLED] = "smuggled",   [LIVE_F_REFUSED] = "refused",
+	[LIVE_F_NONE] = "none",
+	[LIVE_F_CRASH] = "crash",
+	[LIVE_F_SANITIZER] = "sanitizer",
+	[LIVE_F_CLOSED] = "closed",
+	[LIVE_F_HANG] = "hang",
+	[LIVE_F_MALFORMED] = "malformed-reply",
+	[LIVE_F_EXTRA] = "extra-reply",
+	[LIVE_F_EOD_EARLY] = "eod-early",
+	[LIVE_F_SMUGGLED] = "smuggled",
+	[LIVE_F_REFUSED] = "refused",
+	[LIVE_F_INJECTED] = "starttls-injection",
 };
 _Static_assert(sizeof(finding_names) / sizeof(finding_names[0]) == LIVE_F_COUNT,
                "one name per finding type");
@@ -120,10 +131,16 @@ finding(struct live_judge *j, enum live_finding_type t, const struct live_unit *
 	j->f_cls = u != NULL ? u->cls : j->last_cls;
 	j->f_unit_end = u != NULL ? u->end : j->nsent;
 	j->f_replies = j->nreplies;
+	j->f_tls = j->in_tls;
 	if (t == LIVE_F_EOD_EARLY || t == LIVE_F_SMUGGLED) {
 		/* About a DATA body, whichever reply showed it: one state, one class to fold on. */
 		j->f_st = MUT_ST_DATA;
 		j->f_cls = LIVE_CLS_BODY;
+	}
+	if (t == LIVE_F_INJECTED) {
+		/* About the tail of a STARTTLS, whatever it held: the state after STARTTLS. */
+		j->f_st = MUT_ST_INIT;
+		j->f_cls = SMTP_VERB_STARTTLS;
 	}
 	va_start(ap, fmt);
 	vsnprintf(j->detail, sizeof(j->detail), fmt, ap);
@@ -301,7 +318,9 @@ tuple(struct live_judge *j, const struct live_unit *u, unsigned code, bool esc_o
 	             (uint32_t)(code % 1000u) << 13;
 
 	if (esc_on)
-		t |= 1u << 12 | (ec & 7u) << 9 | (es & 7u) << 6 | (ed & 63u);
+		t |= 1u << 12 | (ec & 7u) << 9 | (es & 7u) << 6 | (ed & 31u);
+	if (j->in_tls)
+		t |= 1u << 5; /* the same state inside TLS is another state (RFC 3207 4.2) */
 	if (j->ntuples < LIVE_MAX_TUPLES)
 		j->tuples[j->ntuples++] = t;
 }
@@ -320,6 +339,38 @@ smuggle(struct live_judge *j, unsigned code)
 	finding(j, LIVE_F_EOD_EARLY, NULL, "%s",
 	        "a DATA body was accepted at an end-of-data look-alike before its CRLF.CRLF: "
 	        "its rest was answered as commands");
+}
+
+/* A line a server may take for STARTTLS: the verb, after blanks, before a blank or the end. */
+static bool
+starttls_like(const char *p, size_t n)
+{
+	size_t k = 0;
+
+	while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r'))
+		n--;
+	while (k < n && (p[k] == ' ' || p[k] == '\t'))
+		k++;
+	return n - k >= 8 && strncasecmp(p + k, "STARTTLS", 8) == 0 &&
+	       (n - k == 8 || p[k + 8] == ' ' || p[k + 8] == '\t');
+}
+
+/*
+ * A 220 to STARTTLS: the handshake is due. Inside TLS already, the harness does
+ * not start a second one and the session ends there. That is no finding: RFC
+ * 3207 forbids the client a second TLS session and the server STARTTLS in the
+ * EHLO reply inside TLS (4.2), but says nothing of the reply to a second
+ * STARTTLS (the suite's R3207-TLS-06 scenarios judge it).
+ */
+static void
+tls_due(struct live_judge *j, size_t start, size_t end)
+{
+	j->tls = true;
+	j->stls_start = start;
+	j->stls_end = end;
+	j->tls_replies = j->nreplies;
+	if (j->in_tls || !starttls_like(j->sent + start, end - start))
+		j->tls_stop = true;
 }
 
 /* What a reply to u says of the server's state and of how the client's octets go on. */
@@ -392,14 +443,29 @@ advance(struct live_judge *j, const struct live_unit *u, unsigned code)
 		break;
 	}
 	if (code == 220 && u->cls != LIVE_CLS_GREET)
-		j->tls =
-		        true; /* "ready to start TLS", to whatever line the server took for STARTTLS
-		                 ("STARTTLS\t"): the harness does not go on into TLS here */
+		tls_due(j, u->start, u->end); /* "ready to start TLS", to whatever line the server
+		                  took for STARTTLS ("STARTTLS\t") */
 	if (code == 354 && u->cls != SMTP_VERB_DATA && j->lookalike_2xx)
 		smuggle(j, code);
 	if ((code == 354 && u->cls != SMTP_VERB_DATA) ||
 	    (code == 334 && u->cls != SMTP_VERB_AUTH && u->cls != LIVE_CLS_AUTHLINE))
 		j->desync = true; /* an intermediate reply the client did not ask for */
+}
+
+/* A reply inside TLS before the client sent anything over TLS. */
+static void
+unprompted_tls(struct live_judge *j, unsigned code)
+{
+	if (live_judge_tls_tail(j) > 0)
+		finding(j, LIVE_F_INJECTED, NULL,
+		        "a reply %u inside TLS before any command was sent over TLS: the cleartext "
+		        "sent after STARTTLS was run (R3207-TLS-05, CVE-2011-0411)",
+		        code);
+	else
+		finding(j, LIVE_F_EXTRA, NULL,
+		        "a reply %u after the TLS handshake before any command (no greeting comes "
+		        "after STARTTLS, RFC 3207 4.2)",
+		        code);
 }
 
 /* A reply with nothing owed. */
@@ -426,6 +492,10 @@ unowed(struct live_judge *j, unsigned code)
 	}
 	if (j->ended)
 		return;
+	if (j->in_tls && j->nsent == j->tls_at) {
+		unprompted_tls(j, code);
+		return;
+	}
 	if (j->mode == LIVE_MODE_DATA) {
 		if (code / 100 == 2) {
 			snprintf(what, sizeof(what), "%u", code);
@@ -438,6 +508,25 @@ unowed(struct live_judge *j, unsigned code)
 	}
 	snprintf(what, sizeof(what), "%u", code);
 	finding(j, LIVE_F_EXTRA, NULL, "a reply %s that no command asked for", what);
+}
+
+/* A 220 where the count is unknown: to the last STARTTLS line sent (lines end at LF). */
+static void
+tls_loose(struct live_judge *j)
+{
+	size_t i = j->in_tls ? j->tls_at : 0, b = j->nsent, e = j->nsent;
+
+	while (i < j->nsent) {
+		const char *lf = memchr(j->sent + i, '\n', j->nsent - i);
+		size_t end = lf != NULL ? (size_t)(lf - j->sent) + 1 : j->nsent;
+
+		if (lf != NULL && starttls_like(j->sent + i, end - i)) {
+			b = i;
+			e = end;
+		}
+		i = end;
+	}
+	tls_due(j, b, e);
 }
 
 void
@@ -456,7 +545,7 @@ live_judge_reply(struct live_judge *j, unsigned code, bool esc_on, unsigned esc_
 		else if (code == 221)
 			j->ended = j->quit_ok = true;
 		else if (code == 220 && j->nreplies > 1)
-			j->tls = true; /* a STARTTLS, uncounted: the server now waits for TLS */
+			tls_loose(j); /* a STARTTLS, uncounted: the server now waits for TLS */
 		return;
 	}
 	u = &j->q[j->qhead];
@@ -487,6 +576,81 @@ live_judge_malformed(struct live_judge *j, const char *what)
 		return; /* after a 220 to STARTTLS the server speaks TLS (an alert, say) */
 	finding(j, LIVE_F_MALFORMED, u, "malformed reply: %s", what);
 	j->desync = true;
+}
+
+void
+live_judge_tls_up(struct live_judge *j)
+{
+	if (!j->tls || j->tls_stop || j->in_tls)
+		return;
+	j->in_tls = true;
+	j->tls = false;
+	j->tls_at = j->nsent;
+	j->cur = j->nsent; /* the tail: owed nothing */
+	j->mode = LIVE_MODE_CMD;
+	j->qhead = j->qlen = 0;
+	/* The server starts over (RFC 3207 4.2): what made the count unknown is gone with
+	 * the cleartext it came in. */
+	j->blocked = j->loose = j->desync = j->bdat_wait = false;
+	j->last_lookalike = j->lookalike_2xx = j->close_ok = false;
+	j->st = MUT_ST_INIT;
+	j->last_st = MUT_ST_INIT;
+	cut(j);
+}
+
+void
+live_judge_tls_clear(struct live_judge *j, const char *p, size_t n)
+{
+	bool reply = n >= 3 && p[0] >= '2' && p[0] <= '5' && p[1] >= '0' && p[1] <= '9' &&
+	             p[2] >= '0' && p[2] <= '9';
+
+	if (!j->tls || j->tls_stop || j->in_tls)
+		return;
+	/* R3207-TLS-03: after the 220 the next octets are the TLS handshake; SEC-05: no
+	 * cleartext reply may follow the 220. */
+	if (live_judge_tls_tail(j) > 0 && reply)
+		finding(j, LIVE_F_INJECTED, NULL,
+		        "a cleartext reply %.3s after the 220 to STARTTLS: the cleartext "
+		        "sent after STARTTLS was answered where the TLS handshake was due "
+		        "(SEC-05)",
+		        p);
+	else
+		finding(j, LIVE_F_EXTRA, NULL,
+		        "%s in cleartext after the 220 to STARTTLS, where the TLS "
+		        "handshake was due (R3207-TLS-03)",
+		        reply ? "a reply" : "octets");
+	j->desync = true;
+}
+
+/*
+ * Where a line ends in p[from..to) that holds "STARTTLS" anywhere: a server
+ * that reads the line otherwise than the judge (a BDAT chunk that ends inside
+ * it, a bare CR) may still take its end for STARTTLS.
+ */
+bool
+live_starttls_sent(const char *p, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		size_t b = i;
+
+		if (p[i] != '\n')
+			continue;
+		while (b > 0 && p[b - 1] != '\n' && i - b < SMTP_LIMIT_COMMAND_LINE)
+			b--;
+		for (size_t k = b; k + 8 <= i; k++) {
+			if (strncasecmp(p + k, "STARTTLS", 8) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+size_t
+live_judge_tls_tail(const struct live_judge *j)
+{
+	size_t end = j->in_tls ? j->tls_at : j->nsent;
+
+	return end > j->stls_end ? end - j->stls_end : 0;
 }
 
 void

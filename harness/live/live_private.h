@@ -7,7 +7,8 @@
  * (live_min.c) delta debugging; the findings (live_finding.c) folding and
  * YAML; the target (live_target.c) --exec, its stderr and the shared memory;
  * live_seeds.c scenarios into sessions; live_campaign.c the loop and output,
- * live_found.c what it does with a finding (both: live_campaign.h).
+ * live_found.c what it does with a finding (both: live_campaign.h);
+ * live_tls.c the TLS client after a 220 to STARTTLS.
  */
 #ifndef LIVE_PRIVATE_H
 #define LIVE_PRIVATE_H
@@ -71,7 +72,7 @@ struct live_judge {
 	bool desync;   /* the server left the client's model (a refusal mid-body, ...) */
 	bool ended;    /* 221 or 421: the server is closing */
 	bool quit_ok;  /* 221 came */
-	bool tls;      /* STARTTLS got 220: the session stops there */
+	bool tls;      /* STARTTLS got 220: the TLS handshake is due (nothing is owed) */
 	bool close_ok; /* a refusal came: a close now is the server's right (RFC 5321 7.8) */
 	uint8_t st;    /* enum mut_state, from the replies */
 	uint8_t last_st, last_cls; /* the unit answered last */
@@ -80,11 +81,20 @@ struct live_judge {
 	unsigned last_code;
 	bool last_lookalike; /* the last DATA body held an end-of-data look-alike */
 	bool lookalike_2xx;  /* ... and was accepted: replies past the count say it ended early */
+	/* STARTTLS (RFC 3207): the session goes on inside TLS after the handshake */
+	bool in_tls;          /* the handshake is done */
+	bool tls_stop;        /* a 220 with no handshake to follow (inside TLS already, or not
+	                         to a STARTTLS line): the session ends there */
+	size_t stls_start;    /* the unit the 220 answered (the STARTTLS line) */
+	size_t stls_end;      /* ... its end */
+	size_t tls_at;        /* octets sent in cleartext: the TLS part starts here */
+	unsigned tls_replies; /* replies read up to the 220 (the greeting and it too) */
 	/* the first finding */
 	enum live_finding_type finding;
 	uint8_t f_st, f_cls;
 	size_t f_unit_end;  /* octets sent up to the unit the finding is about */
 	unsigned f_replies; /* replies read before it (the greeting too) */
+	bool f_tls;         /* it was inside TLS */
 	char detail[200];
 	/* feedback */
 	uint32_t tuples[LIVE_MAX_TUPLES];
@@ -105,6 +115,19 @@ void live_judge_malformed(struct live_judge *j, const char *what);
 void live_judge_closed(struct live_judge *j, bool reset);
 /* Nothing came within the hang deadline. */
 void live_judge_silence(struct live_judge *j);
+/*
+ * After the 220 to STARTTLS: the TLS handshake is done. The SMTP state
+ * starts over as after the greeting, with no new greeting (RFC 3207 4.2); the
+ * cleartext octets sent after the STARTTLS line are owed nothing (the server
+ * must have dropped them, R3207-TLS-05).
+ */
+void live_judge_tls_up(struct live_judge *j);
+/* After the 220 to STARTTLS, cleartext came where the TLS handshake was due. */
+void live_judge_tls_clear(struct live_judge *j, const char *p, size_t n);
+/* Cleartext octets sent after the STARTTLS line before the handshake (its tail). */
+size_t live_judge_tls_tail(const struct live_judge *j);
+/* p[from..to) ends a line (at LF) that holds STARTTLS: a server may take it so. */
+bool live_starttls_sent(const char *p, size_t from, size_t to);
 /* Replies surely due now (the greeting included). */
 size_t live_judge_due(const struct live_judge *j);
 /* The body of a DATA is open (the session's end must close it). */
@@ -163,6 +186,19 @@ void live_corpus_free(struct live_corpus *c);
 
 /* ---- the executor ----------------------------------------------------------- */
 
+/*
+ * Where a session went into TLS (RFC 3207): the STARTTLS line the 220 answered,
+ * and the octet the TLS part starts at (the cleartext between them is the tail
+ * the server must drop, R3207-TLS-05).
+ */
+struct live_tls_mark {
+	bool in;       /* the handshake was done: the session went on inside TLS */
+	bool failed;   /* a 220 to STARTTLS, then no handshake (no finding) */
+	bool f_inside; /* the finding came inside TLS */
+	size_t stls_start, stls_end, at;
+	unsigned replies; /* replies read up to the 220 (the greeting and it too) */
+};
+
 struct live_result {
 	enum live_finding_type finding;
 	char detail[200];
@@ -179,7 +215,8 @@ struct live_result {
 	bool slow;        /* a reply came after the reply deadline (a tarpit) */
 	bool connected;   /* the greeting came */
 	bool peer_closed; /* the server closed before a 221 */
-	struct buf sent;  /* every octet sent (owned) */
+	struct live_tls_mark tls;
+	struct buf sent; /* every octet sent (owned) */
 };
 
 struct live_exec;
@@ -203,6 +240,30 @@ void live_exec_batch(struct live_exec *e, const struct mut_session *const *s, si
                      struct live_result *res, struct live_target *t);
 void live_result_init(struct live_result *r);
 void live_result_free(struct live_result *r);
+
+/* ---- TLS (live_tls.c) ---------------------------------------------------------- */
+
+struct ssl_st;     /* OpenSSL's SSL */
+struct ssl_ctx_st; /* OpenSSL's SSL_CTX */
+
+#define LIVE_TLS_EOF (-1) /* the server closed */
+#define LIVE_TLS_ERR (-2) /* a TLS error or a reset */
+
+/* A client context that verifies nothing (fuzzing). NULL with err. */
+struct ssl_ctx_st *live_tls_ctx_new(char *err, size_t errlen);
+void live_tls_ctx_free(struct ssl_ctx_st **ctx);
+/* A client session on the connected non-blocking fd (NULL: out of memory). */
+struct ssl_st *live_tls_new(struct ssl_ctx_st *ctx, int fd);
+void live_tls_free(struct ssl_st **ssl);
+/* One step of the handshake: 1 done, 0 waiting for *ev (POLLIN or POLLOUT), or
+ * LIVE_TLS_EOF / LIVE_TLS_ERR. */
+int live_tls_handshake(struct ssl_st *ssl, short *ev);
+/* Octets read (> 0) or written (> 0), 0 waiting for *ev, LIVE_TLS_EOF, LIVE_TLS_ERR. */
+long live_tls_read(struct ssl_st *ssl, char *p, size_t n, short *ev);
+long live_tls_write(struct ssl_st *ssl, const char *p, size_t n, short *ev);
+/* The octets waiting on fd (peeked, at most cap into p) when the first cannot
+ * start a TLS record (the server spoke in clear); 0 when it can, or none wait. */
+size_t live_tls_peek_clear(int fd, char *p, size_t cap);
 
 /* ---- the target (--exec, --afl-shm) ---------------------------------------- */
 
@@ -270,6 +331,7 @@ struct live_finding {
 	   connection in the scenario; session k is sent[before[k - 1] (0 for k = 0), before[k]) */
 	size_t before[LIVE_REFUSED_SESSIONS];
 	size_t nbefore;
+	struct live_tls_mark tls;
 	unsigned count;      /* sessions folded into it */
 	long long found_ms;  /* into the campaign when it was first seen */
 	uint64_t found_exec; /* ... and after how many sessions */

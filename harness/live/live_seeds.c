@@ -4,8 +4,13 @@
  * each scenario's main connection turned into the octets it sends with the
  * profile's values (scenario_wire_session, the runner's own step -> bytes
  * code, as the fuzz seed generator does) and read into a session (mut_parse).
- * Scenarios that run inside TLS, or need variables the profile lacks, are
- * left out: the live fuzzer speaks plain SMTP.
+ * A scenario that runs inside TLS (tls: true) becomes EHLO, STARTTLS, then its
+ * steps, as the runner upgrades it; the executor goes on into TLS where the
+ * target answers 220 (a target without STARTTLS refuses it and the steps run
+ * in clear, as the seeds of starttls steps always did). Scenarios over
+ * implicit TLS, or that need variables the profile lacks, are left out. A raw
+ * step that reads no reply (replies: 0) is sent with what follows it, as one
+ * pipelined group (STARTTLS then cleartext in one write: SEC-05's probe).
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -19,9 +24,10 @@
 #include "smtph/scenario_load.h"
 #include "smtph/scenario_wire.h"
 
-#define SEED_MAX  16384 /* octets of one seed session */
-#define WALK_MAX  4096  /* files */
-#define DEPTH_MAX 8
+#define SEED_MAX   16384 /* octets of one seed session */
+#define WALK_MAX   4096  /* files */
+#define DEPTH_MAX  8
+#define UNREAD_MAX 16 /* steps sent without reading a reply, per scenario */
 
 struct names {
 	char **v;
@@ -100,12 +106,53 @@ vars_met(const struct profile *p, const struct scenario *sc)
 	return profile_missing(p, sc->requires_vars, sc->nrequires_vars) == NULL;
 }
 
+/* What the runner sends before the steps of a tls: true scenario (run_step.c). */
+static int
+tls_prefix(struct buf *b, const struct profile *prof)
+{
+	const char *helo = profile_get(prof, "helo", 4);
+
+	return buf_printf(b, "EHLO %s\r\nSTARTTLS\r\n", helo != NULL ? helo : "fuzz.test");
+}
+
 static void
 on_error(void *ctx, const char *msg, const struct scenario *partial)
 {
 	(void)ctx;
 	(void)msg;
 	(void)partial; /* a document that does not load is no seed; lint says why */
+}
+
+/* The octets of the steps that read no reply. */
+struct unread {
+	const struct buf *b;
+	size_t start[UNREAD_MAX], end[UNREAD_MAX];
+	size_t n;
+};
+
+static void
+on_step(void *arg, const struct scenario_step *st, const char *bytes, size_t len)
+{
+	struct unread *u = arg;
+
+	if (st->kind != SCENARIO_STEP_RAW || st->replies != 0 || u->n == UNREAD_MAX)
+		return;
+	u->start[u->n] = (size_t)(bytes - u->b->data);
+	u->end[u->n++] = (size_t)(bytes - u->b->data) + len;
+}
+
+/* Items that end inside an unread step go out in one write with the next. */
+static void
+group_unread(struct mut_session *s, const struct unread *u)
+{
+	for (size_t i = 0; i < s->nitems; i++) {
+		size_t e = s->items[i].off + s->items[i].len;
+
+		for (size_t k = 0; k < u->n; k++) {
+			if (e > u->start[k] && e <= u->end[k])
+				s->items[i].flags |= MUT_F_GROUP;
+		}
+	}
 }
 
 static long
@@ -122,18 +169,24 @@ load_one(struct live_corpus *c, const char *path, const struct profile *prof)
 		const struct scenario *sc = &sf.scenarios[k];
 		struct mut_session s;
 		struct buf b;
+		struct unread u = { .b = &b };
 		char err[256];
 
-		if (sc->tls || !vars_met(prof, sc))
+		if (sc->implicit_tls || !vars_met(prof, sc))
 			continue;
 		buf_init(&b, 0);
 		mut_session_init(&s);
-		if (scenario_wire_session(&wire, sc->steps, sc->nsteps, SEED_MAX, &b, NULL, NULL,
+		if (sc->tls && tls_prefix(&b, prof) < 0) {
+			buf_free(&b);
+			continue;
+		}
+		if (scenario_wire_session(&wire, sc->steps, sc->nsteps, SEED_MAX, &b, on_step, &u,
 		                          err, sizeof(err)) == 0 &&
 		    b.len > 0 && b.len <= 4 * SEED_MAX &&
-		    mut_parse(&s, b.data, b.len, false, MUT_ST_INIT) == 0 &&
-		    live_corpus_add(c, &s, false) == 1)
-			added++;
+		    mut_parse(&s, b.data, b.len, false, MUT_ST_INIT) == 0) {
+			group_unread(&s, &u);
+			added += live_corpus_add(c, &s, false) == 1;
+		}
 		mut_session_free(&s);
 		buf_free(&b);
 	}

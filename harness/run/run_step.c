@@ -129,8 +129,13 @@ step_starttls(struct run_ctx *c, const struct scenario_step *st)
 	        st != NULL && st->expect.present ? &st->expect : &expect_220;
 	unsigned code = 0;
 	char err[256];
+	struct buf *b = &c->scratch;
 
-	if (!run_send_bytes(c, st, "STARTTLS\r\n", 10))
+	b->len = 0;
+	if (st != NULL ? !wire_bytes(c, st, b) : buf_puts(b, "STARTTLS\r\n") < 0)
+		return false;
+	/* starttls: {raw: ...} may send more than the command (SEC-05: a cleartext tail) */
+	if (!run_send_bytes(c, st, b->data, b->len))
 		return false;
 	if (!run_expect_reply(c, st, e, "STARTTLS", 8, true, &code))
 		return false;

@@ -209,9 +209,12 @@ check_sending(struct check *k, const struct scenario_step *st)
 		return; /* the loader checks variables; a step too large to expand is its business
 		         */
 	note_rcpts(k);
+	/* A raw step that reads no reply, or reads one without an expect, judges nothing
+	 * of its own (the live fuzzer's findings replay whole sessions so). */
 	if (!expects_success(&st->expect) || !reads_reply(st) ||
+	    (st->kind == SCENARIO_STEP_RAW && !st->expect.present) ||
 	    !last_command(&k->bytes, &line, &len))
-		return; /* a raw step with replies: 0 expects nothing of its own */
+		return;
 	if (smtp_command_parse(line, len, &cmd, &err) < 0)
 		return; /* a malformed command tests the parser, not the extension */
 	kw = missing_keyword(k->sc, &cmd);

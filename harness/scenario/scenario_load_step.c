@@ -210,9 +210,16 @@ tls_handshake(struct ydoc *y, const struct ydoc_node *v, void *obj)
 	return ydoc_bool(y, v, "handshake", &((struct step_ctx *)obj)->st->tls_handshake);
 }
 
+static int
+tls_raw(struct ydoc *y, const struct ydoc_node *v, void *obj)
+{
+	return scenario_load_bytes(y, v, "raw", ((struct step_ctx *)obj)->st);
+}
+
 static const struct ydoc_key starttls_keys[] = {
 	{ "expect", st_expect, 0, 0 },
 	{ "handshake", tls_handshake, 0, 0 },
+	{ "raw", tls_raw, 0, 0 },
 };
 
 static int
@@ -221,7 +228,8 @@ st_starttls(struct ydoc *y, const struct ydoc_node *v, void *obj)
 	if (ydoc_is(v, "true"))
 		return 0;
 	if (v->type != YDOC_MAPPING)
-		return ydoc_fail(y, v, "'starttls' must be true or a mapping (expect, handshake)");
+		return ydoc_fail(y, v,
+		                 "'starttls' must be true or a mapping (expect, handshake, raw)");
 	return ydoc_map_walk(y, v, "starttls", starttls_keys, NROWS(starttls_keys), obj);
 }
 

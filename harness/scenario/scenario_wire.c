@@ -141,7 +141,10 @@ walk_leaf(const struct walk *k, const struct scenario_step *st)
 		rc = data_bytes(k->w, st, k->out, k->err, k->errlen);
 		break;
 	case SCENARIO_STEP_STARTTLS:
-		if (buf_puts(k->out, "STARTTLS\r\n") < 0)
+		if (st->text != NULL) /* starttls: {raw: ...}: the octets of the command as given */
+			rc = scenario_wire_expand(k->w, st->text, st->len, k->out, k->err,
+			                          k->errlen);
+		else if (buf_puts(k->out, "STARTTLS\r\n") < 0)
 			rc = wire_fail(k->err, k->errlen, "out of memory");
 		break;
 	case SCENARIO_STEP_AUTH:

@@ -5,10 +5,11 @@
  * of an --exec target, a close or reset where a reply was due, a hang, a
  * malformed reply, a reply nobody asked for, 250 to a DATA body that was not
  * ended by CRLF.CRLF, a smuggled second message, connections no longer
- * accepted), the protocol states reached (and, with --afl-shm, the target's
- * coverage map) decide what joins the corpus, and each finding is minimized
- * against the target and written as a scenario that fails until the bug is
- * fixed.
+ * accepted, cleartext sent after STARTTLS answered), the protocol states
+ * reached (and, with --afl-shm, the target's coverage map) decide what joins
+ * the corpus, and each finding is minimized against the target and written as
+ * a scenario that fails until the bug is fixed. After a 220 to STARTTLS the
+ * session goes on inside TLS (no certificate is verified: this is fuzzing).
  *
  * Ownership: live_campaign_run() owns everything it creates; the options are
  * borrowed for the campaign's duration.
@@ -32,6 +33,7 @@ enum live_finding_type {
 	LIVE_F_EOD_EARLY, /* 2xx to a DATA body before its CRLF.CRLF */
 	LIVE_F_SMUGGLED,  /* a second message accepted inside one DATA body */
 	LIVE_F_REFUSED,   /* the server stopped accepting connections */
+	LIVE_F_INJECTED,  /* cleartext sent after STARTTLS was answered (CVE-2011-0411 class) */
 	LIVE_F_COUNT
 };
 
