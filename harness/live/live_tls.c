@@ -2,15 +2,17 @@
  * live_tls.c: the TLS client of `smtp-harness fuzz` (live_private.h), for the
  * sessions that go on after a 220 to STARTTLS (RFC 3207). Owns the OpenSSL
  * calls: one client context per executor (no certificate is verified: this is
- * fuzzing, not a check of the target's identity), one SSL per session on its
- * non-blocking socket, and the mapping of WANT_READ / WANT_WRITE to poll()
- * events; the executor keeps the deadlines. Also the look at the first octet
+ * fuzzing, not a check of the target's identity; the target's last session is
+ * resumed, but one handshake in FULL_EVERY is a full one), one SSL per session
+ * on its non-blocking socket, and the mapping of WANT_READ / WANT_WRITE to
+ * poll() events; the executor keeps the deadlines. Also the look at the first octet
  * the server sends after the 220: a TLS record starts with a content type
  * (20-24), an SMTP reply with a digit.
  */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 
 #include <openssl/err.h>
@@ -18,20 +20,79 @@
 
 #include "live/live_private.h"
 
+/* A full handshake every this many (the others resume the last session the target gave). */
+#define FULL_EVERY 16
+
+/*
+ * The session to resume, kept in the context (one per executor: one thread).
+ * A resumed handshake skips the certificate and its signatures, about half of
+ * a TLS session's cost, and the SMTP dialogue inside is the same; one in
+ * FULL_EVERY stays a full handshake, so both of the server's paths are run.
+ */
+struct resume {
+	SSL_SESSION *sess;
+	unsigned handshakes;
+};
+
+static int resume_index = -1;
+
+static struct resume *
+resume_of(SSL_CTX *ctx)
+{
+	return resume_index < 0 ? NULL : SSL_CTX_get_ex_data(ctx, resume_index);
+}
+
+/* OpenSSL hands over each new session (TLS 1.3: its ticket, after the handshake). */
+static int
+on_new_session(SSL *ssl, SSL_SESSION *sess)
+{
+	struct resume *r = resume_of(SSL_get_SSL_CTX(ssl));
+
+	SSL_SESSION *copy;
+
+	if (r == NULL)
+		return 0;
+	/* A copy: the connection's own session is marked not resumable when it is freed
+	 * without a close_notify, as the executor frees every one. */
+	copy = SSL_SESSION_dup(sess);
+	if (copy == NULL)
+		return 0;
+	SSL_SESSION_free(r->sess);
+	r->sess = copy;
+	return 0; /* sess stays OpenSSL's */
+}
+
+static int
+resume_setup(SSL_CTX *ctx)
+{
+	struct resume *r;
+
+	if (resume_index < 0)
+		resume_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+	r = calloc(1, sizeof(*r));
+	if (resume_index < 0 || r == NULL || SSL_CTX_set_ex_data(ctx, resume_index, r) != 1) {
+		free(r);
+		return -1;
+	}
+	SSL_CTX_set_session_cache_mode(ctx,
+	                               SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+	SSL_CTX_sess_set_new_cb(ctx, on_new_session);
+	return 0;
+}
+
 struct ssl_ctx_st *
 live_tls_ctx_new(char *err, size_t errlen)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 
-	if (ctx == NULL) {
+	if (ctx == NULL || resume_setup(ctx) < 0) {
 		snprintf(err, errlen, "TLS: SSL_CTX_new failed");
+		live_tls_ctx_free(&ctx);
 		return NULL;
 	}
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	/* The send buffer may move between a WANT_WRITE and the retry (buf_append). */
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-	/* No session cache: every session's handshake is a full one, as a new client's. */
-	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 #ifdef SSL_OP_IGNORE_UNEXPECTED_EOF
 	/* A close without close_notify is a close (as in clear), not a TLS error. */
 	SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
@@ -42,6 +103,12 @@ live_tls_ctx_new(char *err, size_t errlen)
 void
 live_tls_ctx_free(struct ssl_ctx_st **ctx)
 {
+	struct resume *r = *ctx != NULL ? resume_of(*ctx) : NULL;
+
+	if (r != NULL) {
+		SSL_SESSION_free(r->sess);
+		free(r);
+	}
 	SSL_CTX_free(*ctx);
 	*ctx = NULL;
 }
@@ -58,6 +125,15 @@ live_tls_new(struct ssl_ctx_st *ctx, int fd)
 		return NULL;
 	}
 	SSL_set_connect_state(ssl);
+	{
+		struct resume *r = resume_of(ctx);
+
+		if (r != NULL && r->sess != NULL && r->handshakes++ % FULL_EVERY != 0 &&
+		    SSL_set_session(ssl, r->sess) != 1) {
+			SSL_free(ssl);
+			return NULL;
+		}
+	}
 	return ssl;
 }
 
