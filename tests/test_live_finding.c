@@ -133,6 +133,21 @@ static const struct row rows[] = {
 	    .replies = 4 } },
 };
 
+/* Each of want[0..n) (up to a NULL) is in text, in this order. */
+static void
+want_in_order(const char *name, const char *text, const char *const *want, size_t n)
+{
+	const char *at = text;
+
+	for (size_t i = 0; i < n && want[i] != NULL; i++) {
+		const char *hit = strstr(at, want[i]);
+
+		if (hit == NULL)
+			fail_msg("%s: '%s' missing (or out of order) in:\n%s", name, want[i], text);
+		at = hit + strlen(want[i]);
+	}
+}
+
 static void
 check_row(const struct row *r)
 {
@@ -140,7 +155,6 @@ check_row(const struct row *r)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
-	const char *at;
 
 	assert_non_null(f);
 	memset(&fd, 0, sizeof(fd));
@@ -159,15 +173,7 @@ check_row(const struct row *r)
 	}
 	assert_int_equal(live_finding_yaml(&fd, "127.0.0.1:25", 1, f), 0);
 	assert_int_equal(fclose(f), 0);
-	at = text;
-	for (size_t i = 0; i < 4 && r->want[i] != NULL; i++) {
-		const char *hit = strstr(at, r->want[i]);
-
-		if (hit == NULL)
-			fail_msg("%s: '%s' missing (or out of order) in:\n%s", r->name, r->want[i],
-			         text);
-		at = hit + strlen(r->want[i]);
-	}
+	want_in_order(r->name, text, r->want, 4);
 	if (r->not_want != NULL && strstr(text, r->not_want) != NULL)
 		fail_msg("%s: '%s' should not be in:\n%s", r->name, r->not_want, text);
 	buf_free(&fd.sent);
@@ -207,7 +213,6 @@ test_refused(void **state)
 	char *text = NULL, err[256];
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
-	const char *at;
 
 	(void)state;
 	assert_non_null(f);
@@ -221,14 +226,7 @@ test_refused(void **state)
 	fd.items_end = fd.unit_end = fd.sent.len;
 	assert_int_equal(live_finding_yaml(&fd, "127.0.0.1:25", 1, f), 0);
 	assert_int_equal(fclose(f), 0);
-	at = text;
-	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		const char *hit = strstr(at, want[i]);
-
-		if (hit == NULL)
-			fail_msg("refused: '%s' missing (or out of order) in:\n%s", want[i], text);
-		at = hit + strlen(want[i]);
-	}
+	want_in_order("refused", text, want, TC_ROWS(want));
 	memset(&sf, 0, sizeof(sf));
 	if (scenario_load_buffer("refused.yaml", text, len, &sf, err, sizeof(err)) < 0)
 		fail_msg("refused: does not load: %s\n%s", err, text);

@@ -86,20 +86,31 @@ is_death(enum live_finding_type t)
 	return t == LIVE_F_CRASH || t == LIVE_F_SANITIZER;
 }
 
-/* The finding's scenario in dir (created); fd->file names it. 0, or -1 said. */
+/* The finding's file: DIR/findings/SUB/TYPE-KEY.yaml (SUB "" or "unconfirmed/"). 0 or -1. */
 static int
-write_yaml(struct live_campaign *c, struct live_finding *fd, const char *dir)
+finding_path(const struct live_campaign *c, const struct live_finding *fd, const char *sub,
+             char *out, size_t cap)
 {
+	return snprintf(out, cap, "%s/findings/%s%s-%016llx.yaml", c->o->outdir, sub,
+	                live_finding_name(fd->type), (unsigned long long)fd->key) >= (int)cap
+	               ? -1
+	               : 0;
+}
+
+/* The finding's scenario in findings/unconfirmed/ (created); fd->file names it. 0, or -1. */
+static int
+write_yaml(struct live_campaign *c, struct live_finding *fd)
+{
+	char dir[4096];
 	FILE *f;
 	int rc;
 
+	snprintf(dir, sizeof(dir), "%s/findings/unconfirmed", c->o->outdir);
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		fprintf(stderr, "fuzz: %s: %s\n", dir, strerror(errno));
 		return -1;
 	}
-	if (snprintf(fd->file, sizeof(fd->file), "%s/%s-%016llx.yaml", dir,
-	             live_finding_name(fd->type),
-	             (unsigned long long)fd->key) >= (int)sizeof(fd->file))
+	if (finding_path(c, fd, "unconfirmed/", fd->file, sizeof(fd->file)) < 0)
 		return -1;
 	f = fopen(fd->file, "w");
 	if (f == NULL) {
@@ -202,9 +213,7 @@ promote(struct live_campaign *c, struct live_finding *fd)
 {
 	char to[4096];
 
-	if (snprintf(to, sizeof(to), "%s/findings/%s-%016llx.yaml", c->o->outdir,
-	             live_finding_name(fd->type), (unsigned long long)fd->key) >= (int)sizeof(to) ||
-	    rename(fd->file, to) < 0) {
+	if (finding_path(c, fd, "", to, sizeof(to)) < 0 || rename(fd->file, to) < 0) {
 		fprintf(stderr, "fuzz: %s: %s\n", fd->file, strerror(errno));
 		return -1;
 	}
@@ -295,10 +304,9 @@ minimize(struct live_campaign *c, struct live_finding *fd, const struct mut_sess
 static void
 prove(struct live_campaign *c, struct live_finding *fd)
 {
-	char dir[4096], why[512] = "";
+	char why[512] = "";
 
-	snprintf(dir, sizeof(dir), "%s/findings/unconfirmed", c->o->outdir);
-	if (write_yaml(c, fd, dir) < 0) {
+	if (write_yaml(c, fd) < 0) {
 		buf_free(&fd->sent);
 		return;
 	}
