@@ -25,6 +25,9 @@ int cli_load(int argc, char **argv);
 int cli_import(int argc, char **argv);
 int cli_fuzz(int argc, char **argv);
 
+/* A whole number from lo to hi (decimal digits): 0 with *out, or -1 (cli_num.c). */
+int cli_uint(const char *s, unsigned long long lo, unsigned long long hi, unsigned long long *out);
+
 struct server_fuzzin;
 /*
  * --fuzz-config OCTET (run, serve): octet 0 of a fuzz_server_session input, in

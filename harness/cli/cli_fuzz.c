@@ -46,15 +46,11 @@ static int
 num(const char *opt, const char *s, unsigned long long lo, unsigned long long hi,
     unsigned long long *out)
 {
-	char *end;
-
-	errno = 0;
 	if (s[0] == '-' || s[0] == '\0') {
 		fprintf(stderr, "fuzz: %s %s: not a number\n", opt, s);
 		return -1;
 	}
-	*out = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || *out < lo || *out > hi) {
+	if (cli_uint(s, lo, hi, out) < 0) {
 		fprintf(stderr, "fuzz: %s %s: a whole number from %llu to %llu\n", opt, s, lo, hi);
 		return -1;
 	}

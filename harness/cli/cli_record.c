@@ -71,8 +71,7 @@ parse_args(struct record_cli *rc, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
-	long v;
+	unsigned long long v;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "t:o:h", longopts, NULL)) != -1) {
@@ -108,9 +107,7 @@ parse_args(struct record_cli *rc, int argc, char **argv)
 			rc->rules[rc->out.nrules++] = optarg;
 			break;
 		case O_TIMEOUT:
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || v < 1 || v > 3600) {
+			if (cli_uint(optarg, 1, 3600, &v) < 0) {
 				fprintf(stderr, "record: --timeout takes 1 to 3600 seconds\n");
 				return -1;
 			}

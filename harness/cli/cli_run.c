@@ -102,16 +102,6 @@ run_usage(FILE *f)
 }
 
 static int
-parse_uint(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtol(s, &end, 10);
-	return (errno != 0 || end == s || *end != '\0' || *out < lo || *out > hi) ? -1 : 0;
-}
-
-static int
 add_filter(const char **arr, size_t *n, const char *v)
 {
 	if (*n == RUNNER_MAX_FILTERS) {
@@ -252,12 +242,13 @@ parse_int_opt(struct run_cli *rc, int ch, const char *arg)
 		{ O_MAXTIMEOUTS, 0, 1000000, 1, &rc->o.max_timeouts,
 		  "--max-timeouts takes 0 (never) to 1000000" },
 	};
-	long n;
+	unsigned long long n;
 
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
 		if (opts[i].ch != ch)
 			continue;
-		if (parse_uint(arg, opts[i].lo, opts[i].hi, &n) < 0) {
+		if (cli_uint(arg, (unsigned long long)opts[i].lo, (unsigned long long)opts[i].hi,
+		             &n) < 0) {
 			fprintf(stderr, "run: %s\n", opts[i].what);
 			return -1;
 		}
